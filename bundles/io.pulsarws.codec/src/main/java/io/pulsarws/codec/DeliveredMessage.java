@@ -1,0 +1,23 @@
+package io.pulsarws.codec;
+
+import java.util.Map;
+
+/**
+ * A message pushed to a consumer or reader client.
+ *
+ * @param messageId the message id, already base64-encoded
+ * @param payload the raw payload (base64-encoded on the wire)
+ * @param properties application properties, never null
+ * @param publishTime publish time in epoch milliseconds
+ * @param redeliveryCount how often the broker delivered this message before
+ * @param eventTime event time in epoch milliseconds, or 0 when unset (then omitted)
+ * @param key the message key, or null (then omitted)
+ */
+public record DeliveredMessage(
+        String messageId,
+        byte[] payload,
+        Map<String, String> properties,
+        long publishTime,
+        int redeliveryCount,
+        long eventTime,
+        String key) {}

@@ -1,0 +1,367 @@
+package io.pulsarws.codec;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes the JSON frames of Pulsar's WebSocket API with Jackson's streaming API.
+ *
+ * <p>Reading follows Pulsar's own service: unknown fields are ignored, a JSON number or boolean where a string is
+ * expected is taken as its text (the API page's Python example sends {@code "context": 5}), and base64 is the
+ * standard alphabet with optional padding. Writing produces exactly the fields Pulsar's service writes.
+ *
+ * <p>Instances are immutable and thread-safe; create one per component that needs it.
+ */
+public final class FrameCodec {
+    private static final Base64.Decoder BASE64_DECODER = Base64.getDecoder();
+    private static final Base64.Encoder BASE64_ENCODER = Base64.getEncoder();
+
+    private final JsonFactory json = JsonFactory.builder().build();
+
+    /**
+     * Reads a producer's send frame.
+     *
+     * @param text the text frame
+     * @return the frame
+     * @throws FrameException {@code send-error:3} for malformed JSON, {@code send-error:7} for a missing or
+     *     undecodable payload or event time
+     */
+    public ProducerFrame decodeProducerFrame(String text) throws FrameException {
+        String payload = null;
+        boolean payloadSeen = false;
+        Map<String, String> properties = Map.of();
+        String context = null;
+        String key = null;
+        List<String> clusters = null;
+        String eventTime = null;
+        long deliverAt = 0;
+        long deliverAfterMs = 0;
+        Long sequenceId = null;
+        try (JsonParser p = json.createParser(text)) {
+            expectObject(p);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "payload" -> {
+                        payloadSeen = true;
+                        payload = scalarText(p, value, field);
+                    }
+                    case "properties" -> properties = stringMap(p, value, field);
+                    case "context" -> context = scalarText(p, value, field);
+                    case "key" -> key = scalarText(p, value, field);
+                    case "replicationClusters" -> clusters = stringList(p, value, field);
+                    case "eventTime" -> eventTime = scalarText(p, value, field);
+                    case "deliverAt" -> deliverAt = longValue(p, value, field);
+                    case "deliverAfterMs" -> deliverAfterMs = longValue(p, value, field);
+                    case "sequenceId" -> sequenceId = value == JsonToken.VALUE_NULL ? null : longValue(p, value, field);
+                    default -> p.skipChildren();
+                }
+            }
+            expectEnd(p);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, brief(e), context);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (payload == null) {
+            String reason = payloadSeen ? "payload is null" : "payload is missing";
+            throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR, reason, context);
+        }
+        byte[] bytes;
+        try {
+            bytes = BASE64_DECODER.decode(payload);
+        } catch (IllegalArgumentException e) {
+            throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
+                    "Invalid Base64 message-payload: " + e.getMessage(), context);
+        }
+        return new ProducerFrame(bytes, properties, context, key, clusters, parseEventTime(eventTime, context),
+                deliverAt, deliverAfterMs, sequenceId);
+    }
+
+    /**
+     * Reads a consumer's or reader's command frame. As in Pulsar, a frame without a known {@code type} is an
+     * acknowledgement and must then carry a {@code messageId}.
+     *
+     * @param text the text frame
+     * @return the command
+     * @throws FrameException code 3 for malformed JSON, a missing or non-base64 message id, or a permit
+     *     without a positive {@code permitMessages}
+     */
+    public ConsumerCommand decodeConsumerCommand(String text) throws FrameException {
+        String type = null;
+        String messageId = null;
+        Long permits = null;
+        try (JsonParser p = json.createParser(text)) {
+            expectObject(p);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "type" -> type = scalarText(p, value, field);
+                    case "messageId" -> messageId = scalarText(p, value, field);
+                    case "permitMessages" -> permits = longValue(p, value, field);
+                    default -> p.skipChildren();
+                }
+            }
+            expectEnd(p);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw deserialize(brief(e));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ConsumerCommand.Type kind = commandType(type);
+        switch (kind) {
+            case PERMIT -> {
+                if (permits == null || permits <= 0 || permits > Integer.MAX_VALUE) {
+                    throw deserialize("permit needs a positive permitMessages");
+                }
+                return new ConsumerCommand(kind, null, null, permits.intValue());
+            }
+            case UNSUBSCRIBE, IS_END_OF_TOPIC -> {
+                return new ConsumerCommand(kind, null, null, 0);
+            }
+            default -> {
+                if (messageId == null || messageId.isEmpty()) {
+                    throw deserialize("messageId is missing");
+                }
+                return new ConsumerCommand(kind, messageId, decodeMessageId(messageId), 0);
+            }
+        }
+    }
+
+    /**
+     * Decodes a base64 message id as sent by clients.
+     *
+     * @param messageId the base64 text
+     * @return the raw id bytes
+     * @throws FrameException code 3 when the text is not base64
+     */
+    public byte[] decodeMessageId(String messageId) throws FrameException {
+        try {
+            return BASE64_DECODER.decode(messageId);
+        } catch (IllegalArgumentException e) {
+            throw deserialize("messageId is not base64: " + e.getMessage());
+        }
+    }
+
+    /**
+     * @param messageId raw message id bytes
+     * @return the base64 text clients see
+     */
+    public String encodeMessageId(byte[] messageId) {
+        return BASE64_ENCODER.encodeToString(messageId);
+    }
+
+    /**
+     * @param messageId the stored message's id, base64
+     * @param context the send frame's context, or null
+     * @return {@code {"result":"ok","messageId":...,"context":...,"errorCode":0,"schemaVersion":0}}
+     */
+    public String encodeSendOk(String messageId, String context) {
+        return write(g -> {
+            g.writeStringField("result", "ok");
+            g.writeStringField("messageId", messageId);
+            writeResultTail(g, null, context);
+        });
+    }
+
+    /**
+     * @param error the API error
+     * @param message a short reason, or null for the error's description
+     * @param context the send frame's context, or null
+     * @return {@code {"result":"send-error:N","errorMsg":...,"context":...,"errorCode":0,"schemaVersion":0}}
+     */
+    public String encodeSendError(WebSocketError error, String message, String context) {
+        return write(g -> {
+            g.writeStringField("result", error.sendResult());
+            writeResultTail(g, message == null ? error.description() : message, context);
+        });
+    }
+
+    /**
+     * @param m the message
+     * @return the pushed message frame, with {@code eventTime} and {@code key} only when set
+     */
+    public String encodeMessage(DeliveredMessage m) {
+        return write(g -> {
+            g.writeStringField("messageId", m.messageId());
+            g.writeFieldName("payload");
+            g.writeBinary(m.payload());
+            g.writeObjectFieldStart("properties");
+            for (Map.Entry<String, String> e : m.properties().entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeStringField("publishTime", Instant.ofEpochMilli(m.publishTime()).toString());
+            g.writeNumberField("redeliveryCount", m.redeliveryCount());
+            if (m.eventTime() > 0) {
+                g.writeStringField("eventTime", Instant.ofEpochMilli(m.eventTime()).toString());
+            }
+            if (m.key() != null) {
+                g.writeStringField("key", m.key());
+            }
+        });
+    }
+
+    /**
+     * @param endOfTopic whether the topic is terminated and fully consumed
+     * @return {@code {"endOfTopic":true|false}}
+     */
+    public String encodeEndOfTopic(boolean endOfTopic) {
+        return write(g -> g.writeBooleanField("endOfTopic", endOfTopic));
+    }
+
+    private static ConsumerCommand.Type commandType(String type) {
+        if (type == null) {
+            return ConsumerCommand.Type.ACK;
+        }
+        return switch (type) {
+            case "negativeAcknowledge" -> ConsumerCommand.Type.NEGATIVE_ACKNOWLEDGE;
+            case "permit" -> ConsumerCommand.Type.PERMIT;
+            case "unsubscribe" -> ConsumerCommand.Type.UNSUBSCRIBE;
+            case "isEndOfTopic" -> ConsumerCommand.Type.IS_END_OF_TOPIC;
+            default -> ConsumerCommand.Type.ACK; // Pulsar treats any other type as an ack
+        };
+    }
+
+    private static void writeResultTail(JsonGenerator g, String errorMsg, String context) throws IOException {
+        if (errorMsg != null) {
+            g.writeStringField("errorMsg", errorMsg);
+        }
+        if (context != null) {
+            g.writeStringField("context", context);
+        }
+        g.writeNumberField("errorCode", 0);
+        g.writeNumberField("schemaVersion", 0);
+    }
+
+    private static long parseEventTime(String eventTime, String context) throws FrameException {
+        if (eventTime == null || eventTime.isEmpty()) {
+            return 0;
+        }
+        try {
+            return OffsetDateTime.parse(eventTime, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
+                    "eventTime is not an ISO-8601 offset date-time: " + eventTime, context);
+        }
+    }
+
+    private static void expectObject(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new IllegalArgumentException("a frame must be a JSON object");
+        }
+    }
+
+    private static void expectEnd(JsonParser p) throws IOException {
+        if (p.nextToken() != null) {
+            throw new IllegalArgumentException("unexpected content after the JSON object");
+        }
+    }
+
+    private static String scalarText(JsonParser p, JsonToken value, String field) throws IOException {
+        return switch (value) {
+            case VALUE_NULL -> null;
+            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> p.getText();
+            default -> throw new IllegalArgumentException(field + " must be a string");
+        };
+    }
+
+    private static long longValue(JsonParser p, JsonToken value, String field) throws IOException {
+        if (value == JsonToken.VALUE_NUMBER_INT) {
+            return p.getLongValue();
+        }
+        if (value == JsonToken.VALUE_STRING) {
+            try {
+                return Long.parseLong(p.getText().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(field + " must be an integer");
+            }
+        }
+        throw new IllegalArgumentException(field + " must be an integer");
+    }
+
+    private static Map<String, String> stringMap(JsonParser p, JsonToken value, String field) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return Map.of();
+        }
+        if (value != JsonToken.START_OBJECT) {
+            throw new IllegalArgumentException(field + " must be an object of strings");
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            String text = scalarText(p, p.nextToken(), field + "." + name);
+            if (text != null) {
+                map.put(name, text);
+            }
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    private static List<String> stringList(JsonParser p, JsonToken value, String field) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value != JsonToken.START_ARRAY) {
+            throw new IllegalArgumentException(field + " must be an array of strings");
+        }
+        List<String> list = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            String text = scalarText(p, t, field);
+            if (text != null) {
+                list.add(text);
+            }
+        }
+        return List.copyOf(list);
+    }
+
+    private static FrameException deserialize(String reason) {
+        return new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, reason, null);
+    }
+
+    /** Jackson's messages carry a source location suffix; the first line is what a client needs. */
+    private static String brief(Exception e) {
+        String m = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        if (m == null) {
+            return WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON.description();
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private String write(Body body) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            body.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+}

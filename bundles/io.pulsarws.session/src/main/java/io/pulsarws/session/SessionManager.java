@@ -1,0 +1,19 @@
+package io.pulsarws.session;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** Opens gateway sessions on the Pulsar cluster the gateway is configured for. */
+@ProviderType
+public interface SessionManager {
+
+    /**
+     * Creates the Pulsar producer or consumer a WebSocket session asks for, before the WebSocket upgrade is
+     * accepted, so that a refusal can still be answered with an HTTP status. Blocks at most for the configured
+     * operation timeout.
+     *
+     * @param request what to open
+     * @return the session, not yet started
+     * @throws OpenRefusedException with the HTTP status and short reason to answer the handshake with
+     */
+    GatewaySession open(OpenRequest request) throws OpenRefusedException;
+}

@@ -1,0 +1,67 @@
+package io.pulsarws.session.internal;
+
+import io.pulsarws.session.FrameSink;
+import io.pulsarws.session.GatewaySession;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What every session kind shares: its sink once started, and closing exactly once. */
+abstract class AbstractSession implements GatewaySession {
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractSession.class);
+
+    protected final PulsarGateway gateway;
+    protected final String topic;
+    protected final String remoteAddress;
+    /** Set once by {@link #start}; read by Pulsar callback threads. */
+    protected volatile FrameSink sink;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    AbstractSession(PulsarGateway gateway, String topic, String remoteAddress) {
+        this.gateway = gateway;
+        this.topic = topic;
+        this.remoteAddress = remoteAddress;
+    }
+
+    @Override
+    public void start(FrameSink sink) {
+        this.sink = sink;
+    }
+
+    protected boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Sends if the socket is (still) there. */
+    protected void send(String frame) {
+        FrameSink s = sink;
+        if (s != null && !closed.get()) {
+            s.send(frame);
+        }
+    }
+
+    /** Ends the session from the gateway's side: close frame first, then the Pulsar side. */
+    void closeSocket(int code, String reason) {
+        FrameSink s = sink;
+        if (s != null) {
+            s.close(code, reason);
+        }
+        close();
+    }
+
+    @Override
+    public final void close() {
+        if (closed.compareAndSet(false, true)) {
+            gateway.forget(this);
+            closePulsar().whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.debug("Closing {} failed: {}", this, e.toString());
+                }
+            });
+        }
+    }
+
+    /** Closes the producer or consumer asynchronously. */
+    protected abstract CompletableFuture<Void> closePulsar();
+}

@@ -1,0 +1,49 @@
+package io.pulsarws.session.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of PID {@code io.pulsarws.gateway}: which cluster to talk to and how. */
+@ObjectClassDefinition(
+        name = "Pulsar WebSocket gateway",
+        description = "The Pulsar cluster the WebSocket gateway connects to. A change rebuilds the Pulsar client; "
+                + "open WebSocket sessions are then closed with code 1012 (service restart) and can reconnect.")
+@interface GatewayConfiguration {
+
+    @AttributeDefinition(name = "Broker service URL",
+            description = "Pulsar binary protocol URL(s), e.g. pulsar://broker1:6650,broker2:6650 or pulsar+ssl://...")
+    String serviceUrl() default "pulsar://localhost:6650";
+
+    @AttributeDefinition(name = "Cluster name",
+            description = "Name of the Pulsar cluster this gateway serves (the {cluster} of v1 paths).")
+    String clusterName() default "standalone";
+
+    @AttributeDefinition(name = "Operation timeout (ms)",
+            description = "Timeout of producer/consumer creation and other broker operations; a handshake that "
+                    + "takes longer is answered with HTTP 504.")
+    int operationTimeoutMillis() default 30_000;
+
+    @AttributeDefinition(name = "Connection timeout (ms)", description = "TCP connect timeout to a broker.")
+    int connectionTimeoutMillis() default 10_000;
+
+    @AttributeDefinition(name = "IO threads", description = "Netty IO threads of the Pulsar client.")
+    int ioThreads() default 1;
+
+    @AttributeDefinition(name = "Connections per broker", description = "TCP connections the client opens to each broker.")
+    int connectionsPerBroker() default 1;
+
+    @AttributeDefinition(name = "Client memory limit (MB)",
+            description = "Upper bound of the memory all pending producer messages may take; sends beyond it "
+                    + "are answered with send-error:8. 0 disables the limit (not recommended).")
+    int memoryLimitMb() default 64;
+
+    @AttributeDefinition(name = "Producer pending messages",
+            description = "Default and upper bound of maxPendingMessages per producer session: sends beyond it "
+                    + "are answered with send-error:8 instead of queueing without bound.")
+    int maxPendingMessages() default 1000;
+
+    @AttributeDefinition(name = "Consumer window",
+            description = "Default and upper bound of receiverQueueSize: how many messages a push-mode consumer "
+                    + "session may have delivered and not yet acknowledged.")
+    int receiverQueueSize() default 1000;
+}

@@ -1,0 +1,132 @@
+package io.pulsarws.session.internal;
+
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.codec.FrameException;
+import io.pulsarws.codec.ProducerFrame;
+import io.pulsarws.codec.WebSocketError;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.client.api.CompressionType;
+import org.apache.pulsar.client.api.HashingScheme;
+import org.apache.pulsar.client.api.MessageRoutingMode;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.ProducerBuilder;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Schema;
+import org.apache.pulsar.client.api.TypedMessageBuilder;
+
+/** A producer session: each text frame becomes one message; each result frame says whether the broker stored it. */
+final class ProducerSession extends AbstractSession {
+    private final Producer<byte[]> producer;
+    private final FrameCodec codec;
+
+    private ProducerSession(PulsarGateway gateway, Producer<byte[]> producer, FrameCodec codec, String topic,
+            String remoteAddress) {
+        super(gateway, topic, remoteAddress);
+        this.producer = producer;
+        this.codec = codec;
+    }
+
+    static CompletableFuture<ProducerSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
+            EndpointPath path, QueryParams q, String remoteAddress) {
+        int maxPending = gateway.maxPendingMessages();
+        ProducerBuilder<byte[]> b = client.newProducer(Schema.BYTES)
+                .topic(path.topic())
+                .enableBatching(false)
+                .blockIfQueueFull(false) // a WebSocket thread must never block: a full queue is send-error:8
+                .messageRoutingMode(MessageRoutingMode.SinglePartition);
+        String name = q.string("producerName");
+        if (name != null) {
+            b.producerName(name);
+        }
+        Long initialSequenceId = q.longValue("initialSequenceId");
+        if (initialSequenceId != null) {
+            b.initialSequenceId(initialSequenceId);
+        }
+        HashingScheme hashing = q.enumValue("hashingScheme", HashingScheme.class);
+        if (hashing != null) {
+            b.hashingScheme(hashing);
+        }
+        Integer sendTimeout = q.integer("sendTimeoutMillis", 0, Integer.MAX_VALUE);
+        if (sendTimeout != null) {
+            b.sendTimeout(sendTimeout, TimeUnit.MILLISECONDS);
+        }
+        if (q.bool("batchingEnabled", false)) {
+            b.enableBatching(true);
+            Integer maxMessages = q.integer("batchingMaxMessages", 1, Integer.MAX_VALUE);
+            if (maxMessages != null) {
+                b.batchingMaxMessages(maxMessages);
+            }
+            Integer delay = q.integer("batchingMaxPublishDelay", 0, Integer.MAX_VALUE);
+            b.batchingMaxPublishDelay(delay == null ? 1 : delay, TimeUnit.MILLISECONDS);
+        }
+        // bounded, unlike Pulsar's service (unbounded since PIP-120): the request may lower the bound, not lift it
+        Integer pending = q.integer("maxPendingMessages", 1, Integer.MAX_VALUE);
+        b.maxPendingMessages(pending == null ? maxPending : Math.min(pending, maxPending));
+        MessageRoutingMode routing = q.enumValue("messageRoutingMode", MessageRoutingMode.class);
+        if (routing != null && routing != MessageRoutingMode.CustomPartition) {
+            b.messageRoutingMode(routing);
+        }
+        CompressionType compression = q.enumValue("compressionType", CompressionType.class);
+        if (compression != null) {
+            b.compressionType(compression);
+        }
+        return b.createAsync().thenApply(p -> new ProducerSession(gateway, p, codec, path.topic(), remoteAddress));
+    }
+
+    @Override
+    public void onText(String text) {
+        ProducerFrame f;
+        try {
+            f = codec.decodeProducerFrame(text);
+        } catch (FrameException e) {
+            send(codec.encodeSendError(e.error(), e.getMessage(), e.context()));
+            return;
+        }
+        TypedMessageBuilder<byte[]> m = producer.newMessage().value(f.payload());
+        if (!f.properties().isEmpty()) {
+            m.properties(f.properties());
+        }
+        if (f.key() != null) {
+            m.key(f.key());
+        }
+        if (f.replicationClusters() != null) {
+            m.replicationClusters(f.replicationClusters());
+        }
+        if (f.eventTime() > 0) {
+            m.eventTime(f.eventTime());
+        }
+        if (f.deliverAt() > 0) {
+            m.deliverAt(f.deliverAt());
+        }
+        if (f.deliverAfterMs() > 0) {
+            m.deliverAfter(f.deliverAfterMs(), TimeUnit.MILLISECONDS);
+        }
+        if (f.sequenceId() != null) {
+            m.sequenceId(f.sequenceId());
+        }
+        String context = f.context();
+        m.sendAsync().whenComplete((id, err) -> {
+            if (err == null) {
+                send(codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), context));
+            } else {
+                send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, Refusals.reason(unwrap(err)), context));
+            }
+        });
+    }
+
+    @Override
+    protected CompletableFuture<Void> closePulsar() {
+        return producer.closeAsync();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t.getCause() != null && t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+    }
+
+    @Override
+    public String toString() {
+        return "producer session on " + topic + " from " + remoteAddress;
+    }
+}

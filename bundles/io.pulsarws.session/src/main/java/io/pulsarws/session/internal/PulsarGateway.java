@@ -1,0 +1,127 @@
+package io.pulsarws.session.internal;
+
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.session.GatewaySession;
+import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.session.OpenRequest;
+import io.pulsarws.session.SessionManager;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.PulsarClientException;
+import org.apache.pulsar.client.api.SizeUnit;
+import org.apache.pulsar.common.naming.TopicName;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session manager: owns one Pulsar client for exactly its lifetime and every session opened through it.
+ * It has no {@code @Modified}: any configuration change makes DS deactivate it (closing the sessions with 1012
+ * and the client) and activate it anew with the new settings.
+ */
+@Component(service = SessionManager.class, configurationPid = PulsarGateway.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+@Designate(ocd = GatewayConfiguration.class)
+public class PulsarGateway implements SessionManager {
+    static final String PID = "io.pulsarws.gateway";
+    /** RFC 6455 "service restart": the client may reconnect at once. */
+    static final int CLOSE_SERVICE_RESTART = 1012;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PulsarGateway.class);
+
+    private final GatewayConfiguration config;
+    private final PulsarClient client;
+    private final FrameCodec codec = new FrameCodec();
+    private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
+
+    @Activate
+    public PulsarGateway(GatewayConfiguration config) throws PulsarClientException {
+        this.config = config;
+        this.client = PulsarClient.builder()
+                .serviceUrl(config.serviceUrl())
+                .operationTimeout(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .connectionTimeout(config.connectionTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .ioThreads(Math.max(1, config.ioThreads()))
+                .listenerThreads(1)
+                .connectionsPerBroker(Math.max(1, config.connectionsPerBroker()))
+                .memoryLimit(Math.max(0, config.memoryLimitMb()), SizeUnit.MEGA_BYTES)
+                .statsInterval(0, TimeUnit.SECONDS)
+                .build();
+        LOG.info("Pulsar WebSocket gateway started: serviceUrl={}, cluster={}, memoryLimit={} MB",
+                config.serviceUrl(), config.clusterName(), config.memoryLimitMb());
+    }
+
+    @Deactivate
+    void deactivate() {
+        int open = sessions.size();
+        for (AbstractSession s : sessions) {
+            s.closeSocket(CLOSE_SERVICE_RESTART, "service restart");
+        }
+        try {
+            client.closeAsync().get(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("Pulsar client did not close cleanly", e);
+        }
+        LOG.info("Pulsar WebSocket gateway stopped: {} open session(s) closed", open);
+    }
+
+    @Override
+    public GatewaySession open(OpenRequest request) throws OpenRefusedException {
+        EndpointPath path = request.path();
+        QueryParams params = new QueryParams(request.params());
+        CompletableFuture<? extends AbstractSession> created;
+        try {
+            TopicName.get(path.topic()); // validates the name the way the broker will
+            created = switch (path.kind()) {
+                case PRODUCER -> ProducerSession.create(this, client, codec, path, params, request.remoteAddress());
+                case CONSUMER -> ConsumerSession.create(this, client, codec, path, params, request.remoteAddress());
+                case READER -> throw new OpenRefusedException(501, "readers are not supported yet");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new OpenRefusedException(400, e.getMessage());
+        }
+        try {
+            AbstractSession session = created.get(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
+            sessions.add(session);
+            LOG.debug("Opened {}", session);
+            return session;
+        } catch (TimeoutException e) {
+            // whatever completes later must not linger
+            created.thenAccept(AbstractSession::close);
+            throw new OpenRefusedException(504, "Failed to create producer/consumer: timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpenRefusedException(503, "Gateway is shutting down");
+        } catch (Exception e) {
+            OpenRefusedException refusal = Refusals.of(e);
+            LOG.debug("Refused {} on {}: {} {}", path.kind(), path.topic(), refusal.status(), refusal.getMessage());
+            throw refusal;
+        }
+    }
+
+    int maxPendingMessages() {
+        return config.maxPendingMessages();
+    }
+
+    int receiverQueueSize() {
+        return config.receiverQueueSize();
+    }
+
+    void forget(AbstractSession session) {
+        sessions.remove(session);
+    }
+
+    /** @return the number of open sessions, for tests and diagnostics */
+    int openSessions() {
+        return sessions.size();
+    }
+}

@@ -1,0 +1,78 @@
+package io.pulsarws.session.internal;
+
+import java.util.Map;
+
+/** Typed access to handshake query parameters; every bad value becomes an IllegalArgumentException (HTTP 400). */
+final class QueryParams {
+    private final Map<String, String> values;
+
+    QueryParams(Map<String, String> values) {
+        this.values = values;
+    }
+
+    String string(String name) {
+        String v = values.get(name);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    Integer integer(String name, int min, int max) {
+        String v = string(name);
+        if (v == null) {
+            return null;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw invalid(name, v);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("Invalid query params: " + name + " must be between " + min + " and "
+                    + max + ", not " + v);
+        }
+        return (int) n;
+    }
+
+    Long longValue(String name) {
+        String v = string(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw invalid(name, v);
+        }
+    }
+
+    boolean bool(String name, boolean dflt) {
+        String v = string(name);
+        if (v == null) {
+            return dflt;
+        }
+        if ("true".equalsIgnoreCase(v)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(v)) {
+            return false;
+        }
+        throw invalid(name, v);
+    }
+
+    /** Parses an enum constant by its exact name, as Pulsar's service does. */
+    <E extends Enum<E>> E enumValue(String name, Class<E> type) {
+        String v = string(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid query params: Invalid " + name + " " + v);
+        }
+    }
+
+    private static IllegalArgumentException invalid(String name, String value) {
+        return new IllegalArgumentException("Invalid query params: " + name + "=" + value);
+    }
+}

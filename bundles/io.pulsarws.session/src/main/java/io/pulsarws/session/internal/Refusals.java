@@ -1,0 +1,63 @@
+package io.pulsarws.session.internal;
+
+import io.pulsarws.session.OpenRefusedException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.apache.pulsar.client.api.PulsarClientException;
+
+/** Maps a failure to create a producer or consumer onto the HTTP status Pulsar's own service answers. */
+final class Refusals {
+    private Refusals() {}
+
+    static OpenRefusedException of(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof IllegalArgumentException) {
+            return new OpenRefusedException(400, t.getMessage());
+        }
+        return new OpenRefusedException(status(t), "Failed to create producer/consumer: " + reason(t));
+    }
+
+    static int status(Throwable t) {
+        if (t instanceof PulsarClientException.AuthenticationException) {
+            return 401;
+        }
+        if (t instanceof PulsarClientException.AuthorizationException) {
+            return 403;
+        }
+        if (t instanceof PulsarClientException.NotFoundException
+                || t instanceof PulsarClientException.TopicDoesNotExistException) {
+            return 404;
+        }
+        if (t instanceof PulsarClientException.ProducerBusyException
+                || t instanceof PulsarClientException.ConsumerBusyException
+                || t instanceof PulsarClientException.ProducerFencedException
+                || t instanceof PulsarClientException.IncompatibleSchemaException) {
+            return 409;
+        }
+        if (t instanceof PulsarClientException.TooManyRequestsException) {
+            return 429;
+        }
+        if (t instanceof PulsarClientException.ProducerBlockedQuotaExceededError
+                || t instanceof PulsarClientException.ProducerBlockedQuotaExceededException
+                || t instanceof PulsarClientException.TopicTerminatedException) {
+            return 503;
+        }
+        if (t instanceof PulsarClientException.TimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+            return 504;
+        }
+        return 500;
+    }
+
+    /** The broker's own words, without exception class names or stack traces. */
+    static String reason(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) {
+            return t.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

@@ -1,0 +1,119 @@
+package io.pulsarws.websocket.internal;
+
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.session.GatewaySession;
+import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.session.OpenRequest;
+import io.pulsarws.session.SessionManager;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import javax.servlet.Servlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.websocket.servlet.ServletUpgradeRequest;
+import org.eclipse.jetty.websocket.servlet.ServletUpgradeResponse;
+import org.eclipse.jetty.websocket.servlet.WebSocketServlet;
+import org.eclipse.jetty.websocket.servlet.WebSocketServletFactory;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every {@code /ws/...} endpoint. A handshake is decided before the upgrade, as Pulsar's own service does: the
+ * path and parameters are parsed, the session manager creates the producer or consumer, and only then is the
+ * WebSocket accepted; otherwise the client gets an HTTP status with a one-line plain-text reason.
+ *
+ * <p>The component takes no configuration and its references are dynamic, so its whiteboard registration never
+ * changes: Pax Web would restart the web context, dropping every open WebSocket. Without a session manager (not
+ * configured, or being rebuilt) handshakes are answered with 503.
+ */
+@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
+@HttpWhiteboardServletPattern("/ws/*")
+@HttpWhiteboardServletName("pulsar-websocket")
+public class GatewayServlet extends WebSocketServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
+    /** Request attribute handing the opened session from {@link #service} to the creator, on the same thread. */
+    private static final String SESSION_ATTRIBUTE = GatewayServlet.class.getName() + ".session";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionManager sessions;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile WebSocketSettings settings;
+
+    /** Set by Jetty through {@link #configure} during servlet init, before any request. */
+    private transient WebSocketServletFactory factory;
+
+    @Override
+    public void configure(WebSocketServletFactory factory) {
+        this.factory = factory;
+        factory.setCreator(this::createSocket);
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException, javax.servlet.ServletException {
+        if (factory == null || !factory.isUpgradeRequest(req, resp)) {
+            super.service(req, resp); // plain HTTP: 405, as Pulsar's service answers
+            return;
+        }
+        GatewaySession session;
+        try {
+            session = open(req);
+        } catch (OpenRefusedException e) {
+            refuse(resp, e.status(), e.getMessage());
+            return;
+        }
+        req.setAttribute(SESSION_ATTRIBUTE, session);
+        try {
+            super.service(req, resp);
+        } finally {
+            // still there: the creator never took it, so no socket will ever close it
+            if (req.getAttribute(SESSION_ATTRIBUTE) != null) {
+                req.removeAttribute(SESSION_ATTRIBUTE);
+                session.close();
+            }
+        }
+    }
+
+    private GatewaySession open(HttpServletRequest req) throws OpenRefusedException {
+        SessionManager manager = sessions;
+        if (manager == null) {
+            throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
+        }
+        EndpointPath path;
+        try {
+            path = EndpointPath.parse(req.getRequestURI().substring(req.getContextPath().length()));
+        } catch (IllegalArgumentException e) {
+            throw new OpenRefusedException(400, "Invalid request path: " + e.getMessage());
+        }
+        Map<String, String> params = new HashMap<>();
+        req.getParameterMap().forEach((k, v) -> params.put(k, v.length > 0 ? v[0] : ""));
+        return manager.open(new OpenRequest(path, params, req.getRemoteAddr() + ":" + req.getRemotePort()));
+    }
+
+    private Object createSocket(ServletUpgradeRequest req, ServletUpgradeResponse resp) {
+        HttpServletRequest http = req.getHttpServletRequest();
+        GatewaySession session = (GatewaySession) http.getAttribute(SESSION_ATTRIBUTE);
+        http.removeAttribute(SESSION_ATTRIBUTE);
+        return new GatewaySocket(session, settings);
+    }
+
+    private static void refuse(HttpServletResponse resp, int status, String reason) throws IOException {
+        LOG.debug("Handshake refused: {} {}", status, reason);
+        resp.setStatus(status);
+        resp.setContentType("text/plain;charset=utf-8");
+        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+        resp.flushBuffer();
+    }
+}

@@ -1,0 +1,82 @@
+package io.pulsarws.websocket.internal;
+
+import io.pulsarws.session.FrameSink;
+import io.pulsarws.session.GatewaySession;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.api.WebSocketListener;
+import org.eclipse.jetty.websocket.api.WriteCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One WebSocket connection: moves text frames between Jetty and its gateway session. */
+final class GatewaySocket implements WebSocketListener, FrameSink {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewaySocket.class);
+
+    private final GatewaySession session;
+    private final WebSocketSettings settings;
+    /** Written once by Jetty's connect callback, read by Pulsar callback threads. */
+    private volatile Session socket;
+
+    private final WriteCallback writeFailureLogger = new WriteCallback() {
+        @Override
+        public void writeFailed(Throwable x) {
+            LOG.debug("Write to {} failed: {}", socket, x.toString());
+        }
+
+        @Override
+        public void writeSuccess() {
+            // nothing to do
+        }
+    };
+
+    GatewaySocket(GatewaySession session, WebSocketSettings settings) {
+        this.session = session;
+        this.settings = settings;
+    }
+
+    @Override
+    public void onWebSocketConnect(Session s) {
+        s.getPolicy().setMaxTextMessageSize(settings.maxTextFrameSize());
+        s.setIdleTimeout(settings.idleTimeoutMillis());
+        socket = s;
+        session.start(this);
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        session.onText(text);
+    }
+
+    @Override
+    public void onWebSocketBinary(byte[] payload, int offset, int len) {
+        close(StatusCode.BAD_DATA, "binary frames are not supported: send JSON text frames");
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        session.close();
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        LOG.debug("WebSocket error on {}: {}", socket, cause.toString());
+        session.close();
+    }
+
+    @Override
+    public void send(String text) {
+        Session s = socket;
+        if (s != null && s.isOpen()) {
+            s.getRemote().sendString(text, writeFailureLogger);
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        Session s = socket;
+        if (s != null) {
+            s.close(code, reason);
+        }
+    }
+}

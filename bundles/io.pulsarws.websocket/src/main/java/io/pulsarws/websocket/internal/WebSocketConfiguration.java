@@ -1,0 +1,19 @@
+package io.pulsarws.websocket.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of PID {@code io.pulsarws.websocket}: limits of each WebSocket connection, applied live. */
+@ObjectClassDefinition(name = "Pulsar WebSocket endpoints",
+        description = "Limits of the WebSocket connections. Changes apply to connections opened afterwards; "
+                + "nothing is restarted.")
+@interface WebSocketConfiguration {
+
+    @AttributeDefinition(name = "Maximum text frame size (bytes)",
+            description = "A larger text frame closes the session with 1009 (message too big).")
+    int maxTextFrameSize() default 1_048_576;
+
+    @AttributeDefinition(name = "Idle timeout (ms)",
+            description = "A session with no traffic in either direction for this long is closed (1001).")
+    long idleTimeoutMillis() default 300_000;
+}

@@ -1,0 +1,51 @@
+package io.pulsarws.websocket.internal;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds the connection limits. It lives apart from the servlet on purpose: configuration on the whiteboard
+ * servlet's own component would change its registration, and Pax Web restarts the whole web context (dropping
+ * every open WebSocket) on such a change.
+ */
+@Component(service = WebSocketSettings.class, configurationPid = WebSocketSettings.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Designate(ocd = WebSocketConfiguration.class)
+public class WebSocketSettings {
+    static final String PID = "io.pulsarws.websocket";
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketSettings.class);
+
+    private volatile WebSocketConfiguration config;
+
+    @Activate
+    public WebSocketSettings(WebSocketConfiguration config) {
+        configure(config);
+    }
+
+    @Modified
+    void configure(WebSocketConfiguration config) {
+        if (config.maxTextFrameSize() < 1024 || config.idleTimeoutMillis() < 1000) {
+            LOG.error("Rejected {} configuration: maxTextFrameSize must be >= 1024 and idleTimeoutMillis >= 1000; "
+                    + "keeping the previous values", PID);
+            if (this.config != null) {
+                return;
+            }
+        }
+        this.config = config;
+        LOG.info("WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms", config.maxTextFrameSize(),
+                config.idleTimeoutMillis());
+    }
+
+    int maxTextFrameSize() {
+        return Math.max(1024, config.maxTextFrameSize());
+    }
+
+    long idleTimeoutMillis() {
+        return Math.max(1000, config.idleTimeoutMillis());
+    }
+}
