@@ -1,0 +1,268 @@
+package io.pulsarws.testing.broker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * Starts or stops a real Pulsar standalone broker in a child JVM.
+ *
+ * <pre>
+ * start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] [--watch-pid P] [--timeout-seconds S]
+ *       [--api-page-namespaces]
+ * stop  --dir DIR
+ * </pre>
+ * {@code start} returns once the broker serves the {@code public/default} namespace and writes
+ * {@code DIR/broker.properties} ({@code pid}, {@code serviceUrl}, {@code webServiceUrl}, the ports); ports default
+ * to free loopback ports. {@code stop} sends SIGTERM to that pid, then SIGKILL after 30 s.
+ */
+public final class StandaloneBroker {
+    private static final String PROPERTIES = "broker.properties";
+
+    private StandaloneBroker() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            usage();
+        }
+        Options o = Options.parse(args);
+        switch (args[0]) {
+            case "start" -> System.exit(start(o));
+            case "stop" -> System.exit(stop(o.dir));
+            default -> usage();
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] "
+                + "[--watch-pid P] [--timeout-seconds S] [--api-page-namespaces] | stop --dir DIR");
+        System.exit(2);
+    }
+
+    static int start(Options o) throws Exception {
+        Path dir = o.dir.toAbsolutePath();
+        stop(dir); // a broker left by an interrupted run of the same directory
+        deleteTree(dir.resolve("data"));
+        Files.createDirectories(dir);
+        int brokerPort = o.brokerPort > 0 ? o.brokerPort : freePort();
+        int webPort = o.webPort > 0 ? o.webPort : freePort();
+        Path conf = dir.resolve("standalone.conf");
+        Files.writeString(conf, config(brokerPort, webPort));
+        Path log4j = dir.resolve("log4j2.properties");
+        Files.writeString(log4j, String.join("\n",
+                "status = warn", "appender.console.type = Console", "appender.console.name = console",
+                "appender.console.layout.type = PatternLayout",
+                "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5level %c{1.} - %msg%n",
+                "rootLogger.level = info", "rootLogger.appenderRef.console.ref = console",
+                "logger.bk.name = org.apache.bookkeeper", "logger.bk.level = warn",
+                "logger.zk.name = org.apache.zookeeper", "logger.zk.level = warn", ""));
+        String classpath = Files.readString(o.classpathFile).trim() + java.io.File.pathSeparator
+                + Paths.get(StandaloneBroker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> cmd = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms128m", "-Xmx768m", "-XX:MaxDirectMemorySize=512m", "-XX:+UseG1GC",
+                "-Djava.net.preferIPv4Stack=true", "-Dlog4j2.configurationFile=" + log4j.toUri(),
+                "-Dlog4j.shutdownHookEnabled=false", "-Dio.netty.tryReflectionSetAccessible=true",
+                "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")),
+                "--add-opens", "java.base/java.io=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+                "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--add-opens", "java.base/jdk.internal.platform=ALL-UNNAMED",
+                "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+                "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+                "-cp", classpath, BrokerMain.class.getName(), Long.toString(o.watchPid),
+                "--config", conf.toString(), "--no-functions-worker", "--no-stream-storage",
+                "--metadata-dir", dir.resolve("data/metadata").toString(),
+                "--bookkeeper-dir", dir.resolve("data/bookkeeper").toString()));
+        Path log = dir.resolve("broker.log");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        String web = "http://127.0.0.1:" + webPort;
+        System.out.println("Pulsar standalone starting: pid " + p.pid() + ", broker port " + brokerPort
+                + ", web port " + webPort + ", log " + log);
+        long deadline = System.nanoTime() + Duration.ofSeconds(o.timeoutSeconds).toNanos();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        while (!ready(http, web)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                System.err.println("Pulsar standalone did not become ready" + (p.isAlive() ? " in time" : " (exited "
+                        + p.exitValue() + ")") + "; last lines of " + log + ":");
+                tail(log, 40);
+                p.destroyForcibly();
+                return 1;
+            }
+            p.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        if (o.apiPageNamespaces) {
+            provisionApiPageNamespaces(http, web);
+        }
+        Properties props = new Properties();
+        props.setProperty("pid", Long.toString(p.pid()));
+        props.setProperty("brokerPort", Integer.toString(brokerPort));
+        props.setProperty("webPort", Integer.toString(webPort));
+        props.setProperty("serviceUrl", "pulsar://127.0.0.1:" + brokerPort);
+        props.setProperty("webServiceUrl", web);
+        try (OutputStream out = Files.newOutputStream(dir.resolve(PROPERTIES))) {
+            props.store(out, "Pulsar standalone started by " + StandaloneBroker.class.getName());
+        }
+        System.out.println("Pulsar standalone ready: pulsar://127.0.0.1:" + brokerPort + " " + web);
+        return 0;
+    }
+
+    static int stop(Path dir) throws IOException, InterruptedException {
+        Path file = dir.resolve(PROPERTIES);
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            props.load(in);
+        }
+        Files.delete(file);
+        long pid = Long.parseLong(props.getProperty("pid"));
+        ProcessHandle h = ProcessHandle.of(pid).orElse(null);
+        if (h == null || !h.isAlive()) {
+            return 0;
+        }
+        String cmd = h.info().commandLine().orElse("");
+        if (!cmd.contains(BrokerMain.class.getName())) {
+            System.err.println("pid " + pid + " is no longer our broker; not touching it");
+            return 0;
+        }
+        h.destroy();
+        try {
+            h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            h.destroyForcibly();
+        }
+        System.out.println("Pulsar standalone stopped: pid " + pid);
+        return 0;
+    }
+
+    private static boolean ready(HttpClient http, String web) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(web + "/admin/v2/namespaces/public"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("public/default");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * The API page's examples use the v1 namespace {@code sample/standalone/ns1}; Pulsar's standalone no longer
+     * creates it, so the run script asks for it here.
+     */
+    private static void provisionApiPageNamespaces(HttpClient http, String web) throws Exception {
+        put(http, web + "/admin/v2/tenants/sample", "{\"allowedClusters\":[\"standalone\"]}");
+        put(http, web + "/admin/namespaces/sample/standalone/ns1", "");
+    }
+
+    private static void put(HttpClient http, String url, String json) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2 && r.statusCode() != 409) {
+            throw new IOException("PUT " + url + " answered " + r.statusCode() + ": " + r.body());
+        }
+    }
+
+    private static String config(int brokerPort, int webPort) {
+        return String.join("\n",
+                "clusterName=standalone", "bindAddress=127.0.0.1", "advertisedAddress=127.0.0.1",
+                "brokerServicePort=" + brokerPort, "webServicePort=" + webPort,
+                // Pulsar's own WebSocket service on the broker's web port, for interoperability tests
+                "webSocketServiceEnabled=true", "functionsWorkerEnabled=false",
+                "managedLedgerDefaultEnsembleSize=1", "managedLedgerDefaultWriteQuorum=1",
+                "managedLedgerDefaultAckQuorum=1",
+                "loadManagerClassName=org.apache.pulsar.broker.loadbalance.NoopLoadManager",
+                "loadBalancerEnabled=false", "allowAutoTopicCreation=true",
+                "allowAutoTopicCreationType=non-partitioned", "transactionCoordinatorEnabled=false",
+                "brokerDeduplicationEnabled=false",
+                "allowLoopback=true", "listeningInterface=lo",
+                "ledgerStorageClass=org.apache.bookkeeper.bookie.storage.ldb.DbLedgerStorage",
+                "journalSyncData=false", "journalMaxGroupWaitMSec=1",
+                "diskUsageThreshold=0.99", "diskUsageWarnThreshold=0.99",
+                "flushInterval=60000", "gcWaitTime=300000", "nettyMaxFrameSizeBytes=5253120",
+                "dbStorage_writeCacheMaxSizeMb=32", "dbStorage_readAheadCacheMaxSizeMb=32",
+                "dbStorage_rocksDB_blockCacheSize=16777216", "dbStorage_rocksDB_writeBufferSizeMB=4",
+                "dbStorage_rocksDB_sstSizeInMB=4", "");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void tail(Path log, int lines) throws IOException {
+        if (Files.exists(log)) {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            all.subList(Math.max(0, all.size() - lines), all.size()).forEach(System.err::println);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.delete(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    /** Command-line options. */
+    static final class Options {
+        Path dir;
+        Path classpathFile;
+        int brokerPort;
+        int webPort;
+        long watchPid;
+        int timeoutSeconds = 180;
+        boolean apiPageNamespaces;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 1; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--dir" -> o.dir = Paths.get(args[++i]);
+                    case "--classpath-file" -> o.classpathFile = Paths.get(args[++i]);
+                    case "--broker-port" -> o.brokerPort = Integer.parseInt(args[++i]);
+                    case "--web-port" -> o.webPort = Integer.parseInt(args[++i]);
+                    case "--watch-pid" -> o.watchPid = Long.parseLong(args[++i]);
+                    case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(args[++i]);
+                    case "--api-page-namespaces" -> o.apiPageNamespaces = true;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            if (o.dir == null) {
+                throw new IllegalArgumentException("--dir is required");
+            }
+            return o;
+        }
+    }
+}
