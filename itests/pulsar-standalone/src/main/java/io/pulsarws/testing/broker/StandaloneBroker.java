@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * Starts or stops a real Pulsar standalone broker in a child JVM.
  *
  * <pre>
- * start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] [--watch-pid P] [--timeout-seconds S]
+ * start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] [--watch-pid P | --watch-parent]
+ *       [--timeout-seconds S]
  *       [--api-page-namespaces]
  * stop  --dir DIR
  * </pre>
@@ -139,8 +140,7 @@ public final class StandaloneBroker {
         if (h == null || !h.isAlive()) {
             return 0;
         }
-        String cmd = h.info().commandLine().orElse("");
-        if (!cmd.contains(BrokerMain.class.getName())) {
+        if (!isOurBroker(pid, dir)) {
             System.err.println("pid " + pid + " is no longer our broker; not touching it");
             return 0;
         }
@@ -152,6 +152,21 @@ public final class StandaloneBroker {
         }
         System.out.println("Pulsar standalone stopped: pid " + pid);
         return 0;
+    }
+
+    /**
+     * Guards against a recycled pid: the process must run {@link BrokerMain} for this directory. Reads
+     * /proc directly because {@code ProcessHandle.Info} truncates the broker's long command line.
+     */
+    private static boolean isOurBroker(long pid, Path dir) {
+        String cmd;
+        try {
+            cmd = new String(Files.readAllBytes(Paths.get("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            cmd = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("");
+        }
+        return cmd.contains(BrokerMain.class.getName()) && cmd.contains(dir.toAbsolutePath().toString());
     }
 
     private static boolean ready(HttpClient http, String web) {
@@ -254,6 +269,9 @@ public final class StandaloneBroker {
                     case "--broker-port" -> o.brokerPort = Integer.parseInt(args[++i]);
                     case "--web-port" -> o.webPort = Integer.parseInt(args[++i]);
                     case "--watch-pid" -> o.watchPid = Long.parseLong(args[++i]);
+                    // the process that ran this launcher, e.g. the Maven build
+                    case "--watch-parent" -> o.watchPid = ProcessHandle.current().parent()
+                            .map(ProcessHandle::pid).orElse(0L);
                     case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(args[++i]);
                     case "--api-page-namespaces" -> o.apiPageNamespaces = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);

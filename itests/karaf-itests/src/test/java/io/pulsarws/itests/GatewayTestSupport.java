@@ -1,0 +1,103 @@
+package io.pulsarws.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.vmOption;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+
+/**
+ * Boots the product's Karaf assembly with the gateway pointed at the Pulsar standalone that the build started
+ * (its URLs come from {@code broker.properties}), on free ports. Test methods run inside that Karaf.
+ */
+public abstract class GatewayTestSupport {
+    protected static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Configuration
+    public Option[] config() throws IOException {
+        Properties broker = new Properties();
+        try (InputStream in = Files.newInputStream(Paths.get(System.getProperty("broker.properties")))) {
+            broker.load(in);
+        }
+        String httpPort = Integer.toString(freePort());
+        return new Option[] {
+            karafDistributionConfiguration()
+                    .frameworkUrl(new File(System.getProperty("assembly.tar.gz")).toURI().toString())
+                    .karafVersion(System.getProperty("karaf.version"))
+                    .name("pulsar-websocket")
+                    .unpackDirectory(new File("target/exam"))
+                    .useDeployFolder(false),
+            keepRuntimeFolder(),
+            configureConsole().ignoreLocalConsole(),
+            logLevel(LogLevel.INFO),
+            vmOption("-Xmx512m"),
+            editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", httpPort),
+            editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.ops4j.pax.web.listening.addresses", "127.0.0.1"),
+            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+            editConfigurationFilePut("etc/io.pulsarws.gateway.cfg", "serviceUrl", broker.getProperty("serviceUrl")),
+            systemProperty("itest.http.port").value(httpPort),
+            systemProperty("itest.broker.web").value(broker.getProperty("webServiceUrl")),
+        };
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** @return the gateway's base URL, {@code ws://127.0.0.1:PORT} */
+    protected static String gateway() {
+        return "ws://127.0.0.1:" + System.getProperty("itest.http.port");
+    }
+
+    /** @return the broker's admin base URL */
+    protected static String brokerWeb() {
+        return System.getProperty("itest.broker.web");
+    }
+
+    /** @return a topic name no other test uses */
+    protected static String uniqueTopic(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Waits for a condition with a deadline, checking every 100 ms. */
+    protected static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(100); // a bounded poll interval inside a deadline
+        }
+    }
+
+    /** Calls the broker's admin REST API. */
+    protected static HttpResponse<String> admin(String method, String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(brokerWeb() + path)).timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,98 @@
+package io.pulsarws.itests;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real WebSocket client (the JDK's) that queues text frames and records the close code. */
+final class WsClient implements WebSocket.Listener, AutoCloseable {
+    private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket ws;
+
+    /** Opens a session; fails with the HTTP status if the handshake is refused. */
+    static WsClient open(String url) throws Exception {
+        WsClient c = new WsClient();
+        c.ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20))
+                .buildAsync(URI.create(url), c).get(60, TimeUnit.SECONDS);
+        return c;
+    }
+
+    /** @return the HTTP status of a refused handshake; fails if the handshake succeeds */
+    static int refusedStatus(String url) throws Exception {
+        try {
+            WsClient c = open(url);
+            c.close();
+            throw new AssertionError("handshake to " + url + " was accepted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException h) {
+                return h.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    void send(String text) throws Exception {
+        ws.sendText(text, true).get(10, TimeUnit.SECONDS);
+    }
+
+    /** @return the next text frame; fails after the timeout */
+    String next(Duration timeout) throws InterruptedException {
+        String f = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (f == null) {
+            throw new AssertionError("no frame within " + timeout);
+        }
+        return f;
+    }
+
+    /** @return the next frame, or null if none arrives within the timeout */
+    String poll(Duration timeout) throws InterruptedException {
+        return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** @return the close code the server sent */
+    int awaitClose(Duration timeout) throws Exception {
+        return closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            frames.add(partial.toString());
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeCode.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closeCode.completeExceptionally(error);
+    }
+
+    @Override
+    public void close() {
+        if (ws != null && !ws.isOutputClosed()) {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        }
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+}
