@@ -5,18 +5,24 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import javax.inject.Inject;
 import org.apache.karaf.features.FeaturesService;
+import org.junit.FixMethodOrder;
 import org.junit.Test;
+import org.junit.runners.MethodSorters;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * The feature as an operator meets it: installed at boot with every bundle active, and uninstalled without
@@ -25,6 +31,7 @@ import org.osgi.framework.BundleContext;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING) // configuration first, then uninstall/reinstall
 public class FeatureLifecycleIT extends GatewayTestSupport {
     private static final String FEATURE = "pulsar-websocket";
 
@@ -33,6 +40,52 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
 
     @Inject
     private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    /**
+     * Limits change in place: an open session survives. A client setting rebuilds the Pulsar client: open sessions
+     * end with 1012 (service restart), and the endpoint, whose registration never changed, serves new handshakes.
+     */
+    @Test
+    public void configurationChangesNeverRestartTheEndpoints() throws Exception {
+        String producer = gateway() + "/ws/v2/producer/persistent/public/default/" + uniqueTopic("cfg");
+        try (WsClient open = WsClient.open(producer)) {
+            update("io.pulsarws.websocket", "maxTextFrameSize", 2048);
+            // frames of 3 KiB are refused by connections opened from now on, which shows the change took effect
+            await("new limit applied", TIMEOUT, () -> {
+                try (WsClient probe = WsClient.open(producer)) {
+                    probe.send("{\"payload\":\"" + "A".repeat(3000) + "\"}");
+                    return probe.awaitClose(Duration.ofSeconds(2)) == 1009;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            open.send("{\"payload\":\"aGk=\",\"context\":\"still-open\"}");
+            String r = open.next(TIMEOUT);
+            assertTrue(r, r.startsWith("{\"result\":\"ok\"") && r.contains("still-open"));
+
+            update("io.pulsarws.gateway", "memoryLimitMb", 32);
+            assertEquals(1012, open.awaitClose(TIMEOUT));
+        }
+        await("handshakes served by the rebuilt client", TIMEOUT, () -> {
+            try {
+                produceOnce();
+                return true;
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
+        });
+        update("io.pulsarws.websocket", "maxTextFrameSize", 1_048_576);
+    }
+
+    private void update(String pid, String key, Object value) throws Exception {
+        Configuration c = configAdmin.getConfiguration(pid, null);
+        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
+        props.put(key, value);
+        c.update(props);
+    }
 
     @Test
     public void uninstallLeavesNoClientThreadsAndReinstallServesAgain() throws Exception {

@@ -36,6 +36,15 @@ public abstract class GatewayTestSupport {
 
     @Configuration
     public Option[] config() throws IOException {
+        return options(new File(System.getProperty("assembly.tar.gz")).toURI().toString(), "pulsar-websocket");
+    }
+
+    /**
+     * @param distribution URL of the Karaf distribution to boot
+     * @param name a name for its unpack folder
+     * @return the options shared by every test container: free ports, the build's broker, the test's properties
+     */
+    protected static Option[] options(String distribution, String name) throws IOException {
         Properties broker = new Properties();
         try (InputStream in = Files.newInputStream(Paths.get(System.getProperty("broker.properties")))) {
             broker.load(in);
@@ -43,9 +52,9 @@ public abstract class GatewayTestSupport {
         String httpPort = Integer.toString(freePort());
         return new Option[] {
             karafDistributionConfiguration()
-                    .frameworkUrl(new File(System.getProperty("assembly.tar.gz")).toURI().toString())
+                    .frameworkUrl(distribution)
                     .karafVersion(System.getProperty("karaf.version"))
-                    .name("pulsar-websocket")
+                    .name(name)
                     .unpackDirectory(new File("target/exam"))
                     .useDeployFolder(false),
             keepRuntimeFolder(),
@@ -58,6 +67,7 @@ public abstract class GatewayTestSupport {
             editConfigurationFilePut("etc/io.pulsarws.gateway.cfg", "serviceUrl", broker.getProperty("serviceUrl")),
             systemProperty("itest.http.port").value(httpPort),
             systemProperty("itest.broker.web").value(broker.getProperty("webServiceUrl")),
+            systemProperty("itest.broker.serviceUrl").value(broker.getProperty("serviceUrl")),
         };
     }
 

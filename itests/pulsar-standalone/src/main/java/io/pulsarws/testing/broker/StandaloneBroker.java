@@ -110,7 +110,7 @@ public final class StandaloneBroker {
             p.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         if (o.apiPageNamespaces) {
-            provisionApiPageNamespaces(http, web);
+            provisionApiPageNamespaces(http, web, "pulsar://127.0.0.1:" + brokerPort);
         }
         Properties props = new Properties();
         props.setProperty("pid", Long.toString(p.pid()));
@@ -183,12 +183,17 @@ public final class StandaloneBroker {
     }
 
     /**
-     * The API page's examples use the v1 namespace {@code sample/standalone/ns1}; Pulsar's standalone no longer
-     * creates it, so the run script asks for it here.
+     * The v1 namespaces of the API page's examples: {@code sample/standalone/ns1} (Python) and
+     * {@code my-property/us-west/my-ns} (NodeJS). The latter names a cluster {@code us-west}, registered here as
+     * another name for this same broker, so that the examples run unchanged.
      */
-    private static void provisionApiPageNamespaces(HttpClient http, String web) throws Exception {
+    private static void provisionApiPageNamespaces(HttpClient http, String web, String serviceUrl) throws Exception {
         put(http, web + "/admin/v2/tenants/sample", "{\"allowedClusters\":[\"standalone\"]}");
         put(http, web + "/admin/namespaces/sample/standalone/ns1", "");
+        put(http, web + "/admin/v2/clusters/us-west",
+                "{\"serviceUrl\":\"" + web + "\",\"brokerServiceUrl\":\"" + serviceUrl + "\"}");
+        put(http, web + "/admin/v2/tenants/my-property", "{\"allowedClusters\":[\"standalone\",\"us-west\"]}");
+        put(http, web + "/admin/namespaces/my-property/us-west/my-ns", "");
     }
 
     private static void put(HttpClient http, String url, String json) throws Exception {
