@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test (and installs the artifacts into the local Maven repository, where the stock-Karaf test
-# resolves the feature from): unit tests, the build-time feature check, and the Pax Exam integration tests in a real Karaf
-# against a real Pulsar standalone that the build starts and stops itself.
+# Runs every test: unit tests, the build-time feature check, and the Pax Exam integration tests in a real Karaf
+# against a real Pulsar standalone that the build starts and stops itself. It installs the artifacts into the
+# local Maven repository, where the stock-Karaf test resolves the feature from.
 set -euo pipefail
 cd "$(dirname "$0")"
+# the API page's NodeJS examples run under Node with the npm 'ws' client
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "Installing Node.js and npm (Debian packages) for the NodeJS example tests..."
+  apt-get update -q && apt-get install -y -q nodejs npm
+fi
 exec mvn -B install "$@"

@@ -68,6 +68,8 @@ public abstract class GatewayTestSupport {
             systemProperty("itest.http.port").value(httpPort),
             systemProperty("itest.broker.web").value(broker.getProperty("webServiceUrl")),
             systemProperty("itest.broker.serviceUrl").value(broker.getProperty("serviceUrl")),
+            systemProperty("itest.examples.dir").value(System.getProperty("examples.dir")),
+            systemProperty("itest.work.dir").value(System.getProperty("itest.work.dir")),
         };
     }
 

@@ -1,0 +1,102 @@
+package io.pulsarws.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * The API page's NodeJS producer and consumer, run by Node with the npm {@code ws} client exactly as the page
+ * prints them (examples/nodejs); only their {@code ws://localhost:8080} origin is pointed at this test's port.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ApiPageExamplesIT extends GatewayTestSupport {
+    private static final String TOPIC = "/admin/persistent/my-property/us-west/my-ns/my-topic1";
+
+    @Test
+    public void nodeJsExamplesRunUnchanged() throws Exception {
+        Path nodeDir = Paths.get(System.getProperty("itest.examples.dir"), "nodejs");
+        Path work = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
+        Process consumer = node(nodeDir, work, "consumer.js");
+        try {
+            await("the example consumer to subscribe", TIMEOUT, () -> consumers("my-sub1") == 1);
+            Process producer = node(nodeDir, work, "producer.js");
+            try {
+                Path out = work.resolve("producer.js.out");
+                await("the example producer's ack", TIMEOUT, () -> read(out).contains("received ack: "));
+                String line = read(out).lines().filter(l -> l.startsWith("received ack: ")).findFirst().orElseThrow();
+                Map<String, Object> ack = Json.object(line.substring("received ack: ".length()));
+                assertEquals("ok", ack.get("result"));
+                assertEquals("1", ack.get("context"));
+            } finally {
+                producer.destroy();
+            }
+            // the example consumer acks what it receives: the message was delivered and left the backlog
+            await("the example consumer's ack", TIMEOUT, () -> backlog("my-sub1") == 0 && delivered("my-sub1") == 1);
+        } finally {
+            consumer.destroy();
+            assertTrue(consumer.waitFor(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /** Runs one example with its origin pointed at this test's gateway; output goes to WORK/NAME.out. */
+    private static Process node(Path nodeDir, Path work, String script) throws IOException {
+        String source = Files.readString(nodeDir.resolve(script));
+        assertTrue(script + " still targets the API page's origin", source.contains("ws://localhost:8080"));
+        Path copy = work.resolve(script);
+        Files.writeString(copy, source.replace("ws://localhost:8080", gateway()));
+        ProcessBuilder pb = new ProcessBuilder(List.of("node", copy.toString()))
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(script + ".out").toFile());
+        pb.environment().put("NODE_PATH", nodeDir.resolve("node_modules").toString());
+        return pb.start();
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> subscription(String name) {
+        try {
+            Map<String, Object> stats = Json.object(admin("GET", TOPIC + "/stats").body());
+            Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
+            return subs == null ? null : (Map<String, Object>) subs.get(name);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static int consumers(String sub) {
+        Map<String, Object> s = subscription(sub);
+        return s == null ? -1 : ((List<?>) s.get("consumers")).size();
+    }
+
+    private static long backlog(String sub) {
+        Map<String, Object> s = subscription(sub);
+        return s == null ? -1 : (Long) s.get("msgBacklog");
+    }
+
+    private static long delivered(String sub) {
+        Map<String, Object> s = subscription(sub);
+        return s == null ? -1 : (Long) s.get("msgOutCounter");
+    }
+}
