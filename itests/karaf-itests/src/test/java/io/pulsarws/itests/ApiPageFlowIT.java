@@ -147,6 +147,37 @@ public class ApiPageFlowIT extends GatewayTestSupport {
     }
 
     @Test
+    public void consumerCommandsNackUnsubscribeAndBinaryFrames() throws Exception {
+        String topic = uniqueTopic("cmds");
+        String consumerPath = "/ws/v2/consumer/persistent/public/default/" + topic + "/s";
+        try (WsClient c = WsClient.open(gateway() + consumerPath + "?negativeAckRedeliveryDelay=100&subscriptionType=Shared");
+                WsClient p = WsClient.open(gateway() + "/ws/v2/producer/persistent/public/default/" + topic)) {
+            p.send("{\"payload\":\"" + b64("nack me") + "\"}");
+            assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+            Map<String, Object> first = Json.object(c.next(TIMEOUT));
+            c.send("{\"type\":\"negativeAcknowledge\",\"messageId\":\"" + first.get("messageId") + "\"}");
+            Map<String, Object> again = Json.object(c.next(TIMEOUT));
+            assertEquals(first.get("messageId"), again.get("messageId"));
+            assertEquals(1L, again.get("redeliveryCount"));
+            c.send("{\"messageId\":\"" + again.get("messageId") + "\"}");
+            c.send("{\"type\":\"unsubscribe\"}");
+            assertEquals(1000, c.awaitClose(TIMEOUT));
+        }
+        await("subscription removed", TIMEOUT, () -> {
+            try {
+                return !admin("GET", "/admin/v2/persistent/public/default/" + topic + "/subscriptions").body()
+                        .contains("\"s\"");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        try (WsClient c = WsClient.open(gateway() + consumerPath)) {
+            c.sendBinary(new byte[] {1, 2, 3});
+            assertEquals(1003, c.awaitClose(TIMEOUT));
+        }
+    }
+
+    @Test
     public void handshakeRefusalsAreHttpStatuses() throws Exception {
         String ws = gateway();
         assertEquals(400, WsClient.refusedStatus(ws + "/ws/v2/producer/persistent/public"));

@@ -45,6 +45,10 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         ws.sendText(text, true).get(10, TimeUnit.SECONDS);
     }
 
+    void sendBinary(byte[] data) throws Exception {
+        ws.sendBinary(java.nio.ByteBuffer.wrap(data), true).get(10, TimeUnit.SECONDS);
+    }
+
     /** @return the next text frame; fails after the timeout */
     String next(Duration timeout) throws InterruptedException {
         String f = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
