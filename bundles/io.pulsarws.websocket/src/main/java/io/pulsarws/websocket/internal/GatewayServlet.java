@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import javax.servlet.Servlet;
+import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.websocket.servlet.ServletUpgradeRequest;
@@ -60,7 +61,7 @@ public class GatewayServlet extends WebSocketServlet {
     }
 
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException, javax.servlet.ServletException {
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
         if (factory == null || !factory.isUpgradeRequest(req, resp)) {
             super.service(req, resp); // plain HTTP: 405, as Pulsar's service answers
             return;
@@ -70,6 +71,11 @@ public class GatewayServlet extends WebSocketServlet {
             session = open(req);
         } catch (OpenRefusedException e) {
             refuse(resp, e.status(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            // never let Jetty render it: its error page can carry the stack trace
+            LOG.warn("Handshake for {} failed unexpectedly", req.getRequestURI(), e);
+            refuse(resp, 500, "Internal error: " + e.getClass().getSimpleName());
             return;
         }
         req.setAttribute(SESSION_ATTRIBUTE, session);
