@@ -10,14 +10,15 @@ import java.util.List;
  * <pre>
  * v1: /ws/{producer|consumer|reader}/{domain}/{property}/{cluster}/{namespace}/{topic...}[/{subscription}]
  * v2: /ws/v2/{producer|consumer|reader}/{domain}/{tenant}/{namespace}/{topic...}[/{subscription}]
+ * v3: /ws/v3/consumer/{subscription}   (topics come from the query: topics=a,b or topicsPattern=regex)
  * </pre>
  * Each segment is percent-decoded on its own, so {@code %2F} puts a slash into a topic name; a producer's or
  * reader's topic may also span several segments, which are joined with {@code /}. A consumer's last segment is
  * its subscription.
  *
  * @param kind what the path opens
- * @param version 1 or 2
- * @param topic the full topic name, for example {@code persistent://public/default/t}
+ * @param version 1, 2 or 3
+ * @param topic the full topic name, for example {@code persistent://public/default/t}; null for v3
  * @param subscription the subscription for consumers, otherwise null
  */
 public record EndpointPath(Kind kind, int version, String topic, String subscription) {
@@ -46,6 +47,9 @@ public record EndpointPath(Kind kind, int version, String topic, String subscrip
         // seg[0] is the empty string before the leading slash
         if (seg.size() < 2 || !seg.get(0).isEmpty() || !"ws".equals(seg.get(1))) {
             throw new IllegalArgumentException("path must start with /ws/");
+        }
+        if (seg.size() > 2 && "v3".equals(seg.get(2))) {
+            return parseV3(seg);
         }
         int i = 2;
         int version = 1;
@@ -103,6 +107,16 @@ public record EndpointPath(Kind kind, int version, String topic, String subscrip
             throw new IllegalArgumentException("Invalid topic name format: empty topic");
         }
         return new EndpointPath(kind, version, topic.append(local).toString(), subscription);
+    }
+
+    private static EndpointPath parseV3(List<String> seg) {
+        if (seg.size() != 5 || !"consumer".equals(seg.get(3))) {
+            throw new IllegalArgumentException("v3 path must be /ws/v3/consumer/{subscription}");
+        }
+        if (seg.get(4).isEmpty()) {
+            throw new IllegalArgumentException("Empty subscription name");
+        }
+        return new EndpointPath(Kind.CONSUMER, 3, null, seg.get(4));
     }
 
     private static String decode(String segment) {

@@ -29,6 +29,14 @@ class EndpointPathTest {
     }
 
     @Test
+    void parsesV3MultiTopicConsumerPaths() {
+        assertEquals(new EndpointPath(Kind.CONSUMER, 3, null, "my sub"), EndpointPath.parse("/ws/v3/consumer/my%20sub"));
+        for (String bad : List.of("/ws/v3/consumer/", "/ws/v3/consumer", "/ws/v3/producer/s", "/ws/v3/consumer/s/x")) {
+            assertThrows(IllegalArgumentException.class, () -> EndpointPath.parse(bad), bad);
+        }
+    }
+
+    @Test
     void decodesEachSegmentAndJoinsMultiSegmentTopics() {
         assertEquals("persistent://public/default/a/b c+d",
                 EndpointPath.parse("/ws/v2/producer/persistent/public/default/a/b%20c+d").topic());

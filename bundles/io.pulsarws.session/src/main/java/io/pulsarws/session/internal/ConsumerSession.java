@@ -1,71 +1,96 @@
 package io.pulsarws.session.internal;
 
 import io.pulsarws.codec.ConsumerCommand;
-import io.pulsarws.codec.DeliveredMessage;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameException;
+import io.pulsarws.codec.MessageIdTopics;
 import io.pulsarws.codec.WebSocketError;
-import io.pulsarws.session.FrameSink;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.ConsumerBuilder;
 import org.apache.pulsar.client.api.DeadLetterPolicy;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.MessageIdAdv;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Schema;
 import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.apache.pulsar.client.api.SubscriptionMode;
 import org.apache.pulsar.client.api.SubscriptionType;
+import org.apache.pulsar.client.api.TopicMessageId;
+import org.apache.pulsar.common.naming.TopicName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A consumer session: pushes messages of a subscription as frames and acknowledges to the broker only what the
  * client acknowledges, so whatever it never acked is redelivered to the next consumer of the subscription.
- *
- * <p>Flow control is a credit count. Push mode starts with the window ({@code receiverQueueSize}) and gets a
- * credit back for each ack or nack of a message delivered on this session; pull mode starts at 0 and gets
- * credits only from {@code permit} commands. A message redelivered while it is still outstanding here costs no
- * second credit, so ack timeouts cannot drain the window (Pulsar #2731).
  */
-final class ConsumerSession extends AbstractSession {
+final class ConsumerSession extends DeliverySession {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerSession.class);
-    /** Bound of tracked outstanding ids; only a pull-mode client that never acks reaches it. */
-    private static final int MAX_TRACKED_WITHOUT_ACKS = 100_000;
+    private static final String PARTITION_SUFFIX = "-partition-";
 
     private final Consumer<byte[]> consumer;
-    private final FrameCodec codec;
-    private final boolean pullMode;
-    private final OutstandingMessages outstanding = new OutstandingMessages(MAX_TRACKED_WITHOUT_ACKS);
-    private final AtomicInteger credits;
-    /** True while one receiveAsync is in flight; at most one is, which keeps delivery in order. */
-    private final AtomicBoolean receiving = new AtomicBoolean();
+    /** v3: ids carry their topic and acks are routed by it. */
+    private final boolean multiTopic;
+    /** v3 with exactly one listed topic: where an id without a topic belongs. */
+    private final String singleTopic;
 
     private ConsumerSession(PulsarGateway gateway, Consumer<byte[]> consumer, FrameCodec codec, String topic,
-            boolean pullMode, int window, String remoteAddress) {
-        super(gateway, topic, remoteAddress);
+            boolean multiTopic, String singleTopic, boolean pullMode, int window, String remoteAddress) {
+        super(gateway, codec, topic, remoteAddress, pullMode, window);
         this.consumer = consumer;
-        this.codec = codec;
-        this.pullMode = pullMode;
-        this.credits = new AtomicInteger(pullMode ? 0 : window);
+        this.multiTopic = multiTopic;
+        this.singleTopic = singleTopic;
     }
 
     static CompletableFuture<ConsumerSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
             EndpointPath path, QueryParams q, String remoteAddress) {
-        int maxWindow = gateway.receiverQueueSize();
-        Integer queue = q.integer("receiverQueueSize", 0, Integer.MAX_VALUE);
-        int window = Math.max(1, Math.min(queue == null ? maxWindow : queue, maxWindow));
+        int window = window(gateway, q);
         ConsumerBuilder<byte[]> b = client.newConsumer(Schema.BYTES)
-                .topic(path.topic())
                 .subscriptionName(path.subscription())
                 .receiverQueueSize(window);
+        String description;
+        String singleTopic = null;
+        boolean multiTopic = path.version() == 3;
+        if (multiTopic) {
+            String topics = q.string("topics");
+            String pattern = q.string("topicsPattern");
+            if ((topics == null) == (pattern == null)) {
+                throw new IllegalArgumentException("Invalid query params: give exactly one of topics and topicsPattern");
+            }
+            if (topics != null) {
+                List<String> names = new ArrayList<>();
+                for (String t : topics.split(",")) {
+                    if (!t.isBlank()) {
+                        names.add(TopicName.get(t.trim()).toString());
+                    }
+                }
+                if (names.isEmpty()) {
+                    throw new IllegalArgumentException("Invalid query params: topics is empty");
+                }
+                b.topics(names);
+                singleTopic = names.size() == 1 ? names.get(0) : null;
+                description = String.join(",", names);
+            } else {
+                try {
+                    b.topicsPattern(Pattern.compile(pattern));
+                } catch (PatternSyntaxException e) {
+                    throw new IllegalArgumentException("Invalid query params: topicsPattern " + e.getDescription());
+                }
+                description = "pattern " + pattern;
+            }
+        } else {
+            b.topic(path.topic());
+            description = path.topic();
+        }
         SubscriptionType type = q.enumValue("subscriptionType", SubscriptionType.class);
         b.subscriptionType(type == null ? SubscriptionType.Exclusive : type);
         SubscriptionMode mode = q.enumValue("subscriptionMode", SubscriptionMode.class);
@@ -103,19 +128,22 @@ final class ConsumerSession extends AbstractSession {
                 throw new IllegalArgumentException("Invalid query params: MaxRedeliverCount must be > 0.");
             }
             DeadLetterPolicy.DeadLetterPolicyBuilder dlq = DeadLetterPolicy.builder().maxRedeliverCount(maxRedeliver);
-            dlq.deadLetterTopic(deadLetterTopic != null ? deadLetterTopic
-                    : path.topic() + "-" + path.subscription() + "-DLQ");
+            if (deadLetterTopic != null) {
+                dlq.deadLetterTopic(TopicName.get(deadLetterTopic).toString());
+            } else if (path.topic() != null) {
+                dlq.deadLetterTopic(path.topic() + "-" + path.subscription() + "-DLQ");
+            } // v3 without a name: the client's default, per topic
             b.deadLetterPolicy(dlq.build());
         }
         boolean pull = q.bool("pullMode", false);
-        return b.subscribeAsync().thenApply(c -> new ConsumerSession(gateway, c, codec, path.topic(), pull, window,
-                remoteAddress));
+        String single = singleTopic;
+        return b.subscribeAsync().thenApply(c -> new ConsumerSession(gateway, c, codec, description, multiTopic, single,
+                pull, window, remoteAddress));
     }
 
     @Override
-    public void start(FrameSink sink) {
-        super.start(sink);
-        pump();
+    protected CompletableFuture<Message<byte[]>> receiveNext() {
+        return consumer.receiveAsync();
     }
 
     @Override
@@ -125,12 +153,8 @@ final class ConsumerSession extends AbstractSession {
         try {
             cmd = codec.decodeConsumerCommand(text);
             if (cmd.messageId() != null) {
-                id = outstanding.remove(cmd.messageId());
-                if (id != null) {
-                    if (!pullMode) {
-                        credits.incrementAndGet();
-                    }
-                } else {
+                id = settle(cmd.messageId());
+                if (id == null) {
                     id = parseId(cmd.messageIdBytes());
                 }
             }
@@ -148,15 +172,14 @@ final class ConsumerSession extends AbstractSession {
             case NEGATIVE_ACKNOWLEDGE -> consumer.negativeAcknowledge(id);
             case PERMIT -> {
                 if (pullMode) {
-                    credits.accumulateAndGet(cmd.permitMessages(), ConsumerSession::saturatedAdd);
+                    grant(cmd.permitMessages());
                 }
             }
             case UNSUBSCRIBE -> consumer.unsubscribeAsync().whenComplete((v, e) -> {
                 if (e == null) {
                     closeSocket(1000, "unsubscribed");
                 } else {
-                    closeSocket(WebSocketError.UNKNOWN_ERROR.closeCode(),
-                            "unsubscribe failed: " + Refusals.reason(e));
+                    closeSocket(WebSocketError.UNKNOWN_ERROR.closeCode(), "unsubscribe failed: " + Refusals.reason(e));
                 }
             });
             case IS_END_OF_TOPIC -> send(codec.encodeEndOfTopic(consumer.hasReachedEndOfTopic()));
@@ -165,66 +188,44 @@ final class ConsumerSession extends AbstractSession {
         pump();
     }
 
+    @Override
+    protected String clientId(Message<byte[]> m) {
+        MessageId id = m.getMessageId();
+        if (multiTopic && id instanceof TopicMessageId t) {
+            return codec.encodeMessageId(MessageIdTopics.withTopic(id.toByteArray(), t.getOwnerTopic()));
+        }
+        return super.clientId(m);
+    }
+
+    /**
+     * An id that was not delivered on this session (another connection, an earlier one, or Pulsar's own service):
+     * rebuilt from its bytes, with the topic that a multi-topic or partitioned consumer needs to route it.
+     */
     private MessageId parseId(byte[] bytes) throws FrameException {
+        MessageId id;
+        String owner;
         try {
-            return MessageId.fromByteArrayWithTopic(bytes, topic);
+            id = MessageId.fromByteArray(bytes);
+            owner = multiTopic ? MessageIdTopics.topicOf(bytes) : null;
         } catch (IOException | RuntimeException e) {
             throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
                     "messageId is not a Pulsar message id", null);
         }
-    }
-
-    /** Starts receives while credits last; never more than one in flight, never recursing per message. */
-    private void pump() {
-        while (!isClosed() && sink != null && credits.get() > 0 && receiving.compareAndSet(false, true)) {
-            if (credits.get() <= 0) {
-                receiving.set(false);
-                continue; // an ack may have added a credit between the two reads: the loop looks again
+        if (owner == null && multiTopic) {
+            if (singleTopic == null) {
+                throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
+                        "messageId carries no topic; use the ids this gateway delivers", null);
             }
-            CompletableFuture<Message<byte[]>> next = consumer.receiveAsync();
-            if (!next.isDone()) {
-                next.whenComplete((m, e) -> {
-                    if (received(m, e)) {
-                        pump();
-                    }
-                });
-                return;
-            }
-            Message<byte[]> m;
-            try {
-                m = next.join();
-            } catch (CompletionException e) {
-                received(null, e.getCause());
-                return;
-            }
-            if (!received(m, null)) {
-                return;
-            }
+            owner = singleTopic;
         }
-    }
-
-    private boolean received(Message<byte[]> m, Throwable failure) {
-        if (failure != null) {
-            receiving.set(false);
-            if (!isClosed()) {
-                LOG.warn("Receive on {} failed, closing the session", this, failure);
-                closeSocket(1011, "receive failed: " + Refusals.reason(failure));
-            }
-            return false;
+        if (owner == null) {
+            owner = topic;
         }
-        String id = codec.encodeMessageId(m.getMessageId().toByteArray());
-        if (outstanding.put(id, m.getMessageId())) {
-            credits.decrementAndGet();
+        int partition = id instanceof MessageIdAdv adv ? adv.getPartitionIndex() : -1;
+        if (partition >= 0 && !owner.contains(PARTITION_SUFFIX)) {
+            owner = owner + PARTITION_SUFFIX + partition;
         }
-        send(codec.encodeMessage(new DeliveredMessage(id, m.getData(), m.getProperties(), m.getPublishTime(),
-                m.getRedeliveryCount(), m.getEventTime(), m.hasKey() ? m.getKey() : null)));
-        receiving.set(false);
-        return true;
-    }
-
-    private static int saturatedAdd(int a, int b) {
-        long sum = (long) a + b;
-        return sum > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) sum;
+        return multiTopic || partition >= 0 ? TopicMessageId.create(owner, id) : id;
     }
 
     @Override

@@ -80,11 +80,13 @@ public class PulsarGateway implements SessionManager {
         QueryParams params = new QueryParams(request.params());
         CompletableFuture<? extends AbstractSession> created;
         try {
-            TopicName.get(path.topic()); // validates the name the way the broker will
+            if (path.topic() != null) {
+                TopicName.get(path.topic()); // validates the name the way the broker will
+            }
             created = switch (path.kind()) {
                 case PRODUCER -> ProducerSession.create(this, client, codec, path, params, request.remoteAddress());
                 case CONSUMER -> ConsumerSession.create(this, client, codec, path, params, request.remoteAddress());
-                case READER -> throw new OpenRefusedException(501, "readers are not supported yet");
+                case READER -> ReaderSession.create(this, client, codec, path, params, request.remoteAddress());
             };
         } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, e.getMessage());

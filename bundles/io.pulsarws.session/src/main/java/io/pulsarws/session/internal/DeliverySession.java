@@ -1,0 +1,138 @@
+package io.pulsarws.session.internal;
+
+import io.pulsarws.codec.DeliveredMessage;
+import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.session.FrameSink;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pulsar.client.api.Message;
+import org.apache.pulsar.client.api.MessageId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session that pushes messages to its client (consumer or reader), under credit-based flow control.
+ *
+ * <p>Push mode starts with the window ({@code receiverQueueSize}) and gets a credit back for each ack or nack of
+ * a message delivered on this session; pull mode starts at 0 and gets credits only from {@code permit} commands.
+ * A message redelivered while it is still outstanding here costs no second credit, so ack timeouts cannot drain
+ * the window (Pulsar #2731).
+ */
+abstract class DeliverySession extends AbstractSession {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliverySession.class);
+    /** Bound of tracked outstanding ids; only a pull-mode client that never acks reaches it. */
+    private static final int MAX_TRACKED = 100_000;
+
+    protected final FrameCodec codec;
+    protected final boolean pullMode;
+    private final OutstandingMessages outstanding = new OutstandingMessages(MAX_TRACKED);
+    private final AtomicInteger credits;
+    /** True while one receive is in flight; at most one is, which keeps delivery in order. */
+    private final AtomicBoolean receiving = new AtomicBoolean();
+
+    DeliverySession(PulsarGateway gateway, FrameCodec codec, String topic, String remoteAddress, boolean pullMode,
+            int window) {
+        super(gateway, topic, remoteAddress);
+        this.codec = codec;
+        this.pullMode = pullMode;
+        this.credits = new AtomicInteger(pullMode ? 0 : window);
+    }
+
+    /**
+     * @return the window a request asks for with {@code receiverQueueSize}: at least 1, at most the configured
+     *     bound (0 gives 1, as in Pulsar's service)
+     */
+    static int window(PulsarGateway gateway, QueryParams q) {
+        int max = gateway.receiverQueueSize();
+        Integer queue = q.integer("receiverQueueSize", 0, Integer.MAX_VALUE);
+        return Math.max(1, Math.min(queue == null ? max : queue, max));
+    }
+
+    /** @return the next message of the subscription or reader */
+    protected abstract CompletableFuture<Message<byte[]>> receiveNext();
+
+    /** @return the id clients see for this message */
+    protected String clientId(Message<byte[]> m) {
+        return codec.encodeMessageId(m.getMessageId().toByteArray());
+    }
+
+    @Override
+    public void start(FrameSink sink) {
+        super.start(sink);
+        pump();
+    }
+
+    /**
+     * Takes a message off the outstanding list because the client acked or nacked it; in push mode that returns
+     * its credit.
+     *
+     * @return the id the message was delivered with, or null if it was not delivered (or is no longer tracked) here
+     */
+    protected MessageId settle(String clientId) {
+        MessageId id = outstanding.remove(clientId);
+        if (id != null && !pullMode) {
+            credits.incrementAndGet();
+        }
+        return id;
+    }
+
+    /** Adds pull-mode credits. */
+    protected void grant(int permits) {
+        credits.accumulateAndGet(permits, DeliverySession::saturatedAdd);
+    }
+
+    /** Starts receives while credits last; never more than one in flight, never recursing per message. */
+    protected void pump() {
+        while (!isClosed() && sink != null && credits.get() > 0 && receiving.compareAndSet(false, true)) {
+            if (credits.get() <= 0) {
+                receiving.set(false);
+                continue; // an ack may have added a credit between the two reads: the loop looks again
+            }
+            CompletableFuture<Message<byte[]>> next = receiveNext();
+            if (!next.isDone()) {
+                next.whenComplete((m, e) -> {
+                    if (received(m, e)) {
+                        pump();
+                    }
+                });
+                return;
+            }
+            Message<byte[]> m;
+            try {
+                m = next.join();
+            } catch (CompletionException e) {
+                received(null, e.getCause());
+                return;
+            }
+            if (!received(m, null)) {
+                return;
+            }
+        }
+    }
+
+    private boolean received(Message<byte[]> m, Throwable failure) {
+        if (failure != null) {
+            receiving.set(false);
+            if (!isClosed()) {
+                LOG.warn("Receive on {} failed, closing the session", this, failure);
+                closeSocket(1011, "receive failed: " + Refusals.reason(failure));
+            }
+            return false;
+        }
+        String id = clientId(m);
+        if (outstanding.put(id, m.getMessageId())) {
+            credits.decrementAndGet();
+        }
+        send(codec.encodeMessage(new DeliveredMessage(id, m.getData(), m.getProperties(), m.getPublishTime(),
+                m.getRedeliveryCount(), m.getEventTime(), m.hasKey() ? m.getKey() : null)));
+        receiving.set(false);
+        return true;
+    }
+
+    private static int saturatedAdd(int a, int b) {
+        long sum = (long) a + b;
+        return sum > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) sum;
+    }
+}
