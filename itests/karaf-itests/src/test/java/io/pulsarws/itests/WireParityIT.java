@@ -1,0 +1,270 @@
+package io.pulsarws.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/** Endpoints, parameters and frames of Pulsar's WebSocket service beyond the API page (spec §1 to §3). */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class WireParityIT extends GatewayTestSupport {
+    private static final String NS = "/ws/v2/%s/persistent/public/default/";
+
+    @Test
+    public void readerStartsAtEarliestLatestOrAGivenId() throws Exception {
+        String topic = uniqueTopic("reader");
+        List<String> ids = produce(topic, "m0", "m1", "m2");
+        try (WsClient earliest = WsClient.open(gateway() + path("reader", topic) + "?messageId=earliest")) {
+            for (int i = 0; i < 3; i++) {
+                Map<String, Object> m = Json.object(earliest.next(TIMEOUT));
+                assertEquals(ids.get(i), m.get("messageId"));
+                assertEquals("m" + i, text(m));
+                earliest.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
+            }
+            earliest.send("{\"type\":\"isEndOfTopic\"}");
+            assertEquals(Map.of("endOfTopic", false), Json.object(earliest.next(TIMEOUT)));
+        }
+        try (WsClient fromId = WsClient.open(gateway() + path("reader", topic) + "?messageId=" + ids.get(0))) {
+            assertEquals("the start id itself is excluded, as with Pulsar's reader", "m1", text(Json.object(fromId.next(TIMEOUT))));
+            assertEquals("m2", text(Json.object(fromId.next(TIMEOUT))));
+        }
+        try (WsClient latest = WsClient.open(gateway() + path("reader", topic) + "?readerName=r1")) {
+            assertNull(latest.poll(Duration.ofMillis(500)));
+            produce(topic, "m3");
+            assertEquals("m3", text(Json.object(latest.next(TIMEOUT))));
+        }
+        assertEquals(400, WsClient.refusedStatus(gateway() + path("reader", topic) + "?messageId=%25%25"));
+        assertEquals(400, WsClient.refusedStatus(gateway() + path("reader", topic) + "?receiverQueueSize=-1"));
+        String v1 = "/ws/reader/persistent/sample/standalone/ns1/" + uniqueTopic("v1reader");
+        try (WsClient r = WsClient.open(gateway() + v1 + "?messageId=earliest")) {
+            assertNull(r.poll(Duration.ofMillis(300)));
+        }
+    }
+
+    @Test
+    public void multiTopicConsumerIdsCanBeAckedFromAnotherConnection() throws Exception {
+        String a = uniqueTopic("multi-a");
+        String b = uniqueTopic("multi-b");
+        String v3 = gateway() + "/ws/v3/consumer/sub?subscriptionType=Shared&topics=persistent://public/default/" + a
+                + ",persistent://public/default/" + b;
+        try (WsClient first = WsClient.open(v3)) {
+            produce(a, "to-a");
+            produce(b, "to-b");
+            Set<String> payloads = new HashSet<>();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Map<String, Object> m = Json.object(first.next(TIMEOUT));
+                payloads.add(text(m));
+                ids.add((String) m.get("messageId"));
+            }
+            assertEquals(Set.of("to-a", "to-b"), payloads);
+            // the first connection never acks; a second one acks its ids
+            try (WsClient second = WsClient.open(v3)) {
+                for (String id : ids) {
+                    second.send("{\"messageId\":\"" + id + "\"}");
+                }
+                await("both backlogs at 0", TIMEOUT, () -> backlog("/admin/v2/persistent/public/default/" + a, "sub") == 0
+                        && backlog("/admin/v2/persistent/public/default/" + b, "sub") == 0);
+            }
+        }
+        String prefix = uniqueTopic("pat");
+        produce(prefix + "-x", "px");
+        produce(prefix + "-y", "py");
+        try (WsClient pattern = WsClient.open(gateway() + "/ws/v3/consumer/s?subscriptionInitialPosition=Earliest"
+                + "&topicsPattern=persistent://public/default/" + prefix + "-.*")) {
+            Set<String> got = new HashSet<>();
+            got.add(text(Json.object(pattern.next(TIMEOUT))));
+            got.add(text(Json.object(pattern.next(TIMEOUT))));
+            assertEquals(Set.of("px", "py"), got);
+        }
+        assertEquals(400, WsClient.refusedStatus(gateway() + "/ws/v3/consumer/s"));
+        assertEquals(400, WsClient.refusedStatus(gateway() + "/ws/v3/consumer/s?topics=x&topicsPattern=y"));
+        assertEquals(400, WsClient.refusedStatus(gateway() + "/ws/v3/consumer/s?topicsPattern=%5B"));
+    }
+
+    @Test
+    public void partitionedTopicAcksWorkFromAnotherConnection() throws Exception {
+        String topic = uniqueTopic("parted");
+        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(brokerWeb() + "/admin/v2/persistent/public/default/" + topic + "/partitions"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("3")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(created.body(), 204, created.statusCode());
+        String consumer = gateway() + path("consumer", topic) + "/sub?subscriptionType=Shared";
+        try (WsClient first = WsClient.open(consumer)) {
+            try (WsClient p = WsClient.open(gateway() + path("producer", topic) + "?messageRoutingMode=RoundRobinPartition")) {
+                for (int i = 0; i < 6; i++) {
+                    p.send("{\"payload\":\"" + b64("p" + i) + "\"}");
+                    assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+                }
+            }
+            List<String> ids = new ArrayList<>();
+            Set<String> payloads = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                Map<String, Object> m = Json.object(first.next(TIMEOUT));
+                ids.add((String) m.get("messageId"));
+                payloads.add(text(m));
+            }
+            assertEquals(6, payloads.size());
+            try (WsClient second = WsClient.open(consumer)) {
+                for (String id : ids) {
+                    second.send("{\"messageId\":\"" + id + "\"}");
+                }
+                await("backlog 0 on every partition", TIMEOUT, () -> {
+                    for (int i = 0; i < 3; i++) {
+                        if (backlog("/admin/v2/persistent/public/default/" + topic + "-partition-" + i, "sub") != 0) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+            }
+        }
+    }
+
+    @Test
+    public void nonPersistentAndEncodedTopicNames() throws Exception {
+        for (String encoded : List.of("np-" + uniqueTopic("t"), "a%2Fb-" + uniqueTopic("t"), "%C3%BC-" + uniqueTopic("t"))) {
+            String domain = encoded.startsWith("np-") ? "non-persistent" : "persistent";
+            String tail = "/" + domain + "/public/default/" + encoded;
+            try (WsClient c = WsClient.open(gateway() + "/ws/v2/consumer" + tail + "/sub");
+                    WsClient p = WsClient.open(gateway() + "/ws/v2/producer" + tail)) {
+                p.send("{\"payload\":\"" + b64(encoded) + "\"}");
+                assertEquals(encoded, "ok", Json.object(p.next(TIMEOUT)).get("result"));
+                assertEquals(encoded, text(Json.object(c.next(TIMEOUT))));
+            }
+        }
+        // a producer topic may also span segments: a/b written with a real slash is the same topic as a%2Fb
+        String name = uniqueTopic("seg");
+        produce("a/" + name, "spans segments");
+        try (WsClient r = WsClient.open(gateway() + path("reader", "a%2F" + name) + "?messageId=earliest")) {
+            assertEquals("spans segments", text(Json.object(r.next(TIMEOUT))));
+        }
+    }
+
+    @Test
+    public void pullModeDeliversExactlyThePermits() throws Exception {
+        String topic = uniqueTopic("pull");
+        produceAfterSubscribing(topic, 5);
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?pullMode=true")) {
+            assertNull("no permits, no messages", c.poll(Duration.ofMillis(500)));
+            c.send("{\"type\":\"permit\",\"permitMessages\":2}");
+            List<String> ids = new ArrayList<>();
+            ids.add((String) Json.object(c.next(TIMEOUT)).get("messageId"));
+            ids.add((String) Json.object(c.next(TIMEOUT)).get("messageId"));
+            for (String id : ids) {
+                c.send("{\"messageId\":\"" + id + "\"}");
+            }
+            assertNull("acks give no credit in pull mode", c.poll(Duration.ofMillis(500)));
+            c.send("{\"type\":\"permit\",\"permitMessages\":10}");
+            for (int i = 0; i < 3; i++) {
+                assertNotNull(c.next(TIMEOUT));
+            }
+            assertNull(c.poll(Duration.ofMillis(300)));
+        }
+    }
+
+    @Test
+    public void delayedDeliveryAndEventTime() throws Exception {
+        String topic = uniqueTopic("delay");
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?subscriptionType=Shared");
+                WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+            long sent = System.currentTimeMillis();
+            p.send("{\"payload\":\"" + b64("later") + "\",\"deliverAfterMs\":2000,"
+                    + "\"eventTime\":\"2026-01-02T03:04:05.678Z\",\"sequenceId\":5}");
+            assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+            Map<String, Object> m = Json.object(c.next(TIMEOUT));
+            assertTrue("delivered after the delay", System.currentTimeMillis() - sent >= 1900);
+            assertEquals("later", text(m));
+            assertEquals("2026-01-02T03:04:05.678Z", m.get("eventTime"));
+        }
+    }
+
+    @Test
+    public void endOfTopicAfterTermination() throws Exception {
+        String topic = uniqueTopic("eot");
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub")) {
+            produce(topic, "last");
+            Map<String, Object> m = Json.object(c.next(TIMEOUT));
+            c.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
+            assertEquals(200, admin("POST", "/admin/v2/persistent/public/default/" + topic + "/terminate").statusCode());
+            await("end of topic", TIMEOUT, () -> {
+                try {
+                    c.send("{\"type\":\"isEndOfTopic\"}");
+                    return Boolean.TRUE.equals(Json.object(c.next(TIMEOUT)).get("endOfTopic"));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    private static String path(String kind, String topic) {
+        return String.format(NS, kind) + topic;
+    }
+
+    /** Produces through the gateway and returns the ids in order. */
+    private static List<String> produce(String topic, String... payloads) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+            for (String s : payloads) {
+                p.send("{\"payload\":\"" + b64(s) + "\"}");
+                Map<String, Object> r = Json.object(p.next(TIMEOUT));
+                assertEquals("ok", r.get("result"));
+                ids.add((String) r.get("messageId"));
+            }
+        }
+        return ids;
+    }
+
+    private static void produceAfterSubscribing(String topic, int n) throws Exception {
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?pullMode=true")) {
+            // subscribed, no permits: nothing is delivered
+        }
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            payloads[i] = "n" + i;
+        }
+        produce(topic, payloads);
+    }
+
+    static long backlog(String adminTopic, String subscription) {
+        try {
+            Map<String, Object> stats = Json.object(admin("GET", adminTopic + "/stats").body());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sub = subs == null ? null : (Map<String, Object>) subs.get(subscription);
+            return sub == null ? -1 : (Long) sub.get("msgBacklog");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static String text(Map<String, Object> m) {
+        return new String(Base64.getDecoder().decode((String) m.get("payload")), StandardCharsets.UTF_8);
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+}
