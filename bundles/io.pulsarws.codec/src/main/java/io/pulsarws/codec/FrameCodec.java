@@ -108,6 +108,7 @@ public final class FrameCodec {
         String type = null;
         String messageId = null;
         Long permits = null;
+        Long timestamp = null;
         try (JsonParser p = json.createParser(text)) {
             expectObject(p);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -117,6 +118,7 @@ public final class FrameCodec {
                     case "type" -> type = scalarText(p, value, field);
                     case "messageId" -> messageId = scalarText(p, value, field);
                     case "permitMessages" -> permits = longValue(p, value, field);
+                    case "timestamp" -> timestamp = longValue(p, value, field);
                     default -> p.skipChildren();
                 }
             }
@@ -132,16 +134,23 @@ public final class FrameCodec {
                 if (permits == null || permits <= 0 || permits > Integer.MAX_VALUE) {
                     throw deserialize("permit needs a positive permitMessages");
                 }
-                return new ConsumerCommand(kind, null, null, permits.intValue());
+                return new ConsumerCommand(kind, null, null, permits.intValue(), 0);
             }
             case UNSUBSCRIBE, IS_END_OF_TOPIC -> {
-                return new ConsumerCommand(kind, null, null, 0);
+                return new ConsumerCommand(kind, null, null, 0, 0);
+            }
+            case SEEK -> {
+                if ((messageId == null) == (timestamp == null)) {
+                    throw deserialize("seek needs exactly one of messageId and timestamp");
+                }
+                return messageId == null ? new ConsumerCommand(kind, null, null, 0, timestamp)
+                        : new ConsumerCommand(kind, messageId, decodeMessageId(messageId), 0, 0);
             }
             default -> {
                 if (messageId == null || messageId.isEmpty()) {
                     throw deserialize("messageId is missing");
                 }
-                return new ConsumerCommand(kind, messageId, decodeMessageId(messageId), 0);
+                return new ConsumerCommand(kind, messageId, decodeMessageId(messageId), 0, 0);
             }
         }
     }
@@ -221,6 +230,24 @@ public final class FrameCodec {
     }
 
     /**
+     * Reports that a consumer command this gateway adds to the protocol ({@code ackCumulative}, {@code seek})
+     * failed; Pulsar's consumer commands have no answer frame.
+     *
+     * @param command the command's {@code type}
+     * @param error the API error
+     * @param message a short reason
+     * @return {@code {"type":"error","command":...,"errorCode":N,"errorMsg":...}}
+     */
+    public String encodeCommandError(String command, WebSocketError error, String message) {
+        return write(g -> {
+            g.writeStringField("type", "error");
+            g.writeStringField("command", command);
+            g.writeNumberField("errorCode", error.code());
+            g.writeStringField("errorMsg", message);
+        });
+    }
+
+    /**
      * @param endOfTopic whether the topic is terminated and fully consumed
      * @return {@code {"endOfTopic":true|false}}
      */
@@ -237,6 +264,8 @@ public final class FrameCodec {
             case "permit" -> ConsumerCommand.Type.PERMIT;
             case "unsubscribe" -> ConsumerCommand.Type.UNSUBSCRIBE;
             case "isEndOfTopic" -> ConsumerCommand.Type.IS_END_OF_TOPIC;
+            case "ackCumulative" -> ConsumerCommand.Type.ACK_CUMULATIVE;
+            case "seek" -> ConsumerCommand.Type.SEEK;
             default -> ConsumerCommand.Type.ACK; // Pulsar treats any other type as an ack
         };
     }

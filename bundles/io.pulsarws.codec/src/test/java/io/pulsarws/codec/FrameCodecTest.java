@@ -119,16 +119,31 @@ class FrameCodecTest {
         assertEquals(ConsumerCommand.Type.ACK,
                 codec.decodeConsumerCommand("{\"type\":\"whatever\",\"messageId\":\"CAMQADAA\"}").type(),
                 "Pulsar treats unknown types as acks");
+        assertEquals(ConsumerCommand.Type.ACK_CUMULATIVE,
+                codec.decodeConsumerCommand("{\"type\":\"ackCumulative\",\"messageId\":\"CAMQADAA\"}").type());
+        ConsumerCommand seekTime = codec.decodeConsumerCommand("{\"type\":\"seek\",\"timestamp\":1700000000000}");
+        assertEquals(ConsumerCommand.Type.SEEK, seekTime.type());
+        assertEquals(1700000000000L, seekTime.timestamp());
+        assertNull(seekTime.messageId());
+        assertEquals("CAMQADAA", codec.decodeConsumerCommand("{\"type\":\"seek\",\"messageId\":\"CAMQADAA\"}").messageId());
     }
 
     @Test
     void badConsumerCommandsAreError3() {
         for (String bad : List.of("garbage, not json", "{}", "{\"messageId\":\"%%%\"}", "{\"type\":\"permit\"}",
+                "{\"type\":\"seek\"}", "{\"type\":\"seek\",\"timestamp\":1,\"messageId\":\"CAMQADAA\"}",
+                "{\"type\":\"ackCumulative\"}",
                 "{\"type\":\"permit\",\"permitMessages\":0}", "{\"messageId\":null}")) {
             FrameException e = assertThrows(FrameException.class, () -> codec.decodeConsumerCommand(bad), bad);
             assertEquals(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, e.error(), bad);
             assertEquals(4003, e.error().closeCode());
         }
+    }
+
+    @Test
+    void writesCommandErrors() {
+        assertEquals("{\"type\":\"error\",\"command\":\"seek\",\"errorCode\":8,\"errorMsg\":\"not allowed\"}",
+                codec.encodeCommandError("seek", WebSocketError.UNKNOWN_ERROR, "not allowed"));
     }
 
     @Test

@@ -129,11 +129,11 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
         return null;
     }
 
-    /** Threads the Pulsar client (and its shaded Netty) names after itself. */
+    /** Threads of the Pulsar client (pulsar-*) and of the gateway itself (pulsarws-*). */
     private static List<String> pulsarThreads() {
         List<String> names = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.isAlive() && t.getName().startsWith("pulsar-")) {
+            if (t.isAlive() && t.getName().startsWith("pulsar")) {
                 names.add(t.getName());
             }
         }

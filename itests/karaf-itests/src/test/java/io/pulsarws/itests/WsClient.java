@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final CompletableFuture<Void> pong = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket ws;
 
@@ -75,6 +76,23 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
             frames.add(partial.toString());
             partial.setLength(0);
         }
+        webSocket.request(1);
+        return null;
+    }
+
+    /** Sends a ping and waits for the pong. */
+    void ping(java.time.Duration timeout) throws Exception {
+        ws.sendPing(java.nio.ByteBuffer.wrap(new byte[] {1})).get(10, TimeUnit.SECONDS);
+        pong.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    boolean isClosed() {
+        return closeCode.isDone();
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, java.nio.ByteBuffer message) {
+        pong.complete(null);
         webSocket.request(1);
         return null;
     }

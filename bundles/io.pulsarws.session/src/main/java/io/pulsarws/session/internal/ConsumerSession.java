@@ -4,12 +4,13 @@ import io.pulsarws.codec.ConsumerCommand;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameException;
-import io.pulsarws.codec.MessageIdTopics;
+import io.pulsarws.codec.MessageIds;
 import io.pulsarws.codec.WebSocketError;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -42,13 +43,16 @@ final class ConsumerSession extends DeliverySession {
     private final boolean multiTopic;
     /** v3 with exactly one listed topic: where an id without a topic belongs. */
     private final String singleTopic;
+    private final String subscription;
 
     private ConsumerSession(PulsarGateway gateway, Consumer<byte[]> consumer, FrameCodec codec, String topic,
-            boolean multiTopic, String singleTopic, boolean pullMode, int window, String remoteAddress) {
+            boolean multiTopic, String singleTopic, String subscription, boolean pullMode, int window,
+            String remoteAddress) {
         super(gateway, codec, topic, remoteAddress, pullMode, window);
         this.consumer = consumer;
         this.multiTopic = multiTopic;
         this.singleTopic = singleTopic;
+        this.subscription = subscription;
     }
 
     static CompletableFuture<ConsumerSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
@@ -138,7 +142,7 @@ final class ConsumerSession extends DeliverySession {
         boolean pull = q.bool("pullMode", false);
         String single = singleTopic;
         return b.subscribeAsync().thenApply(c -> new ConsumerSession(gateway, c, codec, description, multiTopic, single,
-                pull, window, remoteAddress));
+                path.subscription(), pull, window, remoteAddress));
     }
 
     @Override
@@ -153,7 +157,9 @@ final class ConsumerSession extends DeliverySession {
         try {
             cmd = codec.decodeConsumerCommand(text);
             if (cmd.messageId() != null) {
-                id = settle(cmd.messageId());
+                boolean acking = cmd.type() == ConsumerCommand.Type.ACK
+                        || cmd.type() == ConsumerCommand.Type.NEGATIVE_ACKNOWLEDGE;
+                id = acking ? settle(cmd.messageId()) : null;
                 if (id == null) {
                     id = parseId(cmd.messageIdBytes());
                 }
@@ -164,11 +170,7 @@ final class ConsumerSession extends DeliverySession {
             return;
         }
         switch (cmd.type()) {
-            case ACK -> consumer.acknowledgeAsync(id).whenComplete((v, e) -> {
-                if (e != null) {
-                    LOG.debug("Ack on {} failed: {}", topic, e.toString());
-                }
-            });
+            case ACK -> acknowledge(id);
             case NEGATIVE_ACKNOWLEDGE -> consumer.negativeAcknowledge(id);
             case PERMIT -> {
                 if (pullMode) {
@@ -183,16 +185,80 @@ final class ConsumerSession extends DeliverySession {
                 }
             });
             case IS_END_OF_TOPIC -> send(codec.encodeEndOfTopic(consumer.hasReachedEndOfTopic()));
+            case ACK_CUMULATIVE -> {
+                MessageId upTo = id;
+                consumer.acknowledgeCumulativeAsync(upTo).whenComplete((v, e) -> {
+                    if (e == null) {
+                        settleUpTo(upTo);
+                        pump();
+                    } else {
+                        commandFailed("ackCumulative", e);
+                    }
+                });
+            }
+            case SEEK -> {
+                CompletableFuture<Void> seek = id != null ? consumer.seekAsync(id) : consumer.seekAsync(cmd.timestamp());
+                seek.whenComplete((v, e) -> {
+                    if (e == null) {
+                        settleAll();
+                        pump();
+                    } else {
+                        commandFailed("seek", e);
+                    }
+                });
+            }
             default -> throw new IllegalStateException("unhandled command " + cmd.type());
         }
         pump();
+    }
+
+    /** Acks one message, and its whole batch entry once every message of the batch is acked (Pulsar #14242). */
+    private void acknowledge(MessageId id) {
+        consumer.acknowledgeAsync(id).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.debug("Ack on {} failed: {}", topic, e.toString());
+            }
+        });
+        if (id instanceof MessageIdAdv adv && adv.getBatchIndex() >= 0) {
+            String owner = ownerOf(id);
+            if (gateway.batchAcks().ack(owner + "/" + subscription, adv)) {
+                MessageId entry = entryId(adv);
+                consumer.acknowledgeAsync(multiTopic || adv.getPartitionIndex() >= 0
+                        ? TopicMessageId.create(owner, entry) : entry);
+            }
+        }
+    }
+
+    private void commandFailed(String command, Throwable e) {
+        LOG.debug("{} on {} failed: {}", command, this, e.toString());
+        send(codec.encodeCommandError(command, WebSocketError.UNKNOWN_ERROR, Refusals.reason(unwrap(e))));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private String ownerOf(MessageId id) {
+        if (id instanceof TopicMessageId t) {
+            return t.getOwnerTopic();
+        }
+        int partition = id instanceof MessageIdAdv adv ? adv.getPartitionIndex() : -1;
+        return partition >= 0 && !topic.contains(PARTITION_SUFFIX) ? topic + PARTITION_SUFFIX + partition : topic;
+    }
+
+    private static MessageId entryId(MessageIdAdv id) {
+        try {
+            return MessageId.fromByteArray(MessageIds.entry(id.getLedgerId(), id.getEntryId(), id.getPartitionIndex()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot happen: a well-formed entry id", e);
+        }
     }
 
     @Override
     protected String clientId(Message<byte[]> m) {
         MessageId id = m.getMessageId();
         if (multiTopic && id instanceof TopicMessageId t) {
-            return codec.encodeMessageId(MessageIdTopics.withTopic(id.toByteArray(), t.getOwnerTopic()));
+            return codec.encodeMessageId(MessageIds.withTopic(id.toByteArray(), t.getOwnerTopic()));
         }
         return super.clientId(m);
     }
@@ -206,7 +272,7 @@ final class ConsumerSession extends DeliverySession {
         String owner;
         try {
             id = MessageId.fromByteArray(bytes);
-            owner = multiTopic ? MessageIdTopics.topicOf(bytes) : null;
+            owner = multiTopic ? MessageIds.topicOf(bytes) : null;
         } catch (IOException | RuntimeException e) {
             throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
                     "messageId is not a Pulsar message id", null);

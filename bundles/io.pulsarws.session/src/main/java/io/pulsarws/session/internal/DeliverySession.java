@@ -28,6 +28,7 @@ abstract class DeliverySession extends AbstractSession {
     protected final FrameCodec codec;
     protected final boolean pullMode;
     private final OutstandingMessages outstanding = new OutstandingMessages(MAX_TRACKED);
+    private final int window;
     private final AtomicInteger credits;
     /** True while one receive is in flight; at most one is, which keeps delivery in order. */
     private final AtomicBoolean receiving = new AtomicBoolean();
@@ -37,6 +38,7 @@ abstract class DeliverySession extends AbstractSession {
         super(gateway, topic, remoteAddress);
         this.codec = codec;
         this.pullMode = pullMode;
+        this.window = window;
         this.credits = new AtomicInteger(pullMode ? 0 : window);
     }
 
@@ -76,6 +78,22 @@ abstract class DeliverySession extends AbstractSession {
             credits.incrementAndGet();
         }
         return id;
+    }
+
+    /** Settles every outstanding message at or before {@code upTo} (a cumulative ack). */
+    protected void settleUpTo(MessageId upTo) {
+        int n = outstanding.removeUpTo(upTo);
+        if (!pullMode && n > 0) {
+            credits.addAndGet(n);
+        }
+    }
+
+    /** After a seek: nothing delivered before counts any more; push mode gets its whole window back. */
+    protected void settleAll() {
+        outstanding.clear();
+        if (!pullMode) {
+            credits.set(window);
+        }
     }
 
     /** Adds pull-mode credits. */

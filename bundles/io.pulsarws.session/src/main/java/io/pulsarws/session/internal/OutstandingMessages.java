@@ -33,6 +33,34 @@ final class OutstandingMessages {
         return byId.remove(id);
     }
 
+    /** @return how many outstanding messages were at or before {@code upTo} (now removed) */
+    synchronized int removeUpTo(MessageId upTo) {
+        int removed = 0;
+        for (var it = byId.values().iterator(); it.hasNext();) {
+            MessageId id = it.next();
+            if (comparable(id, upTo) && id.compareTo(upTo) <= 0) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Forgets everything (after a seek, the broker delivers again from the new position). */
+    synchronized void clear() {
+        byId.clear();
+    }
+
+    /** Ids of different partitions or topics have no order; comparing them throws. */
+    private static boolean comparable(MessageId a, MessageId b) {
+        try {
+            a.compareTo(b);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     synchronized int size() {
         return byId.size();
     }

@@ -42,6 +42,7 @@ public class PulsarGateway implements SessionManager {
     private final PulsarClient client;
     private final FrameCodec codec = new FrameCodec();
     private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
+    private final BatchAcks batchAcks = new BatchAcks(100_000);
 
     @Activate
     public PulsarGateway(GatewayConfiguration config) throws PulsarClientException {
@@ -116,6 +117,10 @@ public class PulsarGateway implements SessionManager {
 
     int receiverQueueSize() {
         return config.receiverQueueSize();
+    }
+
+    BatchAcks batchAcks() {
+        return batchAcks;
     }
 
     void forget(AbstractSession session) {

@@ -51,6 +51,9 @@ public class GatewayServlet extends WebSocketServlet {
     @Reference(policy = ReferencePolicy.DYNAMIC)
     private volatile WebSocketSettings settings;
 
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile KeepAlive keepAlive;
+
     /** Set by Jetty through {@link #configure} during servlet init, before any request. */
     private transient WebSocketServletFactory factory;
 
@@ -110,7 +113,7 @@ public class GatewayServlet extends WebSocketServlet {
         HttpServletRequest http = req.getHttpServletRequest();
         GatewaySession session = (GatewaySession) http.getAttribute(SESSION_ATTRIBUTE);
         http.removeAttribute(SESSION_ATTRIBUTE);
-        return new GatewaySocket(session, settings);
+        return new GatewaySocket(session, settings, keepAlive);
     }
 
     private static void refuse(HttpServletResponse resp, int status, String reason) throws IOException {

@@ -2,6 +2,10 @@ package io.pulsarws.websocket.internal;
 
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.api.WebSocketListener;
@@ -13,10 +17,15 @@ import org.slf4j.LoggerFactory;
 final class GatewaySocket implements WebSocketListener, FrameSink {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySocket.class);
 
+    private static final ByteBuffer PING = ByteBuffer.wrap("PING".getBytes(StandardCharsets.US_ASCII));
+
     private final GatewaySession session;
     private final WebSocketSettings settings;
+    private final KeepAlive keepAlive;
     /** Written once by Jetty's connect callback, read by Pulsar callback threads. */
     private volatile Session socket;
+    /** The keep-alive task, if pings are configured; cancelled when the socket closes. */
+    private volatile ScheduledFuture<?> pinger;
 
     private final WriteCallback writeFailureLogger = new WriteCallback() {
         @Override
@@ -30,9 +39,10 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
         }
     };
 
-    GatewaySocket(GatewaySession session, WebSocketSettings settings) {
+    GatewaySocket(GatewaySession session, WebSocketSettings settings, KeepAlive keepAlive) {
         this.session = session;
         this.settings = settings;
+        this.keepAlive = keepAlive;
     }
 
     @Override
@@ -40,7 +50,29 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
         s.getPolicy().setMaxTextMessageSize(settings.maxTextFrameSize());
         s.setIdleTimeout(settings.idleTimeoutMillis());
         socket = s;
+        int ping = settings.pingIntervalSeconds();
+        if (ping > 0) {
+            pinger = keepAlive.every(ping, this::ping);
+        }
         session.start(this);
+    }
+
+    private void ping() {
+        Session s = socket;
+        if (s != null && s.isOpen()) {
+            try {
+                s.getRemote().sendPing(PING.duplicate());
+            } catch (IOException e) {
+                LOG.debug("Ping to {} failed: {}", s, e.toString());
+            }
+        }
+    }
+
+    private void stopPinging() {
+        ScheduledFuture<?> p = pinger;
+        if (p != null) {
+            p.cancel(false);
+        }
     }
 
     @Override
@@ -55,12 +87,14 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        stopPinging();
         session.close();
     }
 
     @Override
     public void onWebSocketError(Throwable cause) {
         LOG.debug("WebSocket error on {}: {}", socket, cause.toString());
+        stopPinging();
         session.close();
     }
 

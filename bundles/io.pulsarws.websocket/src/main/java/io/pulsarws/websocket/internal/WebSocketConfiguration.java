@@ -16,4 +16,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Idle timeout (ms)",
             description = "A session with no traffic in either direction for this long is closed (1001).")
     long idleTimeoutMillis() default 300_000;
+
+    @AttributeDefinition(name = "Keep-alive ping interval (s)",
+            description = "When > 0, the gateway pings every session this often, which keeps sessions alive "
+                    + "through the idle timeout and through proxies. 0 turns it off (as in Pulsar's service).")
+    int pingIntervalSeconds() default 0;
 }

@@ -29,16 +29,16 @@ public class WebSocketSettings {
 
     @Modified
     void configure(WebSocketConfiguration config) {
-        if (config.maxTextFrameSize() < 1024 || config.idleTimeoutMillis() < 1000) {
-            LOG.error("Rejected {} configuration: maxTextFrameSize must be >= 1024 and idleTimeoutMillis >= 1000; "
-                    + "keeping the previous values", PID);
+        if (config.maxTextFrameSize() < 1024 || config.idleTimeoutMillis() < 1000 || config.pingIntervalSeconds() < 0) {
+            LOG.error("Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000 and "
+                    + "pingIntervalSeconds >= 0; keeping the previous values", PID);
             if (this.config != null) {
                 return;
             }
         }
         this.config = config;
-        LOG.info("WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms", config.maxTextFrameSize(),
-                config.idleTimeoutMillis());
+        LOG.info("WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s",
+                config.maxTextFrameSize(), config.idleTimeoutMillis(), config.pingIntervalSeconds());
     }
 
     int maxTextFrameSize() {
@@ -47,5 +47,9 @@ public class WebSocketSettings {
 
     long idleTimeoutMillis() {
         return Math.max(1000, config.idleTimeoutMillis());
+    }
+
+    int pingIntervalSeconds() {
+        return Math.max(0, config.pingIntervalSeconds());
     }
 }

@@ -4,14 +4,15 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Puts a topic name into a serialized Pulsar {@code MessageIdData} and takes it out again.
+ * Serialized Pulsar message ids ({@code MessageIdData} protobuf): puts a topic name into one and takes it out
+ * again, and writes the id of a whole entry.
  *
  * <p>Pulsar serializes a multi-topic message id without its topic, so an id received from a v3 (multi-topic)
  * session can only be acknowledged on that same connection. This gateway appends the topic as protobuf field
  * {@value #TOPIC_FIELD} (length-delimited UTF-8). Pulsar's parser skips unknown fields, so such an id still reads
  * as the same message id everywhere else, including in Pulsar's own WebSocket service.
  */
-public final class MessageIdTopics {
+public final class MessageIds {
     /** Protobuf field number of the topic; far above MessageIdData's own fields (1 to 7). */
     public static final int TOPIC_FIELD = 100;
     private static final int WIRE_VARINT = 0;
@@ -19,7 +20,7 @@ public final class MessageIdTopics {
     private static final int WIRE_LENGTH_DELIMITED = 2;
     private static final int WIRE_32BIT = 5;
 
-    private MessageIdTopics() {}
+    private MessageIds() {}
 
     /**
      * @param messageId a serialized MessageIdData
@@ -65,6 +66,25 @@ public final class MessageIdTopics {
             }
         }
         return null;
+    }
+
+    /**
+     * @param ledgerId the ledger
+     * @param entryId the entry in the ledger
+     * @param partition the partition index, or -1 for a non-partitioned topic
+     * @return the serialized id of the whole entry (all messages of a batch)
+     */
+    public static byte[] entry(long ledgerId, long entryId, int partition) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(24);
+        writeVarint(out, (1 << 3) | WIRE_VARINT);
+        writeVarint(out, ledgerId);
+        writeVarint(out, (2 << 3) | WIRE_VARINT);
+        writeVarint(out, entryId);
+        if (partition >= 0) {
+            writeVarint(out, (3 << 3) | WIRE_VARINT);
+            writeVarint(out, partition);
+        }
+        return out.toByteArray();
     }
 
     private static void skip(byte[] b, int[] pos, int n) {

@@ -1,0 +1,367 @@
+package io.pulsarws.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Dictionary;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * Defects users report against Pulsar's WebSocket service (spec §9), each tested so that Pulsar's behaviour
+ * fails it; interoperability of message ids with Pulsar's own service; the commands this gateway adds; and the
+ * remaining handshake statuses of ProxyPublishConsumeTest.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DefectsIT extends GatewayTestSupport {
+    private static final String NS = "/ws/v2/%s/persistent/public/default/";
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    /** Pulsar #26373: Pulsar queues without bound and answers ok to everything; here the bound answers send-error:8. */
+    @Test
+    public void floodingProducerGetsSendErrorsNotUnboundedQueueing() throws Exception {
+        int n = 2000;
+        try (WsClient p = WsClient.open(gateway() + path("producer", uniqueTopic("flood")) + "?maxPendingMessages=5")) {
+            for (int i = 0; i < n; i++) {
+                p.send("{\"payload\":\"" + b64("flood-" + i) + "\",\"context\":\"" + i + "\"}");
+            }
+            int ok = 0;
+            int refused = 0;
+            Set<String> contexts = new HashSet<>();
+            for (int i = 0; i < n; i++) {
+                Map<String, Object> r = Json.object(p.next(TIMEOUT));
+                contexts.add((String) r.get("context"));
+                if ("ok".equals(r.get("result"))) {
+                    ok++;
+                } else {
+                    assertEquals(r.toString(), "send-error:8", r.get("result"));
+                    refused++;
+                }
+            }
+            assertEquals("every frame is answered once", n, contexts.size());
+            assertTrue("some sends stored", ok > 0);
+            assertTrue("the bound refused some sends", refused > 0);
+        }
+    }
+
+    /**
+     * Pulsar #2731: a message redelivered after an ack timeout is counted as pending again, and one ack returns
+     * only one credit, so held messages leak the window until the consumer stalls. Here the window is 5: two
+     * messages are held through ack-timeout redeliveries, acked once each, and then five new messages must
+     * still all arrive without any ack.
+     */
+    @Test
+    public void ackTimeoutRedeliveriesNeverStallThePushWindow() throws Exception {
+        String topic = uniqueTopic("stall");
+        String consumer = gateway() + path("consumer", topic) + "/sub?receiverQueueSize=5&ackTimeoutMillis=1000";
+        try (WsClient c = WsClient.open(consumer)) {
+            produce(topic, "held-a", "held-b");
+            Map<String, String> heldIds = new java.util.HashMap<>();
+            int duplicates = 0;
+            long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            while (System.nanoTime() < until) {
+                String frame = c.poll(Duration.ofMillis(200));
+                if (frame != null) {
+                    Map<String, Object> m = Json.object(frame);
+                    if (heldIds.put(text(m), (String) m.get("messageId")) != null) {
+                        duplicates++;
+                    }
+                }
+            }
+            assertEquals(Set.of("held-a", "held-b"), heldIds.keySet());
+            assertTrue("the ack timeout redelivered the held messages", duplicates > 0);
+            for (String id : heldIds.values()) {
+                c.send("{\"messageId\":\"" + id + "\"}");
+            }
+            Set<String> fresh = new HashSet<>(List.of("n0", "n1", "n2", "n3", "n4"));
+            produce(topic, fresh.toArray(new String[0]));
+            Set<String> seen = new HashSet<>();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!seen.containsAll(fresh) && System.nanoTime() < deadline) {
+                String frame = c.poll(Duration.ofMillis(500));
+                if (frame == null) {
+                    continue;
+                }
+                Map<String, Object> m = Json.object(frame);
+                if (heldIds.containsKey(text(m))) {
+                    c.send("{\"messageId\":\"" + m.get("messageId") + "\"}"); // a late copy: ack it too
+                } else {
+                    seen.add(text(m)); // deliberately not acked: the window alone must carry all five
+                }
+            }
+            assertEquals(fresh, seen);
+        }
+    }
+
+    /** Pulsar #14242: acks of batched messages from another connection never ack the batch. */
+    @Test
+    public void batchedMessagesAckedFromAnotherConnectionLeaveTheBacklog() throws Exception {
+        String topic = uniqueTopic("batch");
+        String consumer = gateway() + path("consumer", topic) + "/sub?subscriptionType=Shared";
+        try (WsClient first = WsClient.open(consumer)) {
+            try (WsClient p = WsClient.open(gateway() + path("producer", topic)
+                    + "?batchingEnabled=true&batchingMaxMessages=5&batchingMaxPublishDelay=500")) {
+                for (int i = 0; i < 5; i++) {
+                    p.send("{\"payload\":\"" + b64("b" + i) + "\"}");
+                }
+                Set<String> entries = new HashSet<>();
+                for (int i = 0; i < 5; i++) {
+                    Map<String, Object> r = Json.object(p.next(TIMEOUT));
+                    assertEquals("ok", r.get("result"));
+                    entries.add(entryOf((String) r.get("messageId")));
+                }
+                assertEquals("the five messages share one batch entry", 1, entries.size());
+            }
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                ids.add((String) Json.object(first.next(TIMEOUT)).get("messageId"));
+            }
+            try (WsClient second = WsClient.open(consumer)) {
+                for (String id : ids) {
+                    second.send("{\"messageId\":\"" + id + "\"}");
+                }
+                await("batch acked from the second connection", TIMEOUT,
+                        () -> WireParityIT.backlog("/admin/v2/persistent/public/default/" + topic, "sub") == 0);
+            }
+        }
+    }
+
+    /** Pulsar #8175: the sequenceId of a frame is ignored, so broker-side deduplication cannot work. */
+    @Test
+    public void sequenceIdGivesBrokerSideDeduplication() throws Exception {
+        String ns = "public/" + uniqueTopic("dedup");
+        assertEquals(204, http("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
+        assertEquals(204, http("POST", "/admin/v2/namespaces/" + ns + "/deduplication", "true").statusCode());
+        String topic = "/" + ns + "/t";
+        try (WsClient c = WsClient.open(gateway() + "/ws/v2/consumer/persistent" + topic + "/sub");
+                WsClient p = WsClient.open(gateway() + "/ws/v2/producer/persistent" + topic
+                        + "?producerName=dedup-producer&sendTimeoutMillis=0")) {
+            for (String[] s : new String[][] {{"1", "one"}, {"2", "two"}, {"2", "two again"}, {"3", "three"}}) {
+                p.send("{\"payload\":\"" + b64(s[1]) + "\",\"sequenceId\":" + s[0] + "}");
+                assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+            }
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Map<String, Object> m = Json.object(c.next(TIMEOUT));
+                got.add(text(m));
+                c.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
+            }
+            assertEquals(List.of("one", "two", "three"), got);
+            assertNull("the duplicate was dropped by the broker", c.poll(Duration.ofSeconds(1)));
+        }
+    }
+
+    /** A message id from this gateway is acked through Pulsar's own WebSocket service, and the other way round. */
+    @Test
+    public void messageIdsInteroperateWithPulsarsOwnService() throws Exception {
+        String topic = uniqueTopic("interop");
+        String pulsarWs = brokerWeb().replace("http://", "ws://");
+        String ours = gateway() + path("consumer", topic) + "/sub?subscriptionType=Shared";
+        String theirs = pulsarWs + path("consumer", topic) + "/sub?subscriptionType=Shared";
+        String admin = "/admin/v2/persistent/public/default/" + topic;
+        try (WsClient oursFirst = WsClient.open(ours)) {
+            produce(topic, "from-ours");
+            Map<String, Object> m = Json.object(oursFirst.next(TIMEOUT));
+            try (WsClient pulsar = WsClient.open(theirs)) {
+                pulsar.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
+                await("our id acked through Pulsar's service", TIMEOUT, () -> WireParityIT.backlog(admin, "sub") == 0);
+            }
+        }
+        try (WsClient pulsar = WsClient.open(theirs)) {
+            try (WsClient p = WsClient.open(pulsarWs + path("producer", topic))) {
+                p.send("{\"payload\":\"" + b64("from-pulsar") + "\"}");
+                assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+            }
+            Map<String, Object> m = Json.object(pulsar.next(TIMEOUT));
+            assertEquals("from-pulsar", text(m));
+            try (WsClient oursSecond = WsClient.open(ours)) {
+                oursSecond.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
+                await("Pulsar's id acked through ours", TIMEOUT, () -> WireParityIT.backlog(admin, "sub") == 0);
+            }
+        }
+    }
+
+    @Test
+    public void cumulativeAckAndSeek() throws Exception {
+        String topic = uniqueTopic("cumulative");
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub")) {
+            produce(topic, "c0", "c1", "c2", "c3", "c4");
+            List<Map<String, Object>> got = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                got.add(Json.object(c.next(TIMEOUT)));
+            }
+            c.send("{\"type\":\"ackCumulative\",\"messageId\":\"" + got.get(2).get("messageId") + "\"}");
+            String admin = "/admin/v2/persistent/public/default/" + topic;
+            await("backlog of 2 after the cumulative ack", TIMEOUT, () -> WireParityIT.backlog(admin, "sub") == 2);
+            c.send("{\"type\":\"seek\",\"timestamp\":0}");
+            assertEquals("a seek to the start delivers from the first message", "c0", text(Json.object(c.next(TIMEOUT))));
+        }
+        try (WsClient shared = WsClient.open(gateway() + path("consumer", topic) + "/s2?subscriptionType=Shared"
+                + "&subscriptionInitialPosition=Earliest")) {
+            Map<String, Object> m = Json.object(shared.next(TIMEOUT));
+            shared.send("{\"type\":\"ackCumulative\",\"messageId\":\"" + m.get("messageId") + "\"}");
+            Map<String, Object> error;
+            do {
+                error = Json.object(shared.next(TIMEOUT));
+            } while (!"error".equals(error.get("type")));
+            assertEquals("ackCumulative", error.get("command"));
+            assertEquals(8L, error.get("errorCode"));
+        }
+    }
+
+    @Test
+    public void negativeAcksEndInTheDeadLetterTopic() throws Exception {
+        String topic = uniqueTopic("dlq");
+        String dlq = topic + "-dead";
+        try (WsClient dead = WsClient.open(gateway() + path("consumer", dlq) + "/dsub");
+                WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?subscriptionType=Shared"
+                        + "&maxRedeliverCount=1&negativeAckRedeliveryDelay=100&deadLetterTopic=" + dlq)) {
+            produce(topic, "poison");
+            for (int i = 0; i < 2; i++) {
+                Map<String, Object> m = Json.object(c.next(TIMEOUT));
+                c.send("{\"type\":\"negativeAcknowledge\",\"messageId\":\"" + m.get("messageId") + "\"}");
+            }
+            assertEquals("poison", text(Json.object(dead.next(TIMEOUT))));
+        }
+        assertEquals(400, WsClient.refusedStatus(gateway() + path("consumer", topic) + "/x?deadLetterTopic=y"));
+        assertEquals(400, WsClient.refusedStatus(gateway() + path("consumer", topic) + "/x?maxRedeliverCount=0"));
+    }
+
+    @Test
+    public void handshakeStatusesOfProxyPublishConsumeTest() throws Exception {
+        String ns = "public/" + uniqueTopic("noauto");
+        assertEquals(204, http("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
+        assertEquals(204, http("POST", "/admin/v2/namespaces/" + ns + "/autoTopicCreation",
+                "{\"allowAutoTopicCreation\":false}").statusCode());
+        assertEquals(404, WsClient.refusedStatus(gateway() + "/ws/v2/consumer/persistent/" + ns + "/missing/sub"));
+        assertEquals(404, WsClient.refusedStatus(gateway() + "/ws/v2/producer/persistent/" + ns + "/missing"));
+
+        String terminated = uniqueTopic("terminated");
+        produce(terminated, "x");
+        assertEquals(200, admin("POST", "/admin/v2/persistent/public/default/" + terminated + "/terminate").statusCode());
+        assertEquals(503, WsClient.refusedStatus(gateway() + path("producer", terminated)));
+
+        for (String bad : List.of("?ackTimeoutMillis=500", "?subscriptionMode=Bogus", "?priorityLevel=-1",
+                "?subscriptionInitialPosition=Middle", "?pullMode=maybe", "?negativeAckRedeliveryDelay=x")) {
+            assertEquals(bad, 400, WsClient.refusedStatus(gateway() + path("consumer", terminated) + "/s" + bad));
+        }
+        for (String bad : List.of("?hashingScheme=Bogus", "?compressionType=GZIP", "?messageRoutingMode=Random",
+                "?sendTimeoutMillis=-1", "?batchingEnabled=yes", "?initialSequenceId=x", "?maxPendingMessages=0")) {
+            assertEquals(bad, 400, WsClient.refusedStatus(gateway() + path("producer", uniqueTopic("p")) + bad));
+        }
+    }
+
+    /** Idle sessions are closed after the idle timeout, unless the optional keep-alive ping runs; pings get pongs. */
+    @Test
+    public void idleTimeoutKeepAlivePingAndPong() throws Exception {
+        try {
+            configure("idleTimeoutMillis", 2000L, "pingIntervalSeconds", 0);
+            String url = gateway() + path("producer", uniqueTopic("idle"));
+            await("the short idle timeout to apply", TIMEOUT, () -> {
+                try (WsClient idle = WsClient.open(url)) {
+                    idle.awaitClose(Duration.ofSeconds(5));
+                    return true;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            configure("idleTimeoutMillis", 2000L, "pingIntervalSeconds", 1);
+            await("pings to keep an idle session open", TIMEOUT, () -> {
+                try (WsClient kept = WsClient.open(url)) {
+                    return kept.poll(Duration.ofSeconds(4)) == null && !kept.isClosed();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            try (WsClient pinging = WsClient.open(url)) {
+                pinging.ping(TIMEOUT);
+                assertFalse(pinging.isClosed());
+            }
+        } finally {
+            configure("idleTimeoutMillis", 300_000L, "pingIntervalSeconds", 0);
+        }
+    }
+
+    private void configure(String k1, Object v1, String k2, Object v2) throws Exception {
+        Configuration c = configAdmin.getConfiguration("io.pulsarws.websocket", null);
+        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
+        props.put(k1, v1);
+        props.put(k2, v2);
+        c.update(props);
+    }
+
+    /** @return ledger:entry of a base64 MessageIdData, read from its first two varint fields */
+    private static String entryOf(String messageId) {
+        byte[] b = Base64.getDecoder().decode(messageId);
+        long[] fields = new long[2];
+        int pos = 0;
+        for (int f = 0; f < 2; f++) {
+            pos++; // tag
+            long v = 0;
+            for (int shift = 0; ; shift += 7) {
+                byte x = b[pos++];
+                v |= (long) (x & 0x7f) << shift;
+                if ((x & 0x80) == 0) {
+                    break;
+                }
+            }
+            fields[f] = v;
+        }
+        return fields[0] + ":" + fields[1];
+    }
+
+    private static HttpResponse<String> http(String method, String path, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(brokerWeb() + path))
+                .header("Content-Type", "application/json").timeout(TIMEOUT)
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String path(String kind, String topic) {
+        return String.format(NS, kind) + topic;
+    }
+
+    private static List<String> produce(String topic, String... payloads) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+            for (String s : payloads) {
+                p.send("{\"payload\":\"" + b64(s) + "\"}");
+                Map<String, Object> r = Json.object(p.next(TIMEOUT));
+                assertEquals("ok", r.get("result"));
+                ids.add((String) r.get("messageId"));
+            }
+        }
+        return ids;
+    }
+
+    private static String text(Map<String, Object> m) {
+        return new String(Base64.getDecoder().decode((String) m.get("payload")), StandardCharsets.UTF_8);
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+}
