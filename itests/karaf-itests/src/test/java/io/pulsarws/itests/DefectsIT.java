@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.inject.Inject;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.ProducerAccessMode;
+import org.apache.pulsar.client.api.PulsarClient;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -264,6 +267,14 @@ public class DefectsIT extends GatewayTestSupport {
         produce(terminated, "x");
         assertEquals(200, admin("POST", "/admin/v2/persistent/public/default/" + terminated + "/terminate").statusCode());
         assertEquals(503, WsClient.refusedStatus(gateway() + path("producer", terminated)));
+
+        // ProxyPublishConsumeTest.producerFencedTest: an Exclusive-access producer holds the topic
+        String fenced = uniqueTopic("fenced");
+        try (PulsarClient client = PulsarClient.builder().serviceUrl(System.getProperty("itest.broker.serviceUrl")).build();
+                Producer<byte[]> exclusive = client.newProducer().topic("persistent://public/default/" + fenced)
+                        .accessMode(ProducerAccessMode.Exclusive).create()) {
+            assertEquals(409, WsClient.refusedStatus(gateway() + path("producer", fenced)));
+        }
 
         for (String bad : List.of("?ackTimeoutMillis=500", "?subscriptionMode=Bogus", "?priorityLevel=-1",
                 "?subscriptionInitialPosition=Middle", "?pullMode=maybe", "?negativeAckRedeliveryDelay=x")) {

@@ -22,16 +22,24 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     /** Opens a session; fails with the HTTP status if the handshake is refused. */
     static WsClient open(String url) throws Exception {
+        return open(url, Duration.ofSeconds(20));
+    }
+
+    static WsClient open(String url, Duration handshakeTimeout) throws Exception {
         WsClient c = new WsClient();
-        c.ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20))
-                .buildAsync(URI.create(url), c).get(60, TimeUnit.SECONDS);
+        c.ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(handshakeTimeout)
+                .buildAsync(URI.create(url), c).get(handshakeTimeout.toSeconds() + 10, TimeUnit.SECONDS);
         return c;
     }
 
     /** @return the HTTP status of a refused handshake; fails if the handshake succeeds */
     static int refusedStatus(String url) throws Exception {
+        return refusedStatus(url, Duration.ofSeconds(20));
+    }
+
+    static int refusedStatus(String url, Duration handshakeTimeout) throws Exception {
         try {
-            WsClient c = open(url);
+            WsClient c = open(url, handshakeTimeout);
             c.close();
             throw new AssertionError("handshake to " + url + " was accepted");
         } catch (ExecutionException e) {

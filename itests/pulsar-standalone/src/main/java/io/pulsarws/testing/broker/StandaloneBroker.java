@@ -217,6 +217,8 @@ public final class StandaloneBroker {
                 "loadBalancerEnabled=false", "allowAutoTopicCreation=true",
                 "allowAutoTopicCreationType=non-partitioned", "transactionCoordinatorEnabled=false",
                 "brokerDeduplicationEnabled=false",
+                // backlog quotas are checked every 2 s instead of 60 s, so quota tests need no long waits
+                "backlogQuotaCheckIntervalInSeconds=2",
                 "allowLoopback=true", "listeningInterface=lo",
                 "ledgerStorageClass=org.apache.bookkeeper.bookie.storage.ldb.DbLedgerStorage",
                 "journalSyncData=false", "journalMaxGroupWaitMSec=1",
