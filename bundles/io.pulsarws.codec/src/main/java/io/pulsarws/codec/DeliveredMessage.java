@@ -12,6 +12,7 @@ import java.util.Map;
  * @param redeliveryCount how often the broker delivered this message before
  * @param eventTime event time in epoch milliseconds, or 0 when unset (then omitted)
  * @param key the message key, or null (then omitted)
+ * @param encryption the encryption context of a message delivered still encrypted, or null (then omitted)
  */
 public record DeliveredMessage(
         String messageId,
@@ -20,4 +21,12 @@ public record DeliveredMessage(
         long publishTime,
         int redeliveryCount,
         long eventTime,
-        String key) {}
+        String key,
+        EncryptionInfo encryption) {
+
+    /** A message as delivered normally: decrypted (or never encrypted). */
+    public DeliveredMessage(String messageId, byte[] payload, Map<String, String> properties, long publishTime,
+            int redeliveryCount, long eventTime, String key) {
+        this(messageId, payload, properties, publishTime, redeliveryCount, eventTime, key, null);
+    }
+}

@@ -226,7 +226,38 @@ public final class FrameCodec {
             if (m.key() != null) {
                 g.writeStringField("key", m.key());
             }
+            if (m.encryption() != null) {
+                writeEncryption(g, m.encryption());
+            }
         });
+    }
+
+    private static void writeEncryption(JsonGenerator g, EncryptionInfo e) throws IOException {
+        g.writeObjectFieldStart("encryptionContext");
+        g.writeObjectFieldStart("keys");
+        for (Map.Entry<String, EncryptionInfo.Key> k : e.keys().entrySet()) {
+            g.writeObjectFieldStart(k.getKey());
+            g.writeFieldName("keyValue");
+            g.writeBinary(k.getValue().keyValue());
+            g.writeObjectFieldStart("metadata");
+            for (Map.Entry<String, String> md : k.getValue().metadata().entrySet()) {
+                g.writeStringField(md.getKey(), md.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+        g.writeFieldName("param");
+        g.writeBinary(e.param());
+        if (e.algorithm() != null) {
+            g.writeStringField("algorithm", e.algorithm());
+        }
+        g.writeStringField("compressionType", e.compressionType());
+        g.writeNumberField("uncompressedMessageSize", e.uncompressedMessageSize());
+        if (e.batchSize() != null) {
+            g.writeNumberField("batchSize", e.batchSize());
+        }
+        g.writeEndObject();
     }
 
     /**

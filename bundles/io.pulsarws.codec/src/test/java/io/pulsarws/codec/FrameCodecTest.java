@@ -107,6 +107,16 @@ class FrameCodecTest {
     }
 
     @Test
+    void writesTheEncryptionContextOfMessagesDeliveredEncrypted() {
+        EncryptionInfo e = new EncryptionInfo(Map.of("client-rsa.pem", new EncryptionInfo.Key(new byte[] {1, 2},
+                Map.of("k", "v"))), new byte[] {3}, null, "LZ4", 12, 3);
+        String frame = codec.encodeMessage(new DeliveredMessage("CAMQADAA", new byte[] {9}, Map.of(), 0, 0, 0, null, e));
+        assertTrue(frame.endsWith(",\"encryptionContext\":{\"keys\":{\"client-rsa.pem\":{\"keyValue\":\"AQI=\","
+                + "\"metadata\":{\"k\":\"v\"}}},\"param\":\"Aw==\",\"compressionType\":\"LZ4\","
+                + "\"uncompressedMessageSize\":12,\"batchSize\":3}}"), frame);
+    }
+
+    @Test
     void readsConsumerCommands() throws FrameException {
         ConsumerCommand ack = codec.decodeConsumerCommand("{\"messageId\":\"CAMQADAA\"}");
         assertEquals(ConsumerCommand.Type.ACK, ack.type());

@@ -6,6 +6,8 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.net.http.HttpClient;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.URI;
@@ -17,6 +19,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pulsar.client.api.CryptoKeyReader;
+import org.apache.pulsar.client.api.EncryptionKeyInfo;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.PulsarClient;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -289,6 +295,55 @@ public class WireParityIT extends GatewayTestSupport {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(brokerWeb() + adminPath))
                 .header("Content-Type", "application/json").timeout(TIMEOUT)
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Messages a Java producer encrypted, read through a gateway that has no keys: with
+     * {@code cryptoFailureAction=CONSUME} they come as ciphertext with their {@code encryptionContext}, so that the
+     * client can decrypt; with the default FAIL they are not delivered.
+     */
+    @Test
+    public void encryptedMessagesPassThroughWithCryptoFailureActionConsume() throws Exception {
+        String topic = uniqueTopic("encrypted");
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        KeyPair pair = generator.generateKeyPair();
+        byte[] pem = ("-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n").getBytes(StandardCharsets.US_ASCII);
+        CryptoKeyReader keys = new CryptoKeyReader() {
+            @Override
+            public EncryptionKeyInfo getPublicKey(String keyName, Map<String, String> metadata) {
+                return new EncryptionKeyInfo(pem, Map.of("owner", "itest"));
+            }
+
+            @Override
+            public EncryptionKeyInfo getPrivateKey(String keyName, Map<String, String> metadata) {
+                return null;
+            }
+        };
+        try (WsClient failing = WsClient.open(gateway() + path("consumer", topic) + "/fail");
+                WsClient consuming = WsClient.open(gateway() + path("consumer", topic) + "/consume?cryptoFailureAction=CONSUME")) {
+            try (PulsarClient client = PulsarClient.builder().serviceUrl(System.getProperty("itest.broker.serviceUrl")).build();
+                    Producer<byte[]> producer = client.newProducer().topic("persistent://public/default/" + topic)
+                            .addEncryptionKey("itest-rsa.pem").cryptoKeyReader(keys).create()) {
+                producer.send("secret".getBytes(StandardCharsets.UTF_8));
+            }
+            Map<String, Object> m = Json.object(consuming.next(TIMEOUT));
+            assertTrue("ciphertext, not the plain text", !"secret".equals(text(m)));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> ctx = (Map<String, Object>) m.get("encryptionContext");
+            assertNotNull(m.toString(), ctx);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> key = (Map<String, Object>) ((Map<String, Object>) ctx.get("keys")).get("itest-rsa.pem");
+            assertNotNull(ctx.toString(), key);
+            assertTrue(((String) key.get("keyValue")).length() > 100);
+            assertEquals(Map.of("owner", "itest"), key.get("metadata"));
+            assertNotNull(ctx.get("param"));
+            assertEquals("NONE", ctx.get("compressionType"));
+            assertNull("FAIL (the default) delivers nothing it cannot decrypt", failing.poll(Duration.ofSeconds(1)));
+        }
+        assertEquals(400, WsClient.refusedStatus(gateway() + path("consumer", topic) + "/x?cryptoFailureAction=Bogus"));
     }
 
     private static String path(String kind, String topic) {

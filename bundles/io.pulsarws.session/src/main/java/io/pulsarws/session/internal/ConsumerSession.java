@@ -139,6 +139,7 @@ final class ConsumerSession extends DeliverySession {
             } // v3 without a name: the client's default, per topic
             b.deadLetterPolicy(dlq.build());
         }
+        b.cryptoFailureAction(cryptoFailureAction(q));
         boolean pull = q.bool("pullMode", false);
         String single = singleTopic;
         return b.subscribeAsync().thenApply(c -> new ConsumerSession(gateway, c, codec, description, multiTopic, single,

@@ -1,14 +1,19 @@
 package io.pulsarws.session.internal;
 
 import io.pulsarws.codec.DeliveredMessage;
+import io.pulsarws.codec.EncryptionInfo;
 import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.session.FrameSink;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pulsar.client.api.ConsumerCryptoFailureAction;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.common.api.EncryptionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,9 +149,25 @@ abstract class DeliverySession extends AbstractSession {
             credits.decrementAndGet();
         }
         send(codec.encodeMessage(new DeliveredMessage(id, m.getData(), m.getProperties(), m.getPublishTime(),
-                m.getRedeliveryCount(), m.getEventTime(), m.hasKey() ? m.getKey() : null)));
+                m.getRedeliveryCount(), m.getEventTime(), m.hasKey() ? m.getKey() : null,
+                m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null))));
         receiving.set(false);
         return true;
+    }
+
+    /** The context of a message delivered still encrypted ({@code cryptoFailureAction=CONSUME}). */
+    private static EncryptionInfo encryption(EncryptionContext ctx) {
+        Map<String, EncryptionInfo.Key> keys = new LinkedHashMap<>();
+        ctx.getKeys().forEach((name, k) -> keys.put(name, new EncryptionInfo.Key(k.getKeyValue(),
+                k.getMetadata() == null ? Map.of() : k.getMetadata())));
+        return new EncryptionInfo(keys, ctx.getParam(), ctx.getAlgorithm(), String.valueOf(ctx.getCompressionType()),
+                ctx.getUncompressedMessageSize(), ctx.getBatchSize().orElse(null));
+    }
+
+    /** {@code cryptoFailureAction}: FAIL (Pulsar's default), DISCARD or CONSUME; anything else is a 400. */
+    static ConsumerCryptoFailureAction cryptoFailureAction(QueryParams q) {
+        ConsumerCryptoFailureAction action = q.enumValue("cryptoFailureAction", ConsumerCryptoFailureAction.class);
+        return action == null ? ConsumerCryptoFailureAction.FAIL : action;
     }
 
     private static int saturatedAdd(int a, int b) {

@@ -38,7 +38,8 @@ final class ReaderSession extends DeliverySession {
         ReaderBuilder<byte[]> b = client.newReader(Schema.BYTES)
                 .topic(path.topic())
                 .startMessageId(startPosition(q.string("messageId"), path.topic()))
-                .receiverQueueSize(window);
+                .receiverQueueSize(window)
+                .cryptoFailureAction(cryptoFailureAction(q));
         String name = q.string("readerName");
         if (name != null) {
             b.readerName(name);
