@@ -1,5 +1,6 @@
 package io.pulsarws.session;
 
+import java.util.List;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** Opens gateway sessions on the Pulsar cluster the gateway is configured for. */
@@ -16,4 +17,10 @@ public interface SessionManager {
      * @throws OpenRefusedException with the HTTP status and short reason to answer the handshake with
      */
     GatewaySession open(OpenRequest request) throws OpenRefusedException;
+
+    /**
+     * @return a snapshot of the open sessions
+     * @since 1.1.0
+     */
+    List<SessionInfo> sessions();
 }

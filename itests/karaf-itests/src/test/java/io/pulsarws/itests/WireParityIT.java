@@ -346,6 +346,55 @@ public class WireParityIT extends GatewayTestSupport {
         assertEquals(400, WsClient.refusedStatus(gateway() + path("consumer", topic) + "/x?cryptoFailureAction=Bogus"));
     }
 
+    /** The stand-alone proxy's stats endpoints: live counts per producer, consumer and (unlike Pulsar) reader. */
+    @Test
+    public void proxyStatsCountProducersConsumersAndReaders() throws Exception {
+        String topic = uniqueTopic("stats");
+        String http = "http://127.0.0.1:" + System.getProperty("itest.http.port");
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?subscriptionType=Shared");
+                WsClient r = WsClient.open(gateway() + path("reader", topic));
+                WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+            for (int i = 0; i < 3; i++) {
+                p.send("{\"payload\":\"" + b64("s" + i) + "\"}");
+                assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+                c.next(TIMEOUT);
+                r.next(TIMEOUT);
+            }
+            Map<String, Object> stats = Json.object(get(http + "/admin/v2/proxy-stats/persistent/public/default/"
+                    + topic + "/stats", 200));
+            List<?> producers = (List<?>) stats.get("producerStats");
+            assertEquals(1, producers.size());
+            assertEquals(3L, ((Map<?, ?>) producers.get(0)).get("numberOfMsgPublished"));
+            assertTrue(((String) ((Map<?, ?>) producers.get(0)).get("remoteConnection")).startsWith("/127.0.0.1:"));
+            List<?> consumers = (List<?>) stats.get("consumerStats");
+            assertEquals(stats.toString(), 2, consumers.size());
+            Map<?, ?> consumer = consumers.stream().map(Map.class::cast)
+                    .filter(m -> "sub".equals(m.get("subscriptionName"))).findFirst().orElseThrow();
+            assertEquals("Shared", consumer.get("subscriptionType"));
+            assertEquals("Durable", consumer.get("subscriptionMode"));
+            assertEquals(3L, consumer.get("numberOfMsgDelivered"));
+            Map<?, ?> reader = consumers.stream().map(Map.class::cast)
+                    .filter(m -> !m.containsKey("subscriptionName")).findFirst().orElseThrow();
+            assertEquals(3L, reader.get("numberOfMsgDelivered"));
+            assertTrue(Json.object(get(http + "/admin/v2/proxy-stats/stats", 200))
+                    .containsKey("persistent://public/default/" + topic));
+        }
+        String v1 = uniqueTopic("v1stats");
+        try (WsClient p = WsClient.open(gateway() + "/ws/producer/persistent/sample/standalone/ns1/" + v1)) {
+            assertEquals(List.of(), Json.object(get(http + "/admin/proxy-stats/sample/standalone/ns1/" + v1 + "/stats", 200))
+                    .get("consumerStats"));
+        }
+        get(http + "/admin/v2/proxy-stats/persistent/public/default/nobody-here/stats", 404);
+        assertEquals("OK", get(http + "/status.html", 200).trim());
+    }
+
+    private static String get(String url, int expectedStatus) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(url + ": " + r.body(), expectedStatus, r.statusCode());
+        return r.body();
+    }
+
     private static String path(String kind, String topic) {
         return String.format(NS, kind) + topic;
     }

@@ -2,8 +2,10 @@ package io.pulsarws.session.internal;
 
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
+import io.pulsarws.session.SessionInfo;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +19,8 @@ abstract class AbstractSession implements GatewaySession {
     /** Set once by {@link #start}; read by Pulsar callback threads. */
     protected volatile FrameSink sink;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Messages published or delivered; read for statistics. */
+    protected final LongAdder messages = new LongAdder();
 
     AbstractSession(PulsarGateway gateway, String topic, String remoteAddress) {
         this.gateway = gateway;
@@ -61,6 +65,9 @@ abstract class AbstractSession implements GatewaySession {
             });
         }
     }
+
+    /** @return this session's statistics snapshot */
+    abstract SessionInfo info();
 
     /** Closes the producer or consumer asynchronously. */
     protected abstract CompletableFuture<Void> closePulsar();

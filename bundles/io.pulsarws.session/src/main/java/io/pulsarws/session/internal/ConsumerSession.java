@@ -6,6 +6,7 @@ import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameException;
 import io.pulsarws.codec.MessageIds;
 import io.pulsarws.codec.WebSocketError;
+import io.pulsarws.session.SessionInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,15 +45,19 @@ final class ConsumerSession extends DeliverySession {
     /** v3 with exactly one listed topic: where an id without a topic belongs. */
     private final String singleTopic;
     private final String subscription;
+    private final SubscriptionType subscriptionType;
+    private final SubscriptionMode subscriptionMode;
 
     private ConsumerSession(PulsarGateway gateway, Consumer<byte[]> consumer, FrameCodec codec, String topic,
-            boolean multiTopic, String singleTopic, String subscription, boolean pullMode, int window,
-            String remoteAddress) {
+            boolean multiTopic, String singleTopic, String subscription, SubscriptionType subscriptionType,
+            SubscriptionMode subscriptionMode, boolean pullMode, int window, String remoteAddress) {
         super(gateway, codec, topic, remoteAddress, pullMode, window);
         this.consumer = consumer;
         this.multiTopic = multiTopic;
         this.singleTopic = singleTopic;
         this.subscription = subscription;
+        this.subscriptionType = subscriptionType;
+        this.subscriptionMode = subscriptionMode;
     }
 
     static CompletableFuture<ConsumerSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
@@ -95,12 +100,12 @@ final class ConsumerSession extends DeliverySession {
             b.topic(path.topic());
             description = path.topic();
         }
-        SubscriptionType type = q.enumValue("subscriptionType", SubscriptionType.class);
-        b.subscriptionType(type == null ? SubscriptionType.Exclusive : type);
-        SubscriptionMode mode = q.enumValue("subscriptionMode", SubscriptionMode.class);
-        if (mode != null) {
-            b.subscriptionMode(mode);
-        }
+        SubscriptionType requestedType = q.enumValue("subscriptionType", SubscriptionType.class);
+        SubscriptionType type = requestedType == null ? SubscriptionType.Exclusive : requestedType;
+        b.subscriptionType(type);
+        SubscriptionMode requestedMode = q.enumValue("subscriptionMode", SubscriptionMode.class);
+        SubscriptionMode mode = requestedMode == null ? SubscriptionMode.Durable : requestedMode;
+        b.subscriptionMode(mode);
         SubscriptionInitialPosition position = q.enumValue("subscriptionInitialPosition",
                 SubscriptionInitialPosition.class);
         if (position != null) {
@@ -143,7 +148,7 @@ final class ConsumerSession extends DeliverySession {
         boolean pull = q.bool("pullMode", false);
         String single = singleTopic;
         return b.subscribeAsync().thenApply(c -> new ConsumerSession(gateway, c, codec, description, multiTopic, single,
-                path.subscription(), pull, window, remoteAddress));
+                path.subscription(), type, mode, pull, window, remoteAddress));
     }
 
     @Override
@@ -298,6 +303,12 @@ final class ConsumerSession extends DeliverySession {
     @Override
     protected CompletableFuture<Void> closePulsar() {
         return consumer.closeAsync();
+    }
+
+    @Override
+    SessionInfo info() {
+        return new SessionInfo("consumer", topic, subscription, subscriptionType.name(), subscriptionMode.name(),
+                remoteAddress, messages.sum());
     }
 
     @Override

@@ -148,6 +148,7 @@ abstract class DeliverySession extends AbstractSession {
         if (outstanding.put(id, m.getMessageId())) {
             credits.decrementAndGet();
         }
+        messages.increment();
         send(codec.encodeMessage(new DeliveredMessage(id, m.getData(), m.getProperties(), m.getPublishTime(),
                 m.getRedeliveryCount(), m.getEventTime(), m.hasKey() ? m.getKey() : null,
                 m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null))));

@@ -5,6 +5,7 @@ import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameException;
 import io.pulsarws.codec.ProducerFrame;
 import io.pulsarws.codec.WebSocketError;
+import io.pulsarws.session.SessionInfo;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.CompressionType;
@@ -109,6 +110,7 @@ final class ProducerSession extends AbstractSession {
         String context = f.context();
         m.sendAsync().whenComplete((id, err) -> {
             if (err == null) {
+                messages.increment();
                 send(codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), context));
             } else {
                 send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, Refusals.reason(unwrap(err)), context));
@@ -119,6 +121,11 @@ final class ProducerSession extends AbstractSession {
     @Override
     protected CompletableFuture<Void> closePulsar() {
         return producer.closeAsync();
+    }
+
+    @Override
+    SessionInfo info() {
+        return new SessionInfo("producer", topic, null, null, null, remoteAddress, messages.sum());
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -5,7 +5,10 @@ import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.OpenRefusedException;
 import io.pulsarws.session.OpenRequest;
+import io.pulsarws.session.SessionInfo;
 import io.pulsarws.session.SessionManager;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,6 +112,15 @@ public class PulsarGateway implements SessionManager {
             LOG.debug("Refused {} on {}: {} {}", path.kind(), path.topic(), refusal.status(), refusal.getMessage());
             throw refusal;
         }
+    }
+
+    @Override
+    public List<SessionInfo> sessions() {
+        List<SessionInfo> infos = new ArrayList<>(sessions.size());
+        for (AbstractSession s : sessions) {
+            infos.add(s.info());
+        }
+        return infos;
     }
 
     int maxPendingMessages() {

@@ -4,6 +4,7 @@ import io.pulsarws.codec.ConsumerCommand;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameException;
+import io.pulsarws.session.SessionInfo;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
@@ -89,6 +90,11 @@ final class ReaderSession extends DeliverySession {
     @Override
     protected CompletableFuture<Void> closePulsar() {
         return reader.closeAsync();
+    }
+
+    @Override
+    SessionInfo info() {
+        return new SessionInfo("reader", topic, null, "Exclusive", null, remoteAddress, messages.sum());
     }
 
     @Override

@@ -1,0 +1,157 @@
+package io.pulsarws.websocket.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.session.SessionInfo;
+import io.pulsarws.session.SessionManager;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import javax.servlet.Servlet;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+/**
+ * The statistics endpoints of Pulsar's stand-alone WebSocket proxy: {@code /admin/v2/proxy-stats/stats} (all
+ * topics), {@code /admin/v2/proxy-stats/{domain}/{tenant}/{namespace}/{topic}/stats}, their v1 forms under
+ * {@code /admin/proxy-stats/}, and {@code /status.html} (200 when the gateway can open sessions, else 503).
+ * Unlike Pulsar's, readers are counted, and the numbers are read live from the sessions.
+ */
+@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
+@HttpWhiteboardServletPattern({"/admin/*", "/status.html"})
+@HttpWhiteboardServletName("pulsar-websocket-proxy-stats")
+public class ProxyStatsServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final String V2 = "/v2/proxy-stats/";
+    private static final String V1 = "/proxy-stats/";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionManager sessions;
+
+    private final transient JsonFactory json = new JsonFactory();
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        SessionManager manager = sessions;
+        if ("/status.html".equals(req.getServletPath())) {
+            text(resp, manager != null ? 200 : 503, manager != null ? "OK" : "Not ready");
+            return;
+        }
+        String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+        String rest;
+        boolean v2;
+        if (path.startsWith(V2)) {
+            rest = path.substring(V2.length());
+            v2 = true;
+        } else if (path.startsWith(V1)) {
+            rest = path.substring(V1.length());
+            v2 = false;
+        } else {
+            text(resp, 404, "Not found");
+            return;
+        }
+        if (manager == null) {
+            text(resp, 503, "Gateway has no Pulsar client (not configured or restarting)");
+            return;
+        }
+        Map<String, List<SessionInfo>> byTopic = manager.sessions().stream()
+                .collect(Collectors.groupingBy(SessionInfo::topic, TreeMap::new, Collectors.toList()));
+        if ("stats".equals(rest)) {
+            write(resp, g -> {
+                g.writeStartObject();
+                for (Map.Entry<String, List<SessionInfo>> e : byTopic.entrySet()) {
+                    g.writeFieldName(e.getKey());
+                    topicStats(g, e.getValue());
+                }
+                g.writeEndObject();
+            });
+            return;
+        }
+        if ("metrics".equals(rest)) {
+            text(resp, 501, "Not implemented yet: per-namespace rates come with the gateway's metrics");
+            return;
+        }
+        if (!rest.endsWith("/stats")) {
+            text(resp, 404, "Not found");
+            return;
+        }
+        String topic;
+        try {
+            // reuse the WebSocket path grammar: a producer path names exactly one topic
+            String raw = rest.substring(0, rest.length() - "/stats".length());
+            topic = EndpointPath.parse((v2 ? "/ws/v2/producer/" : "/ws/producer/persistent/") + raw).topic();
+        } catch (IllegalArgumentException e) {
+            text(resp, 400, e.getMessage());
+            return;
+        }
+        List<SessionInfo> topicSessions = byTopic.get(topic);
+        if (topicSessions == null) {
+            text(resp, 404, "Topic does not exist");
+            return;
+        }
+        write(resp, g -> topicStats(g, topicSessions));
+    }
+
+    /** Pulsar's {@code ProxyTopicStat}: producers and consumers (readers included) of one topic. */
+    private static void topicStats(JsonGenerator g, List<SessionInfo> sessions) throws IOException {
+        g.writeStartObject();
+        g.writeArrayFieldStart("producerStats");
+        for (SessionInfo s : sessions) {
+            if ("producer".equals(s.kind())) {
+                g.writeStartObject();
+                g.writeStringField("remoteConnection", "/" + s.remoteAddress());
+                g.writeNumberField("numberOfMsgPublished", s.messages());
+                g.writeEndObject();
+            }
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("consumerStats");
+        for (SessionInfo s : sessions) {
+            if (!"producer".equals(s.kind())) {
+                g.writeStartObject();
+                g.writeStringField("remoteConnection", "/" + s.remoteAddress());
+                if (s.subscription() != null) {
+                    g.writeStringField("subscriptionName", s.subscription());
+                }
+                g.writeStringField("subscriptionType", s.subscriptionType());
+                if (s.subscriptionMode() != null) {
+                    g.writeStringField("subscriptionMode", s.subscriptionMode());
+                }
+                g.writeNumberField("numberOfMsgDelivered", s.messages());
+                g.writeEndObject();
+            }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private void write(HttpServletResponse resp, Body body) throws IOException {
+        resp.setStatus(200);
+        resp.setContentType("application/json");
+        try (JsonGenerator g = json.createGenerator(resp.getOutputStream())) {
+            body.write(g);
+        }
+    }
+
+    private static void text(HttpServletResponse resp, int status, String message) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType("text/plain;charset=utf-8");
+        resp.getWriter().println(message);
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+}
