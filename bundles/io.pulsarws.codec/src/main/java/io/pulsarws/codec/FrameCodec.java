@@ -53,6 +53,9 @@ public final class FrameCodec {
         long deliverAt = 0;
         long deliverAfterMs = 0;
         Long sequenceId = null;
+        String encryptionParam = null;
+        String compressionType = null;
+        Long uncompressedSize = null;
         try (JsonParser p = json.createParser(text)) {
             expectObject(p);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -71,6 +74,10 @@ public final class FrameCodec {
                     case "deliverAt" -> deliverAt = longValue(p, value, field);
                     case "deliverAfterMs" -> deliverAfterMs = longValue(p, value, field);
                     case "sequenceId" -> sequenceId = value == JsonToken.VALUE_NULL ? null : longValue(p, value, field);
+                    case "encryptionParam" -> encryptionParam = scalarText(p, value, field);
+                    case "compressionType" -> compressionType = scalarText(p, value, field);
+                    case "uncompressedMessageSize" -> uncompressedSize =
+                            value == JsonToken.VALUE_NULL ? null : longValue(p, value, field);
                     default -> p.skipChildren();
                 }
             }
@@ -91,8 +98,70 @@ public final class FrameCodec {
             throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
                     "Invalid Base64 message-payload: " + e.getMessage(), context);
         }
+        byte[] param = null;
+        if (encryptionParam != null) {
+            try {
+                param = BASE64_DECODER.decode(encryptionParam);
+            } catch (IllegalArgumentException e) {
+                throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
+                        "Invalid Base64 encryptionParam: " + e.getMessage(), context);
+            }
+        }
+        if ((compressionType == null) != (uncompressedSize == null)) {
+            throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
+                    "compressionType and uncompressedMessageSize go together", context);
+        }
+        if (uncompressedSize != null && (uncompressedSize < 0 || uncompressedSize > Integer.MAX_VALUE)) {
+            throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR, "invalid uncompressedMessageSize", context);
+        }
         return new ProducerFrame(bytes, properties, context, key, clusters, parseEventTime(eventTime, context),
-                deliverAt, deliverAfterMs, sequenceId);
+                deliverAt, deliverAfterMs, sequenceId, param, compressionType,
+                uncompressedSize == null ? null : uncompressedSize.intValue());
+    }
+
+    /**
+     * Reads the client-side encryption keys of a producer's {@code encryptionKeys} query parameter (PIP-290):
+     * base64 of {@code {"<keyName>":{"keyValue":"<base64 encrypted data key>","metadata":{...}}}}.
+     *
+     * @param encryptionKeys the parameter's value
+     * @return the keys by name, or null if the value is not in that form (then it names server-side keys)
+     */
+    public Map<String, EncryptionInfo.Key> decodeClientEncryptionKeys(String encryptionKeys) {
+        String decoded;
+        try {
+            decoded = new String(BASE64_DECODER.decode(encryptionKeys.trim()), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        Map<String, EncryptionInfo.Key> keys = new LinkedHashMap<>();
+        try (JsonParser p = json.createParser(decoded)) {
+            expectObject(p);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                String keyValue = null;
+                Map<String, String> metadata = Map.of();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    switch (field) {
+                        case "keyValue" -> keyValue = scalarText(p, value, field);
+                        case "metadata" -> metadata = stringMap(p, value, field);
+                        default -> p.skipChildren();
+                    }
+                }
+                if (keyValue == null) {
+                    return null;
+                }
+                keys.put(name, new EncryptionInfo.Key(BASE64_DECODER.decode(keyValue), metadata));
+            }
+            expectEnd(p);
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+        return keys.isEmpty() ? null : keys;
     }
 
     /**

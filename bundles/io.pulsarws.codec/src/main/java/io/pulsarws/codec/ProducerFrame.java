@@ -15,6 +15,9 @@ import java.util.Map;
  * @param deliverAt absolute delivery time in epoch milliseconds, applied when &gt; 0
  * @param deliverAfterMs relative delivery delay in milliseconds, applied when &gt; 0
  * @param sequenceId the producer sequence id for broker-side deduplication, or null
+ * @param encryptionParam client-side encryption (PIP-290): the encryption parameter (IV), or null
+ * @param compressionType client-side encryption: the compression the client applied before encrypting, or null
+ * @param uncompressedMessageSize client-side encryption: the payload size before compression, or null
  */
 public record ProducerFrame(
         byte[] payload,
@@ -25,4 +28,7 @@ public record ProducerFrame(
         long eventTime,
         long deliverAt,
         long deliverAfterMs,
-        Long sequenceId) {}
+        Long sequenceId,
+        byte[] encryptionParam,
+        String compressionType,
+        Integer uncompressedMessageSize) {}

@@ -48,6 +48,31 @@ class FrameCodecTest {
     }
 
     @Test
+    void readsClientSideEncryptionFields() throws FrameException {
+        ProducerFrame f = codec.decodeProducerFrame(
+                "{\"payload\":\"eA==\",\"encryptionParam\":\"AQID\",\"compressionType\":\"LZ4\",\"uncompressedMessageSize\":9}");
+        assertArrayEquals(new byte[] {1, 2, 3}, f.encryptionParam());
+        assertEquals("LZ4", f.compressionType());
+        assertEquals(9, f.uncompressedMessageSize());
+        assertEquals(WebSocketError.PAYLOAD_ENCODING_ERROR, assertThrows(FrameException.class,
+                () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"compressionType\":\"LZ4\"}")).error());
+        assertEquals(WebSocketError.PAYLOAD_ENCODING_ERROR, assertThrows(FrameException.class,
+                () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"encryptionParam\":\"!\"}")).error());
+    }
+
+    @Test
+    void readsClientSideEncryptionKeysAndTellsServerSideKeyNamesApart() {
+        String json = "{\"client-rsa.pem\":{\"keyValue\":\"AQI=\",\"metadata\":{\"k\":\"v\"}}}";
+        var keys = codec.decodeClientEncryptionKeys(java.util.Base64.getEncoder()
+                .encodeToString(json.getBytes(StandardCharsets.UTF_8)));
+        assertArrayEquals(new byte[] {1, 2}, keys.get("client-rsa.pem").keyValue());
+        assertEquals(Map.of("k", "v"), keys.get("client-rsa.pem").metadata());
+        assertNull(codec.decodeClientEncryptionKeys("key1,key2"));
+        assertNull(codec.decodeClientEncryptionKeys(java.util.Base64.getEncoder().encodeToString(
+                "{\"k\":{\"metadata\":{}}}".getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Test
     void malformedJsonIsError3() {
         FrameException e = assertThrows(FrameException.class, () -> codec.decodeProducerFrame("this is not json"));
         assertEquals(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, e.error());

@@ -6,7 +6,14 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.net.http.HttpClient;
+import java.net.URLEncoder;
 import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Cipher;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
 import java.security.KeyPairGenerator;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.pulsar.client.api.CryptoKeyReader;
 import org.apache.pulsar.client.api.EncryptionKeyInfo;
+import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.junit.Test;
@@ -344,6 +352,74 @@ public class WireParityIT extends GatewayTestSupport {
             assertNull("FAIL (the default) delivers nothing it cannot decrypt", failing.poll(Duration.ofSeconds(1)));
         }
         assertEquals(400, WsClient.refusedStatus(gateway() + path("consumer", topic) + "/x?cryptoFailureAction=Bogus"));
+    }
+
+    /**
+     * Client-side end-to-end encryption (PIP-290): the WebSocket client encrypts with its own keys, the gateway
+     * publishes the ciphertext unchanged with the keys and IV in the metadata, and a plain Pulsar Java consumer
+     * holding the private key decrypts it.
+     */
+    @Test
+    public void clientSideEncryptedMessagesDecryptWithTheClientsKey() throws Exception {
+        String topic = uniqueTopic("e2e");
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        KeyPair pair = rsa.generateKeyPair();
+        KeyGenerator aes = KeyGenerator.getInstance("AES");
+        aes.init(256);
+        SecretKey dataKey = aes.generateKey();
+        Cipher wrap = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
+        wrap.init(Cipher.ENCRYPT_MODE, pair.getPublic());
+        byte[] wrappedKey = wrap.doFinal(dataKey.getEncoded());
+        byte[] iv = new byte[12];
+        new SecureRandom().nextBytes(iv);
+        Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        gcm.init(Cipher.ENCRYPT_MODE, dataKey, new GCMParameterSpec(128, iv));
+        byte[] ciphertext = gcm.doFinal("secret e2e".getBytes(StandardCharsets.UTF_8));
+        String keys = Base64.getEncoder().encodeToString(("{\"itest-e2e\":{\"keyValue\":\""
+                + Base64.getEncoder().encodeToString(wrappedKey) + "\",\"metadata\":{\"who\":\"itest\"}}}")
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] privatePem = ("-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n").getBytes(StandardCharsets.US_ASCII);
+        CryptoKeyReader privateKeys = new CryptoKeyReader() {
+            @Override
+            public EncryptionKeyInfo getPublicKey(String keyName, Map<String, String> metadata) {
+                return null;
+            }
+
+            @Override
+            public EncryptionKeyInfo getPrivateKey(String keyName, Map<String, String> metadata) {
+                return new EncryptionKeyInfo(privatePem, Map.of());
+            }
+        };
+        try (PulsarClient client = PulsarClient.builder().serviceUrl(System.getProperty("itest.broker.serviceUrl")).build();
+                org.apache.pulsar.client.api.Consumer<byte[]> java = client.newConsumer()
+                        .topic("persistent://public/default/" + topic).subscriptionName("java")
+                        .cryptoKeyReader(privateKeys).subscribe();
+                WsClient raw = WsClient.open(gateway() + path("consumer", topic) + "/raw?cryptoFailureAction=CONSUME")) {
+            try (WsClient p = WsClient.open(gateway() + path("producer", topic) + "?encryptionKeys="
+                    + URLEncoder.encode(keys, StandardCharsets.UTF_8))) {
+                p.send("{\"payload\":\"" + b64("no iv") + "\",\"context\":\"bad\"}");
+                Map<String, Object> refused = Json.object(p.next(TIMEOUT));
+                assertEquals("send-error:7", refused.get("result"));
+                p.send("{\"payload\":\"" + Base64.getEncoder().encodeToString(ciphertext) + "\",\"encryptionParam\":\""
+                        + Base64.getEncoder().encodeToString(iv) + "\"}");
+                assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+            }
+            Message<byte[]> decrypted = java.receive(30, TimeUnit.SECONDS);
+            assertNotNull("the Java consumer received it", decrypted);
+            assertEquals("secret e2e", new String(decrypted.getValue(), StandardCharsets.UTF_8));
+            assertTrue("reserved properties do not leak", decrypted.getProperties().isEmpty());
+            Map<String, Object> m = Json.object(raw.next(TIMEOUT));
+            assertEquals(Base64.getEncoder().encodeToString(ciphertext), m.get("payload"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> ctx = (Map<String, Object>) m.get("encryptionContext");
+            assertEquals(Base64.getEncoder().encodeToString(iv), ctx.get("param"));
+            assertEquals(Map.of("keyValue", Base64.getEncoder().encodeToString(wrappedKey), "metadata", Map.of("who", "itest")),
+                    ((Map<?, ?>) ctx.get("keys")).get("itest-e2e"));
+        }
+        assertEquals(400, WsClient.refusedStatus(gateway() + path("producer", topic) + "?encryptionKeys=server-key-1"));
     }
 
     /** The stand-alone proxy's stats endpoints: live counts per producer, consumer and (unlike Pulsar) reader. */

@@ -1,11 +1,13 @@
 package io.pulsarws.session.internal;
 
+import io.pulsarws.codec.EncryptionInfo;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameException;
 import io.pulsarws.codec.ProducerFrame;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.SessionInfo;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.CompressionType;
@@ -21,12 +23,15 @@ import org.apache.pulsar.client.api.TypedMessageBuilder;
 final class ProducerSession extends AbstractSession {
     private final Producer<byte[]> producer;
     private final FrameCodec codec;
+    /** Client-side encryption (PIP-290): frames must carry their IV. */
+    private final boolean clientEncrypted;
 
     private ProducerSession(PulsarGateway gateway, Producer<byte[]> producer, FrameCodec codec, String topic,
-            String remoteAddress) {
+            boolean clientEncrypted, String remoteAddress) {
         super(gateway, topic, remoteAddress);
         this.producer = producer;
         this.codec = codec;
+        this.clientEncrypted = clientEncrypted;
     }
 
     static CompletableFuture<ProducerSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
@@ -73,7 +78,24 @@ final class ProducerSession extends AbstractSession {
         if (compression != null) {
             b.compressionType(compression);
         }
-        return b.createAsync().thenApply(p -> new ProducerSession(gateway, p, codec, path.topic(), remoteAddress));
+        boolean clientEncrypted = false;
+        String encryptionKeys = q.string("encryptionKeys");
+        if (encryptionKeys != null) {
+            Map<String, EncryptionInfo.Key> keys = codec.decodeClientEncryptionKeys(encryptionKeys);
+            if (keys == null) {
+                throw new IllegalArgumentException("Invalid query params: encryptionKeys must be base64 of "
+                        + "{\"<keyName>\":{\"keyValue\":\"<base64>\",\"metadata\":{}}} (client-side encryption); this "
+                        + "gateway holds no keys for server-side encryption");
+            }
+            ClientSideEncryption crypto = new ClientSideEncryption(keys);
+            // the client encrypted (and maybe compressed) already: publish the bytes as they are, one per entry
+            b.enableBatching(false).enableChunking(false).compressionType(CompressionType.NONE)
+                    .cryptoKeyReader(ClientSideEncryption.NO_KEYS).messageCrypto(crypto);
+            crypto.keyNames().forEach(b::addEncryptionKey);
+            clientEncrypted = true;
+        }
+        boolean encrypted = clientEncrypted;
+        return b.createAsync().thenApply(p -> new ProducerSession(gateway, p, codec, path.topic(), encrypted, remoteAddress));
     }
 
     @Override
@@ -88,6 +110,13 @@ final class ProducerSession extends AbstractSession {
         TypedMessageBuilder<byte[]> m = producer.newMessage().value(f.payload());
         if (!f.properties().isEmpty()) {
             m.properties(f.properties());
+        }
+        if (clientEncrypted) {
+            String refusal = encryptionProperties(f, m);
+            if (refusal != null) {
+                send(codec.encodeSendError(WebSocketError.PAYLOAD_ENCODING_ERROR, refusal, f.context()));
+                return;
+            }
         }
         if (f.key() != null) {
             m.key(f.key());
@@ -116,6 +145,24 @@ final class ProducerSession extends AbstractSession {
                 send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, Refusals.reason(unwrap(err)), context));
             }
         });
+    }
+
+    /** Hands the frame's IV and compression to {@link ClientSideEncryption}; returns a refusal or null. */
+    private static String encryptionProperties(ProducerFrame f, TypedMessageBuilder<byte[]> m) {
+        if (f.encryptionParam() == null) {
+            return "encryptionParam is required with client-side encryption";
+        }
+        m.property(ClientSideEncryption.PARAM, java.util.Base64.getEncoder().encodeToString(f.encryptionParam()));
+        if (f.compressionType() != null) {
+            try {
+                org.apache.pulsar.common.api.proto.CompressionType.valueOf(f.compressionType());
+            } catch (IllegalArgumentException e) {
+                return "compressionType must be NONE, LZ4, ZLIB, ZSTD or SNAPPY";
+            }
+            m.property(ClientSideEncryption.COMPRESSION, f.compressionType());
+            m.property(ClientSideEncryption.UNCOMPRESSED_SIZE, Integer.toString(f.uncompressedMessageSize()));
+        }
+        return null;
     }
 
     @Override
