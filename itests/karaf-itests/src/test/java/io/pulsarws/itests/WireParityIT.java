@@ -26,6 +26,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.inject.Inject;
+import org.apache.pulsar.client.api.ConsumerCryptoFailureAction;
 import org.apache.pulsar.client.api.CryptoKeyReader;
 import org.apache.pulsar.client.api.EncryptionKeyInfo;
 import org.apache.pulsar.client.api.Message;
@@ -36,11 +38,17 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 
 /** Endpoints, parameters and frames of Pulsar's WebSocket service beyond the API page (spec §1 to §3). */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class WireParityIT extends GatewayTestSupport {
+
+    @Inject
+    private BundleContext context;
+
     private static final String NS = "/ws/v2/%s/persistent/public/default/";
 
     @Test
@@ -420,6 +428,60 @@ public class WireParityIT extends GatewayTestSupport {
                     ((Map<?, ?>) ctx.get("keys")).get("itest-e2e"));
         }
         assertEquals(400, WsClient.refusedStatus(gateway() + path("producer", topic) + "?encryptionKeys=server-key-1"));
+    }
+
+    /**
+     * Server-side encryption: with a {@link CryptoKeyReader} service registered, a producer naming a key encrypts
+     * and the gateway's consumers decrypt; without one, naming a key is a 400.
+     */
+    @Test
+    public void serverSideEncryptionWithARegisteredKeyReader() throws Exception {
+        String topic = uniqueTopic("server-enc");
+        String producer = gateway() + path("producer", topic) + "?encryptionKeys=ops-key";
+        assertEquals(400, WsClient.refusedStatus(producer));
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        KeyPair pair = rsa.generateKeyPair();
+        byte[] publicPem = pem("PUBLIC KEY", pair.getPublic().getEncoded());
+        byte[] privatePem = pem("PRIVATE KEY", pair.getPrivate().getEncoded());
+        CryptoKeyReader reader = new CryptoKeyReader() {
+            @Override
+            public EncryptionKeyInfo getPublicKey(String keyName, Map<String, String> metadata) {
+                return "ops-key".equals(keyName) ? new EncryptionKeyInfo(publicPem, Map.of()) : null;
+            }
+
+            @Override
+            public EncryptionKeyInfo getPrivateKey(String keyName, Map<String, String> metadata) {
+                return "ops-key".equals(keyName) ? new EncryptionKeyInfo(privatePem, Map.of()) : null;
+            }
+        };
+        ServiceRegistration<CryptoKeyReader> registration = context.registerService(CryptoKeyReader.class, reader, null);
+        try (PulsarClient client = PulsarClient.builder().serviceUrl(System.getProperty("itest.broker.serviceUrl")).build();
+                org.apache.pulsar.client.api.Consumer<byte[]> raw = client.newConsumer()
+                        .topic("persistent://public/default/" + topic).subscriptionName("raw")
+                        .cryptoFailureAction(ConsumerCryptoFailureAction.CONSUME).subscribe();
+                WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub")) {
+            await("the producer handshake accepted once the key reader is there", TIMEOUT, () -> {
+                try (WsClient p = WsClient.open(producer)) {
+                    p.send("{\"payload\":\"" + b64("secret server") + "\"}");
+                    return "ok".equals(Json.object(p.next(TIMEOUT)).get("result"));
+                } catch (Exception | AssertionError e) {
+                    return false;
+                }
+            });
+            assertEquals("decrypted by the gateway's consumer", "secret server", text(Json.object(c.next(TIMEOUT))));
+            Message<byte[]> stored = raw.receive(30, TimeUnit.SECONDS);
+            assertNotNull(stored);
+            assertTrue("stored encrypted", stored.getEncryptionCtx().isPresent());
+            assertTrue(!"secret server".equals(new String(stored.getData(), StandardCharsets.UTF_8)));
+        } finally {
+            registration.unregister();
+        }
+    }
+
+    private static byte[] pem(String type, byte[] der) {
+        return ("-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The stand-alone proxy's stats endpoints: live counts per producer, consumer and (unlike Pulsar) reader. */

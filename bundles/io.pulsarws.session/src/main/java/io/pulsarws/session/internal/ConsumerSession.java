@@ -145,6 +145,9 @@ final class ConsumerSession extends DeliverySession {
             b.deadLetterPolicy(dlq.build());
         }
         b.cryptoFailureAction(cryptoFailureAction(q));
+        if (gateway.keyReader() != null) {
+            b.cryptoKeyReader(gateway.keyReader());
+        }
         boolean pull = q.bool("pullMode", false);
         String single = singleTopic;
         return b.subscribeAsync().thenApply(c -> new ConsumerSession(gateway, c, codec, description, multiTopic, single,

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.CompressionType;
+import org.apache.pulsar.client.api.CryptoKeyReader;
 import org.apache.pulsar.client.api.HashingScheme;
 import org.apache.pulsar.client.api.MessageRoutingMode;
 import org.apache.pulsar.client.api.Producer;
@@ -82,17 +83,27 @@ final class ProducerSession extends AbstractSession {
         String encryptionKeys = q.string("encryptionKeys");
         if (encryptionKeys != null) {
             Map<String, EncryptionInfo.Key> keys = codec.decodeClientEncryptionKeys(encryptionKeys);
-            if (keys == null) {
-                throw new IllegalArgumentException("Invalid query params: encryptionKeys must be base64 of "
-                        + "{\"<keyName>\":{\"keyValue\":\"<base64>\",\"metadata\":{}}} (client-side encryption); this "
-                        + "gateway holds no keys for server-side encryption");
+            if (keys != null) {
+                ClientSideEncryption crypto = new ClientSideEncryption(keys);
+                // the client encrypted (and maybe compressed) already: publish the bytes as they are, one per entry
+                b.enableBatching(false).enableChunking(false).compressionType(CompressionType.NONE)
+                        .cryptoKeyReader(ClientSideEncryption.NO_KEYS).messageCrypto(crypto);
+                crypto.keyNames().forEach(b::addEncryptionKey);
+                clientEncrypted = true;
+            } else {
+                CryptoKeyReader reader = gateway.keyReader();
+                if (reader == null) {
+                    throw new IllegalArgumentException("Invalid query params: encryptionKeys names server-side keys, "
+                            + "but no CryptoKeyReader service is registered; for client-side encryption send base64 of "
+                            + "{\"<keyName>\":{\"keyValue\":\"<base64>\",\"metadata\":{}}}");
+                }
+                b.cryptoKeyReader(reader);
+                for (String keyName : encryptionKeys.split(",")) {
+                    if (!keyName.isBlank()) {
+                        b.addEncryptionKey(keyName.trim());
+                    }
+                }
             }
-            ClientSideEncryption crypto = new ClientSideEncryption(keys);
-            // the client encrypted (and maybe compressed) already: publish the bytes as they are, one per entry
-            b.enableBatching(false).enableChunking(false).compressionType(CompressionType.NONE)
-                    .cryptoKeyReader(ClientSideEncryption.NO_KEYS).messageCrypto(crypto);
-            crypto.keyNames().forEach(b::addEncryptionKey);
-            clientEncrypted = true;
         }
         boolean encrypted = clientEncrypted;
         return b.createAsync().thenApply(p -> new ProducerSession(gateway, p, codec, path.topic(), encrypted, remoteAddress));

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.pulsar.client.api.CryptoKeyReader;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
 import org.apache.pulsar.client.api.SizeUnit;
@@ -22,6 +23,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +50,14 @@ public class PulsarGateway implements SessionManager {
     private final FrameCodec codec = new FrameCodec();
     private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
     private final BatchAcks batchAcks = new BatchAcks(100_000);
+
+    /**
+     * Server-side encryption: a {@link CryptoKeyReader} service registered by the operator (the OSGi form of
+     * Pulsar's {@code cryptoKeyReaderFactoryClassName}). Producers asking for key names encrypt with it; consumers
+     * and readers decrypt with it. Optional and dynamic: registering one restarts nothing.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile CryptoKeyReader keyReader;
 
     @Activate
     public PulsarGateway(GatewayConfiguration config) throws PulsarClientException {
@@ -121,6 +133,11 @@ public class PulsarGateway implements SessionManager {
             infos.add(s.info());
         }
         return infos;
+    }
+
+    /** @return the operator's key reader, or null */
+    CryptoKeyReader keyReader() {
+        return keyReader;
     }
 
     int maxPendingMessages() {

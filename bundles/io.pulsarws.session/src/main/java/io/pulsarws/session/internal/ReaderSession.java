@@ -41,6 +41,9 @@ final class ReaderSession extends DeliverySession {
                 .startMessageId(startPosition(q.string("messageId"), path.topic()))
                 .receiverQueueSize(window)
                 .cryptoFailureAction(cryptoFailureAction(q));
+        if (gateway.keyReader() != null) {
+            b.cryptoKeyReader(gateway.keyReader());
+        }
         String name = q.string("readerName");
         if (name != null) {
             b.readerName(name);
