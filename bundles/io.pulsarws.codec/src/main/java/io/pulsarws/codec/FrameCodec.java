@@ -107,6 +107,9 @@ public final class FrameCodec {
                         "Invalid Base64 encryptionParam: " + e.getMessage(), context);
             }
         }
+        if (sequenceId != null && sequenceId < 0) {
+            throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, "sequenceId must be >= 0", context);
+        }
         if ((compressionType == null) != (uncompressedSize == null)) {
             throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
                     "compressionType and uncompressedMessageSize go together", context);

@@ -101,6 +101,8 @@ class FrameCodecTest {
         assertEquals(WebSocketError.PAYLOAD_ENCODING_ERROR, missing.error());
         assertEquals("c2", missing.context());
         assertEquals("payload is missing", missing.getMessage());
+        assertEquals(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, assertThrows(FrameException.class,
+                () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"sequenceId\":-1}")).error());
         FrameException time = assertThrows(FrameException.class,
                 () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"eventTime\":\"not-a-time\"}"));
         assertEquals(WebSocketError.PAYLOAD_ENCODING_ERROR, time.error());

@@ -6,6 +6,9 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -103,6 +106,11 @@ public class ApiPageFlowIT extends GatewayTestSupport {
             assertEquals("send-error:7", r.get("result"));
             assertEquals("payload is missing", r.get("errorMsg"));
 
+            p.send("{\"payload\":\"eA==\",\"sequenceId\":-1,\"context\":\"ctx-seq\"}");
+            r = Json.object(p.next(TIMEOUT));
+            assertEquals("send-error:3", r.get("result"));
+            assertEquals("ctx-seq", r.get("context"));
+
             p.send("{\"payload\":\"" + b64("still works") + "\",\"context\":\"ctx-ok\"}");
             r = Json.object(p.next(TIMEOUT));
             assertEquals("ok", r.get("result"));
@@ -194,6 +202,32 @@ public class ApiPageFlowIT extends GatewayTestSupport {
         try (WsClient holder = WsClient.open(named)) {
             assertEquals(409, WsClient.refusedStatus(named));
         }
+    }
+
+    /**
+     * Jetty picks the socket before it checks the rest of the handshake: a request that looks like an upgrade but
+     * lacks Sec-WebSocket-Version is refused after the consumer was created. That consumer must not linger (an
+     * Exclusive subscription would stay busy).
+     */
+    @Test
+    public void aFailedUpgradeLeavesNoConsumerBehind() throws Exception {
+        String path = "/ws/v2/consumer/persistent/public/default/" + uniqueTopic("half") + "/excl";
+        try (Socket s = new Socket("127.0.0.1", Integer.parseInt(System.getProperty("itest.http.port")))) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertFalse(status, status.contains(" 101 "));
+        }
+        await("the exclusive subscription free again", TIMEOUT, () -> {
+            try (WsClient c = WsClient.open(gateway() + path)) {
+                return true;
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
+        });
     }
 
     private static long backlog(String adminTopic, String subscription) {

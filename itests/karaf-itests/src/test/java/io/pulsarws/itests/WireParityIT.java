@@ -159,6 +159,9 @@ public class WireParityIT extends GatewayTestSupport {
                     }
                     return true;
                 });
+                // an id without a partition cannot belong to a partitioned topic: a valid close, not a server error
+                second.send("{\"type\":\"negativeAcknowledge\",\"messageId\":\"CAEQAQ==\"}");
+                assertEquals(4003, second.awaitClose(TIMEOUT));
             }
         }
     }

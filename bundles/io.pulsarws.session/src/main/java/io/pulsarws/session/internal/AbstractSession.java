@@ -31,6 +31,10 @@ abstract class AbstractSession implements GatewaySession {
     @Override
     public void start(FrameSink sink) {
         this.sink = sink;
+        if (isClosed()) {
+            // closed between the handshake and the connect (the gateway was reconfigured): end the socket too
+            sink.close(PulsarGateway.CLOSE_SERVICE_RESTART, "service restart");
+        }
     }
 
     protected boolean isClosed() {

@@ -178,45 +178,58 @@ final class ConsumerSession extends DeliverySession {
             closeSocket(e.error().closeCode(), e.getMessage());
             return;
         }
-        switch (cmd.type()) {
-            case ACK -> acknowledge(id);
-            case NEGATIVE_ACKNOWLEDGE -> consumer.negativeAcknowledge(id);
-            case PERMIT -> {
-                if (pullMode) {
-                    grant(cmd.permitMessages());
+        try {
+            switch (cmd.type()) {
+                case ACK -> acknowledge(id);
+                case NEGATIVE_ACKNOWLEDGE -> consumer.negativeAcknowledge(id);
+                case PERMIT -> {
+                    if (pullMode) {
+                        grant(cmd.permitMessages());
+                    }
                 }
-            }
-            case UNSUBSCRIBE -> consumer.unsubscribeAsync().whenComplete((v, e) -> {
-                if (e == null) {
-                    closeSocket(1000, "unsubscribed");
-                } else {
-                    closeSocket(WebSocketError.UNKNOWN_ERROR.closeCode(), "unsubscribe failed: " + Refusals.reason(e));
-                }
-            });
-            case IS_END_OF_TOPIC -> send(codec.encodeEndOfTopic(consumer.hasReachedEndOfTopic()));
-            case ACK_CUMULATIVE -> {
-                MessageId upTo = id;
-                consumer.acknowledgeCumulativeAsync(upTo).whenComplete((v, e) -> {
+                case UNSUBSCRIBE -> consumer.unsubscribeAsync().whenComplete((v, e) -> {
                     if (e == null) {
-                        settleUpTo(upTo);
-                        pump();
+                        closeSocket(1000, "unsubscribed");
                     } else {
-                        commandFailed("ackCumulative", e);
+                        closeSocket(WebSocketError.UNKNOWN_ERROR.closeCode(), "unsubscribe failed: " + Refusals.reason(e));
                     }
                 });
+                case IS_END_OF_TOPIC -> send(codec.encodeEndOfTopic(consumer.hasReachedEndOfTopic()));
+                case ACK_CUMULATIVE -> {
+                    MessageId upTo = id;
+                    consumer.acknowledgeCumulativeAsync(upTo).whenComplete((v, e) -> {
+                        if (e == null) {
+                            settleUpTo(upTo);
+                            pump();
+                        } else {
+                            commandFailed("ackCumulative", e);
+                        }
+                    });
+                }
+                case SEEK -> {
+                    MessageId seekTo = id;
+                    CompletableFuture<Void> seek = id != null ? consumer.seekAsync(id) : consumer.seekAsync(cmd.timestamp());
+                    seek.whenComplete((v, e) -> {
+                        if (e == null) {
+                            if (cmd.messageId() != null) {
+                                settleStream(seekTo);
+                            } else {
+                                settleAll();
+                            }
+                            pump();
+                        } else {
+                            commandFailed("seek", e);
+                        }
+                    });
+                }
+                default -> throw new IllegalStateException("unhandled command " + cmd.type());
             }
-            case SEEK -> {
-                CompletableFuture<Void> seek = id != null ? consumer.seekAsync(id) : consumer.seekAsync(cmd.timestamp());
-                seek.whenComplete((v, e) -> {
-                    if (e == null) {
-                        settleAll();
-                        pump();
-                    } else {
-                        commandFailed("seek", e);
-                    }
-                });
-            }
-            default -> throw new IllegalStateException("unhandled command " + cmd.type());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // the Pulsar client rejects an id that does not belong to this consumer (another topic or partition)
+            LOG.debug("Closing {}: {} on {}", this, e.toString(), cmd.messageId());
+            closeSocket(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON.closeCode(),
+                    "messageId does not belong to this consumer");
+            return;
         }
         pump();
     }

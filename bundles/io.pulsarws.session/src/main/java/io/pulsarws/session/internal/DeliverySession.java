@@ -6,6 +6,7 @@ import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.session.FrameSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -85,19 +86,24 @@ abstract class DeliverySession extends AbstractSession {
         return id;
     }
 
-    /** Settles every outstanding message at or before {@code upTo} (a cumulative ack). */
+    /** Settles every outstanding message of the same topic partition at or before {@code upTo} (a cumulative ack). */
     protected void settleUpTo(MessageId upTo) {
-        int n = outstanding.removeUpTo(upTo);
-        if (!pullMode && n > 0) {
-            credits.addAndGet(n);
-        }
+        giveBack(outstanding.removeUpTo(upTo));
     }
 
-    /** After a seek: nothing delivered before counts any more; push mode gets its whole window back. */
+    /** After a seek by id: nothing delivered from that topic partition counts any more. */
+    protected void settleStream(MessageId of) {
+        giveBack(outstanding.removeStream(of));
+    }
+
+    /** After a seek by time (all partitions): nothing delivered before counts any more. */
     protected void settleAll() {
-        outstanding.clear();
-        if (!pullMode) {
-            credits.set(window);
+        giveBack(outstanding.clear());
+    }
+
+    private void giveBack(int settled) {
+        if (!pullMode && settled > 0) {
+            credits.addAndGet(settled);
         }
     }
 
@@ -125,8 +131,8 @@ abstract class DeliverySession extends AbstractSession {
             Message<byte[]> m;
             try {
                 m = next.join();
-            } catch (CompletionException e) {
-                received(null, e.getCause());
+            } catch (CompletionException | CancellationException e) {
+                received(null, e instanceof CompletionException ? e.getCause() : e);
                 return;
             }
             if (!received(m, null)) {
@@ -144,16 +150,24 @@ abstract class DeliverySession extends AbstractSession {
             }
             return false;
         }
-        String id = clientId(m);
-        if (outstanding.put(id, m.getMessageId())) {
-            credits.decrementAndGet();
+        try {
+            String id = clientId(m);
+            if (outstanding.put(id, m.getMessageId())) {
+                credits.decrementAndGet();
+            }
+            messages.increment();
+            send(codec.encodeMessage(new DeliveredMessage(id, m.getData(), m.getProperties(), m.getPublishTime(),
+                    m.getRedeliveryCount(), m.getEventTime(), m.hasKey() ? m.getKey() : null,
+                    m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null))));
+            return true;
+        } catch (RuntimeException e) {
+            // a message that cannot be delivered must not silently stop the loop: end the session, it is redelivered
+            LOG.warn("Delivering on {} failed, closing the session", this, e);
+            closeSocket(1011, "delivery failed");
+            return false;
+        } finally {
+            receiving.set(false);
         }
-        messages.increment();
-        send(codec.encodeMessage(new DeliveredMessage(id, m.getData(), m.getProperties(), m.getPublishTime(),
-                m.getRedeliveryCount(), m.getEventTime(), m.hasKey() ? m.getKey() : null,
-                m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null))));
-        receiving.set(false);
-        return true;
     }
 
     /** The context of a message delivered still encrypted ({@code cryptoFailureAction=CONSUME}). */

@@ -3,6 +3,8 @@ package io.pulsarws.session.internal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.MessageIdAdv;
+import org.apache.pulsar.client.api.TopicMessageId;
 
 /**
  * Messages delivered on one session and not yet acked or nacked, by their base64 id. Acking through the original
@@ -33,12 +35,27 @@ final class OutstandingMessages {
         return byId.remove(id);
     }
 
-    /** @return how many outstanding messages were at or before {@code upTo} (now removed) */
+    /** @return how many outstanding messages of the same topic partition were at or before {@code upTo} (now removed) */
     synchronized int removeUpTo(MessageId upTo) {
+        return removeIf(id -> sameStream(id, upTo) && id.compareTo(upTo) <= 0);
+    }
+
+    /** @return how many outstanding messages of the same topic partition as {@code of} there were (now removed) */
+    synchronized int removeStream(MessageId of) {
+        return removeIf(id -> sameStream(id, of));
+    }
+
+    /** @return how many outstanding messages there were (now all removed) */
+    synchronized int clear() {
+        int n = byId.size();
+        byId.clear();
+        return n;
+    }
+
+    private int removeIf(java.util.function.Predicate<MessageId> which) {
         int removed = 0;
         for (var it = byId.values().iterator(); it.hasNext();) {
-            MessageId id = it.next();
-            if (comparable(id, upTo) && id.compareTo(upTo) <= 0) {
+            if (which.test(it.next())) {
                 it.remove();
                 removed++;
             }
@@ -46,19 +63,19 @@ final class OutstandingMessages {
         return removed;
     }
 
-    /** Forgets everything (after a seek, the broker delivers again from the new position). */
-    synchronized void clear() {
-        byId.clear();
-    }
-
-    /** Ids of different partitions or topics have no order; comparing them throws. */
-    private static boolean comparable(MessageId a, MessageId b) {
-        try {
-            a.compareTo(b);
-            return true;
-        } catch (RuntimeException e) {
+    /**
+     * Message ids only order within one topic partition; Pulsar's compareTo does not check that (it compares
+     * ledger, entry, partition and batch index), so the owner topic and partition are compared here first.
+     */
+    static boolean sameStream(MessageId a, MessageId b) {
+        String ownerA = a instanceof TopicMessageId t ? t.getOwnerTopic() : null;
+        String ownerB = b instanceof TopicMessageId t ? t.getOwnerTopic() : null;
+        if (ownerA != null && ownerB != null && !ownerA.equals(ownerB)) {
             return false;
         }
+        int partA = a instanceof MessageIdAdv adv ? adv.getPartitionIndex() : -1;
+        int partB = b instanceof MessageIdAdv adv ? adv.getPartitionIndex() : -1;
+        return partA == partB;
     }
 
     synchronized int size() {

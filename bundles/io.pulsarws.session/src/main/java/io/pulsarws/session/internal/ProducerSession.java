@@ -118,6 +118,29 @@ final class ProducerSession extends AbstractSession {
             send(codec.encodeSendError(e.error(), e.getMessage(), e.context()));
             return;
         }
+        TypedMessageBuilder<byte[]> m;
+        try {
+            m = message(f);
+        } catch (IllegalArgumentException e) {
+            send(codec.encodeSendError(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, e.getMessage(), f.context()));
+            return;
+        }
+        if (m == null) {
+            return; // refused already
+        }
+        String context = f.context();
+        m.sendAsync().whenComplete((id, err) -> {
+            if (err == null) {
+                messages.increment();
+                send(codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), context));
+            } else {
+                send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, Refusals.reason(unwrap(err)), context));
+            }
+        });
+    }
+
+    /** @return the message for a frame, or null if the frame was refused (the refusal is sent) */
+    private TypedMessageBuilder<byte[]> message(ProducerFrame f) {
         TypedMessageBuilder<byte[]> m = producer.newMessage().value(f.payload());
         if (!f.properties().isEmpty()) {
             m.properties(f.properties());
@@ -126,7 +149,7 @@ final class ProducerSession extends AbstractSession {
             String refusal = encryptionProperties(f, m);
             if (refusal != null) {
                 send(codec.encodeSendError(WebSocketError.PAYLOAD_ENCODING_ERROR, refusal, f.context()));
-                return;
+                return null;
             }
         }
         if (f.key() != null) {
@@ -147,15 +170,7 @@ final class ProducerSession extends AbstractSession {
         if (f.sequenceId() != null) {
             m.sequenceId(f.sequenceId());
         }
-        String context = f.context();
-        m.sendAsync().whenComplete((id, err) -> {
-            if (err == null) {
-                messages.increment();
-                send(codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), context));
-            } else {
-                send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, Refusals.reason(unwrap(err)), context));
-            }
-        });
+        return m;
     }
 
     /** Hands the frame's IV and compression to {@link ClientSideEncryption}; returns a refusal or null. */

@@ -50,6 +50,8 @@ public class PulsarGateway implements SessionManager {
     private final FrameCodec codec = new FrameCodec();
     private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
     private final BatchAcks batchAcks = new BatchAcks(100_000);
+    /** Set first thing in deactivate: a session whose creation completes later must not be handed out. */
+    private volatile boolean deactivated;
 
     /**
      * Server-side encryption: a {@link CryptoKeyReader} service registered by the operator (the OSGi form of
@@ -78,6 +80,7 @@ public class PulsarGateway implements SessionManager {
 
     @Deactivate
     void deactivate() {
+        deactivated = true;
         int open = sessions.size();
         for (AbstractSession s : sessions) {
             s.closeSocket(CLOSE_SERVICE_RESTART, "service restart");
@@ -110,6 +113,10 @@ public class PulsarGateway implements SessionManager {
         try {
             AbstractSession session = created.get(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
             sessions.add(session);
+            if (deactivated) {
+                session.close();
+                throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
+            }
             LOG.debug("Opened {}", session);
             return session;
         } catch (TimeoutException e) {
@@ -117,8 +124,11 @@ public class PulsarGateway implements SessionManager {
             created.thenAccept(AbstractSession::close);
             throw new OpenRefusedException(504, "Failed to create producer/consumer: timed out");
         } catch (InterruptedException e) {
+            created.thenAccept(AbstractSession::close);
             Thread.currentThread().interrupt();
             throw new OpenRefusedException(503, "Gateway is shutting down");
+        } catch (OpenRefusedException e) {
+            throw e;
         } catch (Exception e) {
             OpenRefusedException refusal = Refusals.of(e);
             LOG.debug("Refused {} on {}: {} {}", path.kind(), path.topic(), refusal.status(), refusal.getMessage());

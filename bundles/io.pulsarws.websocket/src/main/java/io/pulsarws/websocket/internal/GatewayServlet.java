@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.servlet.Servlet;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
@@ -54,6 +55,9 @@ public class GatewayServlet extends WebSocketServlet {
     @Reference(policy = ReferencePolicy.DYNAMIC)
     private volatile KeepAlive keepAlive;
 
+    /** Handshakes waiting for their producer or consumer; each holds a request thread, so they are bounded. */
+    private final transient AtomicInteger pendingHandshakes = new AtomicInteger();
+
     /** Set by Jetty through {@link #configure} during servlet init, before any request. */
     private transient WebSocketServletFactory factory;
 
@@ -69,6 +73,13 @@ public class GatewayServlet extends WebSocketServlet {
             super.service(req, resp); // plain HTTP: 405, as Pulsar's service answers
             return;
         }
+        int limit = settings.maxPendingHandshakes();
+        if (pendingHandshakes.incrementAndGet() > limit) {
+            pendingHandshakes.decrementAndGet();
+            refuse(resp, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
+            LOG.warn("Handshake from {} refused: maxPendingHandshakes ({}) reached", req.getRemoteAddr(), limit);
+            return;
+        }
         GatewaySession session;
         try {
             session = open(req);
@@ -80,14 +91,19 @@ public class GatewayServlet extends WebSocketServlet {
             LOG.warn("Handshake for {} failed unexpectedly", req.getRequestURI(), e);
             refuse(resp, 500, "Internal error: " + e.getClass().getSimpleName());
             return;
+        } finally {
+            pendingHandshakes.decrementAndGet();
         }
         req.setAttribute(SESSION_ATTRIBUTE, session);
+        boolean upgraded = false;
         try {
             super.service(req, resp);
+            upgraded = resp.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
         } finally {
-            // still there: the creator never took it, so no socket will ever close it
-            if (req.getAttribute(SESSION_ATTRIBUTE) != null) {
-                req.removeAttribute(SESSION_ATTRIBUTE);
+            req.removeAttribute(SESSION_ATTRIBUTE);
+            // Jetty runs the creator before it validates the rest of the handshake (version, key): whatever did
+            // not end in a 101 will never get a socket that could close the session
+            if (!upgraded) {
                 session.close();
             }
         }
@@ -105,7 +121,11 @@ public class GatewayServlet extends WebSocketServlet {
             throw new OpenRefusedException(400, "Invalid request path: " + e.getMessage());
         }
         Map<String, String> params = new HashMap<>();
-        req.getParameterMap().forEach((k, v) -> params.put(k, v.length > 0 ? v[0] : ""));
+        try {
+            req.getParameterMap().forEach((k, v) -> params.put(k, v.length > 0 ? v[0] : ""));
+        } catch (RuntimeException e) {
+            throw new OpenRefusedException(400, "Invalid query string");
+        }
         return manager.open(new OpenRequest(path, params, req.getRemoteAddr() + ":" + req.getRemotePort()));
     }
 

@@ -21,4 +21,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "When > 0, the gateway pings every session this often, which keeps sessions alive "
                     + "through the idle timeout and through proxies. 0 turns it off (as in Pulsar's service).")
     int pingIntervalSeconds() default 0;
+
+    @AttributeDefinition(name = "Maximum pending handshakes",
+            description = "Handshakes waiting at once for their producer or consumer to be created (each holds an "
+                    + "HTTP thread for up to operationTimeoutMillis); more are refused with 503.")
+    int maxPendingHandshakes() default 64;
 }
