@@ -230,23 +230,6 @@ public class ApiPageFlowIT extends GatewayTestSupport {
         });
     }
 
-    private static long backlog(String adminTopic, String subscription) {
-        try {
-            Map<String, Object> stats = Json.object(admin("GET", adminTopic + "/stats").body());
-            @SuppressWarnings("unchecked")
-            Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> sub = (Map<String, Object>) subs.get(subscription);
-            return sub == null ? -1 : (Long) sub.get("msgBacklog");
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-    }
-
     private static String text(String b64) {
         return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
     }

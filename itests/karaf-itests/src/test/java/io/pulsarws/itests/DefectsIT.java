@@ -39,8 +39,6 @@ import org.osgi.service.cm.ConfigurationAdmin;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class DefectsIT extends GatewayTestSupport {
-    private static final String NS = "/ws/v2/%s/persistent/public/default/";
-
     @Inject
     private ConfigurationAdmin configAdmin;
 
@@ -148,7 +146,7 @@ public class DefectsIT extends GatewayTestSupport {
                     second.send("{\"messageId\":\"" + id + "\"}");
                 }
                 await("batch acked from the second connection", TIMEOUT,
-                        () -> WireParityIT.backlog("/admin/v2/persistent/public/default/" + topic, "sub") == 0);
+                        () -> backlog("/admin/v2/persistent/public/default/" + topic, "sub") == 0);
             }
         }
     }
@@ -191,7 +189,7 @@ public class DefectsIT extends GatewayTestSupport {
             Map<String, Object> m = Json.object(oursFirst.next(TIMEOUT));
             try (WsClient pulsar = WsClient.open(theirs)) {
                 pulsar.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
-                await("our id acked through Pulsar's service", TIMEOUT, () -> WireParityIT.backlog(admin, "sub") == 0);
+                await("our id acked through Pulsar's service", TIMEOUT, () -> backlog(admin, "sub") == 0);
             }
         }
         try (WsClient pulsar = WsClient.open(theirs)) {
@@ -203,7 +201,7 @@ public class DefectsIT extends GatewayTestSupport {
             assertEquals("from-pulsar", text(m));
             try (WsClient oursSecond = WsClient.open(ours)) {
                 oursSecond.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
-                await("Pulsar's id acked through ours", TIMEOUT, () -> WireParityIT.backlog(admin, "sub") == 0);
+                await("Pulsar's id acked through ours", TIMEOUT, () -> backlog(admin, "sub") == 0);
             }
         }
     }
@@ -219,7 +217,7 @@ public class DefectsIT extends GatewayTestSupport {
             }
             c.send("{\"type\":\"ackCumulative\",\"messageId\":\"" + got.get(2).get("messageId") + "\"}");
             String admin = "/admin/v2/persistent/public/default/" + topic;
-            await("backlog of 2 after the cumulative ack", TIMEOUT, () -> WireParityIT.backlog(admin, "sub") == 2);
+            await("backlog of 2 after the cumulative ack", TIMEOUT, () -> backlog(admin, "sub") == 2);
             c.send("{\"type\":\"seek\",\"timestamp\":0}");
             assertEquals("a seek to the start delivers from the first message", "c0", text(Json.object(c.next(TIMEOUT))));
         }
@@ -351,28 +349,4 @@ public class DefectsIT extends GatewayTestSupport {
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String path(String kind, String topic) {
-        return String.format(NS, kind) + topic;
-    }
-
-    private static List<String> produce(String topic, String... payloads) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
-            for (String s : payloads) {
-                p.send("{\"payload\":\"" + b64(s) + "\"}");
-                Map<String, Object> r = Json.object(p.next(TIMEOUT));
-                assertEquals("ok", r.get("result"));
-                ids.add((String) r.get("messageId"));
-            }
-        }
-        return ids;
-    }
-
-    private static String text(Map<String, Object> m) {
-        return new String(Base64.getDecoder().decode((String) m.get("payload")), StandardCharsets.UTF_8);
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-    }
 }

@@ -1,5 +1,6 @@
 package io.pulsarws.itests;
 
+import static org.junit.Assert.assertEquals;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.vmOption;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
@@ -19,7 +20,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -103,6 +109,48 @@ public abstract class GatewayTestSupport {
             }
             Thread.sleep(100); // a bounded poll interval inside a deadline
         }
+    }
+
+    /** @return a v2 endpoint path in {@code public/default}, e.g. {@code /ws/v2/producer/persistent/public/default/t} */
+    protected static String path(String kind, String topic) {
+        return "/ws/v2/" + kind + "/persistent/public/default/" + topic;
+    }
+
+    /** Produces through the gateway and returns the ids in order. */
+    protected static List<String> produce(String topic, String... payloads) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+            for (String s : payloads) {
+                p.send("{\"payload\":\"" + b64(s) + "\"}");
+                Map<String, Object> r = Json.object(p.next(TIMEOUT));
+                assertEquals("ok", r.get("result"));
+                ids.add((String) r.get("messageId"));
+            }
+        }
+        return ids;
+    }
+
+    /** @return the subscription's backlog according to the broker, or -1 if it is not known (yet) */
+    protected static long backlog(String adminTopic, String subscription) {
+        try {
+            Map<String, Object> stats = Json.object(admin("GET", adminTopic + "/stats").body());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sub = subs == null ? null : (Map<String, Object>) subs.get(subscription);
+            return sub == null ? -1 : (Long) sub.get("msgBacklog");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** @return the text of a pushed message frame's payload */
+    protected static String text(Map<String, Object> frame) {
+        return new String(Base64.getDecoder().decode((String) frame.get("payload")), StandardCharsets.UTF_8);
+    }
+
+    protected static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Calls the broker's admin REST API. */

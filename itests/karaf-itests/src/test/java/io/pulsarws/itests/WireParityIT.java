@@ -49,8 +49,6 @@ public class WireParityIT extends GatewayTestSupport {
     @Inject
     private BundleContext context;
 
-    private static final String NS = "/ws/v2/%s/persistent/public/default/";
-
     @Test
     public void readerStartsAtEarliestLatestOrAGivenId() throws Exception {
         String topic = uniqueTopic("reader");
@@ -190,8 +188,13 @@ public class WireParityIT extends GatewayTestSupport {
     public void pullModeDeliversExactlyThePermits() throws Exception {
         String topic = uniqueTopic("pull");
         produceAfterSubscribing(topic, 5);
-        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?pullMode=true")) {
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?pullMode=true&consumerName=puller")) {
             assertNull("no permits, no messages", c.poll(Duration.ofMillis(500)));
+            Map<String, Object> stats = Json.object(admin("GET", "/admin/v2/persistent/public/default/" + topic + "/stats").body());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sub = (Map<String, Object>) ((Map<String, Object>) stats.get("subscriptions")).get("sub");
+            assertEquals("consumerName reaches the broker", "puller",
+                    ((Map<?, ?>) ((List<?>) sub.get("consumers")).get(0)).get("consumerName"));
             c.send("{\"type\":\"permit\",\"permitMessages\":2}");
             List<String> ids = new ArrayList<>();
             ids.add((String) Json.object(c.next(TIMEOUT)).get("messageId"));
@@ -535,25 +538,6 @@ public class WireParityIT extends GatewayTestSupport {
         assertEquals(url + ": " + r.body(), expectedStatus, r.statusCode());
         return r.body();
     }
-
-    private static String path(String kind, String topic) {
-        return String.format(NS, kind) + topic;
-    }
-
-    /** Produces through the gateway and returns the ids in order. */
-    private static List<String> produce(String topic, String... payloads) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
-            for (String s : payloads) {
-                p.send("{\"payload\":\"" + b64(s) + "\"}");
-                Map<String, Object> r = Json.object(p.next(TIMEOUT));
-                assertEquals("ok", r.get("result"));
-                ids.add((String) r.get("messageId"));
-            }
-        }
-        return ids;
-    }
-
     private static void produceAfterSubscribing(String topic, int n) throws Exception {
         try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?pullMode=true")) {
             // subscribed, no permits: nothing is delivered
@@ -565,24 +549,4 @@ public class WireParityIT extends GatewayTestSupport {
         produce(topic, payloads);
     }
 
-    static long backlog(String adminTopic, String subscription) {
-        try {
-            Map<String, Object> stats = Json.object(admin("GET", adminTopic + "/stats").body());
-            @SuppressWarnings("unchecked")
-            Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> sub = subs == null ? null : (Map<String, Object>) subs.get(subscription);
-            return sub == null ? -1 : (Long) sub.get("msgBacklog");
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    private static String text(Map<String, Object> m) {
-        return new String(Base64.getDecoder().decode((String) m.get("payload")), StandardCharsets.UTF_8);
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-    }
 }

@@ -161,10 +161,12 @@ final class ConsumerSession extends DeliverySession {
 
     @Override
     public void onText(String text) {
-        ConsumerCommand cmd;
+        ConsumerCommand cmd = decodeOrClose(text);
+        if (cmd == null) {
+            return;
+        }
         MessageId id = null;
         try {
-            cmd = codec.decodeConsumerCommand(text);
             if (cmd.messageId() != null) {
                 boolean acking = cmd.type() == ConsumerCommand.Type.ACK
                         || cmd.type() == ConsumerCommand.Type.NEGATIVE_ACKNOWLEDGE;

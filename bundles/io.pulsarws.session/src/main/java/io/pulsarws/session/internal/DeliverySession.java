@@ -1,8 +1,10 @@
 package io.pulsarws.session.internal;
 
+import io.pulsarws.codec.ConsumerCommand;
 import io.pulsarws.codec.DeliveredMessage;
 import io.pulsarws.codec.EncryptionInfo;
 import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.codec.FrameException;
 import io.pulsarws.session.FrameSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -84,6 +86,21 @@ abstract class DeliverySession extends AbstractSession {
             credits.incrementAndGet();
         }
         return id;
+    }
+
+    /**
+     * Reads a client command; a frame that cannot be read ends the session with 4000 + its API error code.
+     *
+     * @return the command, or null if the session was closed
+     */
+    protected ConsumerCommand decodeOrClose(String text) {
+        try {
+            return codec.decodeConsumerCommand(text);
+        } catch (FrameException e) {
+            LOG.debug("Closing {}: {}", this, e.getMessage());
+            closeSocket(e.error().closeCode(), e.getMessage());
+            return null;
+        }
     }
 
     /** Settles every outstanding message of the same topic partition at or before {@code upTo} (a cumulative ack). */

@@ -3,7 +3,6 @@ package io.pulsarws.session.internal;
 import io.pulsarws.codec.ConsumerCommand;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
-import io.pulsarws.codec.FrameException;
 import io.pulsarws.session.SessionInfo;
 import java.io.IOException;
 import java.util.Base64;
@@ -14,8 +13,6 @@ import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Reader;
 import org.apache.pulsar.client.api.ReaderBuilder;
 import org.apache.pulsar.client.api.Schema;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A reader session: pushes the topic's messages from a start position, without a durable subscription. As in
@@ -23,8 +20,6 @@ import org.slf4j.LoggerFactory;
  * acknowledged to the broker.
  */
 final class ReaderSession extends DeliverySession {
-    private static final Logger LOG = LoggerFactory.getLogger(ReaderSession.class);
-
     private final Reader<byte[]> reader;
 
     private ReaderSession(PulsarGateway gateway, Reader<byte[]> reader, FrameCodec codec, String topic, int window,
@@ -74,12 +69,8 @@ final class ReaderSession extends DeliverySession {
 
     @Override
     public void onText(String text) {
-        ConsumerCommand cmd;
-        try {
-            cmd = codec.decodeConsumerCommand(text);
-        } catch (FrameException e) {
-            LOG.debug("Closing {}: {}", this, e.getMessage());
-            closeSocket(e.error().closeCode(), e.getMessage());
+        ConsumerCommand cmd = decodeOrClose(text);
+        if (cmd == null) {
             return;
         }
         if (cmd.type() == ConsumerCommand.Type.IS_END_OF_TOPIC) {
