@@ -23,4 +23,10 @@ public interface SessionManager {
      * @since 1.1.0
      */
     List<SessionInfo> sessions();
+
+    /**
+     * @return totals per namespace since the gateway (its current Pulsar client) started
+     * @since 1.2.0
+     */
+    List<NamespaceCounters> counters();
 }

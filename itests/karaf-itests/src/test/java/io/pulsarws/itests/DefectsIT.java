@@ -315,6 +315,65 @@ public class DefectsIT extends GatewayTestSupport {
         }
     }
 
+    /** Prometheus totals at /metrics, and Pulsar's per-namespace rates at /admin/v2/proxy-stats/metrics. */
+    @Test
+    public void metricsInPrometheusFormatAndProxyRates() throws Exception {
+        String http = "http://127.0.0.1:" + System.getProperty("itest.http.port");
+        String topic = uniqueTopic("metrics");
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub")) {
+            produce(topic, "m0", "m1", "m2");
+            for (int i = 0; i < 3; i++) {
+                c.send("{\"messageId\":\"" + Json.object(c.next(TIMEOUT)).get("messageId") + "\"}");
+            }
+            String ns = "{namespace=\"public/default\"} ";
+            await("the acks counted", TIMEOUT, () -> prometheus(http, "pulsarws_acks_total" + ns) >= 3);
+            assertTrue(prometheus(http, "pulsarws_messages_published_total" + ns) >= 3);
+            assertTrue(prometheus(http, "pulsarws_messages_delivered_total" + ns) >= 3);
+            assertTrue(prometheus(http, "pulsarws_publish_latency_seconds_count" + ns) >= 3);
+            assertEquals(1.0, prometheus(http, "pulsarws_up "), 0.0);
+            assertTrue(prometheus(http, "pulsarws_sessions{kind=\"consumer\"} ") >= 1);
+        }
+        try {
+            configure("statsIntervalSeconds", 1, "pingIntervalSeconds", 0);
+            await("a publish rate over the last interval", TIMEOUT, () -> {
+                try {
+                    produce(topic, "more");
+                    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(http + "/admin/v2/proxy-stats/metrics")).timeout(TIMEOUT).GET().build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    Map<String, Object> wrapped = Json.object("{\"all\":" + r.body() + "}");
+                    for (Object o : (List<?>) wrapped.get("all")) {
+                        Map<?, ?> entry = (Map<?, ?>) o;
+                        Map<?, ?> dims = (Map<?, ?>) entry.get("dimensions");
+                        Map<?, ?> metrics = (Map<?, ?>) entry.get("metrics");
+                        if ("public/default".equals(dims.get("namespace"))
+                                && ((Number) metrics.get("ns_msg_publish_rate")).doubleValue() > 0
+                                && metrics.containsKey("ns_msg_publish_latency_1000000_higher")) {
+                            return true;
+                        }
+                    }
+                    return false;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            configure("statsIntervalSeconds", 60, "pingIntervalSeconds", 0);
+        }
+    }
+
+    /** @return the value of the first Prometheus sample line starting with {@code prefix}, or -1 */
+    private static double prometheus(String http, String prefix) {
+        try {
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http + "/metrics"))
+                    .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            return body.lines().filter(l -> l.startsWith(prefix)).findFirst()
+                    .map(l -> Double.parseDouble(l.substring(prefix.length()).trim())).orElse(-1.0);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     private void configure(String k1, Object v1, String k2, Object v2) throws Exception {
         Configuration c = configAdmin.getConfiguration("io.pulsarws.websocket", null);
         Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();

@@ -21,11 +21,14 @@ abstract class AbstractSession implements GatewaySession {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Messages published or delivered; read for statistics. */
     protected final LongAdder messages = new LongAdder();
+    /** The counters of this session's namespace. */
+    protected final NamespaceMetrics.Counters counters;
 
     AbstractSession(PulsarGateway gateway, String topic, String remoteAddress) {
         this.gateway = gateway;
         this.topic = topic;
         this.remoteAddress = remoteAddress;
+        this.counters = gateway.metrics().of(topic);
     }
 
     @Override

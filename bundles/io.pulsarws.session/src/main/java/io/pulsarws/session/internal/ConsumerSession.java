@@ -182,8 +182,14 @@ final class ConsumerSession extends DeliverySession {
         }
         try {
             switch (cmd.type()) {
-                case ACK -> acknowledge(id);
-                case NEGATIVE_ACKNOWLEDGE -> consumer.negativeAcknowledge(id);
+                case ACK -> {
+                    counters.acks.increment();
+                    acknowledge(id);
+                }
+                case NEGATIVE_ACKNOWLEDGE -> {
+                    counters.nacks.increment();
+                    consumer.negativeAcknowledge(id);
+                }
                 case PERMIT -> {
                     if (pullMode) {
                         grant(cmd.permitMessages());
@@ -198,6 +204,7 @@ final class ConsumerSession extends DeliverySession {
                 });
                 case IS_END_OF_TOPIC -> send(codec.encodeEndOfTopic(consumer.hasReachedEndOfTopic()));
                 case ACK_CUMULATIVE -> {
+                    counters.acks.increment();
                     MessageId upTo = id;
                     consumer.acknowledgeCumulativeAsync(upTo).whenComplete((v, e) -> {
                         if (e == null) {

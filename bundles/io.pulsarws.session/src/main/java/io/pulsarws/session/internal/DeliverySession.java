@@ -173,7 +173,9 @@ abstract class DeliverySession extends AbstractSession {
                 credits.decrementAndGet();
             }
             messages.increment();
-            send(codec.encodeMessage(new DeliveredMessage(id, m.getData(), m.getProperties(), m.getPublishTime(),
+            byte[] payload = m.getData();
+            counters.delivered(payload.length);
+            send(codec.encodeMessage(new DeliveredMessage(id, payload, m.getProperties(), m.getPublishTime(),
                     m.getRedeliveryCount(), m.getEventTime(), m.hasKey() ? m.getKey() : null,
                     m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null))));
             return true;

@@ -129,11 +129,15 @@ final class ProducerSession extends AbstractSession {
             return; // refused already
         }
         String context = f.context();
+        int size = f.payload().length;
+        long started = System.nanoTime();
         m.sendAsync().whenComplete((id, err) -> {
             if (err == null) {
                 messages.increment();
+                counters.published(size, (System.nanoTime() - started) / 1000);
                 send(codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), context));
             } else {
+                counters.publishFailures.increment();
                 send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, Refusals.reason(unwrap(err)), context));
             }
         });

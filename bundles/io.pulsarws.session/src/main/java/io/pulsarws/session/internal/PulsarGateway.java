@@ -3,6 +3,7 @@ package io.pulsarws.session.internal;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.session.GatewaySession;
+import io.pulsarws.session.NamespaceCounters;
 import io.pulsarws.session.OpenRefusedException;
 import io.pulsarws.session.OpenRequest;
 import io.pulsarws.session.SessionInfo;
@@ -50,6 +51,7 @@ public class PulsarGateway implements SessionManager {
     private final FrameCodec codec = new FrameCodec();
     private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
     private final BatchAcks batchAcks = new BatchAcks(100_000);
+    private final NamespaceMetrics metrics = new NamespaceMetrics();
     /** Set first thing in deactivate: a session whose creation completes later must not be handed out. */
     private volatile boolean deactivated;
 
@@ -156,6 +158,15 @@ public class PulsarGateway implements SessionManager {
 
     int receiverQueueSize() {
         return config.receiverQueueSize();
+    }
+
+    @Override
+    public List<NamespaceCounters> counters() {
+        return metrics.snapshot();
+    }
+
+    NamespaceMetrics metrics() {
+        return metrics;
     }
 
     BatchAcks batchAcks() {

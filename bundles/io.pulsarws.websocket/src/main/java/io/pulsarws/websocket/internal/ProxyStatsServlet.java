@@ -25,7 +25,9 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
 /**
  * The statistics endpoints of Pulsar's stand-alone WebSocket proxy: {@code /admin/v2/proxy-stats/stats} (all
  * topics), {@code /admin/v2/proxy-stats/{domain}/{tenant}/{namespace}/{topic}/stats}, their v1 forms under
- * {@code /admin/proxy-stats/}, and {@code /status.html} (200 when the gateway can open sessions, else 503).
+ * {@code /admin/proxy-stats/}, {@code /admin/v2/proxy-stats/metrics} (per-namespace rates over the last
+ * {@code statsIntervalSeconds}, and a JVM entry), and {@code /status.html} (200 when the gateway can open
+ * sessions, else 503).
  * Unlike Pulsar's, readers are counted, and the numbers are read live from the sessions.
  */
 @Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
@@ -38,6 +40,9 @@ public class ProxyStatsServlet extends HttpServlet {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SessionManager sessions;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile NamespaceRates rates;
 
     private final transient JsonFactory json = new JsonFactory();
 
@@ -79,7 +84,24 @@ public class ProxyStatsServlet extends HttpServlet {
             return;
         }
         if ("metrics".equals(rest)) {
-            text(resp, 501, "Not implemented yet: per-namespace rates come with the gateway's metrics");
+            List<NamespaceRates.Rates> latest = rates.latest();
+            write(resp, g -> {
+                g.writeStartArray();
+                for (NamespaceRates.Rates r : latest) {
+                    g.writeStartObject();
+                    g.writeObjectFieldStart("metrics");
+                    for (Map.Entry<String, Double> v : new TreeMap<>(r.values()).entrySet()) {
+                        g.writeNumberField(v.getKey(), v.getValue());
+                    }
+                    g.writeEndObject();
+                    g.writeObjectFieldStart("dimensions");
+                    g.writeStringField("namespace", r.namespace());
+                    g.writeEndObject();
+                    g.writeEndObject();
+                }
+                jvm(g);
+                g.writeEndArray();
+            });
             return;
         }
         if (!rest.endsWith("/stats")) {
@@ -101,6 +123,21 @@ public class ProxyStatsServlet extends HttpServlet {
             return;
         }
         write(resp, g -> topicStats(g, topicSessions));
+    }
+
+    /** The JVM entry Pulsar's proxy adds to its metrics. */
+    private static void jvm(JsonGenerator g) throws IOException {
+        Runtime rt = Runtime.getRuntime();
+        g.writeStartObject();
+        g.writeObjectFieldStart("metrics");
+        g.writeNumberField("jvm_heap_used", rt.totalMemory() - rt.freeMemory());
+        g.writeNumberField("jvm_max_memory", rt.maxMemory());
+        g.writeNumberField("jvm_thread_cnt", Thread.activeCount());
+        g.writeEndObject();
+        g.writeObjectFieldStart("dimensions");
+        g.writeStringField("metric", "jvm");
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
     /** Pulsar's {@code ProxyTopicStat}: producers and consumers (readers included) of one topic. */

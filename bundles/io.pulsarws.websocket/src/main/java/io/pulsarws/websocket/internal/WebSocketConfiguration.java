@@ -26,4 +26,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Handshakes waiting at once for their producer or consumer to be created (each holds an "
                     + "HTTP thread for up to operationTimeoutMillis); more are refused with 503.")
     int maxPendingHandshakes() default 64;
+
+    @AttributeDefinition(name = "Stats interval (s)",
+            description = "Period over which /admin/v2/proxy-stats/metrics computes its per-namespace rates "
+                    + "(Pulsar's proxy uses 60 s). /metrics (Prometheus) always shows live totals.")
+    int statsIntervalSeconds() default 60;
 }

@@ -30,9 +30,10 @@ public class WebSocketSettings {
     @Modified
     void configure(WebSocketConfiguration config) {
         if (config.maxTextFrameSize() < 1024 || config.idleTimeoutMillis() < 1000 || config.pingIntervalSeconds() < 0
-                || config.maxPendingHandshakes() < 1) {
+                || config.maxPendingHandshakes() < 1 || config.statsIntervalSeconds() < 1) {
             LOG.error("Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000 and "
-                    + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1; keeping the previous values", PID);
+                    + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1; keeping the previous "
+                    + "values", PID);
             if (this.config != null) {
                 return;
             }
@@ -56,5 +57,9 @@ public class WebSocketSettings {
 
     int maxPendingHandshakes() {
         return Math.max(1, config.maxPendingHandshakes());
+    }
+
+    int statsIntervalSeconds() {
+        return Math.max(1, config.statsIntervalSeconds());
     }
 }

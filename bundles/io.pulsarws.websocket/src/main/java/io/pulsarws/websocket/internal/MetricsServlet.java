@@ -1,0 +1,96 @@
+package io.pulsarws.websocket.internal;
+
+import io.pulsarws.session.NamespaceCounters;
+import io.pulsarws.session.SessionInfo;
+import io.pulsarws.session.SessionManager;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.servlet.Servlet;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+/**
+ * {@code /metrics} in Prometheus' text format: open sessions by kind, and per namespace the messages and bytes
+ * published and delivered, publish failures, acks, nacks and a publish latency histogram. Totals since the
+ * gateway's Pulsar client started; readers count as deliveries too.
+ */
+@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
+@HttpWhiteboardServletPattern("/metrics")
+@HttpWhiteboardServletName("pulsar-websocket-metrics")
+public class MetricsServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionManager sessions;
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        SessionManager manager = sessions;
+        List<SessionInfo> open = manager == null ? List.of() : manager.sessions();
+        List<NamespaceCounters> counters = manager == null ? List.of() : manager.counters();
+        resp.setStatus(200);
+        resp.setContentType("text/plain; version=0.0.4; charset=utf-8");
+        PrintWriter out = resp.getWriter();
+        out.println("# HELP pulsarws_up Whether the gateway has a Pulsar client and accepts sessions.");
+        out.println("# TYPE pulsarws_up gauge");
+        out.println("pulsarws_up " + (manager == null ? 0 : 1));
+        Map<String, Integer> byKind = new TreeMap<>(Map.of("producer", 0, "consumer", 0, "reader", 0));
+        open.forEach(s -> byKind.merge(s.kind(), 1, Integer::sum));
+        out.println("# HELP pulsarws_sessions Open WebSocket sessions by kind.");
+        out.println("# TYPE pulsarws_sessions gauge");
+        byKind.forEach((kind, n) -> out.println("pulsarws_sessions{kind=\"" + kind + "\"} " + n));
+        counter(out, "pulsarws_messages_published_total", "Messages the broker stored for producer sessions.",
+                counters, NamespaceCounters::messagesPublished);
+        counter(out, "pulsarws_bytes_published_total", "Payload bytes of those messages.", counters,
+                NamespaceCounters::bytesPublished);
+        counter(out, "pulsarws_publish_failures_total", "Sends answered with send-error:8.", counters,
+                NamespaceCounters::publishFailures);
+        counter(out, "pulsarws_messages_delivered_total", "Messages pushed to consumer and reader sessions.",
+                counters, NamespaceCounters::messagesDelivered);
+        counter(out, "pulsarws_bytes_delivered_total", "Payload bytes of those messages.", counters,
+                NamespaceCounters::bytesDelivered);
+        counter(out, "pulsarws_acks_total", "Acknowledgements received from clients.", counters, NamespaceCounters::acks);
+        counter(out, "pulsarws_nacks_total", "Negative acknowledgements received from clients.", counters,
+                NamespaceCounters::nacks);
+        out.println("# HELP pulsarws_publish_latency_seconds Time from a send frame to the broker's confirmation.");
+        out.println("# TYPE pulsarws_publish_latency_seconds histogram");
+        long[] bounds = NamespaceCounters.PUBLISH_LATENCY_BOUNDS_MICROS;
+        for (NamespaceCounters c : counters) {
+            String ns = "namespace=\"" + escape(c.namespace()) + "\"";
+            long cumulative = 0;
+            for (int i = 0; i < bounds.length; i++) {
+                cumulative += c.publishLatencyBuckets()[i];
+                out.println("pulsarws_publish_latency_seconds_bucket{" + ns + ",le=\"" + (bounds[i] / 1e6) + "\"} "
+                        + cumulative);
+            }
+            cumulative += c.publishLatencyBuckets()[bounds.length];
+            out.println("pulsarws_publish_latency_seconds_bucket{" + ns + ",le=\"+Inf\"} " + cumulative);
+            out.println("pulsarws_publish_latency_seconds_sum{" + ns + "} " + (c.publishLatencySumMicros() / 1e6));
+            out.println("pulsarws_publish_latency_seconds_count{" + ns + "} " + cumulative);
+        }
+    }
+
+    private static void counter(PrintWriter out, String name, String help, List<NamespaceCounters> counters,
+            java.util.function.ToLongFunction<NamespaceCounters> value) {
+        out.println("# HELP " + name + " " + help);
+        out.println("# TYPE " + name + " counter");
+        for (NamespaceCounters c : counters) {
+            out.println(name + "{namespace=\"" + escape(c.namespace()) + "\"} " + value.applyAsLong(c));
+        }
+    }
+
+    private static String escape(String label) {
+        return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}
