@@ -9,4 +9,9 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "Installing Node.js and npm (Debian packages) for the NodeJS example tests..."
   apt-get update -q && apt-get install -y -q nodejs npm
 fi
+# the API page's Python examples run under Debian's python3 with its websocket-client package
+if ! /usr/bin/python3 -c "import websocket" 2>/dev/null; then
+  echo "Installing python3-websocket (Debian package) for the Python example tests..."
+  apt-get update -q && apt-get install -y -q python3-websocket
+fi
 exec mvn -B install "$@"

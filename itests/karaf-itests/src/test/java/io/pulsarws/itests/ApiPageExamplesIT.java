@@ -18,8 +18,10 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
- * The API page's NodeJS producer and consumer, run by Node with the npm {@code ws} client exactly as the page
- * prints them (examples/nodejs); only their {@code ws://localhost:8080} origin is pointed at this test's port.
+ * The API page's examples run by clients this project did not write: the NodeJS producer and consumer with the
+ * npm {@code ws} client exactly as the page prints them (examples/nodejs), and the Python ones with Debian's
+ * {@code websocket-client} (examples/python: the page's Python 2 with print and bytes brought to Python 3).
+ * Only their {@code ws://localhost:8080} origin is pointed at this test's port.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -32,7 +34,7 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
         Path work = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
         Process consumer = node(nodeDir, work, "consumer.js");
         try {
-            await("the example consumer to subscribe", TIMEOUT, () -> consumers("my-sub1") == 1);
+            await("the example consumer to subscribe", TIMEOUT, () -> consumers(TOPIC, "my-sub1") == 1);
             Process producer = node(nodeDir, work, "producer.js");
             try {
                 Path out = work.resolve("producer.js.out");
@@ -45,7 +47,29 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
                 producer.destroy();
             }
             // the example consumer acks what it receives: the message was delivered and left the backlog
-            await("the example consumer's ack", TIMEOUT, () -> backlog("my-sub1") == 0 && delivered("my-sub1") == 1);
+            await("the example consumer's ack", TIMEOUT, () -> backlogOf(TOPIC, "my-sub1") == 0
+                    && Long.valueOf(1).equals(subscriptionOf(TOPIC, "my-sub1").get("msgOutCounter")));
+        } finally {
+            consumer.destroy();
+            assertTrue(consumer.waitFor(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    public void pythonExamplesRun() throws Exception {
+        Path pyDir = Paths.get(System.getProperty("itest.examples.dir"), "python");
+        Path work = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
+        String admin = "/admin/persistent/sample/standalone/ns1/my-topic";
+        Process consumer = run(List.of("/usr/bin/python3", "-u"), pyDir, work, "consumer.py");
+        try {
+            await("the example consumer to subscribe", TIMEOUT, () -> consumers(admin, "my-sub") == 1);
+            Process producer = run(List.of("/usr/bin/python3", "-u"), pyDir, work, "producer.py");
+            assertTrue(producer.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(read(work.resolve("producer.py.out")), 0, producer.exitValue());
+            assertTrue(read(work.resolve("producer.py.out")).contains("Message published successfully"));
+            await("the example consumer's output", TIMEOUT,
+                    () -> read(work.resolve("consumer.py.out")).contains("payload: b'Hello World'"));
+            await("the example consumer's ack", TIMEOUT, () -> backlogOf(admin, "my-sub") == 0);
         } finally {
             consumer.destroy();
             assertTrue(consumer.waitFor(10, TimeUnit.SECONDS));
@@ -54,16 +78,43 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
 
     /** Runs one example with its origin pointed at this test's gateway; output goes to WORK/NAME.out. */
     private static Process node(Path nodeDir, Path work, String script) throws IOException {
-        String source = Files.readString(nodeDir.resolve(script));
+        return run(List.of("node"), nodeDir, work, script);
+    }
+
+    private static Process run(List<String> interpreter, Path dir, Path work, String script) throws IOException {
+        String source = Files.readString(dir.resolve(script));
         assertTrue(script + " still targets the API page's origin", source.contains("ws://localhost:8080"));
         Path copy = work.resolve(script);
         Files.writeString(copy, source.replace("ws://localhost:8080", gateway()));
-        ProcessBuilder pb = new ProcessBuilder(List.of("node", copy.toString()))
+        List<String> cmd = new java.util.ArrayList<>(interpreter);
+        cmd.add(copy.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(work.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve(script + ".out").toFile());
-        pb.environment().put("NODE_PATH", nodeDir.resolve("node_modules").toString());
+        pb.environment().put("NODE_PATH", dir.resolve("node_modules").toString());
         return pb.start();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> subscriptionOf(String adminTopic, String name) {
+        try {
+            Map<String, Object> stats = Json.object(admin("GET", adminTopic + "/stats").body());
+            Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
+            return subs == null ? null : (Map<String, Object>) subs.get(name);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static int consumers(String adminTopic, String sub) {
+        Map<String, Object> s = subscriptionOf(adminTopic, sub);
+        return s == null ? -1 : ((List<?>) s.get("consumers")).size();
+    }
+
+    private static long backlogOf(String adminTopic, String sub) {
+        Map<String, Object> s = subscriptionOf(adminTopic, sub);
+        return s == null ? -1 : (Long) s.get("msgBacklog");
     }
 
     private static String read(Path p) {
@@ -72,31 +123,5 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> subscription(String name) {
-        try {
-            Map<String, Object> stats = Json.object(admin("GET", TOPIC + "/stats").body());
-            Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
-            return subs == null ? null : (Map<String, Object>) subs.get(name);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static int consumers(String sub) {
-        Map<String, Object> s = subscription(sub);
-        return s == null ? -1 : ((List<?>) s.get("consumers")).size();
-    }
-
-    private static long backlog(String sub) {
-        Map<String, Object> s = subscription(sub);
-        return s == null ? -1 : (Long) s.get("msgBacklog");
-    }
-
-    private static long delivered(String sub) {
-        Map<String, Object> s = subscription(sub);
-        return s == null ? -1 : (Long) s.get("msgOutCounter");
     }
 }

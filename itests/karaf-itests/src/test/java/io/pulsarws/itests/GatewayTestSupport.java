@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import org.junit.Before;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
@@ -83,6 +84,27 @@ public abstract class GatewayTestSupport {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /**
+     * Tests may start right after Karaf's boot, before the whiteboard has registered the endpoints (Jetty would
+     * answer 404): wait until {@code /status.html}, served by the same bundle, says the gateway accepts sessions.
+     */
+    @Before
+    public void gatewayReady() throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        URI status = URI.create("http://127.0.0.1:" + System.getProperty("itest.http.port") + "/status.html");
+        await("the gateway to accept sessions", Duration.ofSeconds(60), () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(status).timeout(TIMEOUT).GET().build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
     }
 
     /** @return the gateway's base URL, {@code ws://127.0.0.1:PORT} */
