@@ -47,6 +47,8 @@ final class ConsumerSession extends DeliverySession {
     private final String subscription;
     private final SubscriptionType subscriptionType;
     private final SubscriptionMode subscriptionMode;
+    /** Set when the client asked to unsubscribe; the session ends with 1000 once the broker confirms. */
+    private volatile boolean unsubscribing;
 
     private ConsumerSession(PulsarGateway gateway, Consumer<byte[]> consumer, FrameCodec codec, String topic,
             boolean multiTopic, String singleTopic, String subscription, SubscriptionType subscriptionType,
@@ -160,6 +162,11 @@ final class ConsumerSession extends DeliverySession {
     }
 
     @Override
+    protected boolean ending() {
+        return unsubscribing;
+    }
+
+    @Override
     public void onText(String text) {
         ConsumerCommand cmd = decodeOrClose(text);
         if (cmd == null) {
@@ -195,13 +202,17 @@ final class ConsumerSession extends DeliverySession {
                         grant(cmd.permitMessages());
                     }
                 }
-                case UNSUBSCRIBE -> consumer.unsubscribeAsync().whenComplete((v, e) -> {
-                    if (e == null) {
-                        closeSocket(1000, "unsubscribed");
-                    } else {
-                        closeSocket(WebSocketError.UNKNOWN_ERROR.closeCode(), "unsubscribe failed: " + Refusals.reason(e));
-                    }
-                });
+                case UNSUBSCRIBE -> {
+                    unsubscribing = true; // the pending receive fails once the subscription is gone: no 1011
+                    consumer.unsubscribeAsync().whenComplete((v, e) -> {
+                        if (e == null) {
+                            closeSocket(1000, "unsubscribed");
+                        } else {
+                            closeSocket(WebSocketError.UNKNOWN_ERROR.closeCode(),
+                                    "unsubscribe failed: " + Refusals.reason(e));
+                        }
+                    });
+                }
                 case IS_END_OF_TOPIC -> send(codec.encodeEndOfTopic(consumer.hasReachedEndOfTopic()));
                 case ACK_CUMULATIVE -> {
                     counters.acks.increment();

@@ -60,6 +60,11 @@ abstract class DeliverySession extends AbstractSession {
         return Math.max(1, Math.min(queue == null ? max : queue, max));
     }
 
+    /** @return true while the session is being ended on purpose, so that a failing receive is expected */
+    protected boolean ending() {
+        return false;
+    }
+
     /** @return the next message of the subscription or reader */
     protected abstract CompletableFuture<Message<byte[]>> receiveNext();
 
@@ -161,7 +166,7 @@ abstract class DeliverySession extends AbstractSession {
     private boolean received(Message<byte[]> m, Throwable failure) {
         if (failure != null) {
             receiving.set(false);
-            if (!isClosed()) {
+            if (!isClosed() && !ending()) {
                 LOG.warn("Receive on {} failed, closing the session", this, failure);
                 closeSocket(1011, "receive failed: " + Refusals.reason(failure));
             }
