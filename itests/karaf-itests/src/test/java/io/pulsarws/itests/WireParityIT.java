@@ -9,7 +9,9 @@ import java.net.http.HttpClient;
 import java.net.URLEncoder;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.Deflater;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
@@ -390,6 +392,18 @@ public class WireParityIT extends GatewayTestSupport {
         Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
         gcm.init(Cipher.ENCRYPT_MODE, dataKey, new GCMParameterSpec(128, iv));
         byte[] ciphertext = gcm.doFinal("secret e2e".getBytes(StandardCharsets.UTF_8));
+        // a second message compressed by the client (ZLIB, as Pulsar's codec reads it) before it was encrypted
+        byte[] plain = "compressed secret, compressed secret, compressed secret".getBytes(StandardCharsets.UTF_8);
+        Deflater deflater = new Deflater();
+        deflater.setInput(plain);
+        deflater.finish();
+        byte[] buffer = new byte[256];
+        byte[] compressed = Arrays.copyOf(buffer, deflater.deflate(buffer));
+        deflater.end();
+        byte[] iv2 = new byte[12];
+        new SecureRandom().nextBytes(iv2);
+        gcm.init(Cipher.ENCRYPT_MODE, dataKey, new GCMParameterSpec(128, iv2));
+        byte[] compressedCiphertext = gcm.doFinal(compressed);
         String keys = Base64.getEncoder().encodeToString(("{\"itest-e2e\":{\"keyValue\":\""
                 + Base64.getEncoder().encodeToString(wrappedKey) + "\",\"metadata\":{\"who\":\"itest\"}}}")
                 .getBytes(StandardCharsets.UTF_8));
@@ -420,11 +434,19 @@ public class WireParityIT extends GatewayTestSupport {
                 p.send("{\"payload\":\"" + Base64.getEncoder().encodeToString(ciphertext) + "\",\"encryptionParam\":\""
                         + Base64.getEncoder().encodeToString(iv) + "\"}");
                 assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+                p.send("{\"payload\":\"" + Base64.getEncoder().encodeToString(compressedCiphertext)
+                        + "\",\"encryptionParam\":\"" + Base64.getEncoder().encodeToString(iv2)
+                        + "\",\"compressionType\":\"ZLIB\",\"uncompressedMessageSize\":" + plain.length + "}");
+                assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
             }
             Message<byte[]> decrypted = java.receive(30, TimeUnit.SECONDS);
             assertNotNull("the Java consumer received it", decrypted);
             assertEquals("secret e2e", new String(decrypted.getValue(), StandardCharsets.UTF_8));
             assertTrue("reserved properties do not leak", decrypted.getProperties().isEmpty());
+            Message<byte[]> inflated = java.receive(30, TimeUnit.SECONDS);
+            assertNotNull("the Java consumer received the compressed one", inflated);
+            assertEquals("decrypted, then decompressed by the consumer", new String(plain, StandardCharsets.UTF_8),
+                    new String(inflated.getValue(), StandardCharsets.UTF_8));
             Map<String, Object> m = Json.object(raw.next(TIMEOUT));
             assertEquals(Base64.getEncoder().encodeToString(ciphertext), m.get("payload"));
             @SuppressWarnings("unchecked")
