@@ -47,8 +47,8 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
                 producer.destroy();
             }
             // the example consumer acks what it receives: the message was delivered and left the backlog
-            await("the example consumer's ack", TIMEOUT, () -> backlogOf(TOPIC, "my-sub1") == 0
-                    && Long.valueOf(1).equals(subscriptionOf(TOPIC, "my-sub1").get("msgOutCounter")));
+            await("the example consumer's ack", TIMEOUT, () -> backlog(TOPIC, "my-sub1") == 0
+                    && Long.valueOf(1).equals(subscription(TOPIC, "my-sub1").get("msgOutCounter")));
         } finally {
             consumer.destroy();
             assertTrue(consumer.waitFor(10, TimeUnit.SECONDS));
@@ -69,7 +69,7 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
             assertTrue(read(work.resolve("producer.py.out")).contains("Message published successfully"));
             await("the example consumer's output", TIMEOUT,
                     () -> read(work.resolve("consumer.py.out")).contains("payload: b'Hello World'"));
-            await("the example consumer's ack", TIMEOUT, () -> backlogOf(admin, "my-sub") == 0);
+            await("the example consumer's ack", TIMEOUT, () -> backlog(admin, "my-sub") == 0);
         } finally {
             consumer.destroy();
             assertTrue(consumer.waitFor(10, TimeUnit.SECONDS));
@@ -95,26 +95,9 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
         pb.environment().put("NODE_PATH", dir.resolve("node_modules").toString());
         return pb.start();
     }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> subscriptionOf(String adminTopic, String name) {
-        try {
-            Map<String, Object> stats = Json.object(admin("GET", adminTopic + "/stats").body());
-            Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
-            return subs == null ? null : (Map<String, Object>) subs.get(name);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
     private static int consumers(String adminTopic, String sub) {
-        Map<String, Object> s = subscriptionOf(adminTopic, sub);
+        Map<String, Object> s = subscription(adminTopic, sub);
         return s == null ? -1 : ((List<?>) s.get("consumers")).size();
-    }
-
-    private static long backlogOf(String adminTopic, String sub) {
-        Map<String, Object> s = subscriptionOf(adminTopic, sub);
-        return s == null ? -1 : (Long) s.get("msgBacklog");
     }
 
     private static String read(Path p) {

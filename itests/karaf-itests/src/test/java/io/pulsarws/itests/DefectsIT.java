@@ -155,8 +155,8 @@ public class DefectsIT extends GatewayTestSupport {
     @Test
     public void sequenceIdGivesBrokerSideDeduplication() throws Exception {
         String ns = "public/" + uniqueTopic("dedup");
-        assertEquals(204, http("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
-        assertEquals(204, http("POST", "/admin/v2/namespaces/" + ns + "/deduplication", "true").statusCode());
+        assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
+        assertEquals(204, admin("POST", "/admin/v2/namespaces/" + ns + "/deduplication", "true").statusCode());
         String topic = "/" + ns + "/t";
         try (WsClient c = WsClient.open(gateway() + "/ws/v2/consumer/persistent" + topic + "/sub");
                 WsClient p = WsClient.open(gateway() + "/ws/v2/producer/persistent" + topic
@@ -255,8 +255,8 @@ public class DefectsIT extends GatewayTestSupport {
     @Test
     public void handshakeStatusesOfProxyPublishConsumeTest() throws Exception {
         String ns = "public/" + uniqueTopic("noauto");
-        assertEquals(204, http("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
-        assertEquals(204, http("POST", "/admin/v2/namespaces/" + ns + "/autoTopicCreation",
+        assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
+        assertEquals(204, admin("POST", "/admin/v2/namespaces/" + ns + "/autoTopicCreation",
                 "{\"allowAutoTopicCreation\":false}").statusCode());
         assertEquals(404, WsClient.refusedStatus(gateway() + "/ws/v2/consumer/persistent/" + ns + "/missing/sub"));
         assertEquals(404, WsClient.refusedStatus(gateway() + "/ws/v2/producer/persistent/" + ns + "/missing"));
@@ -400,12 +400,6 @@ public class DefectsIT extends GatewayTestSupport {
             fields[f] = v;
         }
         return fields[0] + ":" + fields[1];
-    }
-
-    private static HttpResponse<String> http(String method, String path, String body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(brokerWeb() + path))
-                .header("Content-Type", "application/json").timeout(TIMEOUT)
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
 }

@@ -152,18 +152,22 @@ public abstract class GatewayTestSupport {
         return ids;
     }
 
-    /** @return the subscription's backlog according to the broker, or -1 if it is not known (yet) */
-    protected static long backlog(String adminTopic, String subscription) {
+    /** @return the broker's stats of one subscription of a topic, or null if it does not exist (yet) */
+    @SuppressWarnings("unchecked")
+    protected static Map<String, Object> subscription(String adminTopic, String name) {
         try {
             Map<String, Object> stats = Json.object(admin("GET", adminTopic + "/stats").body());
-            @SuppressWarnings("unchecked")
             Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> sub = subs == null ? null : (Map<String, Object>) subs.get(subscription);
-            return sub == null ? -1 : (Long) sub.get("msgBacklog");
+            return subs == null ? null : (Map<String, Object>) subs.get(name);
         } catch (Exception e) {
-            return -1;
+            return null;
         }
+    }
+
+    /** @return the subscription's backlog according to the broker, or -1 if it is not known (yet) */
+    protected static long backlog(String adminTopic, String subscription) {
+        Map<String, Object> sub = subscription(adminTopic, subscription);
+        return sub == null ? -1 : (Long) sub.get("msgBacklog");
     }
 
     /** @return the text of a pushed message frame's payload */
@@ -177,9 +181,16 @@ public abstract class GatewayTestSupport {
 
     /** Calls the broker's admin REST API. */
     protected static HttpResponse<String> admin(String method, String path) throws IOException, InterruptedException {
+        return admin(method, path, "");
+    }
+
+    /** Calls the broker's admin REST API with a JSON body. */
+    protected static HttpResponse<String> admin(String method, String path, String body)
+            throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(brokerWeb() + path)).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -126,10 +126,7 @@ public class WireParityIT extends GatewayTestSupport {
     @Test
     public void partitionedTopicAcksWorkFromAnotherConnection() throws Exception {
         String topic = uniqueTopic("parted");
-        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(brokerWeb() + "/admin/v2/persistent/public/default/" + topic + "/partitions"))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("3")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = admin("PUT", "/admin/v2/persistent/public/default/" + topic + "/partitions", "3");
         assertEquals(created.body(), 204, created.statusCode());
         String consumer = gateway() + path("consumer", topic) + "/sub?subscriptionType=Shared";
         try (WsClient first = WsClient.open(consumer)) {
@@ -288,8 +285,8 @@ public class WireParityIT extends GatewayTestSupport {
     @Test
     public void producerOverTheBacklogQuotaIsRefused() throws Exception {
         String ns = "public/" + uniqueTopic("quota");
-        assertEquals(204, send("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
-        HttpResponse<String> quota = send("POST", "/admin/v2/namespaces/" + ns + "/backlogQuota",
+        assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
+        HttpResponse<String> quota = admin("POST", "/admin/v2/namespaces/" + ns + "/backlogQuota",
                 "{\"limitSize\":10,\"limitTime\":-1,\"policy\":\"producer_request_hold\"}");
         assertEquals(quota.body(), 204, quota.statusCode());
         String topic = "/ws/v2/%s/persistent/" + ns + "/t";
@@ -315,12 +312,6 @@ public class WireParityIT extends GatewayTestSupport {
         });
     }
 
-    private static HttpResponse<String> send(String method, String adminPath, String body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(brokerWeb() + adminPath))
-                .header("Content-Type", "application/json").timeout(TIMEOUT)
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     /**
      * Messages a Java producer encrypted, read through a gateway that has no keys: with
      * {@code cryptoFailureAction=CONSUME} they come as ciphertext with their {@code encryptionContext}, so that the
@@ -329,12 +320,7 @@ public class WireParityIT extends GatewayTestSupport {
     @Test
     public void encryptedMessagesPassThroughWithCryptoFailureActionConsume() throws Exception {
         String topic = uniqueTopic("encrypted");
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        KeyPair pair = generator.generateKeyPair();
-        byte[] pem = ("-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPublic().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] pem = pem("PUBLIC KEY", rsaKeyPair().getPublic().getEncoded());
         CryptoKeyReader keys = new CryptoKeyReader() {
             @Override
             public EncryptionKeyInfo getPublicKey(String keyName, Map<String, String> metadata) {
@@ -378,9 +364,7 @@ public class WireParityIT extends GatewayTestSupport {
     @Test
     public void clientSideEncryptedMessagesDecryptWithTheClientsKey() throws Exception {
         String topic = uniqueTopic("e2e");
-        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
-        rsa.initialize(2048);
-        KeyPair pair = rsa.generateKeyPair();
+        KeyPair pair = rsaKeyPair();
         KeyGenerator aes = KeyGenerator.getInstance("AES");
         aes.init(256);
         SecretKey dataKey = aes.generateKey();
@@ -407,9 +391,7 @@ public class WireParityIT extends GatewayTestSupport {
         String keys = Base64.getEncoder().encodeToString(("{\"itest-e2e\":{\"keyValue\":\""
                 + Base64.getEncoder().encodeToString(wrappedKey) + "\",\"metadata\":{\"who\":\"itest\"}}}")
                 .getBytes(StandardCharsets.UTF_8));
-        byte[] privatePem = ("-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] privatePem = pem("PRIVATE KEY", pair.getPrivate().getEncoded());
         CryptoKeyReader privateKeys = new CryptoKeyReader() {
             @Override
             public EncryptionKeyInfo getPublicKey(String keyName, Map<String, String> metadata) {
@@ -467,9 +449,7 @@ public class WireParityIT extends GatewayTestSupport {
         String topic = uniqueTopic("server-enc");
         String producer = gateway() + path("producer", topic) + "?encryptionKeys=ops-key";
         assertEquals(400, WsClient.refusedStatus(producer));
-        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
-        rsa.initialize(2048);
-        KeyPair pair = rsa.generateKeyPair();
+        KeyPair pair = rsaKeyPair();
         byte[] publicPem = pem("PUBLIC KEY", pair.getPublic().getEncoded());
         byte[] privatePem = pem("PRIVATE KEY", pair.getPrivate().getEncoded());
         CryptoKeyReader reader = new CryptoKeyReader() {
@@ -505,6 +485,12 @@ public class WireParityIT extends GatewayTestSupport {
         } finally {
             registration.unregister();
         }
+    }
+
+    private static KeyPair rsaKeyPair() throws Exception {
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        return rsa.generateKeyPair();
     }
 
     private static byte[] pem(String type, byte[] der) {

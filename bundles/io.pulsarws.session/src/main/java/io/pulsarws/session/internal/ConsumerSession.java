@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -273,12 +272,10 @@ final class ConsumerSession extends DeliverySession {
 
     private void commandFailed(String command, Throwable e) {
         LOG.debug("{} on {} failed: {}", command, this, e.toString());
-        send(codec.encodeCommandError(command, WebSocketError.UNKNOWN_ERROR, Refusals.reason(unwrap(e))));
+        String reason = Refusals.reason(Refusals.unwrap(e));
+        send(codec.encodeCommandError(command, WebSocketError.UNKNOWN_ERROR, reason));
     }
 
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    }
 
     private String ownerOf(MessageId id) {
         if (id instanceof TopicMessageId t) {

@@ -138,7 +138,8 @@ final class ProducerSession extends AbstractSession {
                 send(codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), context));
             } else {
                 counters.publishFailures.increment();
-                send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, Refusals.reason(unwrap(err)), context));
+                String reason = Refusals.reason(Refusals.unwrap(err));
+                send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, reason, context));
             }
         });
     }
@@ -205,9 +206,6 @@ final class ProducerSession extends AbstractSession {
         return new SessionInfo("producer", topic, null, null, null, remoteAddress, messages.sum());
     }
 
-    private static Throwable unwrap(Throwable t) {
-        return t.getCause() != null && t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
-    }
 
     @Override
     public String toString() {

@@ -177,8 +177,4 @@ public class PulsarGateway implements SessionManager {
         sessions.remove(session);
     }
 
-    /** @return the number of open sessions, for tests and diagnostics */
-    int openSessions() {
-        return sessions.size();
-    }
 }

@@ -9,11 +9,17 @@ import org.apache.pulsar.client.api.PulsarClientException;
 final class Refusals {
     private Refusals() {}
 
-    static OpenRefusedException of(Throwable failure) {
+    /** @return the failure itself, without the future wrappers around it */
+    static Throwable unwrap(Throwable failure) {
         Throwable t = failure;
         while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
             t = t.getCause();
         }
+        return t;
+    }
+
+    static OpenRefusedException of(Throwable failure) {
+        Throwable t = unwrap(failure);
         if (t instanceof IllegalArgumentException) {
             return new OpenRefusedException(400, t.getMessage());
         }
