@@ -27,12 +27,19 @@ import java.util.stream.Stream;
  * <pre>
  * start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] [--watch-pid P | --watch-parent]
  *       [--timeout-seconds S]
- *       [--api-page-namespaces]
+ *       [--api-page-namespaces] [--auth ROLE,ROLE...]
  * stop  --dir DIR
  * </pre>
  * {@code start} returns once the broker serves the {@code public/default} namespace and writes
  * {@code DIR/broker.properties} ({@code pid}, {@code serviceUrl}, {@code webServiceUrl}, the ports); ports default
  * to free loopback ports. {@code stop} sends SIGTERM to that pid, then SIGKILL after 30 s.
+ *
+ * <p>{@code --auth} starts the broker with token authentication and authorization, as an operator would set it up
+ * with Pulsar's own {@code tokens} tool: {@code DIR/auth/secret.key} (HS256) signs the broker's tokens,
+ * {@code DIR/auth/ROLE.jwt} holds one token per listed role (role {@code admin} is the super-user and is always
+ * created), and an RSA key pair {@code DIR/auth/public.key}/{@code private.key} signs {@code DIR/auth/rs-ROLE.jwt}
+ * tokens that only a gateway configured with the public key accepts. Tokenless clients get the broker role
+ * {@code anonymous}, which has no grant until a test gives it one.
  */
 public final class StandaloneBroker {
     private static final String PROPERTIES = "broker.properties";
@@ -53,7 +60,7 @@ public final class StandaloneBroker {
 
     private static void usage() {
         System.err.println("usage: start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] "
-                + "[--watch-pid P] [--timeout-seconds S] [--api-page-namespaces] | stop --dir DIR");
+                + "[--watch-pid P] [--timeout-seconds S] [--api-page-namespaces] [--auth ROLE,...] | stop --dir DIR");
         System.exit(2);
     }
 
@@ -64,8 +71,16 @@ public final class StandaloneBroker {
         Files.createDirectories(dir);
         int brokerPort = o.brokerPort > 0 ? o.brokerPort : freePort();
         int webPort = o.webPort > 0 ? o.webPort : freePort();
+        String classpathOfBroker = Files.readString(o.classpathFile).trim();
+        String adminToken = null;
+        String conf0 = config(brokerPort, webPort);
+        if (o.authRoles != null) {
+            Path auth = Files.createDirectories(dir.resolve("auth"));
+            adminToken = createTokens(classpathOfBroker, auth, o.authRoles);
+            conf0 += authConfig(auth);
+        }
         Path conf = dir.resolve("standalone.conf");
-        Files.writeString(conf, config(brokerPort, webPort));
+        Files.writeString(conf, conf0);
         Path log4j = dir.resolve("log4j2.properties");
         Files.writeString(log4j, String.join("\n",
                 "status = warn", "appender.console.type = Console", "appender.console.name = console",
@@ -74,7 +89,7 @@ public final class StandaloneBroker {
                 "rootLogger.level = info", "rootLogger.appenderRef.console.ref = console",
                 "logger.bk.name = org.apache.bookkeeper", "logger.bk.level = warn",
                 "logger.zk.name = org.apache.zookeeper", "logger.zk.level = warn", ""));
-        String classpath = Files.readString(o.classpathFile).trim() + java.io.File.pathSeparator
+        String classpath = classpathOfBroker + java.io.File.pathSeparator
                 + Paths.get(StandaloneBroker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> cmd = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
@@ -99,7 +114,7 @@ public final class StandaloneBroker {
                 + ", web port " + webPort + ", log " + log);
         long deadline = System.nanoTime() + Duration.ofSeconds(o.timeoutSeconds).toNanos();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        while (!ready(http, web)) {
+        while (!ready(http, web, adminToken)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 System.err.println("Pulsar standalone did not become ready" + (p.isAlive() ? " in time" : " (exited "
                         + p.exitValue() + ")") + "; last lines of " + log + ":");
@@ -118,6 +133,9 @@ public final class StandaloneBroker {
         props.setProperty("webPort", Integer.toString(webPort));
         props.setProperty("serviceUrl", "pulsar://127.0.0.1:" + brokerPort);
         props.setProperty("webServiceUrl", web);
+        if (adminToken != null) {
+            props.setProperty("authDir", dir.resolve("auth").toString());
+        }
         try (OutputStream out = Files.newOutputStream(dir.resolve(PROPERTIES))) {
             props.store(out, "Pulsar standalone started by " + StandaloneBroker.class.getName());
         }
@@ -169,10 +187,14 @@ public final class StandaloneBroker {
         return cmd.contains(BrokerMain.class.getName()) && cmd.contains(dir.toAbsolutePath().toString());
     }
 
-    private static boolean ready(HttpClient http, String web) {
+    private static boolean ready(HttpClient http, String web, String adminToken) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(web + "/admin/v2/namespaces/public"))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder get = HttpRequest.newBuilder(URI.create(web + "/admin/v2/namespaces/public"))
+                    .timeout(Duration.ofSeconds(5)).GET();
+            if (adminToken != null) {
+                get.header("Authorization", "Bearer " + adminToken);
+            }
+            HttpResponse<String> r = http.send(get.build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 && r.body().contains("public/default");
         } catch (IOException e) {
             return false;
@@ -229,6 +251,69 @@ public final class StandaloneBroker {
                 "dbStorage_rocksDB_sstSizeInMB=4", "");
     }
 
+    /**
+     * Runs Pulsar's own {@code tokens} command-line tool ({@code TokensCliUtils}, from the broker's classpath): one
+     * secret key, one RSA key pair, and one token per role signed with each. The token tools run in parallel.
+     *
+     * @return the super-user's token
+     */
+    private static String createTokens(String classpath, Path auth, List<String> roles) throws Exception {
+        tokens(classpath, null, "create-secret-key", "--output", auth.resolve("secret.key").toString());
+        tokens(classpath, null, "create-key-pair", "--signature-algorithm", "RS256",
+                "--output-private-key", auth.resolve("private.key").toString(),
+                "--output-public-key", auth.resolve("public.key").toString());
+        List<String> all = new ArrayList<>(List.of("admin"));
+        roles.stream().filter(r -> !all.contains(r)).forEach(all::add);
+        List<Process> running = new ArrayList<>();
+        for (String role : all) {
+            running.add(tokenProcess(classpath, auth.resolve(role + ".jwt"), "create", "--subject", role,
+                    "--secret-key", auth.resolve("secret.key").toUri().toString()));
+            running.add(tokenProcess(classpath, auth.resolve("rs-" + role + ".jwt"), "create", "--subject", role,
+                    "--private-key", auth.resolve("private.key").toUri().toString()));
+        }
+        for (Process p : running) {
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException("Pulsar's tokens tool failed: " + p.info().commandLine().orElse("?"));
+            }
+        }
+        return Files.readString(auth.resolve("admin.jwt")).trim();
+    }
+
+    private static void tokens(String classpath, Path output, String... args) throws Exception {
+        Process p = tokenProcess(classpath, output, args);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("Pulsar's tokens tool failed: tokens " + String.join(" ", args));
+        }
+    }
+
+    private static Process tokenProcess(String classpath, Path output, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-cp", classpath, "org.apache.pulsar.utils.auth.tokens.TokensCliUtils"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        if (output != null) {
+            pb.redirectOutput(output.toFile());
+        } else {
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        }
+        return pb.start();
+    }
+
+    /** Token authentication and authorization, with the broker's internal clients using the super-user's token. */
+    private static String authConfig(Path auth) {
+        return String.join("\n",
+                "authenticationEnabled=true", "authorizationEnabled=true",
+                "authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken",
+                "tokenSecretKey=" + auth.resolve("secret.key").toUri(),
+                "superUserRoles=admin", "anonymousUserRole=anonymous",
+                "brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken",
+                "brokerClientAuthenticationParameters=file://" + auth.resolve("admin.jwt"),
+                // the broker's own WebSocket service and function worker stay out of the secured broker
+                "webSocketServiceEnabled=false", "");
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -266,6 +351,7 @@ public final class StandaloneBroker {
         long watchPid;
         int timeoutSeconds = 180;
         boolean apiPageNamespaces;
+        List<String> authRoles;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -281,6 +367,7 @@ public final class StandaloneBroker {
                             .map(ProcessHandle::pid).orElse(0L);
                     case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(args[++i]);
                     case "--api-page-namespaces" -> o.apiPageNamespaces = true;
+                    case "--auth" -> o.authRoles = List.of(args[++i].split(","));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
