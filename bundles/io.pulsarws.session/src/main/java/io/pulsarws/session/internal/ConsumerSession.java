@@ -61,6 +61,22 @@ final class ConsumerSession extends DeliverySession {
         this.subscriptionMode = subscriptionMode;
     }
 
+    /**
+     * @return the dead-letter topic a consumer with these parameters would produce to, if it has one and a single
+     *         topic names it (multi-topic consumers without {@code deadLetterTopic} use one per topic)
+     */
+    static String deadLetterTopic(EndpointPath path, QueryParams q) {
+        Integer maxRedeliver = q.integer("maxRedeliverCount", 0, Integer.MAX_VALUE);
+        if (maxRedeliver == null || maxRedeliver <= 0) {
+            return null;
+        }
+        String deadLetterTopic = q.string("deadLetterTopic");
+        if (deadLetterTopic != null) {
+            return TopicName.get(deadLetterTopic).toString();
+        }
+        return path.topic() == null ? null : path.topic() + "-" + path.subscription() + "-DLQ";
+    }
+
     static CompletableFuture<ConsumerSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
             EndpointPath path, QueryParams q, String remoteAddress) {
         int window = window(gateway, q);
@@ -138,10 +154,9 @@ final class ConsumerSession extends DeliverySession {
                 throw new IllegalArgumentException("Invalid query params: MaxRedeliverCount must be > 0.");
             }
             DeadLetterPolicy.DeadLetterPolicyBuilder dlq = DeadLetterPolicy.builder().maxRedeliverCount(maxRedeliver);
-            if (deadLetterTopic != null) {
-                dlq.deadLetterTopic(TopicName.get(deadLetterTopic).toString());
-            } else if (path.topic() != null) {
-                dlq.deadLetterTopic(path.topic() + "-" + path.subscription() + "-DLQ");
+            String dlqTopic = deadLetterTopic(path, q);
+            if (dlqTopic != null) {
+                dlq.deadLetterTopic(dlqTopic);
             } // v3 without a name: the client's default, per topic
             b.deadLetterPolicy(dlq.build());
         }

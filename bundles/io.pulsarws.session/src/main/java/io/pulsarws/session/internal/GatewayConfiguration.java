@@ -1,6 +1,7 @@
 package io.pulsarws.session.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Configuration of PID {@code io.pulsarws.gateway}: which cluster to talk to and how. */
@@ -46,4 +47,22 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Default and upper bound of receiverQueueSize: how many messages a push-mode consumer "
                     + "session may have delivered and not yet acknowledged.")
     int receiverQueueSize() default 1000;
+
+    @AttributeDefinition(name = "Broker authentication plugin",
+            description = "Pulsar client Authentication class the gateway's own client uses toward the broker, e.g. "
+                    + "org.apache.pulsar.client.impl.auth.AuthenticationToken. Empty: no authentication.")
+    String brokerClientAuthenticationPlugin() default "";
+
+    @AttributeDefinition(name = "Broker authentication parameters", type = AttributeType.PASSWORD,
+            description = "The plugin's parameters, e.g. token:<jwt> or file:///path/to/token. A secret: never "
+                    + "logged, shown or exported as a metric.")
+    String brokerClientAuthenticationParameters() default "";
+
+    @AttributeDefinition(name = "Authorize sessions at the broker",
+            description = "When true (with authentication on the endpoints, PID io.pulsarws.security), each session's "
+                    + "producer, consumer or reader connects to the broker with the client's own token, so the "
+                    + "broker's grants decide and a refusal is answered with 403. Anonymous sessions then connect "
+                    + "without credentials (the broker's anonymousUserRole applies). When false, every session uses "
+                    + "the gateway's own client and credentials.")
+    boolean authorizationEnabled() default false;
 }

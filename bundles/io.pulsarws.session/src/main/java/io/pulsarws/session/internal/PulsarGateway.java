@@ -2,6 +2,7 @@ package io.pulsarws.session.internal;
 
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.session.ClientIdentity;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.NamespaceCounters;
 import io.pulsarws.session.OpenRefusedException;
@@ -10,11 +11,16 @@ import io.pulsarws.session.SessionInfo;
 import io.pulsarws.session.SessionManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.pulsar.client.api.Authentication;
+import org.apache.pulsar.client.api.AuthenticationFactory;
+import org.apache.pulsar.client.api.ClientBuilder;
 import org.apache.pulsar.client.api.CryptoKeyReader;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
@@ -48,6 +54,10 @@ public class PulsarGateway implements SessionManager {
 
     private final GatewayConfiguration config;
     private final PulsarClient client;
+    /** Clients with the clients' own credentials, used when {@code authorizationEnabled}. */
+    private final CredentialClients credentialClients;
+    /** Which credential client each such session holds. */
+    private final Map<AbstractSession, CredentialClients.Lease> leases = new ConcurrentHashMap<>();
     private final FrameCodec codec = new FrameCodec();
     private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
     private final BatchAcks batchAcks = new BatchAcks(100_000);
@@ -66,18 +76,33 @@ public class PulsarGateway implements SessionManager {
     @Activate
     public PulsarGateway(GatewayConfiguration config) throws PulsarClientException {
         this.config = config;
-        this.client = PulsarClient.builder()
+        String plugin = config.brokerClientAuthenticationPlugin();
+        Authentication own = plugin == null || plugin.isBlank() ? null
+                : AuthenticationFactory.create(plugin.trim(), config.brokerClientAuthenticationParameters());
+        this.client = newClient(own, Math.max(1, config.ioThreads()), Math.max(1, config.connectionsPerBroker()));
+        this.credentialClients = new CredentialClients(auth -> newClient(auth, 1, 1), config.operationTimeoutMillis());
+        // the authentication parameters are a secret: only whether there are any is logged
+        LOG.info("Pulsar WebSocket gateway started: serviceUrl={}, cluster={}, memoryLimit={} MB, broker "
+                + "authentication={}, sessions authorized by the broker with the client's credentials={}",
+                config.serviceUrl(), config.clusterName(), config.memoryLimitMb(),
+                own == null ? "none" : plugin.trim(), config.authorizationEnabled());
+    }
+
+    private PulsarClient newClient(Authentication authentication, int ioThreads, int connectionsPerBroker)
+            throws PulsarClientException {
+        ClientBuilder b = PulsarClient.builder()
                 .serviceUrl(config.serviceUrl())
                 .operationTimeout(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .connectionTimeout(config.connectionTimeoutMillis(), TimeUnit.MILLISECONDS)
-                .ioThreads(Math.max(1, config.ioThreads()))
+                .ioThreads(ioThreads)
                 .listenerThreads(1)
-                .connectionsPerBroker(Math.max(1, config.connectionsPerBroker()))
+                .connectionsPerBroker(connectionsPerBroker)
                 .memoryLimit(Math.max(0, config.memoryLimitMb()), SizeUnit.MEGA_BYTES)
-                .statsInterval(0, TimeUnit.SECONDS)
-                .build();
-        LOG.info("Pulsar WebSocket gateway started: serviceUrl={}, cluster={}, memoryLimit={} MB",
-                config.serviceUrl(), config.clusterName(), config.memoryLimitMb());
+                .statsInterval(0, TimeUnit.SECONDS);
+        if (authentication != null) {
+            b.authentication(authentication);
+        }
+        return b.build();
     }
 
     @Deactivate
@@ -87,6 +112,7 @@ public class PulsarGateway implements SessionManager {
         for (AbstractSession s : sessions) {
             s.closeSocket(CLOSE_SERVICE_RESTART, "service restart");
         }
+        credentialClients.closeAll();
         try {
             client.closeAsync().get(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -99,28 +125,66 @@ public class PulsarGateway implements SessionManager {
     public GatewaySession open(OpenRequest request) throws OpenRefusedException {
         EndpointPath path = request.path();
         QueryParams params = new QueryParams(request.params());
+        if (path.topic() != null) {
+            try {
+                TopicName.get(path.topic()); // validates the name the way the broker will
+            } catch (IllegalArgumentException e) {
+                throw new OpenRefusedException(400, e.getMessage());
+            }
+        }
+        CredentialClients.Lease lease = null;
+        PulsarClient sessionClient = client;
+        ClientIdentity identity = request.identity();
+        if (config.authorizationEnabled() && identity != null) {
+            try {
+                lease = credentialClients.acquire(identity.token());
+            } catch (PulsarClientException e) {
+                throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
+            }
+            sessionClient = lease.client();
+        }
+        AbstractSession session;
+        try {
+            session = create(path, params, request.remoteAddress(), sessionClient, lease != null);
+        } catch (OpenRefusedException e) {
+            if (lease != null) {
+                lease.release();
+            }
+            LOG.debug("Refused {} on {} for {}: {} {}", path.kind(), path.topic(), identity, e.status(), e.getMessage());
+            throw e;
+        }
+        if (lease != null) {
+            leases.put(session, lease); // released when the session is forgotten
+        }
+        sessions.add(session);
+        if (deactivated) {
+            session.close();
+            throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
+        }
+        LOG.debug("Opened {} for {}", session, identity);
+        return session;
+    }
+
+    /** Creates the session with the given client, waiting up to the operation timeout. */
+    private AbstractSession create(EndpointPath path, QueryParams params, String remoteAddress, PulsarClient c,
+            boolean brokerAuthorizes) throws OpenRefusedException {
         CompletableFuture<? extends AbstractSession> created;
         try {
-            if (path.topic() != null) {
-                TopicName.get(path.topic()); // validates the name the way the broker will
-            }
             created = switch (path.kind()) {
-                case PRODUCER -> ProducerSession.create(this, client, codec, path, params, request.remoteAddress());
-                case CONSUMER -> ConsumerSession.create(this, client, codec, path, params, request.remoteAddress());
-                case READER -> ReaderSession.create(this, client, codec, path, params, request.remoteAddress());
+                case PRODUCER -> ProducerSession.create(this, c, codec, path, params, remoteAddress);
+                case CONSUMER -> {
+                    String dlq = brokerAuthorizes ? ConsumerSession.deadLetterTopic(path, params) : null;
+                    yield dlq == null ? ConsumerSession.create(this, c, codec, path, params, remoteAddress)
+                            : canProduce(c, dlq).thenCompose(
+                                    v -> ConsumerSession.create(this, c, codec, path, params, remoteAddress));
+                }
+                case READER -> ReaderSession.create(this, c, codec, path, params, remoteAddress);
             };
         } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, e.getMessage());
         }
         try {
-            AbstractSession session = created.get(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
-            sessions.add(session);
-            if (deactivated) {
-                session.close();
-                throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
-            }
-            LOG.debug("Opened {}", session);
-            return session;
+            return created.get(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // whatever completes later must not linger
             created.thenAccept(AbstractSession::close);
@@ -129,13 +193,26 @@ public class PulsarGateway implements SessionManager {
             created.thenAccept(AbstractSession::close);
             Thread.currentThread().interrupt();
             throw new OpenRefusedException(503, "Gateway is shutting down");
-        } catch (OpenRefusedException e) {
-            throw e;
         } catch (Exception e) {
-            OpenRefusedException refusal = Refusals.of(e);
-            LOG.debug("Refused {} on {}: {} {}", path.kind(), path.topic(), refusal.status(), refusal.getMessage());
-            throw refusal;
+            throw Refusals.of(e);
         }
+    }
+
+    /**
+     * A consumer's dead-letter producer is created with the client's own credentials, so the broker would refuse
+     * it at the first dead letter anyway; checking at the handshake tells the client now, with 403.
+     */
+    private static CompletableFuture<Void> canProduce(PulsarClient c, String topic) {
+        return c.newProducer().topic(topic).createAsync()
+                .exceptionally(e -> {
+                    Throwable t = Refusals.unwrap(e);
+                    if (t instanceof PulsarClientException.AuthorizationException) {
+                        throw new CompletionException(new OpenRefusedException(403,
+                                "Not authorized to produce to the dead-letter topic " + topic));
+                    }
+                    throw new CompletionException(t);
+                })
+                .thenCompose(p -> p.closeAsync());
     }
 
     @Override
@@ -175,6 +252,15 @@ public class PulsarGateway implements SessionManager {
 
     void forget(AbstractSession session) {
         sessions.remove(session);
+        CredentialClients.Lease lease = leases.remove(session);
+        if (lease != null) {
+            lease.release();
+        }
+    }
+
+    /** @return how many clients with the clients' own credentials are open */
+    int credentialClientCount() {
+        return credentialClients.size();
     }
 
 }

@@ -20,6 +20,9 @@ final class Refusals {
 
     static OpenRefusedException of(Throwable failure) {
         Throwable t = unwrap(failure);
+        if (t instanceof OpenRefusedException refusal) {
+            return refusal;
+        }
         if (t instanceof IllegalArgumentException) {
             return new OpenRefusedException(400, t.getMessage());
         }
@@ -57,13 +60,25 @@ final class Refusals {
         return 500;
     }
 
-    /** The broker's own words, without exception class names or stack traces. */
+    /**
+     * The broker's own words, without exception class names or stack traces. The client wraps some broker errors
+     * in JSON with request ids and socket addresses ({@code {"errorMsg":"...","reqId":...}}): only the message is
+     * kept.
+     */
     static String reason(Throwable t) {
         String m = t.getMessage();
         if (m == null || m.isBlank()) {
             return t.getClass().getSimpleName();
         }
         int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        String line = nl < 0 ? m : m.substring(0, nl);
+        String prefix = "{\"errorMsg\":\"";
+        if (line.startsWith(prefix)) {
+            int end = line.indexOf('"', prefix.length());
+            if (end > prefix.length()) {
+                return line.substring(prefix.length(), end);
+            }
+        }
+        return line;
     }
 }

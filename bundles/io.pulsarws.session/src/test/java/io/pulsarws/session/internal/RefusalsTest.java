@@ -46,4 +46,20 @@ class RefusalsTest {
         assertEquals("Failed to create producer/consumer: Namespace not found", r.getMessage());
         assertFalse(r.getMessage().contains("\tat "));
     }
+
+    @Test
+    void keepsOnlyTheBrokersMessageOfAJsonWrappedError() {
+        OpenRefusedException r = Refusals.of(new CompletionException(new PulsarClientException.AuthorizationException(
+                "{\"errorMsg\":\"Client is not authorized to Get Partition Metadata\",\"reqId\":1867209719772617600, "
+                        + "\"remote\":\"127.0.0.1/127.0.0.1:45379\", \"local\":\"/127.0.0.1:59760\"}")));
+        assertEquals(403, r.status());
+        assertEquals("Failed to create producer/consumer: Client is not authorized to Get Partition Metadata",
+                r.getMessage());
+    }
+
+    @Test
+    void passesARefusalThroughUnchanged() {
+        OpenRefusedException dlq = new OpenRefusedException(403, "Not authorized to produce to the dead-letter topic x");
+        assertEquals(dlq, Refusals.of(new CompletionException(dlq)));
+    }
 }

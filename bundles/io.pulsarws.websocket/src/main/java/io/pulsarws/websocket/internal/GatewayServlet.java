@@ -7,6 +7,7 @@ import io.pulsarws.session.OpenRequest;
 import io.pulsarws.session.SessionManager;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Every {@code /ws/...} endpoint. A handshake is decided before the upgrade, as Pulsar's own service does: the
  * path and parameters are parsed, the session manager creates the producer or consumer, and only then is the
- * WebSocket accepted; otherwise the client gets an HTTP status with a one-line plain-text reason.
+ * WebSocket accepted; otherwise the client gets an HTTP status with a one-line plain-text reason. In order: the
+ * Origin (403), the session limits (503 for the node, 429 per address), the pending-handshake bound (503), the
+ * client's token (401), then the session manager (400, 403, 404, 409, 503, 504...).
  *
  * <p>The component takes no configuration and its references are dynamic, so its whiteboard registration never
  * changes: Pax Web would restart the web context, dropping every open WebSocket. Without a session manager (not
@@ -55,6 +58,12 @@ public class GatewayServlet extends WebSocketServlet {
     @Reference(policy = ReferencePolicy.DYNAMIC)
     private volatile KeepAlive keepAlive;
 
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile SecuritySettings security;
+
+    /** Open sessions in total and per client address. */
+    private final transient SessionLimits sessionLimits = new SessionLimits();
+
     /** Handshakes waiting for their producer or consumer; each holds a request thread, so they are bounded. */
     private final transient AtomicInteger pendingHandshakes = new AtomicInteger();
 
@@ -73,20 +82,37 @@ public class GatewayServlet extends WebSocketServlet {
             super.service(req, resp); // plain HTTP: 405, as Pulsar's service answers
             return;
         }
-        int limit = settings.maxPendingHandshakes();
+        WebSocketSettings limits = settings;
+        SessionLimits.Permit permit;
+        SecuritySettings.Caller caller;
+        try {
+            security.checkOrigin(req);
+            permit = sessionLimits.acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
+        } catch (OpenRefusedException e) {
+            if (e.status() != 403) {
+                LOG.warn("Handshake from {} refused: {}", req.getRemoteAddr(), e.getMessage());
+            }
+            refuse(resp, e.status(), e.getMessage());
+            return;
+        }
+        int limit = limits.maxPendingHandshakes();
         if (pendingHandshakes.incrementAndGet() > limit) {
             pendingHandshakes.decrementAndGet();
+            permit.release();
             refuse(resp, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
             LOG.warn("Handshake from {} refused: maxPendingHandshakes ({}) reached", req.getRemoteAddr(), limit);
             return;
         }
         GatewaySession session;
         try {
-            session = open(req);
+            caller = security.authenticate(req);
+            session = open(req, caller);
         } catch (OpenRefusedException e) {
+            permit.release();
             refuse(resp, e.status(), e.getMessage());
             return;
         } catch (RuntimeException e) {
+            permit.release();
             // never let Jetty render it: its error page can carry the stack trace
             LOG.warn("Handshake for {} failed unexpectedly", req.getRequestURI(), e);
             refuse(resp, 500, "Internal error: " + e.getClass().getSimpleName());
@@ -94,7 +120,7 @@ public class GatewayServlet extends WebSocketServlet {
         } finally {
             pendingHandshakes.decrementAndGet();
         }
-        req.setAttribute(SESSION_ATTRIBUTE, session);
+        req.setAttribute(SESSION_ATTRIBUTE, new Accepted(session, permit, caller == null ? null : caller.expiresAt()));
         boolean upgraded = false;
         try {
             super.service(req, resp);
@@ -105,11 +131,15 @@ public class GatewayServlet extends WebSocketServlet {
             // not end in a 101 will never get a socket that could close the session
             if (!upgraded) {
                 session.close();
+                permit.release();
             }
         }
     }
 
-    private GatewaySession open(HttpServletRequest req) throws OpenRefusedException {
+    /** What the handshake decided, handed from {@link #service} to the creator. */
+    private record Accepted(GatewaySession session, SessionLimits.Permit permit, Instant expiresAt) {}
+
+    private GatewaySession open(HttpServletRequest req, SecuritySettings.Caller caller) throws OpenRefusedException {
         SessionManager manager = sessions;
         if (manager == null) {
             throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
@@ -126,14 +156,17 @@ public class GatewayServlet extends WebSocketServlet {
         } catch (RuntimeException e) {
             throw new OpenRefusedException(400, "Invalid query string");
         }
-        return manager.open(new OpenRequest(path, params, req.getRemoteAddr() + ":" + req.getRemotePort()));
+        params.remove("token"); // a credential, not a Pulsar parameter: it goes no further than authentication
+        return manager.open(new OpenRequest(path, params, req.getRemoteAddr() + ":" + req.getRemotePort(),
+                caller == null ? null : caller.identity()));
     }
 
     private Object createSocket(ServletUpgradeRequest req, ServletUpgradeResponse resp) {
         HttpServletRequest http = req.getHttpServletRequest();
-        GatewaySession session = (GatewaySession) http.getAttribute(SESSION_ATTRIBUTE);
+        Accepted accepted = (Accepted) http.getAttribute(SESSION_ATTRIBUTE);
         http.removeAttribute(SESSION_ATTRIBUTE);
-        return new GatewaySocket(session, settings, keepAlive);
+        return new GatewaySocket(accepted.session(), settings, keepAlive, accepted.permit()::release,
+                accepted.expiresAt());
     }
 
     private static void refuse(HttpServletResponse resp, int status, String reason) throws IOException {

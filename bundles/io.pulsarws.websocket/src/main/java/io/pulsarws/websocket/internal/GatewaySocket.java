@@ -1,10 +1,13 @@
 package io.pulsarws.websocket.internal;
 
+import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -39,10 +42,20 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
         }
     };
 
-    GatewaySocket(GatewaySession session, WebSocketSettings settings, KeepAlive keepAlive) {
+    /** Runs once when the socket is gone (releases the session's place in the limits). */
+    private final Runnable onClosed;
+    /** When the client's token expires, or null. */
+    private final Instant expiresAt;
+    /** Ends the session when the token expires; cancelled when the socket closes. */
+    private volatile ScheduledFuture<?> expiry;
+
+    GatewaySocket(GatewaySession session, WebSocketSettings settings, KeepAlive keepAlive, Runnable onClosed,
+            Instant expiresAt) {
         this.session = session;
         this.settings = settings;
         this.keepAlive = keepAlive;
+        this.onClosed = onClosed;
+        this.expiresAt = expiresAt;
     }
 
     @Override
@@ -53,6 +66,11 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
         int ping = settings.pingIntervalSeconds();
         if (ping > 0) {
             pinger = keepAlive.every(ping, this::ping);
+        }
+        if (expiresAt != null) {
+            // Pulsar keeps serving a session whose token has expired; this one ends when its token does
+            expiry = keepAlive.after(Duration.between(Instant.now(), expiresAt).toMillis(), () -> close(
+                    WebSocketError.AUTHENTICATION_ERROR.closeCode(), "Authentication expired"));
         }
         session.start(this);
     }
@@ -68,11 +86,15 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
         }
     }
 
-    private void stopPinging() {
-        ScheduledFuture<?> p = pinger;
-        if (p != null) {
-            p.cancel(false);
+    /** The socket is gone: stop its timers, release the Pulsar side and the session's place. */
+    private void ended() {
+        for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {pinger, expiry}) {
+            if (f != null) {
+                f.cancel(false);
+            }
         }
+        session.close();
+        onClosed.run();
     }
 
     @Override
@@ -87,15 +109,13 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
-        stopPinging();
-        session.close();
+        ended();
     }
 
     @Override
     public void onWebSocketError(Throwable cause) {
         LOG.debug("WebSocket error on {}: {}", socket, cause.toString());
-        stopPinging();
-        session.close();
+        ended();
     }
 
     @Override

@@ -8,7 +8,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
-/** Owns the one timer thread that sends the optional keep-alive pings, for exactly the component's lifetime. */
+/**
+ * Owns the one timer thread of the endpoints, for exactly the component's lifetime: the optional keep-alive pings
+ * and the end of sessions whose token expires.
+ */
 @Component(service = KeepAlive.class, immediate = true)
 public class KeepAlive {
     private final ScheduledExecutorService timer;
@@ -25,6 +28,11 @@ public class KeepAlive {
     @Deactivate
     void deactivate() {
         timer.shutdownNow();
+    }
+
+    /** Runs {@code task} once after {@code millis}, unless the returned future is cancelled first. */
+    ScheduledFuture<?> after(long millis, Runnable task) {
+        return timer.schedule(task, Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} every {@code seconds} until the returned future is cancelled. */

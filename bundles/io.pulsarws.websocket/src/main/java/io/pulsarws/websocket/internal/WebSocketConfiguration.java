@@ -31,4 +31,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Period over which /admin/v2/proxy-stats/metrics computes its per-namespace rates "
                     + "(Pulsar's proxy uses 60 s). /metrics (Prometheus) always shows live totals.")
     int statsIntervalSeconds() default 60;
+
+    @AttributeDefinition(name = "Maximum sessions",
+            description = "Open sessions (and handshakes in progress) this node accepts; more are refused with 503. "
+                    + "0: no limit.")
+    int maxSessions() default 50_000;
+
+    @AttributeDefinition(name = "Maximum sessions per client address",
+            description = "Open sessions one client IP address may hold; more are refused with 429. 0: no limit "
+                    + "(the default, since clients behind one reverse proxy share its address).")
+    int maxSessionsPerAddress() default 0;
 }

@@ -30,17 +30,19 @@ public class WebSocketSettings {
     @Modified
     void configure(WebSocketConfiguration config) {
         if (config.maxTextFrameSize() < 1024 || config.idleTimeoutMillis() < 1000 || config.pingIntervalSeconds() < 0
-                || config.maxPendingHandshakes() < 1 || config.statsIntervalSeconds() < 1) {
-            LOG.error("Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000 and "
-                    + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1; keeping the previous "
-                    + "values", PID);
+                || config.maxPendingHandshakes() < 1 || config.statsIntervalSeconds() < 1
+                || config.maxSessions() < 0 || config.maxSessionsPerAddress() < 0) {
+            LOG.error("Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000, "
+                    + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1, maxSessions and "
+                    + "maxSessionsPerAddress >= 0; keeping the previous values", PID);
             if (this.config != null) {
                 return;
             }
         }
         this.config = config;
-        LOG.info("WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s",
-                config.maxTextFrameSize(), config.idleTimeoutMillis(), config.pingIntervalSeconds());
+        LOG.info("WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s, maxSessions={}, "
+                + "maxSessionsPerAddress={}", config.maxTextFrameSize(), config.idleTimeoutMillis(),
+                config.pingIntervalSeconds(), config.maxSessions(), config.maxSessionsPerAddress());
     }
 
     int maxTextFrameSize() {
@@ -57,6 +59,14 @@ public class WebSocketSettings {
 
     int maxPendingHandshakes() {
         return Math.max(1, config.maxPendingHandshakes());
+    }
+
+    int maxSessions() {
+        return Math.max(0, config.maxSessions());
+    }
+
+    int maxSessionsPerAddress() {
+        return Math.max(0, config.maxSessionsPerAddress());
     }
 
     int statsIntervalSeconds() {

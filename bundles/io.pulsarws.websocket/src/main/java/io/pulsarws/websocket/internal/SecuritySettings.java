@@ -1,0 +1,163 @@
+package io.pulsarws.websocket.internal;
+
+import io.pulsarws.session.ClientIdentity;
+import io.pulsarws.session.OpenRefusedException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.servlet.http.HttpServletRequest;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides who may open a session: the Origin allow-list and token authentication. Like {@link WebSocketSettings}
+ * it lives apart from the servlet so that a change never touches the servlet's registration, and a change applies
+ * in place. A configuration that cannot be used (authentication without a readable key) is rejected with an error
+ * line and the previous one stays in force; if there is none, every handshake is refused with 503 rather than let
+ * through unauthenticated.
+ */
+@Component(service = SecuritySettings.class, configurationPid = SecuritySettings.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Designate(ocd = SecurityConfiguration.class)
+public class SecuritySettings {
+    static final String PID = "io.pulsarws.security";
+    private static final Logger LOG = LoggerFactory.getLogger(SecuritySettings.class);
+    private static final String BEARER = "bearer ";
+
+    /** What one configuration decides; replaced as a whole on each change. */
+    private record Policy(boolean authenticate, TokenValidator validator, String anonymousRole,
+            Set<String> origins, boolean anyOrigin) {}
+
+    /** The outcome of authentication: the identity for the session manager and when it stops being valid. */
+    record Caller(ClientIdentity identity, Instant expiresAt) {}
+
+    private volatile Policy policy;
+
+    @Activate
+    public SecuritySettings(SecurityConfiguration config) {
+        configure(config);
+    }
+
+    @Modified
+    void configure(SecurityConfiguration config) {
+        Set<String> origins = Arrays.stream(config.allowedOrigins()).map(String::trim).filter(s -> !s.isEmpty())
+                .map(SecuritySettings::normalizeOrigin).collect(Collectors.toUnmodifiableSet());
+        TokenValidator validator = null;
+        if (config.authenticationEnabled()) {
+            try {
+                validator = new TokenValidator(config.tokenSecretKey(), config.tokenPublicKey(),
+                        config.tokenAuthClaim(), config.tokenAudienceClaim(), config.tokenAudience());
+            } catch (IllegalArgumentException e) {
+                LOG.error("Rejected {} configuration: authenticationEnabled=true but the token key is unusable: {}; {}",
+                        PID, e.getMessage(), policy == null ? "refusing every handshake (503) until it is fixed"
+                                : "keeping the previous configuration");
+                if (policy == null) {
+                    policy = new Policy(true, null, null, origins, origins.contains("*"));
+                }
+                return;
+            }
+        }
+        String anonymous = config.anonymousUserRole() == null || config.anonymousUserRole().isBlank() ? null
+                : config.anonymousUserRole().trim();
+        policy = new Policy(config.authenticationEnabled(), validator, anonymous, origins, origins.contains("*"));
+        LOG.info("WebSocket security: authentication={}, anonymous role={}, allowed origins={}",
+                config.authenticationEnabled() ? "token" : "off", anonymous == null ? "none" : anonymous,
+                origins.isEmpty() ? "same origin only" : origins);
+    }
+
+    /**
+     * A browser sends {@code Origin}; a page from another site must not reach the gateway with the user's
+     * ambient credentials. Accepted: no Origin, the gateway's own origin, or one on the allow-list.
+     */
+    void checkOrigin(HttpServletRequest req) throws OpenRefusedException {
+        String origin = req.getHeader("Origin");
+        Policy p = policy;
+        if (origin == null || p.anyOrigin() || p.origins().contains(normalizeOrigin(origin))
+                || sameOrigin(origin, req)) {
+            return;
+        }
+        LOG.info("Handshake from {} refused: Origin {} is not allowed (allowedOrigins)", req.getRemoteAddr(),
+                origin);
+        throw new OpenRefusedException(403, "Origin not allowed");
+    }
+
+    /**
+     * @return the caller, or null when authentication is off
+     * @throws OpenRefusedException 401 when the token is missing or invalid, 503 when the configuration is unusable
+     */
+    Caller authenticate(HttpServletRequest req) throws OpenRefusedException {
+        Policy p = policy;
+        if (!p.authenticate()) {
+            return null;
+        }
+        if (p.validator() == null) {
+            throw new OpenRefusedException(503, "Authentication is misconfigured on this gateway");
+        }
+        String token = token(req);
+        if (token == null) {
+            if (p.anonymousRole() != null) {
+                return new Caller(new ClientIdentity(p.anonymousRole(), null), null);
+            }
+            LOG.info("Handshake from {} refused: no token", req.getRemoteAddr());
+            throw new OpenRefusedException(401, "Failed to authenticate: no token");
+        }
+        try {
+            TokenValidator.Claims claims = p.validator().validate(token, Instant.now());
+            return new Caller(new ClientIdentity(claims.role(), token), claims.expiresAt());
+        } catch (TokenValidator.InvalidTokenException e) {
+            LOG.info("Handshake from {} refused: invalid token ({})", req.getRemoteAddr(), e.getMessage());
+            throw new OpenRefusedException(401, "Failed to authenticate: " + e.getMessage());
+        }
+    }
+
+    /** The token from {@code Authorization: Bearer}, else from {@code ?token=} (the {@code Bearer } prefix optional). */
+    private static String token(HttpServletRequest req) {
+        String header = req.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            String t = header.substring(BEARER.length()).trim();
+            return t.isEmpty() ? null : t;
+        }
+        String param = req.getParameter("token");
+        if (param == null || param.isBlank()) {
+            return null;
+        }
+        String t = param.trim();
+        return t.regionMatches(true, 0, BEARER, 0, BEARER.length()) ? t.substring(BEARER.length()).trim() : t;
+    }
+
+    private static boolean sameOrigin(String origin, HttpServletRequest req) {
+        String host = req.getHeader("Host");
+        if (host == null) {
+            return false;
+        }
+        try {
+            URI o = URI.create(origin.trim());
+            if (o.getHost() == null) {
+                return false;
+            }
+            int port = o.getPort() >= 0 ? o.getPort() : "https".equalsIgnoreCase(o.getScheme()) ? 443 : 80;
+            String expected = o.getHost().toLowerCase(Locale.ROOT);
+            String h = host.trim().toLowerCase(Locale.ROOT);
+            int colon = h.lastIndexOf(':');
+            boolean hasPort = colon > h.lastIndexOf(']');
+            String hostName = hasPort ? h.substring(0, colon) : h;
+            int hostPort = hasPort ? Integer.parseInt(h.substring(colon + 1)) : req.isSecure() ? 443 : 80;
+            return hostName.equals(expected) && hostPort == port;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String normalizeOrigin(String origin) {
+        String o = origin.trim().toLowerCase(Locale.ROOT);
+        return o.endsWith("/") ? o.substring(0, o.length() - 1) : o;
+    }
+}

@@ -1,0 +1,35 @@
+package io.pulsarws.websocket.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.pulsarws.session.OpenRefusedException;
+import org.junit.jupiter.api.Test;
+
+class SessionLimitsTest {
+
+    @Test
+    void refusesPerAddressWith429AndInTotalWith503() throws Exception {
+        SessionLimits limits = new SessionLimits();
+        SessionLimits.Permit a1 = limits.acquire("10.0.0.1", 3, 2);
+        limits.acquire("10.0.0.1", 3, 2);
+        assertEquals(429, assertThrows(OpenRefusedException.class, () -> limits.acquire("10.0.0.1", 3, 2)).status());
+        limits.acquire("10.0.0.2", 3, 2);
+        assertEquals(503, assertThrows(OpenRefusedException.class, () -> limits.acquire("10.0.0.3", 3, 2)).status());
+        assertEquals(3, limits.total());
+        a1.release();
+        a1.release(); // idempotent
+        assertEquals(2, limits.total());
+        limits.acquire("10.0.0.1", 3, 2);
+        assertEquals(3, limits.total());
+    }
+
+    @Test
+    void zeroMeansNoLimit() throws Exception {
+        SessionLimits limits = new SessionLimits();
+        for (int i = 0; i < 100; i++) {
+            limits.acquire("10.0.0.1", 0, 0);
+        }
+        assertEquals(100, limits.total());
+    }
+}
