@@ -1,6 +1,7 @@
 package io.pulsarws.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.vmOption;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
@@ -9,10 +10,12 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDist
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -192,5 +195,45 @@ public abstract class GatewayTestSupport {
                 .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body)).build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A raw handshake, to read the refusal's reason as well as its status.
+     *
+     * @return {@code "STATUS reason"}
+     */
+    protected static String refusal(String url, Map<String, String> headers) throws Exception {
+        URI u = URI.create(url);
+        StringBuilder request = new StringBuilder("GET " + u.getRawPath()
+                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()) + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + u.getPort() + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+        headers.forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
+        request.append("\r\n");
+        try (Socket s = new Socket("127.0.0.1", u.getPort())) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+            InputStream in = s.getInputStream();
+            String status = line(in);
+            int length = -1;
+            for (String h = line(in); !h.isEmpty(); h = line(in)) {
+                if (h.toLowerCase().startsWith("content-length:")) {
+                    length = Integer.parseInt(h.substring(15).trim());
+                }
+            }
+            assertFalse("the handshake was accepted: " + status, status.contains(" 101 "));
+            byte[] body = in.readNBytes(Math.max(0, length));
+            return status.split(" ")[1] + " " + new String(body, StandardCharsets.UTF_8).trim();
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+            if (c != '\r') {
+                b.write(c);
+            }
+        }
+        return b.toString(StandardCharsets.US_ASCII);
     }
 }

@@ -282,6 +282,31 @@ public class WireParityIT extends GatewayTestSupport {
     }
 
     /** ProxyPublishConsumeTest.producerBacklogQuotaExceededTest: a producer over the backlog quota is refused. */
+    /**
+     * A refusal the mapping does not name (here the broker's NotAllowed, for a subscription type its namespace
+     * policy disables) is 500, as in Pulsar's service, with the broker's one-line reason and no stack trace.
+     */
+    @Test
+    public void anUnmappedBrokerRefusalIs500WithItsReasonOnly() throws Exception {
+        String ns = "public/" + uniqueTopic("types");
+        assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
+        HttpResponse<String> types = admin("POST", "/admin/v2/namespaces/" + ns + "/subscriptionTypesEnabled",
+                "[\"Exclusive\"]");
+        assertEquals(types.body(), 204, types.statusCode());
+        String consumer = gateway() + "/ws/v2/consumer/persistent/" + ns + "/t/sub";
+        await("the namespace policy in force", TIMEOUT, () -> {
+            try {
+                return refusal(consumer + "?subscriptionType=Shared", java.util.Map.of()).startsWith("500 ");
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
+        });
+        String refused = refusal(consumer + "?subscriptionType=Shared", java.util.Map.of());
+        assertTrue(refused, refused.startsWith("500 Failed to create producer/consumer: ")
+                && refused.contains("Shared") && !refused.contains("\tat ") && !refused.contains("Exception"));
+        WsClient.open(consumer).close(); // Exclusive stays allowed
+    }
+
     @Test
     public void producerOverTheBacklogQuotaIsRefused() throws Exception {
         String ns = "public/" + uniqueTopic("quota");

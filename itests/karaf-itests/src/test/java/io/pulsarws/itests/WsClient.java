@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,9 +27,19 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     static WsClient open(String url, Duration handshakeTimeout) throws Exception {
+        return open(url, handshakeTimeout, Map.of());
+    }
+
+    /** Opens a session with extra handshake headers, such as {@code Authorization} or {@code Origin}. */
+    static WsClient open(String url, Map<String, String> headers) throws Exception {
+        return open(url, Duration.ofSeconds(20), headers);
+    }
+
+    static WsClient open(String url, Duration handshakeTimeout, Map<String, String> headers) throws Exception {
         WsClient c = new WsClient();
-        c.ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(handshakeTimeout)
-                .buildAsync(URI.create(url), c).get(handshakeTimeout.toSeconds() + 10, TimeUnit.SECONDS);
+        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(handshakeTimeout);
+        headers.forEach(b::header);
+        c.ws = b.buildAsync(URI.create(url), c).get(handshakeTimeout.toSeconds() + 10, TimeUnit.SECONDS);
         return c;
     }
 
@@ -38,8 +49,17 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     static int refusedStatus(String url, Duration handshakeTimeout) throws Exception {
+        return refusedStatus(url, handshakeTimeout, Map.of());
+    }
+
+    static int refusedStatus(String url, Map<String, String> headers) throws Exception {
+        return refusedStatus(url, Duration.ofSeconds(20), headers);
+    }
+
+    /** @return the HTTP status of a refused handshake with these headers; fails if the handshake succeeds */
+    static int refusedStatus(String url, Duration handshakeTimeout, Map<String, String> headers) throws Exception {
         try {
-            WsClient c = open(url, handshakeTimeout);
+            WsClient c = open(url, handshakeTimeout, headers);
             c.close();
             throw new AssertionError("handshake to " + url + " was accepted");
         } catch (ExecutionException e) {

@@ -1,0 +1,442 @@
+package io.pulsarws.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.inject.Inject;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.OptionUtils;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * The gateway in front of a broker with token authentication and authorization (the second broker the build
+ * starts, {@code --auth}): the gateway checks the client's Pulsar token at the handshake (401), and each session
+ * connects to the broker with that token, so the broker's own grants decide (403). Tokens are the ones Pulsar's
+ * {@code tokens create} tool made for the broker, except those a test needs to expire, which it signs itself with
+ * the broker's secret key.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class SecurityIT extends GatewayTestSupport {
+    private static final String APP_ORIGIN = "https://app.example.com";
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    /** Every token a test sent, for the log check. */
+    private static final List<String> TOKENS_USED = new ArrayList<>();
+
+    @Override
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() throws IOException {
+        Properties secure = new Properties();
+        try (InputStream in = Files.newInputStream(Paths.get(System.getProperty("secure.broker.properties")))) {
+            secure.load(in);
+        }
+        String auth = secure.getProperty("authDir");
+        String gateway = "etc/io.pulsarws.gateway.cfg";
+        String security = "etc/io.pulsarws.security.cfg";
+        return OptionUtils.combine(options(new File(System.getProperty("assembly.tar.gz")).toURI().toString(),
+                        "pulsar-websocket-secure"),
+                editConfigurationFilePut(gateway, "serviceUrl", secure.getProperty("serviceUrl")),
+                editConfigurationFilePut(gateway, "brokerClientAuthenticationPlugin",
+                        "org.apache.pulsar.client.impl.auth.AuthenticationToken"),
+                editConfigurationFilePut(gateway, "brokerClientAuthenticationParameters",
+                        Paths.get(auth, "admin.jwt").toUri().toString()),
+                editConfigurationFilePut(gateway, "authorizationEnabled", "true"),
+                editConfigurationFilePut(security, "authenticationEnabled", "true"),
+                editConfigurationFilePut(security, "tokenSecretKey", Paths.get(auth, "secret.key").toUri().toString()),
+                editConfigurationFilePut(security, "allowedOrigins", APP_ORIGIN),
+                // our own code logs at DEBUG here, to show that not even its debug lines carry a token
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.name", "io.pulsarws"),
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.level", "DEBUG"),
+                systemProperty("itest.secure.web").value(secure.getProperty("webServiceUrl")),
+                systemProperty("itest.secure.auth").value(auth));
+    }
+
+    private static String token(String role) throws IOException {
+        String t = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), role + ".jwt")).trim();
+        synchronized (TOKENS_USED) {
+            TOKENS_USED.add(t);
+        }
+        return t;
+    }
+
+    private static Map<String, String> bearer(String token) {
+        return Map.of("Authorization", "Bearer " + token);
+    }
+
+    /** Namespaces and grants, made with the super-user's token through Pulsar's admin API. Idempotent. */
+    @Before
+    public void grants() throws Exception {
+        secureAdmin("PUT", "/admin/v2/tenants/secure", "{\"allowedClusters\":[\"standalone\"]}");
+        for (String ns : List.of("grants", "other", "open")) {
+            secureAdmin("PUT", "/admin/v2/namespaces/secure/" + ns, "");
+        }
+        for (String t : List.of("bob-p", "bob-c", "dave-r")) {
+            secureAdmin("PUT", "/admin/v2/persistent/secure/other/" + t, "");
+        }
+        secureAdmin("POST", "/admin/v2/namespaces/secure/grants/permissions/alice", "[\"produce\",\"consume\"]");
+        secureAdmin("POST", "/admin/v2/persistent/secure/other/bob-p/permissions/bob", "[\"produce\"]");
+        secureAdmin("POST", "/admin/v2/persistent/secure/other/bob-c/permissions/bob", "[\"consume\"]");
+        secureAdmin("POST", "/admin/v2/namespaces/secure/open/permissions/anonymous", "[\"consume\"]");
+    }
+
+    private static int secureAdmin(String method, String path, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(System.getProperty("itest.secure.web") + path))
+                .timeout(TIMEOUT).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + Files.readString(
+                        Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt")).trim())
+                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2 && r.statusCode() != 409) {
+            throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.statusCode();
+    }
+
+    private static String url(String kind, String topic) {
+        return gateway() + "/ws/v2/" + kind + "/persistent/secure/" + topic;
+    }
+
+    private static String consumer(String topic) {
+        return gateway() + "/ws/v2/consumer/persistent/secure/" + topic + "/sub";
+    }
+
+    /** Fails with the handshake's status unless it is accepted. */
+    private static void assertOpens(String url, Map<String, String> headers) throws Exception {
+        WsClient.open(url, headers).close();
+    }
+
+    @Test
+    public void handshakesWithoutAValidTokenAre401() throws Exception {
+        String producer = url("producer", "grants/t401");
+        assertEquals("401 Failed to authenticate: no token", refusal(producer, Map.of()));
+        String alice = token("alice");
+        String tampered = alice.substring(0, alice.length() - 4) + (alice.endsWith("AAAA") ? "BBBB" : "AAAA");
+        synchronized (TOKENS_USED) {
+            TOKENS_USED.add(tampered);
+        }
+        assertEquals("401 Failed to authenticate: bad signature", refusal(producer, bearer(tampered)));
+        assertEquals("401 Failed to authenticate: not a signed JWT (header.payload.signature)",
+                refusal(producer, bearer("garbage")));
+        String expired = sign("{\"sub\":\"alice\",\"exp\":" + (Instant.now().getEpochSecond() - 5) + "}");
+        assertEquals("401 Failed to authenticate: expired", refusal(producer, bearer(expired)));
+        // a token the broker's secret did not sign: another key, same claims
+        String foreign = sign("{\"sub\":\"admin\"}", new byte[32]);
+        assertEquals("401 Failed to authenticate: bad signature", refusal(producer, bearer(foreign)));
+    }
+
+    @Test
+    public void aValidTokenWorksAsHeaderOrQueryParameterEndToEnd() throws Exception {
+        String alice = token("alice");
+        String topic = "grants/" + uniqueTopic("e2e");
+        try (WsClient consumer = WsClient.open(consumer(topic), bearer(alice));
+                WsClient producer = WsClient.open(url("producer", topic) + "?token="
+                        + URLEncoder.encode(alice, StandardCharsets.UTF_8), Map.of())) {
+            producer.send("{\"payload\":\"" + b64("hello alice") + "\"}");
+            assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
+            assertEquals("hello alice", text(Json.object(consumer.next(TIMEOUT))));
+        }
+        // browsers' form with the optional prefix (Pulsar #10187)
+        assertOpens(url("producer", topic) + "?token=" + URLEncoder.encode("Bearer " + alice, StandardCharsets.UTF_8),
+                Map.of());
+    }
+
+    /** Produce and consume × granted or not × on the namespace or on the topic, decided by the broker's grants. */
+    @Test
+    public void theBrokersGrantsDecideProduceAndConsume() throws Exception {
+        Map<String, String> alice = bearer(token("alice"));
+        Map<String, String> bob = bearer(token("bob"));
+        Map<String, String> carol = bearer(token("carol"));
+        // namespace grant
+        assertOpens(url("producer", "grants/ns-topic"), alice);
+        assertOpens(consumer("grants/ns-topic"), alice);
+        assertOpens(url("reader", "grants/ns-topic"), alice);
+        assertEquals(403, status(url("producer", "grants/ns-topic"), carol));
+        assertEquals(403, status(consumer("grants/ns-topic"), carol));
+        assertEquals(403, status(url("reader", "grants/ns-topic"), carol));
+        // topic grants: bob may produce to bob-p and consume from bob-c, nothing else
+        assertOpens(url("producer", "other/bob-p"), bob);
+        assertEquals(403, status(consumer("other/bob-p"), bob));
+        assertEquals(403, status(url("reader", "other/bob-p"), bob));
+        assertOpens(consumer("other/bob-c"), bob);
+        assertOpens(url("reader", "other/bob-c"), bob);
+        assertEquals(403, status(url("producer", "other/bob-c"), bob));
+        assertEquals(403, status(url("producer", "other/dave-r"), bob));
+        // alice's namespace grant does not reach another namespace
+        assertEquals(403, status(url("producer", "other/bob-p"), alice));
+        // v3: consume permission on every listed topic
+        String v3 = gateway() + "/ws/v3/consumer/sub?topics=";
+        assertOpens(v3 + "persistent://secure/other/bob-c", bob);
+        assertEquals(403, status(v3 + "persistent://secure/other/bob-c,persistent://secure/other/bob-p", bob));
+        // the reason is the broker's, without request ids or addresses
+        String reason = refusal(url("producer", "other/bob-c"), bob);
+        assertTrue(reason, reason.startsWith("403 Failed to create producer/consumer: ") && !reason.contains("reqId"));
+    }
+
+    @Test
+    public void aRevokedGrantRefusesNewSessions() throws Exception {
+        Map<String, String> dave = bearer(token("dave"));
+        String producer = url("producer", "other/dave-r");
+        assertEquals(403, status(producer, dave));
+        secureAdmin("POST", "/admin/v2/persistent/secure/other/dave-r/permissions/dave", "[\"produce\"]");
+        await("dave's grant in force", TIMEOUT, () -> opens(producer, dave));
+        secureAdmin("DELETE", "/admin/v2/persistent/secure/other/dave-r/permissions/dave", "");
+        await("dave's grant revoked", TIMEOUT, () -> statusOrZero(producer, dave) == 403);
+    }
+
+    /** A consumer with a dead-letter topic needs produce permission there too (Pulsar closed that hole late). */
+    @Test
+    public void aDeadLetterTopicNeedsProducePermission() throws Exception {
+        Map<String, String> alice = bearer(token("alice"));
+        Map<String, String> bob = bearer(token("bob"));
+        assertOpens(consumer("grants/dlq-src") + "?maxRedeliverCount=2&deadLetterTopic=persistent://secure/grants/dlq",
+                alice);
+        assertEquals("403 Not authorized to produce to the dead-letter topic persistent://secure/other/dlq",
+                refusal(consumer("grants/dlq-src") + "?maxRedeliverCount=2&deadLetterTopic="
+                        + "persistent://secure/other/dlq", alice));
+        // bob may consume bob-c, but not produce to its default dead-letter topic
+        assertOpens(consumer("other/bob-c"), bob);
+        assertEquals(403, status(consumer("other/bob-c") + "?maxRedeliverCount=2", bob));
+    }
+
+    /**
+     * With an anonymous role, tokenless handshakes pass the gateway and connect to the broker without credentials,
+     * where the broker's anonymous role and its grants apply. Without one, they get 401 at the gateway.
+     */
+    @Test
+    public void anonymousAccessOnlyWhenConfigured() throws Exception {
+        String openConsumer = consumer("open/anon");
+        assertEquals(401, status(openConsumer, Map.of()));
+        update("io.pulsarws.security", "anonymousUserRole", "guest");
+        try {
+            await("anonymous role in force", TIMEOUT, () -> opens(openConsumer, Map.of()));
+            assertEquals(403, status(url("producer", "open/anon"), Map.of()));
+            assertEquals(403, status(consumer("grants/anon"), Map.of()));
+        } finally {
+            update("io.pulsarws.security", "anonymousUserRole", "");
+        }
+        await("anonymous role removed", TIMEOUT, () -> statusOrZero(openConsumer, Map.of()) == 401);
+    }
+
+    /** Beyond Pulsar, which serves expired tokens on open sessions: the session ends with 4005 at expiry. */
+    @Test
+    public void aSessionEndsWhenItsTokenExpires() throws Exception {
+        long exp = Instant.now().getEpochSecond() + 4;
+        String expiring = sign("{\"sub\":\"alice\",\"exp\":" + exp + "}");
+        String topic = "grants/" + uniqueTopic("exp");
+        try (WsClient producer = WsClient.open(url("producer", topic), bearer(expiring))) {
+            producer.send("{\"payload\":\"" + b64("before expiry") + "\"}");
+            assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
+            assertEquals(4005, producer.awaitClose(Duration.ofSeconds(15)));
+            assertTrue("closed before the expiry", Instant.now().getEpochSecond() >= exp);
+        }
+        assertEquals("401 Failed to authenticate: expired", refusal(url("producer", topic), bearer(expiring)));
+    }
+
+    /**
+     * With a public key instead of the secret, the gateway accepts RS256 tokens made by Pulsar's tool and refuses
+     * the HS256 ones. This broker only knows the secret key, so it refuses the RS256 token itself: a 401 that
+     * comes from the broker.
+     */
+    @Test
+    public void aPublicKeyValidatesRsaTokensAndTheBrokerHasTheLastWord() throws Exception {
+        Path auth = Paths.get(System.getProperty("itest.secure.auth"));
+        Configuration c = configAdmin.getConfiguration("io.pulsarws.security", null);
+        Dictionary<String, Object> before = c.getProperties();
+        Dictionary<String, Object> props = copy(before);
+        props.put("tokenSecretKey", "");
+        props.put("tokenPublicKey", auth.resolve("public.key").toUri().toString());
+        c.update(props);
+        String producer = url("producer", "grants/rsa");
+        Map<String, String> rsAlice = bearer(token("rs-alice"));
+        try {
+            await("public key in force", TIMEOUT, () -> {
+                try {
+                    return refusal(producer, bearer(token("alice"))).startsWith("401 Failed to authenticate: algorithm");
+                } catch (Exception | AssertionError e) { // still accepted: the old key
+                    return false;
+                }
+            });
+            String refused = refusal(producer, rsAlice);
+            assertEquals("401 Failed to create producer/consumer: Failed to authenticate", refused);
+        } finally {
+            c.update(before);
+        }
+        await("secret key in force again", TIMEOUT, () -> opens(producer, bearer(tokenQuietly("alice"))));
+    }
+
+    @Test
+    public void browsersFromOtherOriginsAre403() throws Exception {
+        String producer = url("producer", "grants/origin");
+        Map<String, String> alice = new HashMap<>(bearer(token("alice")));
+        assertOpens(producer, alice); // no Origin: not a browser
+        alice.put("Origin", APP_ORIGIN);
+        assertOpens(producer, alice);
+        alice.put("Origin", "http://127.0.0.1:" + System.getProperty("itest.http.port")); // the gateway's own
+        assertOpens(producer, alice);
+        alice.put("Origin", "https://evil.example.com");
+        assertEquals("403 Origin not allowed", refusal(producer, alice));
+        alice.put("Origin", "http://127.0.0.1:1"); // same host, another port: another origin
+        assertEquals(403, status(producer, alice));
+    }
+
+    /** Sessions per client address: the next one gets 429, and a closed one frees its place. */
+    @Test
+    public void sessionsPerAddressAreLimited() throws Exception {
+        Map<String, String> alice = bearer(token("alice"));
+        String topic = "grants/" + uniqueTopic("limit");
+        update("io.pulsarws.websocket", "maxSessionsPerAddress", 2);
+        try {
+            await("limit in force", TIMEOUT, () -> {
+                try (WsClient a = WsClient.open(url("producer", topic), alice);
+                        WsClient b = WsClient.open(url("producer", topic), alice)) {
+                    return statusOrZero(url("producer", topic), alice) == 429;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            try (WsClient a = WsClient.open(url("producer", topic), alice)) {
+                WsClient b = WsClient.open(url("producer", topic), alice);
+                assertEquals("429 Too many sessions from this address (maxSessionsPerAddress)",
+                        refusal(url("producer", topic), alice));
+                b.close();
+                await("the closed session's place freed", TIMEOUT, () -> opens(url("producer", topic), alice));
+            }
+        } finally {
+            update("io.pulsarws.websocket", "maxSessionsPerAddress", 0);
+        }
+    }
+
+    /** Pulsar #11708 logs {@code ?token=}: here no token reaches the log, even with our code at DEBUG. */
+    @Test
+    public void tokensNeverReachTheLog() throws Exception {
+        String alice = token("alice");
+        String expired = sign("{\"sub\":\"alice\",\"exp\":" + (Instant.now().getEpochSecond() - 5) + "}");
+        String query = url("producer", "grants/log") + "?token=";
+        assertOpens(query + URLEncoder.encode(alice, StandardCharsets.UTF_8), Map.of());
+        assertOpens(url("producer", "grants/log"), bearer(alice));
+        assertEquals(401, status(query + URLEncoder.encode(expired, StandardCharsets.UTF_8), Map.of()));
+        assertEquals(403, status(url("producer", "other/bob-c") + "?token=" + alice, Map.of()));
+        Path log = Paths.get(System.getProperty("karaf.data"), "log", "karaf.log");
+        await("the refusals logged", TIMEOUT, () -> read(log).contains("invalid token (expired)"));
+        String text = read(log);
+        List<String> secrets = new ArrayList<>(TOKENS_USED);
+        secrets.add(expired);
+        secrets.add(Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt")).trim());
+        for (String secret : secrets) {
+            // the signature alone is the secret part; a header or payload may legitimately repeat elsewhere
+            String signature = secret.substring(secret.lastIndexOf('.') + 1);
+            assertFalse("a token is in " + log, text.contains(signature));
+        }
+        assertTrue("the log shows the gateway logged at DEBUG", text.contains("DEBUG"));
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String tokenQuietly(String role) {
+        try {
+            return token(role);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static boolean opens(String url, Map<String, String> headers) {
+        try (WsClient c = WsClient.open(url, headers)) {
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static int status(String url, Map<String, String> headers) throws Exception {
+        return WsClient.refusedStatus(url, headers);
+    }
+
+    private static int statusOrZero(String url, Map<String, String> headers) {
+        try {
+            return WsClient.refusedStatus(url, headers);
+        } catch (Exception | AssertionError e) {
+            return 0;
+        }
+    }
+
+    private void update(String pid, String key, Object value) throws Exception {
+        Configuration c = configAdmin.getConfiguration(pid, null);
+        Dictionary<String, Object> props = copy(c.getProperties());
+        props.put(key, value);
+        c.update(props);
+    }
+
+    private static Dictionary<String, Object> copy(Dictionary<String, Object> d) {
+        Dictionary<String, Object> out = new Hashtable<>();
+        if (d != null) {
+            for (java.util.Enumeration<String> keys = d.keys(); keys.hasMoreElements();) {
+                String k = keys.nextElement();
+                out.put(k, d.get(k));
+            }
+        }
+        return out;
+    }
+
+    /** Signs a token with the broker's secret key (HS256), as {@code tokens create} would. */
+    private static String sign(String claims) throws Exception {
+        return sign(claims, Files.readAllBytes(Paths.get(System.getProperty("itest.secure.auth"), "secret.key")));
+    }
+
+    private static String sign(String claims, byte[] key) throws Exception {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String signing = b64.encodeToString("{\"alg\":\"HS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        String token = signing + "." + b64.encodeToString(mac.doFinal(signing.getBytes(StandardCharsets.US_ASCII)));
+        synchronized (TOKENS_USED) {
+            TOKENS_USED.add(token);
+        }
+        return token;
+    }
+}
