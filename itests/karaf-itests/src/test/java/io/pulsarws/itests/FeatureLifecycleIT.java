@@ -4,6 +4,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -31,7 +37,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-@FixMethodOrder(MethodSorters.NAME_ASCENDING) // configuration first, then uninstall/reinstall
+@FixMethodOrder(MethodSorters.NAME_ASCENDING) // restarts and configuration first, uninstall/reinstall last
 public class FeatureLifecycleIT extends GatewayTestSupport {
     private static final String FEATURE = "pulsar-websocket";
 
@@ -45,39 +51,164 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
     private ConfigurationAdmin configAdmin;
 
     /**
-     * Limits change in place: an open session survives. A client setting rebuilds the Pulsar client: open sessions
-     * end with 1012 (service restart), and the endpoint, whose registration never changed, serves new handshakes.
+     * Limits change in place: an open session survives. Editing the {@code .cfg} file works like ConfigAdmin. A
+     * per-session default of the gateway applies in place too; a client setting rebuilds the Pulsar client: open
+     * sessions end with 1012 (service restart), and the endpoint, whose registration never changed, serves new
+     * handshakes. The time each change takes to show is recorded in {@code measurements.txt}.
      */
     @Test
     public void configurationChangesNeverRestartTheEndpoints() throws Exception {
         String producer = gateway() + "/ws/v2/producer/persistent/public/default/" + uniqueTopic("cfg");
         try (WsClient open = WsClient.open(producer)) {
+            long t0 = System.nanoTime();
             update("io.pulsarws.websocket", "maxTextFrameSize", 2048);
-            // frames of 3 KiB are refused by connections opened from now on, which shows the change took effect
-            await("new limit applied", TIMEOUT, () -> {
-                try (WsClient probe = WsClient.open(producer)) {
-                    probe.send("{\"payload\":\"" + "A".repeat(3000) + "\"}");
-                    return probe.awaitClose(Duration.ofSeconds(2)) == 1009;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitFrameLimit(producer, true);
+            long viaConfigAdmin = millisSince(t0);
+
+            // the operator's way: edit etc/io.pulsarws.websocket.cfg; Felix FileInstall polls it every second
+            Path cfg = Paths.get(System.getProperty("karaf.etc"), "io.pulsarws.websocket.cfg");
+            String before = Files.readString(cfg);
+            // keep the file's format: once ConfigAdmin has written it back, its values are quoted (typed format)
+            String value = before.contains("= \"") ? "\"1048576\"" : "1048576";
+            String edited = before.replaceAll("(?m)^maxTextFrameSize\\s*=.*$", "maxTextFrameSize = " + value)
+                    + "# edited by FeatureLifecycleIT" + System.lineSeparator();
+            assertTrue("the file names the key: " + before, edited.contains("maxTextFrameSize = " + value));
+            t0 = System.nanoTime();
+            Files.writeString(cfg, edited);
+            awaitFrameLimit(producer, false);
+            long viaFile = millisSince(t0);
+
             open.send("{\"payload\":\"aGk=\",\"context\":\"still-open\"}");
             String r = open.next(TIMEOUT);
             assertTrue(r, r.startsWith("{\"result\":\"ok\"") && r.contains("still-open"));
 
+            update("io.pulsarws.gateway", "maxPendingMessages", 500); // a per-session default: in place
+            assertEquals("no close for an in-place setting", null, open.poll(Duration.ofSeconds(2)));
+            open.send("{\"payload\":\"aGk=\",\"context\":\"in-place\"}");
+            assertTrue(open.next(TIMEOUT).contains("in-place"));
+
+            t0 = System.nanoTime();
             update("io.pulsarws.gateway", "memoryLimitMb", 32);
             assertEquals(1012, open.awaitClose(TIMEOUT));
+            long rebuildClosed = millisSince(t0);
+            await("handshakes served by the rebuilt client", TIMEOUT, () -> {
+                try {
+                    produceOnce();
+                    return true;
+                } catch (Exception | AssertionError e) {
+                    return false;
+                }
+            });
+            long rebuildServing = millisSince(t0);
+            record(String.format("reload latency: limit via ConfigAdmin %d ms, limit via etc/*.cfg edit %d ms, "
+                    + "client rebuild: sessions closed with 1012 after %d ms, new handshakes served after %d ms",
+                    viaConfigAdmin, viaFile, rebuildClosed, rebuildServing));
+            assertTrue("ConfigAdmin change applied within 2 s: " + viaConfigAdmin, viaConfigAdmin < 2000);
+            assertTrue("file edit applied within 2 s (FileInstall polls every second): " + viaFile, viaFile < 2000);
+            assertTrue("rebuild closed sessions within 2 s: " + rebuildClosed, rebuildClosed < 2000);
         }
-        await("handshakes served by the rebuilt client", TIMEOUT, () -> {
-            try {
-                produceOnce();
-                return true;
-            } catch (Exception | AssertionError e) {
+    }
+
+    /**
+     * A configuration the gateway cannot use is rejected with an error line; the previous one stays in force:
+     * open sessions stay open and new handshakes are served.
+     */
+    @Test
+    public void invalidGatewayConfigurationIsRejectedAndThePreviousStaysInForce() throws Exception {
+        String producer = gateway() + "/ws/v2/producer/persistent/public/default/" + uniqueTopic("bad");
+        String serviceUrl = (String) configAdmin.getConfiguration("io.pulsarws.gateway", null).getProperties()
+                .get("serviceUrl");
+        Path log = Paths.get(System.getProperty("karaf.data"), "log", "karaf.log");
+        try (WsClient open = WsClient.open(producer)) {
+            update("io.pulsarws.gateway", "serviceUrl", "bogus://nowhere:1");
+            await("the rejection logged", TIMEOUT, () -> read(log).contains(
+                    "Rejected io.pulsarws.gateway configuration: serviceUrl must be pulsar://"));
+            Configuration c = configAdmin.getConfiguration("io.pulsarws.gateway", null);
+            Dictionary<String, Object> props = c.getProperties();
+            props.put("serviceUrl", serviceUrl);
+            props.put("brokerClientAuthenticationPlugin", "org.example.NoSuchAuthentication");
+            c.update(props);
+            await("the second rejection logged", TIMEOUT, () -> read(log).contains(
+                    "brokerClientAuthenticationPlugin org.example.NoSuchAuthentication cannot be created"));
+            assertEquals("the open session was not closed", null, open.poll(Duration.ofSeconds(1)));
+            open.send("{\"payload\":\"aGk=\",\"context\":\"kept\"}");
+            assertTrue(open.next(TIMEOUT).contains("kept"));
+            produceOnce();
+        } finally {
+            Configuration c = configAdmin.getConfiguration("io.pulsarws.gateway", null);
+            Dictionary<String, Object> props = c.getProperties();
+            props.put("serviceUrl", serviceUrl);
+            props.put("brokerClientAuthenticationPlugin", "");
+            c.update(props);
+        }
+        produceOnce();
+    }
+
+    /**
+     * {@code bundle:restart} of each of our bundles leaves no leaked thread: after each restart the gateway
+     * serves again and the Pulsar and gateway threads are as many as before.
+     */
+    @Test
+    public void bundleRestartsLeaveNoLeakedThreads() throws Exception {
+        produceOnce();
+        int pulsarBefore = pulsarThreads().size();
+        int allBefore = serverThreads();
+        StringBuilder counts = new StringBuilder();
+        for (String bsn : List.of("io.pulsarws.websocket", "io.pulsarws.session", "io.pulsarws.codec",
+                "io.pulsarws.pulsar.client")) {
+            Bundle b = bundle(bsn);
+            b.stop();
+            b.start();
+            await(bsn + " serving again after its restart", Duration.ofSeconds(60), () -> {
+                try {
+                    produceOnce();
+                    return true;
+                } catch (Exception | AssertionError e) {
+                    return false;
+                }
+            });
+            await("the previous client's threads to end after restarting " + bsn, TIMEOUT,
+                    () -> pulsarThreads().size() <= pulsarBefore);
+            counts.append(String.format(" %s: pulsar* %d, all %d;", bsn, pulsarThreads().size(), serverThreads()));
+            assertEquals(bsn, pulsarBefore, pulsarThreads().size());
+        }
+        record("threads before restarts: pulsar* " + pulsarBefore + ", all " + allBefore + "; after restarting" + counts);
+        assertTrue("all threads grew by more than Jetty's pool slack: " + counts, serverThreads() <= allBefore + 10);
+    }
+
+    private void awaitFrameLimit(String producer, boolean limited) throws InterruptedException {
+        // frames of 3 KiB are refused by connections opened after a 2 KiB limit, accepted under the default
+        await(limited ? "the 2 KiB limit applied" : "the default limit back", TIMEOUT, () -> {
+            try (WsClient probe = WsClient.open(producer)) {
+                probe.send("{\"payload\":\"" + "A".repeat(3000) + "\"}");
+                // both outcomes take milliseconds: a short wait keeps the measured latency close to the real one
+                if (limited) {
+                    return probe.awaitClose(Duration.ofMillis(500)) == 1009;
+                }
+                return probe.poll(Duration.ofMillis(500)) != null;
+            } catch (Exception e) {
                 return false;
             }
         });
-        update("io.pulsarws.websocket", "maxTextFrameSize", 1_048_576);
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** Appends a measured figure to {@code measurements.txt} in the test work directory. */
+    private static void record(String line) throws IOException {
+        Path dir = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
+        Files.writeString(dir.resolve("measurements.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private void update(String pid, String key, Object value) throws Exception {
@@ -127,6 +258,17 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
             }
         }
         return null;
+    }
+
+    /** @return live threads of the container, without the test's own HTTP/WebSocket clients */
+    private static int serverThreads() {
+        int n = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && !t.getName().startsWith("HttpClient-")) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Threads of the Pulsar client (pulsar-*) and of the gateway itself (pulsarws-*). */

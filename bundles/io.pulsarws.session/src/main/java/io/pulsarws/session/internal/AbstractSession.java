@@ -6,6 +6,7 @@ import io.pulsarws.session.SessionInfo;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.pulsar.client.api.PulsarClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,8 @@ abstract class AbstractSession implements GatewaySession {
     /** Set once by {@link #start}; read by Pulsar callback threads. */
     protected volatile FrameSink sink;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The gateway client this session belongs to (directly, or through one of its credential clients). */
+    private volatile PulsarClient owner;
     /** Messages published or delivered; read for statistics. */
     protected final LongAdder messages = new LongAdder();
     /** The counters of this session's namespace. */
@@ -38,6 +41,15 @@ abstract class AbstractSession implements GatewaySession {
             // closed between the handshake and the connect (the gateway was reconfigured): end the socket too
             sink.close(PulsarGateway.CLOSE_SERVICE_RESTART, "service restart");
         }
+    }
+
+    void bindOwner(PulsarClient owner) {
+        this.owner = owner;
+    }
+
+    /** @return what {@link #bindOwner} recorded */
+    PulsarClient owner() {
+        return owner;
     }
 
     protected boolean isClosed() {

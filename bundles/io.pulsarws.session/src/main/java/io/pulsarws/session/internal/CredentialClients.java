@@ -106,6 +106,15 @@ final class CredentialClients {
         }
     }
 
+    /** Refuses later acquires; the clients stay open until {@link #closeAll}. */
+    synchronized void markClosed() {
+        closed = true;
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
     /** @return how many credential clients are open */
     synchronized int size() {
         return clients.size();

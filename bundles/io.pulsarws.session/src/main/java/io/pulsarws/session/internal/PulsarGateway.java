@@ -18,18 +18,15 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.pulsar.client.api.Authentication;
-import org.apache.pulsar.client.api.AuthenticationFactory;
-import org.apache.pulsar.client.api.ClientBuilder;
 import org.apache.pulsar.client.api.CryptoKeyReader;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
-import org.apache.pulsar.client.api.SizeUnit;
 import org.apache.pulsar.common.naming.TopicName;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -38,9 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The session manager: owns one Pulsar client for exactly its lifetime and every session opened through it.
- * It has no {@code @Modified}: any configuration change makes DS deactivate it (closing the sessions with 1012
- * and the client) and activate it anew with the new settings.
+ * The session manager: owns the Pulsar clients and every session opened through them. A configuration change is
+ * validated by building the new clients first: if that fails, an error line names the problem and the previous
+ * configuration stays in force. Per-session defaults and the authorization mode apply in place to new sessions;
+ * any other change replaces the clients, closing open sessions with 1012 (service restart) so that their clients
+ * reconnect to the new cluster.
  */
 @Component(service = SessionManager.class, configurationPid = PulsarGateway.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
@@ -52,18 +51,14 @@ public class PulsarGateway implements SessionManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(PulsarGateway.class);
 
-    private final GatewayConfiguration config;
-    private final PulsarClient client;
-    /** Clients with the clients' own credentials, used when {@code authorizationEnabled}. */
-    private final CredentialClients credentialClients;
-    /** Which credential client each such session holds. */
-    private final Map<AbstractSession, CredentialClients.Lease> leases = new ConcurrentHashMap<>();
+    /** The clients and settings in force; replaced as a whole. */
+    private volatile Cluster cluster;
     private final FrameCodec codec = new FrameCodec();
     private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
     private final BatchAcks batchAcks = new BatchAcks(100_000);
     private final NamespaceMetrics metrics = new NamespaceMetrics();
-    /** Set first thing in deactivate: a session whose creation completes later must not be handed out. */
-    private volatile boolean deactivated;
+    /** Which credential client each session that has one holds. */
+    private final Map<AbstractSession, CredentialClients.Lease> leases = new ConcurrentHashMap<>();
 
     /**
      * Server-side encryption: a {@link CryptoKeyReader} service registered by the operator (the OSGi form of
@@ -74,51 +69,58 @@ public class PulsarGateway implements SessionManager {
     private volatile CryptoKeyReader keyReader;
 
     @Activate
-    public PulsarGateway(GatewayConfiguration config) throws PulsarClientException {
-        this.config = config;
-        String plugin = config.brokerClientAuthenticationPlugin();
-        Authentication own = plugin == null || plugin.isBlank() ? null
-                : AuthenticationFactory.create(plugin.trim(), config.brokerClientAuthenticationParameters());
-        this.client = newClient(own, Math.max(1, config.ioThreads()), Math.max(1, config.connectionsPerBroker()));
-        this.credentialClients = new CredentialClients(auth -> newClient(auth, 1, 1), config.operationTimeoutMillis());
-        // the authentication parameters are a secret: only whether there are any is logged
-        LOG.info("Pulsar WebSocket gateway started: serviceUrl={}, cluster={}, memoryLimit={} MB, broker "
-                + "authentication={}, sessions authorized by the broker with the client's credentials={}",
-                config.serviceUrl(), config.clusterName(), config.memoryLimitMb(),
-                own == null ? "none" : plugin.trim(), config.authorizationEnabled());
+    public PulsarGateway(GatewayConfiguration config) {
+        try {
+            this.cluster = Cluster.connect(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Rejected {} configuration: {}; the gateway refuses handshakes (503) until it is fixed", PID,
+                    e.getMessage());
+            throw e;
+        }
+        LOG.info("Pulsar WebSocket gateway started: {}", cluster.describe());
     }
 
-    private PulsarClient newClient(Authentication authentication, int ioThreads, int connectionsPerBroker)
-            throws PulsarClientException {
-        ClientBuilder b = PulsarClient.builder()
-                .serviceUrl(config.serviceUrl())
-                .operationTimeout(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS)
-                .connectionTimeout(config.connectionTimeoutMillis(), TimeUnit.MILLISECONDS)
-                .ioThreads(ioThreads)
-                .listenerThreads(1)
-                .connectionsPerBroker(connectionsPerBroker)
-                .memoryLimit(Math.max(0, config.memoryLimitMb()), SizeUnit.MEGA_BYTES)
-                .statsInterval(0, TimeUnit.SECONDS);
-        if (authentication != null) {
-            b.authentication(authentication);
+    @Modified
+    void modified(GatewayConfiguration next) {
+        Cluster current = cluster;
+        if (!Cluster.needsNewClient(current.config, next)) {
+            cluster = current.withSettings(next);
+            LOG.info("Pulsar WebSocket gateway settings applied in place: {}", cluster.describe());
+            return;
         }
-        return b.build();
+        Cluster replacement;
+        try {
+            replacement = Cluster.connect(next);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Rejected {} configuration: {}; keeping the previous one in force ({})", PID, e.getMessage(),
+                    current.describe());
+            return;
+        }
+        cluster = replacement;
+        int open = closeSessions(current);
+        LOG.info("Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1012: {}", open,
+                replacement.describe());
     }
 
     @Deactivate
     void deactivate() {
-        deactivated = true;
-        int open = sessions.size();
-        for (AbstractSession s : sessions) {
-            s.closeSocket(CLOSE_SERVICE_RESTART, "service restart");
-        }
-        credentialClients.closeAll();
-        try {
-            client.closeAsync().get(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.warn("Pulsar client did not close cleanly", e);
-        }
+        int open = closeSessions(cluster);
         LOG.info("Pulsar WebSocket gateway stopped: {} open session(s) closed", open);
+    }
+
+    /** Closes the clients of a replaced or stopping cluster, and every session that used them. */
+    private int closeSessions(Cluster old) {
+        int open = 0;
+        // first mark the old clients closed, so that a handshake completing meanwhile is refused, not handed out
+        old.credentialClients.markClosed();
+        for (AbstractSession s : sessions) {
+            if (s.owner() == old.client) {
+                open++;
+                s.closeSocket(CLOSE_SERVICE_RESTART, "service restart");
+            }
+        }
+        old.close();
+        return open;
     }
 
     @Override
@@ -132,12 +134,13 @@ public class PulsarGateway implements SessionManager {
                 throw new OpenRefusedException(400, e.getMessage());
             }
         }
+        Cluster c = cluster;
         CredentialClients.Lease lease = null;
-        PulsarClient sessionClient = client;
+        PulsarClient sessionClient = c.client;
         ClientIdentity identity = request.identity();
-        if (config.authorizationEnabled() && identity != null) {
+        if (c.config.authorizationEnabled() && identity != null) {
             try {
-                lease = credentialClients.acquire(identity.token());
+                lease = c.credentialClients.acquire(identity.token());
             } catch (PulsarClientException e) {
                 throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
             }
@@ -145,7 +148,7 @@ public class PulsarGateway implements SessionManager {
         }
         AbstractSession session;
         try {
-            session = create(path, params, request.remoteAddress(), sessionClient, lease != null);
+            session = create(c, path, params, request.remoteAddress(), sessionClient, lease != null);
         } catch (OpenRefusedException e) {
             if (lease != null) {
                 lease.release();
@@ -156,8 +159,9 @@ public class PulsarGateway implements SessionManager {
         if (lease != null) {
             leases.put(session, lease); // released when the session is forgotten
         }
+        session.bindOwner(c.client);
         sessions.add(session);
-        if (deactivated) {
+        if (c.isClosed()) { // replaced while the session was being created
             session.close();
             throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
         }
@@ -166,8 +170,8 @@ public class PulsarGateway implements SessionManager {
     }
 
     /** Creates the session with the given client, waiting up to the operation timeout. */
-    private AbstractSession create(EndpointPath path, QueryParams params, String remoteAddress, PulsarClient c,
-            boolean brokerAuthorizes) throws OpenRefusedException {
+    private AbstractSession create(Cluster cl, EndpointPath path, QueryParams params, String remoteAddress,
+            PulsarClient c, boolean brokerAuthorizes) throws OpenRefusedException {
         CompletableFuture<? extends AbstractSession> created;
         try {
             created = switch (path.kind()) {
@@ -184,7 +188,7 @@ public class PulsarGateway implements SessionManager {
             throw new OpenRefusedException(400, e.getMessage());
         }
         try {
-            return created.get(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
+            return created.get(cl.config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // whatever completes later must not linger
             created.thenAccept(AbstractSession::close);
@@ -230,11 +234,11 @@ public class PulsarGateway implements SessionManager {
     }
 
     int maxPendingMessages() {
-        return config.maxPendingMessages();
+        return cluster.config.maxPendingMessages();
     }
 
     int receiverQueueSize() {
-        return config.receiverQueueSize();
+        return cluster.config.receiverQueueSize();
     }
 
     @Override
@@ -258,9 +262,5 @@ public class PulsarGateway implements SessionManager {
         }
     }
 
-    /** @return how many clients with the clients' own credentials are open */
-    int credentialClientCount() {
-        return credentialClients.size();
-    }
 
 }
