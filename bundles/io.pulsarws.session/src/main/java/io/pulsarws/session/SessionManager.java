@@ -1,6 +1,7 @@
 package io.pulsarws.session;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** Opens gateway sessions on the Pulsar cluster the gateway is configured for. */
@@ -25,8 +26,35 @@ public interface SessionManager {
     List<SessionInfo> sessions();
 
     /**
-     * @return totals per namespace since the gateway (its current Pulsar client) started
+     * Ends a session from the gateway's side, as an operator would: the client gets close code 1000 with the
+     * reason {@code closed by operator}.
+     *
+     * @param id the session's id
+     * @return false if no such session is open
+     * @since 1.3.0
+     */
+    boolean close(long id);
+
+    /**
+     * @return the gateway configuration in force (which may differ from the stored one after a rejected change),
+     *     with every secret replaced by {@code ***}
+     * @since 1.3.0
+     */
+    java.util.Map<String, Object> effectiveConfiguration();
+
+    /**
+     * @return totals per namespace since the gateway started
      * @since 1.2.0
      */
     List<NamespaceCounters> counters();
+
+    /**
+     * Asks the broker something harmless (the partitions of a topic, without creating anything) with the
+     * gateway's own client and credentials.
+     *
+     * @return completes when the broker answered (with the partitions or with "not found"); fails with the reason
+     *         when it cannot be reached, refuses the gateway's credentials, or does not answer in time
+     * @since 1.3.0
+     */
+    CompletableFuture<Void> checkBroker();
 }

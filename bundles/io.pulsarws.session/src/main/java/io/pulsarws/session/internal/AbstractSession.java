@@ -3,6 +3,7 @@ package io.pulsarws.session.internal;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.SessionInfo;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,11 +28,45 @@ abstract class AbstractSession implements GatewaySession {
     /** The counters of this session's namespace. */
     protected final NamespaceMetrics.Counters counters;
 
+    /** Frames received from the client. */
+    private final LongAdder framesIn = new LongAdder();
+    private final long id;
+    private final Instant opened = Instant.now();
+    /** The authenticated role, if any; set once before the session is handed out. */
+    private volatile String role;
+
     AbstractSession(PulsarGateway gateway, String topic, String remoteAddress) {
         this.gateway = gateway;
         this.topic = topic;
         this.remoteAddress = remoteAddress;
         this.counters = gateway.metrics().of(topic);
+        this.id = gateway.nextSessionId();
+    }
+
+    long id() {
+        return id;
+    }
+
+    void bindRole(String role) {
+        this.role = role;
+    }
+
+    @Override
+    public final void onText(String text) {
+        framesIn.increment();
+        handleText(text);
+    }
+
+    /** Handles one client frame. */
+    protected abstract void handleText(String text);
+
+    /** @return sends in flight (producer) or messages delivered and not yet acknowledged */
+    protected abstract long pending();
+
+    /** @return the snapshot of this session, of the given kind and subscription */
+    protected SessionInfo info(String kind, String subscription, String subscriptionType, String subscriptionMode) {
+        return new SessionInfo(id, kind, topic, subscription, subscriptionType, subscriptionMode, remoteAddress,
+                messages.sum(), role, framesIn.sum(), pending(), opened);
     }
 
     @Override

@@ -181,7 +181,7 @@ final class ConsumerSession extends DeliverySession {
     }
 
     @Override
-    public void onText(String text) {
+    protected void handleText(String text) {
         ConsumerCommand cmd = decodeOrClose(text);
         if (cmd == null) {
             return;
@@ -355,8 +355,7 @@ final class ConsumerSession extends DeliverySession {
 
     @Override
     SessionInfo info() {
-        return new SessionInfo("consumer", topic, subscription, subscriptionType.name(), subscriptionMode.name(),
-                remoteAddress, messages.sum());
+        return info("consumer", subscription, subscriptionType.name(), subscriptionMode.name());
     }
 
     @Override

@@ -36,6 +36,11 @@ abstract class DeliverySession extends AbstractSession {
     protected final FrameCodec codec;
     protected final boolean pullMode;
     private final OutstandingMessages outstanding = new OutstandingMessages(MAX_TRACKED);
+
+    @Override
+    protected long pending() {
+        return outstanding.size();
+    }
     private final int window;
     private final AtomicInteger credits;
     /** True while one receive is in flight; at most one is, which keeps delivery in order. */

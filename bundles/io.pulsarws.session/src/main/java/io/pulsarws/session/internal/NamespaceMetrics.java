@@ -11,6 +11,16 @@ import org.apache.pulsar.common.naming.TopicName;
 /** Per-namespace counters of one gateway: cheap to update on every message, read by the metrics endpoints. */
 final class NamespaceMetrics {
     private final ConcurrentMap<String, Counters> byNamespace = new ConcurrentHashMap<>();
+    /** Told of each namespace's counters when they are created (the MBeans), or null. */
+    private volatile java.util.function.BiConsumer<String, Counters> onAdded;
+
+    /** @param listener told of every namespace's counters, those existing now and those created later */
+    void onAdded(java.util.function.BiConsumer<String, Counters> listener) {
+        this.onAdded = listener;
+        if (listener != null) {
+            byNamespace.forEach(listener);
+        }
+    }
 
     /** The counters of one namespace; every field is updated without locks. */
     static final class Counters {
@@ -50,7 +60,21 @@ final class NamespaceMetrics {
 
     /** @return the counters of the namespace a topic (or, for v3, a topic list or pattern) belongs to */
     Counters of(String topic) {
-        return byNamespace.computeIfAbsent(namespaceOf(topic), k -> new Counters());
+        String ns = namespaceOf(topic);
+        Counters c = byNamespace.get(ns);
+        if (c != null) {
+            return c;
+        }
+        Counters created = new Counters();
+        Counters existing = byNamespace.putIfAbsent(ns, created);
+        if (existing != null) {
+            return existing;
+        }
+        java.util.function.BiConsumer<String, Counters> listener = onAdded;
+        if (listener != null) {
+            listener.accept(ns, created);
+        }
+        return created;
     }
 
     static String namespaceOf(String topic) {

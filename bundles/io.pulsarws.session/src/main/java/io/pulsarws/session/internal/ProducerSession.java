@@ -110,7 +110,7 @@ final class ProducerSession extends AbstractSession {
     }
 
     @Override
-    public void onText(String text) {
+    protected void handleText(String text) {
         ProducerFrame f;
         try {
             f = codec.decodeProducerFrame(text);
@@ -131,7 +131,9 @@ final class ProducerSession extends AbstractSession {
         String context = f.context();
         int size = f.payload().length;
         long started = System.nanoTime();
+        inFlight.increment();
         m.sendAsync().whenComplete((id, err) -> {
+            inFlight.decrement();
             if (err == null) {
                 messages.increment();
                 counters.published(size, (System.nanoTime() - started) / 1000);
@@ -201,9 +203,17 @@ final class ProducerSession extends AbstractSession {
         return producer.closeAsync();
     }
 
+    /** Sends waiting for the broker. */
+    private final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
+
+    @Override
+    protected long pending() {
+        return inFlight.sum();
+    }
+
     @Override
     SessionInfo info() {
-        return new SessionInfo("producer", topic, null, null, null, remoteAddress, messages.sum());
+        return info("producer", null, null, null);
     }
 
 

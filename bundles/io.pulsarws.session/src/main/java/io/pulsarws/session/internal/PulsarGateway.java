@@ -10,6 +10,7 @@ import io.pulsarws.session.OpenRequest;
 import io.pulsarws.session.SessionInfo;
 import io.pulsarws.session.SessionManager;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pulsar.client.api.CryptoKeyReader;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
@@ -57,6 +59,9 @@ public class PulsarGateway implements SessionManager {
     private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
     private final BatchAcks batchAcks = new BatchAcks(100_000);
     private final NamespaceMetrics metrics = new NamespaceMetrics();
+    private final AtomicLong sessionIds = new AtomicLong();
+    /** The MBeans, registered for exactly the component's lifetime. */
+    private final GatewayJmx jmx;
     /** Which credential client each session that has one holds. */
     private final Map<AbstractSession, CredentialClients.Lease> leases = new ConcurrentHashMap<>();
 
@@ -77,6 +82,8 @@ public class PulsarGateway implements SessionManager {
                     e.getMessage());
             throw e;
         }
+        jmx = new GatewayJmx(this);
+        metrics.onAdded(jmx::namespaceAdded);
         LOG.info("Pulsar WebSocket gateway started: {}", cluster.describe());
     }
 
@@ -104,6 +111,8 @@ public class PulsarGateway implements SessionManager {
 
     @Deactivate
     void deactivate() {
+        metrics.onAdded(null);
+        jmx.close();
         int open = closeSessions(cluster);
         LOG.info("Pulsar WebSocket gateway stopped: {} open session(s) closed", open);
     }
@@ -160,6 +169,9 @@ public class PulsarGateway implements SessionManager {
             leases.put(session, lease); // released when the session is forgotten
         }
         session.bindOwner(c.client);
+        if (identity != null) {
+            session.bindRole(identity.role());
+        }
         sessions.add(session);
         if (c.isClosed()) { // replaced while the session was being created
             session.close();
@@ -226,6 +238,60 @@ public class PulsarGateway implements SessionManager {
             infos.add(s.info());
         }
         return infos;
+    }
+
+    long nextSessionId() {
+        return sessionIds.incrementAndGet();
+    }
+
+    @Override
+    public boolean close(long id) {
+        for (AbstractSession s : sessions) {
+            if (s.id() == id) {
+                LOG.info("Closing {} (id {}) on an operator's request", s, id);
+                s.closeSocket(1000, "closed by operator");
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Map<String, Object> effectiveConfiguration() {
+        GatewayConfiguration c = cluster.config;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("serviceUrl", c.serviceUrl());
+        m.put("clusterName", c.clusterName());
+        m.put("operationTimeoutMillis", c.operationTimeoutMillis());
+        m.put("connectionTimeoutMillis", c.connectionTimeoutMillis());
+        m.put("ioThreads", c.ioThreads());
+        m.put("connectionsPerBroker", c.connectionsPerBroker());
+        m.put("memoryLimitMb", c.memoryLimitMb());
+        m.put("maxPendingMessages", c.maxPendingMessages());
+        m.put("receiverQueueSize", c.receiverQueueSize());
+        m.put("brokerClientAuthenticationPlugin", c.brokerClientAuthenticationPlugin());
+        String params = c.brokerClientAuthenticationParameters();
+        m.put("brokerClientAuthenticationParameters", params == null || params.isEmpty() ? "" : "***");
+        m.put("authorizationEnabled", c.authorizationEnabled());
+        return m;
+    }
+
+    /** A topic nobody uses: asking for its partitions reaches the broker and creates nothing. */
+    static final String PROBE_TOPIC = "persistent://public/default/__pulsarws_readiness_probe";
+
+    @Override
+    public CompletableFuture<Void> checkBroker() {
+        Cluster c = cluster;
+        return c.client.getPartitionsForTopic(PROBE_TOPIC, false)
+                .orTimeout(c.config.operationTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .handle((partitions, e) -> {
+                    Throwable t = e == null ? null : Refusals.unwrap(e);
+                    if (t == null || t instanceof PulsarClientException.NotFoundException
+                            || t instanceof PulsarClientException.TopicDoesNotExistException) {
+                        return null; // the broker answered
+                    }
+                    throw new CompletionException(t);
+                });
     }
 
     /** @return the operator's key reader, or null */

@@ -68,7 +68,7 @@ final class ReaderSession extends DeliverySession {
     }
 
     @Override
-    public void onText(String text) {
+    protected void handleText(String text) {
         ConsumerCommand cmd = decodeOrClose(text);
         if (cmd == null) {
             return;
@@ -88,7 +88,7 @@ final class ReaderSession extends DeliverySession {
 
     @Override
     SessionInfo info() {
-        return new SessionInfo("reader", topic, null, "Exclusive", null, remoteAddress, messages.sum());
+        return info("reader", null, "Exclusive", null);
     }
 
     @Override

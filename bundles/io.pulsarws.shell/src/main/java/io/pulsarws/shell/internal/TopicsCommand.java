@@ -1,0 +1,50 @@
+package io.pulsarws.shell.internal;
+
+import io.pulsarws.session.SessionInfo;
+import io.pulsarws.session.SessionManager;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+@Command(scope = "pulsar-ws", name = "topics", description = "Per-topic statistics of the open sessions")
+@Service
+public class TopicsCommand implements Action {
+
+    @Reference(optional = true)
+    SessionManager manager;
+
+    @Option(name = "--csv", description = "Comma-separated output with a header")
+    boolean csv;
+
+    @Override
+    public Object execute() {
+        if (manager == null) {
+            System.err.println(Texts.NO_GATEWAY);
+            return null;
+        }
+        Map<String, List<SessionInfo>> byTopic = manager.sessions().stream()
+                .collect(Collectors.groupingBy(SessionInfo::topic, TreeMap::new, Collectors.toList()));
+        Texts.Table table = new Texts.Table("Topic", "Producers", "Consumers", "Readers", "Published", "Delivered",
+                "Pending");
+        byTopic.forEach((topic, sessions) -> table.add(topic,
+                count(sessions, "producer"), count(sessions, "consumer"), count(sessions, "reader"),
+                sum(sessions, "producer"), sum(sessions, "consumer") + sum(sessions, "reader"),
+                sessions.stream().mapToLong(SessionInfo::pending).sum()));
+        table.print(System.out, csv);
+        return null;
+    }
+
+    private static long count(List<SessionInfo> sessions, String kind) {
+        return sessions.stream().filter(s -> s.kind().equals(kind)).count();
+    }
+
+    private static long sum(List<SessionInfo> sessions, String kind) {
+        return sessions.stream().filter(s -> s.kind().equals(kind)).mapToLong(SessionInfo::messages).sum();
+    }
+}

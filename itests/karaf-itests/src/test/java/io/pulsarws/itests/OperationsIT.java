@@ -1,0 +1,244 @@
+package io.pulsarws.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.inject.Inject;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * The gateway as an operator watches it: the {@code pulsar-ws:*} shell commands, the JMX MBeans, and the
+ * health and readiness endpoints, against the build's broker and then against an address where no broker listens.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING) // the readiness test, which points the gateway elsewhere, runs last
+public class OperationsIT extends GatewayTestSupport {
+
+    @Inject
+    private SessionFactory shell;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    /** Runs a shell command as a Karaf console user would; returns what it printed on stdout and stderr. */
+    private String run(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        try (Session s = shell.create(InputStream.nullInputStream(), print, print)) {
+            s.execute(command);
+        }
+        print.flush();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** @return the CSV rows of a command's {@code --csv} output, keyed by header */
+    private List<Map<String, String>> csv(String command) throws Exception {
+        String[] lines = run(command).trim().split("\\R");
+        String[] headers = lines[0].split(",");
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] cells = lines[i].split(",", -1);
+            Map<String, String> row = new HashMap<>();
+            for (int c = 0; c < headers.length && c < cells.length; c++) {
+                row.put(headers[c], cells[c]);
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    @Test
+    public void a_shellCommandsShowSessionsTopicsAndCloseOne() throws Exception {
+        String topic = uniqueTopic("shell");
+        try (WsClient consumer = WsClient.open(gateway() + path("consumer", topic) + "/ops");
+                WsClient producer = WsClient.open(gateway() + path("producer", topic))) {
+            String ackId = null;
+            for (int i = 0; i < 3; i++) {
+                producer.send("{\"payload\":\"" + b64("m" + i) + "\"}");
+                assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
+                String id = (String) Json.object(consumer.next(TIMEOUT)).get("messageId");
+                ackId = ackId == null ? id : ackId;
+            }
+            consumer.send("{\"messageId\":\"" + ackId + "\"}");
+            String full = "persistent://public/default/" + topic;
+            await("the ack counted", TIMEOUT, () -> {
+                try {
+                    return csv("pulsar-ws:sessions --csv --kind consumer").stream()
+                            .anyMatch(r -> full.equals(r.get("Topic")) && "1".equals(r.get("In")));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            Map<String, String> p = only(csv("pulsar-ws:sessions --csv"), full, "producer");
+            Map<String, String> c = only(csv("pulsar-ws:sessions --csv"), full, "consumer");
+            assertEquals("3", p.get("In"));
+            assertEquals("3", p.get("Out"));
+            assertEquals("0", p.get("Pending"));
+            assertEquals("ops", c.get("Subscription"));
+            assertEquals("1", c.get("In"));
+            assertEquals("3", c.get("Out"));
+            assertEquals("2", c.get("Pending"));
+            assertTrue(p.get("Remote").startsWith("127.0.0.1:"));
+
+            String table = run("pulsar-ws:sessions");
+            assertTrue(table, table.contains("Subscription") && table.contains(full));
+
+            Map<String, String> t = csv("pulsar-ws:topics --csv").stream().filter(r -> full.equals(r.get("Topic")))
+                    .findFirst().orElseThrow();
+            assertEquals("1", t.get("Producers"));
+            assertEquals("1", t.get("Consumers"));
+            assertEquals("3", t.get("Published"));
+            assertEquals("3", t.get("Delivered"));
+
+            String closed = run("pulsar-ws:close " + c.get("Id"));
+            assertTrue(closed, closed.contains("Closed session " + c.get("Id")));
+            assertEquals(1000, consumer.awaitClose(TIMEOUT));
+            assertTrue(run("pulsar-ws:close 999999").contains("No open session 999999"));
+            await("the closed session gone from the list", TIMEOUT, () -> {
+                try {
+                    return csv("pulsar-ws:sessions --csv --kind consumer").stream()
+                            .noneMatch(r -> full.equals(r.get("Topic")));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    private static Map<String, String> only(List<Map<String, String>> rows, String topic, String kind) {
+        List<Map<String, String>> match = rows.stream()
+                .filter(r -> topic.equals(r.get("Topic")) && kind.equals(r.get("Kind"))).toList();
+        assertEquals(rows.toString(), 1, match.size());
+        return match.get(0);
+    }
+
+    /** The configuration in force, with every secret masked, and the broker check. */
+    @Test
+    public void b_configShowsSecretsMaskedAndCheckReachesTheBroker() throws Exception {
+        update("io.pulsarws.security", "tokenSecretKey", "c2VjcmV0LWtleS12YWx1ZQ==");
+        update("io.pulsarws.gateway", "brokerClientAuthenticationParameters", "token:secret-param-value");
+        await("the gateway rebuilt with the new parameters", TIMEOUT, () -> {
+            try {
+                return run("pulsar-ws:config --csv").contains("io.pulsarws.gateway,brokerClientAuthenticationParameters,***");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        String config = run("pulsar-ws:config --csv");
+        assertTrue(config, config.contains("io.pulsarws.gateway,serviceUrl," + System.getProperty("itest.broker.serviceUrl")));
+        assertTrue(config, config.contains("io.pulsarws.security,tokenSecretKey,***"));
+        assertTrue(config, config.contains("io.pulsarws.websocket,maxTextFrameSize,"));
+        assertFalse(config, config.contains("secret-param-value") || config.contains("c2VjcmV0LWtleS12YWx1ZQ"));
+        String check = run("pulsar-ws:check");
+        assertTrue(check, check.startsWith("Broker reachable: " + System.getProperty("itest.broker.serviceUrl")));
+    }
+
+    /** The same figures over JMX, where Karaf Decanter's JMX collector reads them. */
+    @Test
+    public void c_mbeansCarryTheCounters() throws Exception {
+        String topic = uniqueTopic("jmx");
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName gatewayName = new ObjectName("io.pulsarws:type=Gateway");
+        ObjectName namespace = new ObjectName("io.pulsarws:type=Namespace,name=public/default");
+        long publishedBefore = server.isRegistered(namespace)
+                ? (Long) server.getAttribute(namespace, "MessagesPublished") : 0;
+        try (WsClient consumer = WsClient.open(gateway() + path("consumer", topic) + "/jmx")) {
+            produce(topic, "a", "b");
+            assertNotNull(consumer.next(TIMEOUT));
+            assertEquals(1, ((Integer) server.getAttribute(gatewayName, "ConsumerSessions")).intValue());
+            assertTrue((Integer) server.getAttribute(gatewayName, "OpenSessions") >= 1);
+            assertEquals(System.getProperty("itest.broker.serviceUrl"), server.getAttribute(gatewayName, "ServiceUrl"));
+            assertEquals(publishedBefore + 2, ((Long) server.getAttribute(namespace, "MessagesPublished")).longValue());
+            await("both delivered", TIMEOUT, () -> {
+                try {
+                    return (Long) server.getAttribute(namespace, "MessagesDelivered") >= 2;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue((Long) server.getAttribute(namespace, "PublishLatencyMeanMicros") > 0);
+            String id = csv("pulsar-ws:sessions --csv --kind consumer").stream()
+                    .filter(r -> r.get("Topic").endsWith(topic)).findFirst().orElseThrow().get("Id");
+            assertEquals(Boolean.TRUE, server.invoke(gatewayName, "closeSession", new Object[] {Long.parseLong(id)},
+                    new String[] {"long"}));
+            assertEquals(1000, consumer.awaitClose(TIMEOUT));
+        }
+    }
+
+    /**
+     * {@code /health} answers while the endpoints are served; {@code /ready} only while the broker answers: pointing
+     * the gateway at a port where nothing listens makes it 503 with the reason, and back makes it 200.
+     */
+    @Test
+    public void d_readinessFollowsTheBroker() throws Exception {
+        assertEquals("200 {\"status\":\"UP\"}", get("/health"));
+        assertEquals("200 {\"status\":\"READY\"}", get("/ready"));
+        String serviceUrl = System.getProperty("itest.broker.serviceUrl");
+        int nobody;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nobody = s.getLocalPort();
+        }
+        update("io.pulsarws.gateway", "serviceUrl", "pulsar://127.0.0.1:" + nobody);
+        try {
+            await("readiness lost", Duration.ofSeconds(60), () -> get("/ready").startsWith("503 "));
+            String ready = get("/ready");
+            assertTrue(ready, ready.contains("\"status\":\"NOT_READY\"") && ready.contains("\"reason\":"));
+            assertEquals("200 {\"status\":\"UP\"}", get("/health"));
+            String check = run("pulsar-ws:check --timeout 3");
+            assertTrue(check, check.startsWith("Broker NOT reachable: pulsar://127.0.0.1:" + nobody));
+        } finally {
+            update("io.pulsarws.gateway", "serviceUrl", serviceUrl);
+        }
+        await("readiness back", Duration.ofSeconds(60), () -> get("/ready").equals("200 {\"status\":\"READY\"}"));
+    }
+
+    private static String get(String path) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + System.getProperty("itest.http.port") + path)).timeout(TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body();
+        } catch (Exception e) {
+            return "error " + e;
+        }
+    }
+
+    private void update(String pid, String key, Object value) throws Exception {
+        Configuration c = configAdmin.getConfiguration(pid, null);
+        Dictionary<String, Object> props = c.getProperties();
+        props.put(key, value);
+        c.update(props);
+    }
+}
