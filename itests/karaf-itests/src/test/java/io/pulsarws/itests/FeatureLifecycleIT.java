@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -194,13 +193,6 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
 
     private static long millisSince(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;
-    }
-
-    /** Appends a measured figure to {@code measurements.txt} in the test work directory. */
-    private static void record(String line) throws IOException {
-        Path dir = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
-        Files.writeString(dir.resolve("measurements.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     private static String read(Path log) {

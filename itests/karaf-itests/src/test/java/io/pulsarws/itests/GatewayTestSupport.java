@@ -22,7 +22,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +80,7 @@ public abstract class GatewayTestSupport {
             systemProperty("itest.http.port").value(httpPort),
             systemProperty("itest.broker.web").value(broker.getProperty("webServiceUrl")),
             systemProperty("itest.broker.serviceUrl").value(broker.getProperty("serviceUrl")),
+            systemProperty("itest.broker.zookeeper").value(broker.getProperty("zookeeperServers", "")),
             systemProperty("itest.examples.dir").value(System.getProperty("examples.dir")),
             systemProperty("itest.work.dir").value(System.getProperty("itest.work.dir")),
         };
@@ -235,5 +238,12 @@ public abstract class GatewayTestSupport {
             }
         }
         return b.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** Appends a measured figure to {@code measurements.txt} in the test work directory. */
+    protected static void record(String line) throws IOException {
+        Path dir = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
+        Files.writeString(dir.resolve("measurements.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 }

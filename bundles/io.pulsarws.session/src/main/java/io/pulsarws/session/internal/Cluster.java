@@ -21,27 +21,24 @@ final class Cluster {
     private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
 
     final GatewayConfiguration config;
+    /** The broker service URL in use: configured, or discovered in the configuration store. */
+    final String serviceUrl;
     final PulsarClient client;
     final CredentialClients credentialClients;
 
-    private Cluster(GatewayConfiguration config, PulsarClient client) {
+    private Cluster(GatewayConfiguration config, String serviceUrl, PulsarClient client,
+            CredentialClients credentialClients) {
         this.config = config;
+        this.serviceUrl = serviceUrl;
         this.client = client;
-        this.credentialClients = new CredentialClients(auth -> newClient(config, auth, 1, 1),
-                config.operationTimeoutMillis());
+        this.credentialClients = credentialClients != null ? credentialClients
+                : new CredentialClients(auth -> newClient(config, serviceUrl, auth, 1, 1),
+                        config.operationTimeoutMillis());
     }
 
-    /**
-     * @return the cluster for this configuration, its client built but not yet connected
-     * @throws IllegalArgumentException naming what is wrong with the configuration (never a secret's value)
-     */
-    static Cluster connect(GatewayConfiguration config) {
+    /** @return what is wrong with the settings that do not depend on the broker URL (empty if nothing) */
+    static List<String> validate(GatewayConfiguration config) {
         List<String> wrong = new ArrayList<>();
-        String url = config.serviceUrl() == null ? "" : config.serviceUrl().trim();
-        if (!url.matches("(?i)(pulsar|pulsar\\+ssl|http|https)://\\S+")) {
-            wrong.add("serviceUrl must be pulsar://, pulsar+ssl://, http:// or https:// host:port[,host:port...], not '"
-                    + url + "'");
-        }
         if (config.operationTimeoutMillis() < 1) {
             wrong.add("operationTimeoutMillis must be >= 1");
         }
@@ -57,6 +54,21 @@ final class Cluster {
         if (config.maxPendingMessages() < 1 || config.receiverQueueSize() < 1) {
             wrong.add("maxPendingMessages and receiverQueueSize must be >= 1");
         }
+        return wrong;
+    }
+
+    /**
+     * @param serviceUrl the broker URL, configured or discovered
+     * @return the cluster for this configuration, its client built but not yet connected
+     * @throws IllegalArgumentException naming what is wrong with the configuration (never a secret's value)
+     */
+    static Cluster connect(GatewayConfiguration config, String serviceUrl) {
+        List<String> wrong = validate(config);
+        String url = serviceUrl == null ? "" : serviceUrl.trim();
+        if (!url.matches("(?i)(pulsar|pulsar\\+ssl|http|https)://\\S+")) {
+            wrong.add("serviceUrl must be pulsar://, pulsar+ssl://, http:// or https:// host:port[,host:port...], not '"
+                    + url + "'");
+        }
         if (!wrong.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", wrong));
         }
@@ -70,16 +82,17 @@ final class Cluster {
                     + " cannot be created with its parameters (" + e.getClass().getSimpleName() + ")");
         }
         try {
-            return new Cluster(config, newClient(config, own, config.ioThreads(), config.connectionsPerBroker()));
+            return new Cluster(config, url, newClient(config, url, own, config.ioThreads(),
+                    config.connectionsPerBroker()), null);
         } catch (PulsarClientException | RuntimeException e) {
             throw new IllegalArgumentException("the Pulsar client refuses it: " + e.getMessage());
         }
     }
 
-    private static PulsarClient newClient(GatewayConfiguration config, Authentication authentication, int ioThreads,
-            int connectionsPerBroker) throws PulsarClientException {
+    private static PulsarClient newClient(GatewayConfiguration config, String serviceUrl,
+            Authentication authentication, int ioThreads, int connectionsPerBroker) throws PulsarClientException {
         ClientBuilder b = PulsarClient.builder()
-                .serviceUrl(config.serviceUrl().trim())
+                .serviceUrl(serviceUrl)
                 .operationTimeout(config.operationTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .connectionTimeout(config.connectionTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .ioThreads(ioThreads)
@@ -95,11 +108,11 @@ final class Cluster {
 
     /**
      * @return true if going from {@code from} to {@code to} needs a new client: everything but the per-session
-     *         defaults and the authorization mode, which apply to new sessions in place
+     *         defaults and the authorization mode, which apply to new sessions in place (the broker URL is compared
+     *         by the caller, since it may be discovered)
      */
     static boolean needsNewClient(GatewayConfiguration from, GatewayConfiguration to) {
-        return !Objects.equals(from.serviceUrl(), to.serviceUrl())
-                || !Objects.equals(from.clusterName(), to.clusterName())
+        return !Objects.equals(from.clusterName(), to.clusterName())
                 || from.operationTimeoutMillis() != to.operationTimeoutMillis()
                 || from.connectionTimeoutMillis() != to.connectionTimeoutMillis()
                 || from.ioThreads() != to.ioThreads()
@@ -112,13 +125,7 @@ final class Cluster {
 
     /** @return the same clients with new per-session settings */
     Cluster withSettings(GatewayConfiguration next) {
-        return new Cluster(next, client, credentialClients);
-    }
-
-    private Cluster(GatewayConfiguration config, PulsarClient client, CredentialClients credentialClients) {
-        this.config = config;
-        this.client = client;
-        this.credentialClients = credentialClients;
+        return new Cluster(next, serviceUrl, client, credentialClients);
     }
 
     /** @return true once these clients are closed (whichever settings object closed them) */
@@ -139,7 +146,7 @@ final class Cluster {
     /** @return what the log may say about this configuration: no secret */
     String describe() {
         String plugin = config.brokerClientAuthenticationPlugin();
-        return "serviceUrl=" + config.serviceUrl() + ", cluster=" + config.clusterName() + ", memoryLimit="
+        return "serviceUrl=" + serviceUrl + ", cluster=" + config.clusterName() + ", memoryLimit="
                 + config.memoryLimitMb() + " MB, broker authentication="
                 + (plugin == null || plugin.isBlank() ? "none" : plugin.trim())
                 + ", sessions authorized by the broker with the client's credentials=" + config.authorizationEnabled();

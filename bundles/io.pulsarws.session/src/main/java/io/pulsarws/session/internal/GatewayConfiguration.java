@@ -12,8 +12,30 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @interface GatewayConfiguration {
 
     @AttributeDefinition(name = "Broker service URL",
-            description = "Pulsar binary protocol URL(s), e.g. pulsar://broker1:6650,broker2:6650 or pulsar+ssl://...")
+            description = "Pulsar binary protocol URL(s), e.g. pulsar://broker1:6650,broker2:6650 or pulsar+ssl://... "
+                    + "Leave empty to discover the cluster's brokers in the configuration store instead.")
     String serviceUrl() default "pulsar://localhost:6650";
+
+    @AttributeDefinition(name = "Configuration store",
+            description = "ZooKeeper servers of Pulsar's configuration store (zk:host:port,host:port[/chroot] or "
+                    + "host:port,...). Used when serviceUrl is empty: the brokers of clusterName are read from it "
+                    + "and followed live. Aliases: configurationStoreServers, globalZookeeperServers (the API "
+                    + "page's name), zookeeperServers.")
+    String configurationMetadataStoreUrl() default "";
+
+    @AttributeDefinition(name = "Configuration store (alias)", description = "Alias of configurationMetadataStoreUrl.")
+    String configurationStoreServers() default "";
+
+    @AttributeDefinition(name = "Global ZooKeeper servers (alias)",
+            description = "Alias of configurationMetadataStoreUrl, as the API page names it.")
+    String globalZookeeperServers() default "";
+
+    @AttributeDefinition(name = "ZooKeeper servers (alias)", description = "Alias of configurationMetadataStoreUrl.")
+    String zookeeperServers() default "";
+
+    @AttributeDefinition(name = "Configuration store session timeout (ms)",
+            description = "ZooKeeper session timeout of the discovery.")
+    int metadataStoreSessionTimeoutMillis() default 30_000;
 
     @AttributeDefinition(name = "Cluster name",
             description = "Name of the Pulsar cluster this gateway serves (the {cluster} of v1 paths).")

@@ -53,8 +53,13 @@ public class PulsarGateway implements SessionManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(PulsarGateway.class);
 
-    /** The clients and settings in force; replaced as a whole. */
+    /** The configuration in force: the last one accepted. */
+    private volatile GatewayConfiguration config;
+    /** The clients and settings in force, replaced as a whole; null while the brokers are being discovered. */
     private volatile Cluster cluster;
+    /** Reads the brokers from the configuration store when no serviceUrl is configured; otherwise null. */
+    private ClusterDiscovery discovery;
+    private String discoveryKey;
     private final FrameCodec codec = new FrameCodec();
     private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
     private final BatchAcks batchAcks = new BatchAcks(100_000);
@@ -75,45 +80,140 @@ public class PulsarGateway implements SessionManager {
 
     @Activate
     public PulsarGateway(GatewayConfiguration config) {
-        try {
-            this.cluster = Cluster.connect(config);
-        } catch (IllegalArgumentException e) {
-            LOG.error("Rejected {} configuration: {}; the gateway refuses handshakes (503) until it is fixed", PID,
-                    e.getMessage());
-            throw e;
+        synchronized (this) {
+            if (!configure(config, true)) {
+                throw new IllegalArgumentException("invalid " + PID + " configuration (see the error above)");
+            }
         }
         jmx = new GatewayJmx(this);
         metrics.onAdded(jmx::namespaceAdded);
-        LOG.info("Pulsar WebSocket gateway started: {}", cluster.describe());
+        Cluster c = cluster;
+        LOG.info("Pulsar WebSocket gateway started: {}", c != null ? c.describe()
+                : "brokers of cluster " + config.clusterName() + " to be read from " + store(config));
     }
 
     @Modified
-    void modified(GatewayConfiguration next) {
+    synchronized void modified(GatewayConfiguration next) {
+        configure(next, false);
+    }
+
+    /** @return the configuration store setting, whichever of its names is used, or null */
+    static String store(GatewayConfiguration c) {
+        for (String s : new String[] {c.configurationMetadataStoreUrl(), c.configurationStoreServers(),
+            c.globalZookeeperServers(), c.zookeeperServers()}) {
+            if (s != null && !s.isBlank()) {
+                return s.trim();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Puts a configuration in force, or rejects it with an error line and keeps the previous one.
+     *
+     * @return false if rejected
+     */
+    private boolean configure(GatewayConfiguration next, boolean first) {
+        String url = next.serviceUrl() == null || next.serviceUrl().isBlank() ? null : next.serviceUrl().trim();
+        String store = store(next);
+        List<String> wrong = Cluster.validate(next);
+        if (url == null && store == null) {
+            wrong.add("set serviceUrl, or leave it empty and set configurationMetadataStoreUrl (or "
+                    + "globalZookeeperServers) to discover the brokers");
+        }
+        if (!wrong.isEmpty()) {
+            return reject(String.join("; ", wrong), first);
+        }
+        if (url != null) {
+            if (!apply(next, url, first)) {
+                return false;
+            }
+            stopDiscovery();
+            return true;
+        }
+        String key = store + "|" + next.clusterName() + "|" + next.metadataStoreSessionTimeoutMillis();
+        if (discovery != null && key.equals(discoveryKey)) {
+            Cluster c = cluster;
+            return c == null ? accept(next) : apply(next, c.serviceUrl, first);
+        }
+        ClusterDiscovery started;
+        try {
+            // what the store reports goes through apply(), with the configuration in force at that time
+            started = new ClusterDiscovery(store, next.clusterName(), next.metadataStoreSessionTimeoutMillis(), false,
+                    this::discovered);
+        } catch (IllegalArgumentException e) {
+            return reject(e.getMessage(), first);
+        }
+        stopDiscovery();
+        discovery = started;
+        discoveryKey = key;
+        config = next; // the current cluster, if any, serves until the store names the brokers
+        return true;
+    }
+
+    private boolean accept(GatewayConfiguration next) {
+        config = next;
+        return true;
+    }
+
+    private synchronized void discovered(String serviceUrl) {
+        if (discovery != null) {
+            apply(config, serviceUrl, false);
+        }
+    }
+
+    /** Builds the clients for this configuration and URL unless the current ones only need new settings. */
+    private boolean apply(GatewayConfiguration next, String url, boolean first) {
         Cluster current = cluster;
-        if (!Cluster.needsNewClient(current.config, next)) {
+        if (current != null && current.serviceUrl.equals(url) && !Cluster.needsNewClient(current.config, next)) {
             cluster = current.withSettings(next);
+            config = next;
             LOG.info("Pulsar WebSocket gateway settings applied in place: {}", cluster.describe());
-            return;
+            return true;
         }
         Cluster replacement;
         try {
-            replacement = Cluster.connect(next);
+            replacement = Cluster.connect(next, url);
         } catch (IllegalArgumentException e) {
-            LOG.error("Rejected {} configuration: {}; keeping the previous one in force ({})", PID, e.getMessage(),
-                    current.describe());
-            return;
+            return reject(e.getMessage(), first);
         }
         cluster = replacement;
-        int open = closeSessions(current);
-        LOG.info("Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1012: {}", open,
-                replacement.describe());
+        config = next;
+        if (current != null) {
+            int open = closeSessions(current);
+            LOG.info("Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1012: {}", open,
+                    replacement.describe());
+        }
+        return true;
+    }
+
+    private boolean reject(String why, boolean first) {
+        Cluster c = cluster;
+        LOG.error("Rejected {} configuration: {}; {}", PID, why, first
+                ? "the gateway refuses handshakes (503) until it is fixed"
+                : "keeping the previous one in force (" + (c == null ? "no brokers known yet" : c.describe()) + ")");
+        return false;
+    }
+
+    private void stopDiscovery() {
+        if (discovery != null) {
+            discovery.close();
+            discovery = null;
+            discoveryKey = null;
+        }
     }
 
     @Deactivate
     void deactivate() {
         metrics.onAdded(null);
         jmx.close();
-        int open = closeSessions(cluster);
+        Cluster c;
+        synchronized (this) {
+            stopDiscovery();
+            c = cluster;
+            cluster = null;
+        }
+        int open = c == null ? 0 : closeSessions(c);
         LOG.info("Pulsar WebSocket gateway stopped: {} open session(s) closed", open);
     }
 
@@ -144,6 +244,9 @@ public class PulsarGateway implements SessionManager {
             }
         }
         Cluster c = cluster;
+        if (c == null) {
+            throw new OpenRefusedException(503, "Gateway is waiting for its cluster's brokers (configuration store)");
+        }
         CredentialClients.Lease lease = null;
         PulsarClient sessionClient = c.client;
         ClientIdentity identity = request.identity();
@@ -258,9 +361,14 @@ public class PulsarGateway implements SessionManager {
 
     @Override
     public Map<String, Object> effectiveConfiguration() {
-        GatewayConfiguration c = cluster.config;
+        GatewayConfiguration c = config;
+        Cluster in = cluster;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("serviceUrl", c.serviceUrl());
+        m.put("serviceUrl", in == null ? "" : in.serviceUrl);
+        String store = store(c);
+        m.put("configurationMetadataStoreUrl", store == null ? "" : store);
+        m.put("brokersFrom", c.serviceUrl() == null || c.serviceUrl().isBlank()
+                ? (in == null ? "configuration store (not read yet)" : "configuration store") : "serviceUrl");
         m.put("clusterName", c.clusterName());
         m.put("operationTimeoutMillis", c.operationTimeoutMillis());
         m.put("connectionTimeoutMillis", c.connectionTimeoutMillis());
@@ -282,6 +390,10 @@ public class PulsarGateway implements SessionManager {
     @Override
     public CompletableFuture<Void> checkBroker() {
         Cluster c = cluster;
+        if (c == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "no brokers known yet: waiting for the cluster's entry in the configuration store"));
+        }
         return c.client.getPartitionsForTopic(PROBE_TOPIC, false)
                 .orTimeout(c.config.operationTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .handle((partitions, e) -> {
@@ -300,11 +412,11 @@ public class PulsarGateway implements SessionManager {
     }
 
     int maxPendingMessages() {
-        return cluster.config.maxPendingMessages();
+        return config.maxPendingMessages();
     }
 
     int receiverQueueSize() {
-        return cluster.config.receiverQueueSize();
+        return config.receiverQueueSize();
     }
 
     @Override

@@ -11,7 +11,12 @@ public final class BrokerMain {
     private BrokerMain() {}
 
     public static void main(String[] args) throws Exception {
-        long watched = Long.parseLong(args[0]);
+        watch(Long.parseLong(args[0]));
+        org.apache.pulsar.PulsarStandaloneStarter.main(Arrays.copyOfRange(args, 1, args.length));
+    }
+
+    /** Exits this JVM when the watched process (0: none) exits, or at once if it is gone already. */
+    static void watch(long watched) {
         if (watched > 0) {
             ProcessHandle parent = ProcessHandle.of(watched).orElse(null);
             if (parent == null || !parent.isAlive()) {
@@ -23,6 +28,5 @@ public final class BrokerMain {
                 System.exit(0);
             });
         }
-        org.apache.pulsar.PulsarStandaloneStarter.main(Arrays.copyOfRange(args, 1, args.length));
     }
 }

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * <pre>
  * start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] [--watch-pid P | --watch-parent]
  *       [--timeout-seconds S]
- *       [--api-page-namespaces] [--auth ROLE,ROLE...]
+ *       [--api-page-namespaces] [--auth ROLE,ROLE...] [--zookeeper]
  * stop  --dir DIR
  * </pre>
  * {@code start} returns once the broker serves the {@code public/default} namespace and writes
@@ -40,6 +40,9 @@ import java.util.stream.Stream;
  * created), and an RSA key pair {@code DIR/auth/public.key}/{@code private.key} signs {@code DIR/auth/rs-ROLE.jwt}
  * tokens that only a gateway configured with the public key accepts. Tokenless clients get the broker role
  * {@code anonymous}, which has no grant until a test gives it one.
+ *
+ * <p>{@code --zookeeper} keeps the metadata in a real ZooKeeper server (another child JVM, on a free port) instead
+ * of RocksDB, as a multi-node cluster does; {@code broker.properties} then names it in {@code zookeeperServers}.
  */
 public final class StandaloneBroker {
     private static final String PROPERTIES = "broker.properties";
@@ -60,7 +63,7 @@ public final class StandaloneBroker {
 
     private static void usage() {
         System.err.println("usage: start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] "
-                + "[--watch-pid P] [--timeout-seconds S] [--api-page-namespaces] [--auth ROLE,...] | stop --dir DIR");
+                + "[--watch-pid P] [--timeout-seconds S] [--api-page-namespaces] [--auth ROLE,...] [--zookeeper] | stop --dir DIR");
         System.exit(2);
     }
 
@@ -106,6 +109,13 @@ public final class StandaloneBroker {
                 "--config", conf.toString(), "--no-functions-worker", "--no-stream-storage",
                 "--metadata-dir", dir.resolve("data/metadata").toString(),
                 "--bookkeeper-dir", dir.resolve("data/bookkeeper").toString()));
+        String zookeeper = null;
+        if (o.zookeeper) {
+            zookeeper = startZooKeeper(dir, classpath, o.watchPid);
+            int at = cmd.indexOf("--metadata-dir");
+            cmd.set(at, "--metadata-url");
+            cmd.set(at + 1, "zk:" + zookeeper);
+        }
         Path log = dir.resolve("broker.log");
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -120,6 +130,7 @@ public final class StandaloneBroker {
                         + p.exitValue() + ")") + "; last lines of " + log + ":");
                 tail(log, 40);
                 p.destroyForcibly();
+                stopZooKeeper(dir);
                 return 1;
             }
             p.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -135,6 +146,10 @@ public final class StandaloneBroker {
         props.setProperty("webServiceUrl", web);
         if (adminToken != null) {
             props.setProperty("authDir", dir.resolve("auth").toString());
+        }
+        if (zookeeper != null) {
+            props.setProperty("zookeeperServers", zookeeper);
+            props.setProperty("zookeeperPid", Files.readString(dir.resolve("zookeeper.pid")).trim());
         }
         try (OutputStream out = Files.newOutputStream(dir.resolve(PROPERTIES))) {
             props.store(out, "Pulsar standalone started by " + StandaloneBroker.class.getName());
@@ -154,13 +169,22 @@ public final class StandaloneBroker {
         }
         Files.delete(file);
         long pid = Long.parseLong(props.getProperty("pid"));
+        if (terminate(pid, dir, BrokerMain.class)) {
+            System.out.println("Pulsar standalone stopped: pid " + pid);
+        }
+        stopZooKeeper(dir);
+        return 0;
+    }
+
+    /** Stops the process if it still runs {@code main} for this directory: SIGTERM, then SIGKILL after 30 s. */
+    private static boolean terminate(long pid, Path dir, Class<?> main) throws InterruptedException {
         ProcessHandle h = ProcessHandle.of(pid).orElse(null);
         if (h == null || !h.isAlive()) {
-            return 0;
+            return false;
         }
-        if (!isOurBroker(pid, dir)) {
-            System.err.println("pid " + pid + " is no longer our broker; not touching it");
-            return 0;
+        if (!isOurs(pid, dir, main)) {
+            System.err.println("pid " + pid + " no longer runs " + main.getSimpleName() + "; not touching it");
+            return false;
         }
         h.destroy();
         try {
@@ -168,15 +192,62 @@ public final class StandaloneBroker {
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             h.destroyForcibly();
         }
-        System.out.println("Pulsar standalone stopped: pid " + pid);
-        return 0;
+        return true;
+    }
+
+    /** @return {@code host:port} of a ZooKeeper server started for this broker, once it accepts connections */
+    private static String startZooKeeper(Path dir, String classpath, long watchPid) throws Exception {
+        stopZooKeeper(dir);
+        int port = freePort();
+        Path data = dir.resolve("data/zookeeper");
+        deleteTree(data);
+        Files.createDirectories(data);
+        Path cfg = dir.resolve("zoo.cfg");
+        Files.writeString(cfg, String.join("\n", "tickTime=2000", "dataDir=" + data, "clientPort=" + port,
+                "clientPortAddress=127.0.0.1", "admin.enableServer=false", "maxClientCnxns=0", ""));
+        Process zk = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms32m", "-Xmx128m", "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toUri(),
+                "-cp", classpath, ZooKeeperMain.class.getName(), Long.toString(watchPid), cfg.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("zookeeper.log").toFile())
+                .start();
+        Files.writeString(dir.resolve("zookeeper.pid"), Long.toString(zk.pid()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII)); // the one four-letter word allowed by default
+                if (new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).contains("Mode: standalone")) {
+                    break;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (!zk.isAlive() || System.nanoTime() > deadline) {
+                zk.destroyForcibly();
+                throw new IOException("ZooKeeper did not start; see " + dir.resolve("zookeeper.log"));
+            }
+            zk.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        System.out.println("ZooKeeper ready: pid " + zk.pid() + ", 127.0.0.1:" + port);
+        return "127.0.0.1:" + port;
+    }
+
+    private static void stopZooKeeper(Path dir) throws IOException, InterruptedException {
+        Path pidFile = dir.resolve("zookeeper.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        Files.delete(pidFile);
+        if (terminate(pid, dir, ZooKeeperMain.class)) {
+            System.out.println("ZooKeeper stopped: pid " + pid);
+        }
     }
 
     /**
-     * Guards against a recycled pid: the process must run {@link BrokerMain} for this directory. Reads
+     * Guards against a recycled pid: the process must run {@code main} for this directory. Reads
      * /proc directly because {@code ProcessHandle.Info} truncates the broker's long command line.
      */
-    private static boolean isOurBroker(long pid, Path dir) {
+    private static boolean isOurs(long pid, Path dir, Class<?> main) {
         String cmd;
         try {
             cmd = new String(Files.readAllBytes(Paths.get("/proc", Long.toString(pid), "cmdline")),
@@ -184,7 +255,7 @@ public final class StandaloneBroker {
         } catch (IOException e) {
             cmd = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("");
         }
-        return cmd.contains(BrokerMain.class.getName()) && cmd.contains(dir.toAbsolutePath().toString());
+        return cmd.contains(main.getName()) && cmd.contains(dir.toAbsolutePath().toString());
     }
 
     private static boolean ready(HttpClient http, String web, String adminToken) {
@@ -351,6 +422,7 @@ public final class StandaloneBroker {
         long watchPid;
         int timeoutSeconds = 180;
         boolean apiPageNamespaces;
+        boolean zookeeper;
         List<String> authRoles;
 
         static Options parse(String[] args) {
@@ -367,6 +439,7 @@ public final class StandaloneBroker {
                             .map(ProcessHandle::pid).orElse(0L);
                     case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(args[++i]);
                     case "--api-page-namespaces" -> o.apiPageNamespaces = true;
+                    case "--zookeeper" -> o.zookeeper = true;
                     case "--auth" -> o.authRoles = List.of(args[++i].split(","));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
