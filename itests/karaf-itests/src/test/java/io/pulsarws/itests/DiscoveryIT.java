@@ -21,6 +21,8 @@ import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.MethodSorters;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -37,6 +39,9 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class DiscoveryIT extends GatewayTestSupport {
     private static final String CLUSTER = "ws-discovery";
+
+    @javax.inject.Inject
+    private BundleContext context;
 
     @Override
     @org.ops4j.pax.exam.Configuration
@@ -127,5 +132,35 @@ public class DiscoveryIT extends GatewayTestSupport {
         }
         await("back on the plain broker", TIMEOUT, () -> plain.equals(serviceUrlInForce()));
         await("sessions served again", TIMEOUT, DiscoveryIT::produces);
+    }
+
+    /** Restarting the session bundle closes the ZooKeeper client with it: its threads do not pile up. */
+    @Test
+    public void c_aRestartLeavesOneZooKeeperClient() throws Exception {
+        await("the brokers read from ZooKeeper", Duration.ofSeconds(60), DiscoveryIT::produces);
+        assertEquals(1, zooKeeperClientThreads());
+        for (int i = 0; i < 2; i++) {
+            Bundle session = java.util.Arrays.stream(context.getBundles())
+                    .filter(b -> "io.pulsarws.session".equals(b.getSymbolicName())).findFirst().orElseThrow();
+            session.stop();
+            session.start();
+            await("serving after restart " + (i + 1), Duration.ofSeconds(60), DiscoveryIT::produces);
+        }
+        try {
+            await("the old ZooKeeper clients gone", TIMEOUT, () -> zooKeeperClientThreads() == 1);
+        } catch (AssertionError e) {
+            record("ZooKeeper client threads after restarts: " + Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getClass().getName().contains("ClientCnxn")).map(Thread::getName).toList());
+            throw e;
+        }
+    }
+
+    /**
+     * @return ZooKeeper client connections, counted by their send threads (by class: ZooKeeper renames the
+     *     thread after its server, which can swallow the "SendThread" part of the name)
+     */
+    private static long zooKeeperClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getClass().getName().endsWith("ClientCnxn$SendThread")).count();
     }
 }

@@ -153,8 +153,8 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
         int pulsarBefore = pulsarThreads().size();
         int allBefore = serverThreads();
         StringBuilder counts = new StringBuilder();
-        for (String bsn : List.of("io.pulsarws.websocket", "io.pulsarws.session", "io.pulsarws.codec",
-                "io.pulsarws.pulsar.client")) {
+        for (String bsn : List.of("io.pulsarws.websocket", "io.pulsarws.shell", "io.pulsarws.session",
+                "io.pulsarws.codec", "io.pulsarws.zookeeper", "io.pulsarws.pulsar.client")) {
             Bundle b = bundle(bsn);
             b.stop();
             b.start();
@@ -214,7 +214,7 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
     public void uninstallLeavesNoClientThreadsAndReinstallServesAgain() throws Exception {
         assertTrue(features.isInstalled(features.getFeature(FEATURE)));
         for (String bsn : List.of("io.pulsarws.codec", "io.pulsarws.session", "io.pulsarws.websocket",
-                "io.pulsarws.pulsar.client")) {
+                "io.pulsarws.pulsar.client", "io.pulsarws.zookeeper", "io.pulsarws.shell")) {
             assertEquals(bsn, Bundle.ACTIVE, bundle(bsn).getState());
         }
         produceOnce();
