@@ -86,7 +86,7 @@ public abstract class GatewayTestSupport {
         };
     }
 
-    private static int freePort() throws IOException {
+    protected static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

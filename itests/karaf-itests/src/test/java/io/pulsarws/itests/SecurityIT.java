@@ -28,9 +28,12 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.security.KeyStore;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.inject.Inject;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -68,11 +71,25 @@ public class SecurityIT extends GatewayTestSupport {
             secure.load(in);
         }
         String auth = secure.getProperty("authDir");
+        String tls = secure.getProperty("tlsDir");
         String gateway = "etc/io.pulsarws.gateway.cfg";
         String security = "etc/io.pulsarws.security.cfg";
+        String web = "etc/org.ops4j.pax.web.cfg";
+        String httpsPort = Integer.toString(freePort());
         return OptionUtils.combine(options(new File(System.getProperty("assembly.tar.gz")).toURI().toString(),
                         "pulsar-websocket-secure"),
-                editConfigurationFilePut(gateway, "serviceUrl", secure.getProperty("serviceUrl")),
+                // TLS to the broker, checked against the broker's certificate (hostname verification on)
+                editConfigurationFilePut(gateway, "serviceUrl", secure.getProperty("serviceUrlTls")),
+                editConfigurationFilePut(gateway, "tlsTrustCertsFilePath", Paths.get(tls, "broker.pem").toString()),
+                // wss:// through Pax Web's HTTPS connector, configured the Karaf way
+                editConfigurationFilePut(web, "org.osgi.service.http.secure.enabled", "true"),
+                editConfigurationFilePut(web, "org.osgi.service.http.port.secure", httpsPort),
+                editConfigurationFilePut(web, "org.ops4j.pax.web.ssl.keystore", Paths.get(tls, "gateway.p12").toString()),
+                editConfigurationFilePut(web, "org.ops4j.pax.web.ssl.keystore.type", "PKCS12"),
+                editConfigurationFilePut(web, "org.ops4j.pax.web.ssl.keystore.password", "changeit"),
+                editConfigurationFilePut(web, "org.ops4j.pax.web.ssl.key.password", "changeit"),
+                systemProperty("itest.https.port").value(httpsPort),
+                systemProperty("itest.secure.tls").value(tls),
                 editConfigurationFilePut(gateway, "brokerClientAuthenticationPlugin",
                         "org.apache.pulsar.client.impl.auth.AuthenticationToken"),
                 editConfigurationFilePut(gateway, "brokerClientAuthenticationParameters",
@@ -341,6 +358,41 @@ public class SecurityIT extends GatewayTestSupport {
             }
         } finally {
             update("io.pulsarws.websocket", "maxSessionsPerAddress", 0);
+        }
+    }
+
+    /**
+     * {@code wss://} on Pax Web's HTTPS connector, with the gateway's own certificate, to a broker reached over
+     * {@code pulsar+ssl://} (every test of this class goes through that TLS connection).
+     */
+    @Test
+    public void wssToTheGatewayAndTlsToTheBroker() throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(Paths.get(System.getProperty("itest.secure.tls"), "gateway.p12"))) {
+            trust.load(in, "changeit".toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        String topic = "grants/" + uniqueTopic("wss");
+        String wss = "wss://127.0.0.1:" + System.getProperty("itest.https.port") + "/ws/v2/";
+        Map<String, String> alice = bearer(token("alice"));
+        try (WsClient consumer = WsClient.open(wss + "consumer/persistent/secure/" + topic + "/sub", ssl, alice);
+                WsClient producer = WsClient.open(wss + "producer/persistent/secure/" + topic, ssl, alice)) {
+            producer.send("{\"payload\":\"" + b64("over TLS twice") + "\"}");
+            assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
+            assertEquals("over TLS twice", text(Json.object(consumer.next(TIMEOUT))));
+        }
+        Object url = configAdmin.getConfiguration("io.pulsarws.gateway", null).getProperties().get("serviceUrl");
+        assertTrue(String.valueOf(url), String.valueOf(url).startsWith("pulsar+ssl://"));
+        // a client that does not trust the gateway's certificate cannot connect
+        try {
+            WsClient.open(wss + "producer/persistent/secure/" + topic, SSLContext.getDefault(), alice).close();
+            throw new AssertionError("a client without the gateway's certificate connected");
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertTrue(String.valueOf(e.getCause()), e.getCause() instanceof javax.net.ssl.SSLException
+                    || e.getCause() instanceof IOException);
         }
     }
 

@@ -5,8 +5,6 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -226,11 +224,5 @@ public class TwoNodesIT extends GatewayTestSupport {
         text = existing.matcher(text).find() ? existing.matcher(text).replaceAll(Matcher.quoteReplacement(line))
                 : text + System.lineSeparator() + line + System.lineSeparator();
         Files.writeString(cfg, text);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -36,8 +36,18 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     static WsClient open(String url, Duration handshakeTimeout, Map<String, String> headers) throws Exception {
+        return open(url, HttpClient.newHttpClient(), handshakeTimeout, headers);
+    }
+
+    /** Opens a {@code wss://} session trusting what the given context trusts. */
+    static WsClient open(String url, javax.net.ssl.SSLContext ssl, Map<String, String> headers) throws Exception {
+        return open(url, HttpClient.newBuilder().sslContext(ssl).build(), Duration.ofSeconds(20), headers);
+    }
+
+    private static WsClient open(String url, HttpClient http, Duration handshakeTimeout, Map<String, String> headers)
+            throws Exception {
         WsClient c = new WsClient();
-        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(handshakeTimeout);
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(handshakeTimeout);
         headers.forEach(b::header);
         c.ws = b.buildAsync(URI.create(url), c).get(handshakeTimeout.toSeconds() + 10, TimeUnit.SECONDS);
         return c;

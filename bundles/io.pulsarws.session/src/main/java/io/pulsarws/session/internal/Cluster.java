@@ -54,6 +54,10 @@ final class Cluster {
         if (config.maxPendingMessages() < 1 || config.receiverQueueSize() < 1) {
             wrong.add("maxPendingMessages and receiverQueueSize must be >= 1");
         }
+        String trust = config.tlsTrustCertsFilePath();
+        if (trust != null && !trust.isBlank() && !java.nio.file.Files.isReadable(java.nio.file.Paths.get(trust.trim()))) {
+            wrong.add("tlsTrustCertsFilePath " + trust.trim() + " is not a readable file");
+        }
         return wrong;
     }
 
@@ -103,6 +107,12 @@ final class Cluster {
         if (authentication != null) {
             b.authentication(authentication);
         }
+        String trust = config.tlsTrustCertsFilePath();
+        if (trust != null && !trust.isBlank()) {
+            b.tlsTrustCertsFilePath(trust.trim());
+        }
+        b.enableTlsHostnameVerification(config.tlsHostnameVerificationEnable());
+        b.allowTlsInsecureConnection(config.tlsAllowInsecureConnection());
         return b.build();
     }
 
@@ -120,7 +130,10 @@ final class Cluster {
                 || from.memoryLimitMb() != to.memoryLimitMb()
                 || !Objects.equals(from.brokerClientAuthenticationPlugin(), to.brokerClientAuthenticationPlugin())
                 || !Objects.equals(from.brokerClientAuthenticationParameters(),
-                        to.brokerClientAuthenticationParameters());
+                        to.brokerClientAuthenticationParameters())
+                || !Objects.equals(from.tlsTrustCertsFilePath(), to.tlsTrustCertsFilePath())
+                || from.tlsHostnameVerificationEnable() != to.tlsHostnameVerificationEnable()
+                || from.tlsAllowInsecureConnection() != to.tlsAllowInsecureConnection();
     }
 
     /** @return the same clients with new per-session settings */

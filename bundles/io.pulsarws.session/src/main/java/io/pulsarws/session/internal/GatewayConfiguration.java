@@ -87,4 +87,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "without credentials (the broker's anonymousUserRole applies). When false, every session uses "
                     + "the gateway's own client and credentials.")
     boolean authorizationEnabled() default false;
+
+    @AttributeDefinition(name = "TLS trust certificates",
+            description = "PEM file of the CA certificate(s) the brokers' TLS certificates are checked against "
+                    + "(for pulsar+ssl:// URLs). Empty: the JVM's default trust store.")
+    String tlsTrustCertsFilePath() default "";
+
+    @AttributeDefinition(name = "TLS hostname verification",
+            description = "Check that a broker's certificate names the host the gateway connects to.")
+    boolean tlsHostnameVerificationEnable() default true;
+
+    @AttributeDefinition(name = "Allow insecure TLS",
+            description = "Accept any broker certificate (tests only: this disables the protection TLS gives).")
+    boolean tlsAllowInsecureConnection() default false;
 }

@@ -381,6 +381,9 @@ public class PulsarGateway implements SessionManager {
         String params = c.brokerClientAuthenticationParameters();
         m.put("brokerClientAuthenticationParameters", params == null || params.isEmpty() ? "" : "***");
         m.put("authorizationEnabled", c.authorizationEnabled());
+        m.put("tlsTrustCertsFilePath", c.tlsTrustCertsFilePath());
+        m.put("tlsHostnameVerificationEnable", c.tlsHostnameVerificationEnable());
+        m.put("tlsAllowInsecureConnection", c.tlsAllowInsecureConnection());
         return m;
     }
 

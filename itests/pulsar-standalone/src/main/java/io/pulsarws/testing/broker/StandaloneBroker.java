@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * <pre>
  * start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] [--watch-pid P | --watch-parent]
  *       [--timeout-seconds S]
- *       [--api-page-namespaces] [--auth ROLE,ROLE...] [--zookeeper]
+ *       [--api-page-namespaces] [--auth ROLE,ROLE...] [--zookeeper] [--tls]
  * stop  --dir DIR
  * </pre>
  * {@code start} returns once the broker serves the {@code public/default} namespace and writes
@@ -40,6 +40,11 @@ import java.util.stream.Stream;
  * created), and an RSA key pair {@code DIR/auth/public.key}/{@code private.key} signs {@code DIR/auth/rs-ROLE.jwt}
  * tokens that only a gateway configured with the public key accepts. Tokenless clients get the broker role
  * {@code anonymous}, which has no grant until a test gives it one.
+ *
+ * <p>{@code --tls} adds a TLS broker port with a self-signed certificate for 127.0.0.1 made with the JDK's keytool:
+ * {@code DIR/tls/broker.p12} (PKCS12, password {@code changeit}) and its certificate {@code DIR/tls/broker.pem};
+ * {@code DIR/tls/gateway.p12}/{@code gateway.pem} are a second pair, for a gateway's own HTTPS listener.
+ * {@code broker.properties} then has {@code serviceUrlTls} and {@code tlsDir}.
  *
  * <p>{@code --zookeeper} keeps the metadata in a real ZooKeeper server (another child JVM, on a free port) instead
  * of RocksDB, as a multi-node cluster does; {@code broker.properties} then names it in {@code zookeeperServers}.
@@ -63,7 +68,7 @@ public final class StandaloneBroker {
 
     private static void usage() {
         System.err.println("usage: start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] "
-                + "[--watch-pid P] [--timeout-seconds S] [--api-page-namespaces] [--auth ROLE,...] [--zookeeper] | stop --dir DIR");
+                + "[--watch-pid P] [--timeout-seconds S] [--api-page-namespaces] [--auth ROLE,...] [--zookeeper] [--tls] | stop --dir DIR");
         System.exit(2);
     }
 
@@ -81,6 +86,16 @@ public final class StandaloneBroker {
             Path auth = Files.createDirectories(dir.resolve("auth"));
             adminToken = createTokens(classpathOfBroker, auth, o.authRoles);
             conf0 += authConfig(auth);
+        }
+        int tlsPort = 0;
+        if (o.tls) {
+            tlsPort = freePort();
+            Path tls = Files.createDirectories(dir.resolve("tls"));
+            selfSigned(tls, "broker");
+            selfSigned(tls, "gateway");
+            conf0 += String.join("\n", "brokerServicePortTls=" + tlsPort, "tlsEnabledWithKeyStore=true",
+                    "tlsKeyStoreType=PKCS12", "tlsKeyStore=" + tls.resolve("broker.p12"), "tlsKeyStorePassword=changeit",
+                    "");
         }
         Path conf = dir.resolve("standalone.conf");
         Files.writeString(conf, conf0);
@@ -147,6 +162,10 @@ public final class StandaloneBroker {
         if (adminToken != null) {
             props.setProperty("authDir", dir.resolve("auth").toString());
         }
+        if (tlsPort > 0) {
+            props.setProperty("serviceUrlTls", "pulsar+ssl://127.0.0.1:" + tlsPort);
+            props.setProperty("tlsDir", dir.resolve("tls").toString());
+        }
         if (zookeeper != null) {
             props.setProperty("zookeeperServers", zookeeper);
             props.setProperty("zookeeperPid", Files.readString(dir.resolve("zookeeper.pid")).trim());
@@ -193,6 +212,28 @@ public final class StandaloneBroker {
             h.destroyForcibly();
         }
         return true;
+    }
+
+    /** A self-signed RSA certificate for 127.0.0.1 and localhost, valid two days: NAME.p12 and NAME.pem. */
+    private static void selfSigned(Path dir, String name) throws Exception {
+        Path p12 = dir.resolve(name + ".p12");
+        Files.deleteIfExists(p12);
+        String keytool = Paths.get(System.getProperty("java.home"), "bin", "keytool").toString();
+        exec(keytool, "-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=127.0.0.1, OU=" + name + ", O=pulsar-websocket tests", "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12", "-keystore", p12.toString(),
+                "-storepass", "changeit", "-keypass", "changeit");
+        exec(keytool, "-exportcert", "-rfc", "-alias", name, "-keystore", p12.toString(), "-storepass", "changeit",
+                "-file", dir.resolve(name + ".pem").toString());
+    }
+
+    private static void exec(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("failed: " + String.join(" ", cmd));
+        }
     }
 
     /** @return {@code host:port} of a ZooKeeper server started for this broker, once it accepts connections */
@@ -423,6 +464,7 @@ public final class StandaloneBroker {
         int timeoutSeconds = 180;
         boolean apiPageNamespaces;
         boolean zookeeper;
+        boolean tls;
         List<String> authRoles;
 
         static Options parse(String[] args) {
@@ -440,6 +482,7 @@ public final class StandaloneBroker {
                     case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(args[++i]);
                     case "--api-page-namespaces" -> o.apiPageNamespaces = true;
                     case "--zookeeper" -> o.zookeeper = true;
+                    case "--tls" -> o.tls = true;
                     case "--auth" -> o.authRoles = List.of(args[++i].split(","));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
