@@ -98,6 +98,7 @@ public class SecurityIT extends GatewayTestSupport {
                 editConfigurationFilePut(security, "authenticationEnabled", "true"),
                 editConfigurationFilePut(security, "tokenSecretKey", Paths.get(auth, "secret.key").toUri().toString()),
                 editConfigurationFilePut(security, "allowedOrigins", APP_ORIGIN),
+                editConfigurationFilePut(security, "superUserRoles", "admin"),
                 // our own code logs at DEBUG here, to show that not even its debug lines carry a token
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.name", "io.pulsarws"),
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.level", "DEBUG"),
@@ -358,6 +359,47 @@ public class SecurityIT extends GatewayTestSupport {
             }
         } finally {
             update("io.pulsarws.websocket", "maxSessionsPerAddress", 0);
+        }
+    }
+
+    /**
+     * With authentication on, the statistics are for super-users (401 otherwise, as in Pulsar), and so is
+     * {@code /metrics} once {@code authenticateMetricsEndpoint} is set. Probes stay open.
+     */
+    @Test
+    public void statisticsAreForSuperUsers() throws Exception {
+        String stats = "/admin/v2/proxy-stats/stats";
+        assertEquals(401, httpStatus(stats, null));
+        assertEquals(401, httpStatus(stats, token("alice")));
+        assertEquals(200, httpStatus(stats, token("admin")));
+        assertEquals(200, httpStatus("/metrics", null));
+        for (String probe : List.of("/health", "/ready", "/status.html")) {
+            assertEquals(probe, 200, httpStatus(probe, null));
+        }
+        update("io.pulsarws.security", "authenticateMetricsEndpoint", true);
+        try {
+            await("/metrics protected", TIMEOUT, () -> httpStatusQuietly("/metrics", null) == 401);
+            assertEquals(401, httpStatus("/metrics", token("alice")));
+            assertEquals(200, httpStatus("/metrics", token("admin")));
+        } finally {
+            update("io.pulsarws.security", "authenticateMetricsEndpoint", false);
+        }
+    }
+
+    private static int httpStatus(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + System.getProperty("itest.http.port") + path)).timeout(TIMEOUT).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static int httpStatusQuietly(String path, String token) {
+        try {
+            return httpStatus(path, token);
+        } catch (Exception e) {
+            return 0;
         }
     }
 

@@ -34,8 +34,17 @@ public class MetricsServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SessionManager sessions;
 
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile SecuritySettings security;
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        try {
+            security.checkSuperUser(req, true);
+        } catch (io.pulsarws.session.OpenRefusedException e) {
+            resp.sendError(e.status(), e.getMessage());
+            return;
+        }
         SessionManager manager = sessions;
         List<SessionInfo> open = manager == null ? List.of() : manager.sessions();
         List<NamespaceCounters> counters = manager == null ? List.of() : manager.counters();

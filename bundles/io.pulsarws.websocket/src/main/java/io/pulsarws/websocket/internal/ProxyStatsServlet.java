@@ -42,6 +42,9 @@ public class ProxyStatsServlet extends HttpServlet {
     private volatile SessionManager sessions;
 
     @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile SecuritySettings security;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
     private volatile NamespaceRates rates;
 
     private final transient JsonFactory json = new JsonFactory();
@@ -51,6 +54,12 @@ public class ProxyStatsServlet extends HttpServlet {
         SessionManager manager = sessions;
         if ("/status.html".equals(req.getServletPath())) {
             text(resp, manager != null ? 200 : 503, manager != null ? "OK" : "Not ready");
+            return;
+        }
+        try {
+            security.checkSuperUser(req, false);
+        } catch (io.pulsarws.session.OpenRefusedException e) {
+            text(resp, e.status(), e.getMessage());
             return;
         }
         String path = req.getPathInfo() == null ? "" : req.getPathInfo();

@@ -45,4 +45,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "own origin. Requests without an Origin header (non-browser clients) are always allowed. "
                     + "'*' allows every origin. Others get 403 before the upgrade.")
     String[] allowedOrigins() default {};
+
+    @AttributeDefinition(name = "Super-user roles",
+            description = "Roles allowed to read the statistics endpoints (/admin/v2/proxy-stats/...) when "
+                    + "authentication is enabled, as Pulsar's superUserRoles; others get 401.")
+    String[] superUserRoles() default {};
+
+    @AttributeDefinition(name = "Authenticate /metrics",
+            description = "With authentication enabled, also require a super-user token for the Prometheus "
+                    + "endpoint /metrics (as the broker's authenticateMetricsEndpoint).")
+    boolean authenticateMetricsEndpoint() default false;
 }

@@ -34,7 +34,7 @@ public class SecuritySettings {
 
     /** What one configuration decides; replaced as a whole on each change. */
     private record Policy(boolean authenticate, TokenValidator validator, String anonymousRole,
-            Set<String> origins, boolean anyOrigin) {}
+            Set<String> origins, boolean anyOrigin, Set<String> superUsers, boolean protectMetrics) {}
 
     /** The outcome of authentication: the identity for the session manager and when it stops being valid. */
     record Caller(ClientIdentity identity, Instant expiresAt) {}
@@ -50,6 +50,8 @@ public class SecuritySettings {
     void configure(SecurityConfiguration config) {
         Set<String> origins = Arrays.stream(config.allowedOrigins()).map(String::trim).filter(s -> !s.isEmpty())
                 .map(SecuritySettings::normalizeOrigin).collect(Collectors.toUnmodifiableSet());
+        Set<String> superUsers = Arrays.stream(config.superUserRoles()).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
         TokenValidator validator = null;
         if (config.authenticationEnabled()) {
             try {
@@ -60,14 +62,15 @@ public class SecuritySettings {
                         PID, e.getMessage(), policy == null ? "refusing every handshake (503) until it is fixed"
                                 : "keeping the previous configuration");
                 if (policy == null) {
-                    policy = new Policy(true, null, null, origins, origins.contains("*"));
+                    policy = new Policy(true, null, null, origins, origins.contains("*"), superUsers, true);
                 }
                 return;
             }
         }
         String anonymous = config.anonymousUserRole() == null || config.anonymousUserRole().isBlank() ? null
                 : config.anonymousUserRole().trim();
-        policy = new Policy(config.authenticationEnabled(), validator, anonymous, origins, origins.contains("*"));
+        policy = new Policy(config.authenticationEnabled(), validator, anonymous, origins, origins.contains("*"),
+                superUsers, config.authenticateMetricsEndpoint());
         LOG.info("WebSocket security: authentication={}, anonymous role={}, allowed origins={}",
                 config.authenticationEnabled() ? "token" : "off", anonymous == null ? "none" : anonymous,
                 origins.isEmpty() ? "same origin only" : origins);
@@ -114,6 +117,32 @@ public class SecuritySettings {
             return new Caller(new ClientIdentity(claims.role(), token), claims.expiresAt());
         } catch (TokenValidator.InvalidTokenException e) {
             LOG.info("Handshake from {} refused: invalid token ({})", req.getRemoteAddr(), e.getMessage());
+            throw new OpenRefusedException(401, "Failed to authenticate: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The statistics endpoints, like Pulsar's, are for super-users once authentication is on.
+     *
+     * @param metrics true for {@code /metrics}, which is protected only with {@code authenticateMetricsEndpoint}
+     * @throws OpenRefusedException 401 unless the request carries a valid token of a super-user role
+     */
+    void checkSuperUser(HttpServletRequest req, boolean metrics) throws OpenRefusedException {
+        Policy p = policy;
+        if (!p.authenticate() || metrics && !p.protectMetrics()) {
+            return;
+        }
+        String token = token(req);
+        if (p.validator() == null || token == null) {
+            throw new OpenRefusedException(401, "Super-user token required");
+        }
+        try {
+            String role = p.validator().validate(token, Instant.now()).role();
+            if (!p.superUsers().contains(role)) {
+                LOG.info("Statistics request from {} refused: role {} is not a super-user", req.getRemoteAddr(), role);
+                throw new OpenRefusedException(401, "Super-user token required");
+            }
+        } catch (TokenValidator.InvalidTokenException e) {
             throw new OpenRefusedException(401, "Failed to authenticate: " + e.getMessage());
         }
     }
