@@ -3,18 +3,30 @@ package io.pulsarws.session;
 /**
  * Who opens a session, as the endpoint authenticated them.
  *
- * @param role the client's role (the token's subject, or the configured anonymous role)
- * @param token the client's token, or null for an anonymous client; {@link #toString} never shows it
+ * @param role the client's role (the token's subject, the user name, or the configured anonymous role)
+ * @param token the client's token, or null; {@link #toString} never shows it
+ * @param anonymous true if the client presented no credentials at all
  */
-public record ClientIdentity(String role, String token) {
+public record ClientIdentity(String role, String token, boolean anonymous) {
 
-    /** @return true if the client presented no credentials */
-    public boolean anonymous() {
-        return token == null;
+    /** @return an identity proven by a token */
+    public static ClientIdentity ofToken(String role, String token) {
+        return new ClientIdentity(role, token, false);
+    }
+
+    /** @return the identity of a client without credentials, accepted as the configured anonymous role */
+    public static ClientIdentity anonymous(String role) {
+        return new ClientIdentity(role, null, true);
+    }
+
+    /** @return an identity proven by a password (HTTP Basic against a JAAS realm): no token for the broker */
+    public static ClientIdentity ofPassword(String user) {
+        return new ClientIdentity(user, null, false);
     }
 
     @Override
     public String toString() {
-        return "ClientIdentity[role=" + role + (token == null ? ", anonymous]" : ", token=***]");
+        return "ClientIdentity[role=" + role + (token != null ? ", token=***]" : anonymous ? ", anonymous]"
+                : ", password]");
     }
 }

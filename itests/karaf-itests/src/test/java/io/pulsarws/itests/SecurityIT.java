@@ -99,6 +99,8 @@ public class SecurityIT extends GatewayTestSupport {
                 editConfigurationFilePut(security, "tokenSecretKey", Paths.get(auth, "secret.key").toUri().toString()),
                 editConfigurationFilePut(security, "allowedOrigins", APP_ORIGIN),
                 editConfigurationFilePut(security, "superUserRoles", "admin"),
+                editConfigurationFilePut(security, "jaasRealm", "karaf"),
+                editConfigurationFilePut("etc/users.properties", "wsuser", "ws-password"),
                 // our own code logs at DEBUG here, to show that not even its debug lines carry a token
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.name", "io.pulsarws"),
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.level", "DEBUG"),
@@ -363,6 +365,29 @@ public class SecurityIT extends GatewayTestSupport {
     }
 
     /**
+     * HTTP Basic against Karaf's own JAAS realm ({@code etc/users.properties} here). While the broker authorizes
+     * each session with the client's token, a password cannot be used (401 with the reason); with the gateway's
+     * own credentials it can.
+     */
+    @Test
+    public void httpBasicAgainstTheKarafRealm() throws Exception {
+        Map<String, String> good = Map.of("Authorization", "Basic " + b64("wsuser:ws-password"));
+        Map<String, String> bad = Map.of("Authorization", "Basic " + b64("wsuser:wrong"));
+        String producer = url("producer", "grants/basic");
+        assertEquals("401 Failed to authenticate: user or password refused", refusal(producer, bad));
+        String refused = refusal(producer, good);
+        assertTrue(refused, refused.startsWith("401 Failed to authenticate: the broker authorizes each session"));
+        update("io.pulsarws.gateway", "authorizationEnabled", false); // applies in place
+        try {
+            await("sessions with the gateway's own credentials", TIMEOUT, () -> opens(producer, good));
+            assertEquals("401 Failed to authenticate: user or password refused", refusal(producer, bad));
+        } finally {
+            update("io.pulsarws.gateway", "authorizationEnabled", true);
+        }
+        await("broker authorization back", TIMEOUT, () -> statusOrZero(producer, good) == 401);
+    }
+
+    /**
      * With authentication on, the statistics are for super-users (401 otherwise, as in Pulsar), and so is
      * {@code /metrics} once {@code authenticateMetricsEndpoint} is set. Probes stay open.
      */
@@ -459,6 +484,11 @@ public class SecurityIT extends GatewayTestSupport {
             String signature = secret.substring(secret.lastIndexOf('.') + 1);
             assertFalse("a token is in " + log, text.contains(signature));
         }
+        assertEquals(401, status(url("producer", "grants/log"), Map.of("Authorization", "Basic "
+                + b64("wsuser:not-the-password-xyz"))));
+        await("the password refusal logged", TIMEOUT, () -> read(log).contains("refused user wsuser"));
+        assertFalse("a password is in " + log, read(log).contains("ws-password") || read(log).contains(
+                "not-the-password-xyz"));
         assertTrue("the log shows the gateway logged at DEBUG", text.contains("DEBUG"));
     }
 

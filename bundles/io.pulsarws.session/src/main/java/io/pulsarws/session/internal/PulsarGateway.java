@@ -251,6 +251,10 @@ public class PulsarGateway implements SessionManager {
         PulsarClient sessionClient = c.client;
         ClientIdentity identity = request.identity();
         if (c.config.authorizationEnabled() && identity != null) {
+            if (identity.token() == null && !identity.anonymous()) {
+                throw new OpenRefusedException(401, "Failed to authenticate: the broker authorizes each session with "
+                        + "the client's token, and a password gives none; use a token");
+            }
             try {
                 lease = c.credentialClients.acquire(identity.token());
             } catch (PulsarClientException e) {

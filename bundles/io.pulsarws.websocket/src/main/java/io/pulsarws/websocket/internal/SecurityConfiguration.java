@@ -55,4 +55,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "With authentication enabled, also require a super-user token for the Prometheus "
                     + "endpoint /metrics (as the broker's authenticateMetricsEndpoint).")
     boolean authenticateMetricsEndpoint() default false;
+
+    @AttributeDefinition(name = "JAAS realm for HTTP Basic",
+            description = "When set (e.g. karaf), handshakes may also authenticate with Authorization: Basic against "
+                    + "this Karaf JAAS realm; the user name is the role. Not usable together with "
+                    + "authorizationEnabled of io.pulsarws.gateway, which needs a token per client. Empty: off.")
+    String jaasRealm() default "";
 }

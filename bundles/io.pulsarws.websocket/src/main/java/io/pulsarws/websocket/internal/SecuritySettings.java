@@ -34,7 +34,7 @@ public class SecuritySettings {
 
     /** What one configuration decides; replaced as a whole on each change. */
     private record Policy(boolean authenticate, TokenValidator validator, String anonymousRole,
-            Set<String> origins, boolean anyOrigin, Set<String> superUsers, boolean protectMetrics) {}
+            Set<String> origins, boolean anyOrigin, Set<String> superUsers, boolean protectMetrics, String jaasRealm) {}
 
     /** The outcome of authentication: the identity for the session manager and when it stops being valid. */
     record Caller(ClientIdentity identity, Instant expiresAt) {}
@@ -62,15 +62,16 @@ public class SecuritySettings {
                         PID, e.getMessage(), policy == null ? "refusing every handshake (503) until it is fixed"
                                 : "keeping the previous configuration");
                 if (policy == null) {
-                    policy = new Policy(true, null, null, origins, origins.contains("*"), superUsers, true);
+                    policy = new Policy(true, null, null, origins, origins.contains("*"), superUsers, true, null);
                 }
                 return;
             }
         }
         String anonymous = config.anonymousUserRole() == null || config.anonymousUserRole().isBlank() ? null
                 : config.anonymousUserRole().trim();
+        String realm = config.jaasRealm() == null || config.jaasRealm().isBlank() ? null : config.jaasRealm().trim();
         policy = new Policy(config.authenticationEnabled(), validator, anonymous, origins, origins.contains("*"),
-                superUsers, config.authenticateMetricsEndpoint());
+                superUsers, config.authenticateMetricsEndpoint(), realm);
         LOG.info("WebSocket security: authentication={}, anonymous role={}, allowed origins={}",
                 config.authenticationEnabled() ? "token" : "off", anonymous == null ? "none" : anonymous,
                 origins.isEmpty() ? "same origin only" : origins);
@@ -105,16 +106,23 @@ public class SecuritySettings {
             throw new OpenRefusedException(503, "Authentication is misconfigured on this gateway");
         }
         String token = token(req);
+        if (token == null && p.jaasRealm() != null) {
+            String[] basic = basic(req);
+            if (basic != null) {
+                return new Caller(ClientIdentity.ofPassword(jaasLogin(p.jaasRealm(), basic[0], basic[1],
+                        req.getRemoteAddr())), null);
+            }
+        }
         if (token == null) {
             if (p.anonymousRole() != null) {
-                return new Caller(new ClientIdentity(p.anonymousRole(), null), null);
+                return new Caller(ClientIdentity.anonymous(p.anonymousRole()), null);
             }
             LOG.info("Handshake from {} refused: no token", req.getRemoteAddr());
             throw new OpenRefusedException(401, "Failed to authenticate: no token");
         }
         try {
             TokenValidator.Claims claims = p.validator().validate(token, Instant.now());
-            return new Caller(new ClientIdentity(claims.role(), token), claims.expiresAt());
+            return new Caller(ClientIdentity.ofToken(claims.role(), token), claims.expiresAt());
         } catch (TokenValidator.InvalidTokenException e) {
             LOG.info("Handshake from {} refused: invalid token ({})", req.getRemoteAddr(), e.getMessage());
             throw new OpenRefusedException(401, "Failed to authenticate: " + e.getMessage());
@@ -144,6 +152,57 @@ public class SecuritySettings {
             }
         } catch (TokenValidator.InvalidTokenException e) {
             throw new OpenRefusedException(401, "Failed to authenticate: " + e.getMessage());
+        }
+    }
+
+    /** @return user and password of an {@code Authorization: Basic} header, or null */
+    private static String[] basic(HttpServletRequest req) {
+        String header = req.getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String pair = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            int colon = pair.indexOf(':');
+            return colon < 0 ? null : new String[] {pair.substring(0, colon), pair.substring(colon + 1)};
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Logs in against a Karaf JAAS realm (users.properties, LDAP, JDBC... whatever the realm is made of).
+     *
+     * @return the user name
+     * @throws OpenRefusedException 401 when the realm refuses the user
+     */
+    private static String jaasLogin(String realm, String user, String password, String from)
+            throws OpenRefusedException {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        // Karaf's JAAS login module proxy lives on the boot class path
+        t.setContextClassLoader(ClassLoader.getSystemClassLoader());
+        try {
+            javax.security.auth.login.LoginContext login = new javax.security.auth.login.LoginContext(realm,
+                    callbacks -> {
+                        for (javax.security.auth.callback.Callback c : callbacks) {
+                            if (c instanceof javax.security.auth.callback.NameCallback n) {
+                                n.setName(user);
+                            } else if (c instanceof javax.security.auth.callback.PasswordCallback pw) {
+                                pw.setPassword(password.toCharArray());
+                            } else {
+                                throw new javax.security.auth.callback.UnsupportedCallbackException(c);
+                            }
+                        }
+                    });
+            login.login();
+            return user;
+        } catch (javax.security.auth.login.LoginException e) {
+            LOG.info("Handshake from {} refused: JAAS realm {} refused user {}", from, realm, user);
+            throw new OpenRefusedException(401, "Failed to authenticate: user or password refused");
+        } finally {
+            t.setContextClassLoader(previous);
         }
     }
 
