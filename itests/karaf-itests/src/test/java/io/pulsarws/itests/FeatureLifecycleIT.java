@@ -109,6 +109,49 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
     }
 
     /**
+     * A client rebuild loses no acknowledgement: acks sent right before the change still reach the broker (the
+     * old consumer flushes them as it closes), so the reconnected consumer gets exactly the unacknowledged rest.
+     */
+    @Test
+    public void clientRebuildLosesNoAcknowledgement() throws Exception {
+        String topic = uniqueTopic("acks");
+        String consumerUrl = gateway() + "/ws/v2/consumer/persistent/public/default/" + topic + "/keep";
+        try (WsClient c = WsClient.open(consumerUrl)) {
+            String[] payloads = new String[10];
+            for (int i = 0; i < payloads.length; i++) {
+                payloads[i] = "m" + i;
+            }
+            try (WsClient p = WsClient.open(gateway() + "/ws/v2/producer/persistent/public/default/" + topic)) {
+                for (String payload : payloads) {
+                    p.send("{\"payload\":\"" + b64(payload) + "\"}");
+                    assertTrue(p.next(TIMEOUT).startsWith("{\"result\":\"ok\""));
+                }
+            }
+            for (int i = 0; i < 10; i++) {
+                String frame = c.next(TIMEOUT);
+                if (i < 5) {
+                    c.send("{\"messageId\":\"" + field(frame, "messageId") + "\"}");
+                }
+            }
+            update("io.pulsarws.gateway", "memoryLimitMb", 48); // at once, with the acks possibly in flight
+            assertEquals(1012, c.awaitClose(TIMEOUT));
+        }
+        java.util.Set<String> again = new java.util.TreeSet<>();
+        await("the consumer back after the rebuild", TIMEOUT, () -> {
+            try (WsClient c = WsClient.open(consumerUrl)) {
+                for (String f = c.poll(Duration.ofSeconds(3)); f != null; f = c.poll(Duration.ofSeconds(1))) {
+                    again.add(new String(java.util.Base64.getDecoder().decode(field(f, "payload")),
+                            StandardCharsets.UTF_8));
+                }
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertEquals(java.util.Set.of("m5", "m6", "m7", "m8", "m9"), again);
+    }
+
+    /**
      * A configuration the gateway cannot use is rejected with an error line; the previous one stays in force:
      * open sessions stay open and new handshakes are served.
      */
@@ -189,6 +232,13 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
                 return false;
             }
         });
+    }
+
+    /** A string field of a frame, without a JSON library (see the class comment). */
+    private static String field(String frame, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(frame);
+        assertTrue(frame, m.find());
+        return m.group(1);
     }
 
     private static long millisSince(long t0) {

@@ -337,7 +337,10 @@ public class SecurityIT extends GatewayTestSupport {
         assertEquals(403, status(producer, alice));
     }
 
-    /** Sessions per client address: the next one gets 429, and a closed one frees its place. */
+    /**
+     * Sessions per client address: the next one gets 429, and a closed one frees its place; sessions on the
+     * node in total: the next one gets 503.
+     */
     @Test
     public void sessionsPerAddressAreLimited() throws Exception {
         Map<String, String> alice = bearer(token("alice"));
@@ -361,6 +364,25 @@ public class SecurityIT extends GatewayTestSupport {
             }
         } finally {
             update("io.pulsarws.websocket", "maxSessionsPerAddress", 0);
+        }
+        // the node's total: 503
+        update("io.pulsarws.websocket", "maxSessions", 2);
+        try {
+            await("total limit in force", TIMEOUT, () -> {
+                try (WsClient a = WsClient.open(url("producer", topic), alice);
+                        WsClient b = WsClient.open(url("producer", topic), alice)) {
+                    return statusOrZero(url("producer", topic), alice) == 503;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            try (WsClient a = WsClient.open(url("producer", topic), alice);
+                    WsClient b = WsClient.open(url("producer", topic), alice)) {
+                assertEquals("503 Too many sessions on this gateway (maxSessions); retry later",
+                        refusal(url("producer", topic), alice));
+            }
+        } finally {
+            update("io.pulsarws.websocket", "maxSessions", 50_000);
         }
     }
 
@@ -489,6 +511,17 @@ public class SecurityIT extends GatewayTestSupport {
         await("the password refusal logged", TIMEOUT, () -> read(log).contains("refused user wsuser"));
         assertFalse("a password is in " + log, read(log).contains("ws-password") || read(log).contains(
                 "not-the-password-xyz"));
+        // nor in what the statistics and metrics endpoints show
+        for (String path : List.of("/metrics", "/admin/v2/proxy-stats/stats", "/admin/v2/proxy-stats/metrics")) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + System.getProperty("itest.http.port") + path)).timeout(TIMEOUT)
+                    .header("Authorization", "Bearer " + token("admin")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(path, 200, r.statusCode());
+            for (String secret : secrets) {
+                assertFalse("a token in " + path, r.body().contains(secret.substring(secret.lastIndexOf('.') + 1)));
+            }
+        }
         assertTrue("the log shows the gateway logged at DEBUG", text.contains("DEBUG"));
     }
 
