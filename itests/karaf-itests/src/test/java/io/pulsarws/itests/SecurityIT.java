@@ -363,10 +363,11 @@ public class SecurityIT extends GatewayTestSupport {
                 await("the closed session's place freed", TIMEOUT, () -> opens(url("producer", topic), alice));
             }
         } finally {
-            update("io.pulsarws.websocket", "maxSessionsPerAddress", 0);
+            // one update for both keys: back-to-back updates of one PID can race with Felix FileInstall, which
+            // writes each update to etc/ and may read an older file version back
+            update("io.pulsarws.websocket", Map.of("maxSessionsPerAddress", 0, "maxSessions", 2));
         }
         // the node's total: 503
-        update("io.pulsarws.websocket", "maxSessions", 2);
         try {
             await("total limit in force", TIMEOUT, () -> {
                 try (WsClient a = WsClient.open(url("producer", topic), alice);
@@ -562,9 +563,13 @@ public class SecurityIT extends GatewayTestSupport {
     }
 
     private void update(String pid, String key, Object value) throws Exception {
+        update(pid, Map.of(key, value));
+    }
+
+    private void update(String pid, Map<String, Object> values) throws Exception {
         Configuration c = configAdmin.getConfiguration(pid, null);
         Dictionary<String, Object> props = copy(c.getProperties());
-        props.put(key, value);
+        values.forEach(props::put);
         c.update(props);
     }
 
