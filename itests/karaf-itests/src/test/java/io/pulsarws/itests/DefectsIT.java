@@ -374,6 +374,75 @@ public class DefectsIT extends GatewayTestSupport {
         }
     }
 
+    /**
+     * Handshakes waiting for their producer hold an HTTP thread each, so they are bounded: with
+     * {@code maxPendingHandshakes=1}, a handshake arriving while one waits (here a producer held back by a
+     * backlog quota, which the Pulsar client retries until the operation timeout) is refused at once with 503,
+     * and the log names the limit.
+     */
+    @Test
+    public void pendingHandshakesAreBounded() throws Exception {
+        String ns = "public/" + uniqueTopic("pending");
+        assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
+        HttpResponse<String> quota = admin("POST", "/admin/v2/namespaces/" + ns + "/backlogQuota",
+                "{\"limitSize\":10,\"limitTime\":-1,\"policy\":\"producer_exception\"}");
+        assertEquals(quota.body(), 204, quota.statusCode());
+        String held = gateway() + "/ws/v2/producer/persistent/" + ns + "/t";
+        try (WsClient c = WsClient.open(gateway() + "/ws/v2/consumer/persistent/" + ns + "/t/sub")) {
+            // subscribed: what follows stays in its backlog
+        }
+        try (WsClient p = WsClient.open(held)) {
+            for (int i = 0; i < 5; i++) {
+                p.send("{\"payload\":\"" + b64("x".repeat(100)) + "\"}");
+                p.next(TIMEOUT);
+            }
+        }
+        configure("maxPendingHandshakes", 1, "statsIntervalSeconds", 60);
+        java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newCachedThreadPool();
+        try {
+            await("a second handshake refused while one is pending", Duration.ofSeconds(90), () -> {
+                java.util.concurrent.Future<?> holder = background.submit(() -> {
+                    try {
+                        WsClient.open(held, Duration.ofSeconds(45)).close();
+                    } catch (Exception e) {
+                        // refused with 504 in the end: expected
+                    }
+                });
+                try {
+                    holder.get(1500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    return false; // answered at once: the quota is not in force yet (checked every 2 s)
+                } catch (java.util.concurrent.TimeoutException pending) {
+                    try {
+                        return WsClient.refusedStatus(gateway() + path("producer", uniqueTopic("second"))) == 503;
+                    } catch (Exception | AssertionError e) {
+                        return false;
+                    }
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            java.nio.file.Path log = java.nio.file.Paths.get(System.getProperty("karaf.data"), "log", "karaf.log");
+            await("the log line naming the limit", TIMEOUT, () -> {
+                try {
+                    return java.nio.file.Files.readString(log).contains("maxPendingHandshakes (1) reached");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+        } finally {
+            configure("maxPendingHandshakes", 64, "statsIntervalSeconds", 60);
+            background.shutdownNow();
+        }
+        await("handshakes served again", TIMEOUT, () -> {
+            try {
+                WsClient.open(gateway() + path("producer", uniqueTopic("after"))).close();
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     private void configure(String k1, Object v1, String k2, Object v2) throws Exception {
         Configuration c = configAdmin.getConfiguration("io.pulsarws.websocket", null);
         Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
