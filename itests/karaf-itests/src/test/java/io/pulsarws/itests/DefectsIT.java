@@ -382,21 +382,7 @@ public class DefectsIT extends GatewayTestSupport {
      */
     @Test
     public void pendingHandshakesAreBounded() throws Exception {
-        String ns = "public/" + uniqueTopic("pending");
-        assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
-        HttpResponse<String> quota = admin("POST", "/admin/v2/namespaces/" + ns + "/backlogQuota",
-                "{\"limitSize\":10,\"limitTime\":-1,\"policy\":\"producer_exception\"}");
-        assertEquals(quota.body(), 204, quota.statusCode());
-        String held = gateway() + "/ws/v2/producer/persistent/" + ns + "/t";
-        try (WsClient c = WsClient.open(gateway() + "/ws/v2/consumer/persistent/" + ns + "/t/sub")) {
-            // subscribed: what follows stays in its backlog
-        }
-        try (WsClient p = WsClient.open(held)) {
-            for (int i = 0; i < 5; i++) {
-                p.send("{\"payload\":\"" + b64("x".repeat(100)) + "\"}");
-                p.next(TIMEOUT);
-            }
-        }
+        String held = gateway() + "/ws/v2/producer/" + topicOverBacklogQuota("producer_exception");
         configure("maxPendingHandshakes", 1, "statsIntervalSeconds", 60);
         java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newCachedThreadPool();
         try {

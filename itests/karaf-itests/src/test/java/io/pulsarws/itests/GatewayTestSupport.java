@@ -98,9 +98,14 @@ public abstract class GatewayTestSupport {
      */
     @Before
     public void gatewayReady() throws InterruptedException {
+        awaitStatusPage(Integer.parseInt(System.getProperty("itest.http.port")), Duration.ofSeconds(60));
+    }
+
+    /** Waits until the gateway on this HTTP port answers {@code /status.html} with 200. */
+    protected static void awaitStatusPage(int httpPort, Duration timeout) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        URI status = URI.create("http://127.0.0.1:" + System.getProperty("itest.http.port") + "/status.html");
-        await("the gateway to accept sessions", Duration.ofSeconds(60), () -> {
+        URI status = URI.create("http://127.0.0.1:" + httpPort + "/status.html");
+        await("the gateway on port " + httpPort + " to accept sessions", timeout, () -> {
             try {
                 return http.send(HttpRequest.newBuilder(status).timeout(TIMEOUT).GET().build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
@@ -245,5 +250,31 @@ public abstract class GatewayTestSupport {
         Path dir = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
         Files.writeString(dir.resolve("measurements.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /**
+     * A topic whose namespace has a backlog quota of 10 bytes with the given policy, already over it: a
+     * subscription exists and holds 500 bytes. The broker checks quotas every 2 s, so the refusal of new
+     * producers may lag a little.
+     *
+     * @return the topic's path after {@code /ws/v2/<kind>/}, {@code persistent/public/<ns>/t}
+     */
+    protected static String topicOverBacklogQuota(String policy) throws Exception {
+        String ns = "public/" + uniqueTopic("quota");
+        assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
+        HttpResponse<String> quota = admin("POST", "/admin/v2/namespaces/" + ns + "/backlogQuota",
+                "{\"limitSize\":10,\"limitTime\":-1,\"policy\":\"" + policy + "\"}");
+        assertEquals(quota.body(), 204, quota.statusCode());
+        String topic = "persistent/" + ns + "/t";
+        try (WsClient c = WsClient.open(gateway() + "/ws/v2/consumer/" + topic + "/sub")) {
+            // subscribed: what follows stays in its backlog
+        }
+        try (WsClient p = WsClient.open(gateway() + "/ws/v2/producer/" + topic)) {
+            for (int i = 0; i < 5; i++) {
+                p.send("{\"payload\":\"" + b64("x".repeat(100)) + "\"}");
+                p.next(TIMEOUT); // ok, or send-error:8 once the quota bites
+            }
+        }
+        return topic;
     }
 }

@@ -319,26 +319,12 @@ public class WireParityIT extends GatewayTestSupport {
     }
 
     private static int quotaRefusal(String policy) throws Exception {
-        String ns = "public/" + uniqueTopic("quota");
-        assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
-        HttpResponse<String> quota = admin("POST", "/admin/v2/namespaces/" + ns + "/backlogQuota",
-                "{\"limitSize\":10,\"limitTime\":-1,\"policy\":\"" + policy + "\"}");
-        assertEquals(quota.body(), 204, quota.statusCode());
-        String topic = "/ws/v2/%s/persistent/" + ns + "/t";
-        try (WsClient c = WsClient.open(gateway() + String.format(topic, "consumer") + "/sub")) {
-            // subscribed: what follows stays in its backlog
-        }
-        try (WsClient p = WsClient.open(gateway() + String.format(topic, "producer"))) {
-            for (int i = 0; i < 5; i++) {
-                p.send("{\"payload\":\"" + b64("x".repeat(100)) + "\"}");
-                p.next(TIMEOUT); // ok, or send-error:8 once the quota bites
-            }
-        }
+        String producer = gateway() + "/ws/v2/producer/" + topicOverBacklogQuota(policy);
         // the broker checks quotas every 2 s: a handshake before the first check is still accepted, so retry
         int[] status = new int[1];
         await("a producer handshake refused (" + policy + ")", Duration.ofSeconds(90), () -> {
             try {
-                status[0] = WsClient.refusedStatus(gateway() + String.format(topic, "producer"), Duration.ofSeconds(45));
+                status[0] = WsClient.refusedStatus(producer, Duration.ofSeconds(45));
                 return true;
             } catch (Exception | AssertionError accepted) {
                 return false;

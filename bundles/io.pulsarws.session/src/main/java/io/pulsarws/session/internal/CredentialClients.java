@@ -115,11 +115,6 @@ final class CredentialClients {
         return closed;
     }
 
-    /** @return how many credential clients are open */
-    synchronized int size() {
-        return clients.size();
-    }
-
     /** Closes every client, waiting for them up to the timeout; later acquires fail. */
     void closeAll() {
         CompletableFuture<?>[] closing;
