@@ -1,0 +1,99 @@
+package io.pulsarws.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Pulsar's WebSocket API (v2 paths), as served by Pulsar's proxy and by this gateway alike. */
+final class WebSocketTarget implements Target {
+    /** The receive window asked of every consumer: Pulsar's default, so that both gateways use the same. */
+    static final int RECEIVER_QUEUE = 1000;
+
+    private final String base;
+    private final int outbox;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    WebSocketTarget(String base, int outbox) {
+        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.outbox = outbox;
+    }
+
+    /** Opens a producer session without waiting for it. */
+    CompletableFuture<WsConnection> openProducer(String topic, java.util.function.Consumer<String> onFrame) {
+        return WsConnection.open(http, URI.create(base + "/ws/v2/producer/persistent/public/default/" + topic),
+                onFrame, outbox);
+    }
+
+    @Override
+    public ProducerLink producer(String topic, Results results) throws Exception {
+        WsConnection c = openProducer(topic, frame -> {
+            String result = Frames.field(frame, "result");
+            results.completed(Frames.context(frame), "ok".equals(result) ? null
+                    : result + ": " + Frames.field(frame, "errorMsg"));
+        }).get(60, TimeUnit.SECONDS);
+        return new ProducerLink() {
+            @Override
+            public void send(long context, byte[] payload) throws InterruptedException {
+                c.send(Frames.produce(payload, context));
+            }
+
+            @Override
+            public String closedBecause() {
+                return c.closeCode() < 0 ? null : c.closeCode() + " " + c.closeReason();
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
+    }
+
+    @Override
+    public ConsumerLink consumer(String topic, String subscription, boolean shared, Deliveries deliveries)
+            throws Exception {
+        URI uri = URI.create(base + "/ws/v2/consumer/persistent/public/default/" + topic + "/" + subscription
+                + "?subscriptionType=" + (shared ? "Shared" : "Exclusive") + "&receiverQueueSize=" + RECEIVER_QUEUE);
+        WsConnection[] self = new WsConnection[1];
+        CompletableFuture<WsConnection> opened = WsConnection.open(http, uri, frame -> {
+            String id = Frames.field(frame, "messageId");
+            String payload = Frames.field(frame, "payload");
+            if (id == null || payload == null) {
+                return; // not a message
+            }
+            try {
+                waitFor(self).send(Frames.ack(id));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            deliveries.delivered(Frames.stampOfBase64(payload));
+        }, outbox);
+        WsConnection c = opened.get(60, TimeUnit.SECONDS);
+        synchronized (self) {
+            self[0] = c;
+            self.notifyAll();
+        }
+        return c::close;
+    }
+
+    /** A message can arrive before {@code open} has returned the connection to acknowledge it on. */
+    private static WsConnection waitFor(WsConnection[] self) throws InterruptedException {
+        synchronized (self) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (self[0] == null && System.nanoTime() < deadline) {
+                self.wait(100);
+            }
+            if (self[0] == null) {
+                throw new IllegalStateException("the consumer session never finished opening");
+            }
+            return self[0];
+        }
+    }
+
+    @Override
+    public void close() {
+        // HttpClient has no close on Java 17; its threads are daemons and its connections were closed
+    }
+}

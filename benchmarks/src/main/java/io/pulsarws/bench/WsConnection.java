@@ -1,0 +1,156 @@
+package io.pulsarws.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One client WebSocket over the JDK's {@link HttpClient}: whole text frames in, and a send queue out. The JDK allows
+ * one send at a time: the next queued frame goes out when the previous send completes, on the thread that completes
+ * it, so that the client hands no frame between threads (it must cost the machine less than what it measures).
+ */
+final class WsConnection {
+    private final Consumer<String> onFrame;
+    private final StringBuilder partial = new StringBuilder();
+    private final Queue<String> outbox = new ConcurrentLinkedQueue<>();
+    /** Room in the outbox: a full outbox makes {@link #send} wait, as a socket that takes no more bytes would. */
+    private final Semaphore room;
+    /** True while one send is in progress. */
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private volatile WebSocket socket;
+    private volatile int closeCode = -1;
+    private volatile String closeReason;
+
+    private WsConnection(Consumer<String> onFrame, int outboxCapacity) {
+        this.onFrame = onFrame;
+        this.room = new Semaphore(outboxCapacity);
+    }
+
+    /** Opens a connection; frames go to {@code onFrame} on the client's reader thread. */
+    static CompletableFuture<WsConnection> open(HttpClient http, URI uri, Consumer<String> onFrame, int outboxCapacity) {
+        WsConnection c = new WsConnection(onFrame, outboxCapacity);
+        return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
+                .buildAsync(uri, c.new Listener())
+                .thenApply(ws -> {
+                    c.socket = ws;
+                    return c;
+                });
+    }
+
+    /** Queues a frame, waiting while the outbox is full (TCP back-pressure reaches the caller this way). */
+    void send(String frame) throws InterruptedException {
+        while (!room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            if (closeCode >= 0) {
+                return; // closed: the frame is lost, and the load reports the session closed
+            }
+        }
+        outbox.add(frame);
+        flush();
+    }
+
+    /** Sends queued frames while each send completes at once; otherwise its completion carries on. */
+    private void flush() {
+        while (sending.compareAndSet(false, true)) {
+            String f = outbox.poll();
+            if (f == null) {
+                sending.set(false);
+                if (outbox.isEmpty()) {
+                    return;
+                }
+                continue; // a frame was queued between the poll and the reset
+            }
+            room.release();
+            CompletableFuture<WebSocket> sent = socket.sendText(f, true);
+            if (!sent.isDone()) {
+                sent.whenComplete((ws, e) -> {
+                    sending.set(false);
+                    if (e == null) {
+                        flush();
+                    }
+                });
+                return;
+            }
+            sending.set(false);
+            if (sent.isCompletedExceptionally()) {
+                return; // the socket failed: what was not acknowledged is reported by the load
+            }
+        }
+    }
+
+    boolean isOpen() {
+        WebSocket ws = socket;
+        return ws != null && closeCode < 0 && !ws.isInputClosed();
+    }
+
+    /** @return the close code the server sent, or -1 */
+    int closeCode() {
+        return closeCode;
+    }
+
+    String closeReason() {
+        return closeReason;
+    }
+
+    /** Sends a normal close and drops what is still queued. */
+    void close() {
+        outbox.clear();
+        WebSocket ws = socket;
+        if (ws != null && !ws.isOutputClosed()) {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(e -> null);
+        }
+    }
+
+    /** Drops the connection without a close frame. */
+    void abort() {
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        @Override
+        public void onOpen(WebSocket ws) {
+            ws.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            if (!last) {
+                partial.append(data);
+            } else if (partial.length() > 0) {
+                partial.append(data);
+                String frame = partial.toString();
+                partial.setLength(0);
+                onFrame.accept(frame);
+            } else {
+                onFrame.accept(data.toString());
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closeReason = reason;
+            closeCode = statusCode;
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            if (closeCode < 0) {
+                closeReason = String.valueOf(error);
+                closeCode = 1006;
+            }
+        }
+    }
+}
