@@ -6,7 +6,8 @@
 #   benchmarks/run.sh            the full run (builds what is missing first)
 #   benchmarks/run.sh --quick    shorter loads, 1,000 idle sessions: a smoke run of a few minutes
 #   benchmarks/run.sh --profile  also records JFR profiles of our gateway (producing, consuming)
-# Other options go to io.pulsarws.bench.Suite: --idle-sessions N, --rss-bound MiB (1024), --heap 512m.
+# Other options go to io.pulsarws.bench.Suite: --idle-sessions N, --rss-bound MiB (1024), --heap 512m,
+# --only produce-100,consume-100,idle,flood,... (just these loads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD

@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * produce  closed loop: --window N messages in flight on each of --connections C (a window of 0: unbounded, the
  *          flood); or open loop: --rate R msg/s spread over the connections, latency measured from each message's
- *          intended send time (corrected for coordinated omission)
+ *          intended send time (corrected for coordinated omission); --consume also runs a consumer on the topic
  * consume  --messages M are published first (native client, unbatched), then drained by --connections consumers
  *          that acknowledge each message
  * e2e      consumers on the topic, then an open-loop producer at --rate: publish-to-delivery and send-to-ack latency
@@ -35,7 +35,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadTool {
     private static final List<String> OPTIONS = List.of("target", "service-url", "topic", "connections", "window",
-            "rate", "size", "warmup", "duration", "messages", "sessions", "hold", "label", "result");
+            "rate", "size", "warmup", "duration", "messages", "sessions", "hold", "label", "result", "consume");
     /** In-flight sends tracked per connection; the open loop and the flood never have more. */
     private static final int RING = 1 << 17;
 
@@ -73,6 +73,9 @@ public final class LoadTool {
             }
         }
         tool.result.setProperty("mode", mode);
+        // the load tool's own CPU: on one machine, it competes with what it measures
+        tool.result.setProperty("clientCpu", fmt(((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9));
         tool.save();
         System.exit(0); // client threads (HttpClient, Pulsar) must not keep the JVM
     }
@@ -93,7 +96,10 @@ public final class LoadTool {
         int rate = o.integer("rate", 0);
         int size = size();
         Meter acks = new Meter();
+        Meter delivered = o.flag("consume") ? new Meter() : null;
         try (Target target = Target.of(o.required("target"), 1024)) {
+            Target.ConsumerLink consumer = delivered == null ? null : target.consumer(o.required("topic"), "load",
+                    false, stamp -> delivered.record(System.nanoTime() - stamp));
             List<Sender> senders = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 senders.add(new Sender(target, o.required("topic"), acks, rate > 0 || window == 0 ? RING - 1 : window));
@@ -108,7 +114,7 @@ public final class LoadTool {
                 }
             }
             threads.forEach(Thread::start);
-            Histogram h = measure(acks, null, senders);
+            Histogram h = measure(acks, delivered, senders);
             stop.set(1);
             for (Thread t : threads) {
                 t.join(TimeUnit.SECONDS.toMillis(30));
@@ -118,6 +124,9 @@ public final class LoadTool {
             result.setProperty("unanswered", Long.toString(unanswered));
             summary("send->ack", acks, h);
             senders.forEach(Sender::close);
+            if (consumer != null) {
+                consumer.close();
+            }
         }
     }
 

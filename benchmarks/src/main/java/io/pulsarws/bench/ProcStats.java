@@ -22,6 +22,17 @@ final class ProcStats {
         }
     }
 
+    /** @return system (kernel) CPU seconds the process has used, or NaN if it is gone */
+    double systemSeconds(long pid) {
+        try {
+            String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return Long.parseLong(f[12]) / ticksPerSecond;
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+    }
+
     /** Fields 14 and 15 (utime, stime) of a stat line; the command name in parentheses may hold spaces. */
     static double cpuSecondsOf(String stat, double ticksPerSecond) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");

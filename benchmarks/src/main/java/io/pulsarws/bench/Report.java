@@ -41,8 +41,12 @@ final class Report {
 
     /** Gateway CPU seconds per 100,000 messages of a load. */
     double cpuPer100k(String load, String target) {
+        return perHundredK(load, target, "gatewayCpu");
+    }
+
+    private double perHundredK(String load, String target, String key) {
         double total = value(load, target, "total");
-        return total > 0 ? value(load, target, "gatewayCpu") / total * 100_000 : Double.NaN;
+        return total > 0 ? value(load, target, key) / total * 100_000 : Double.NaN;
     }
 
     String markdown(String machine) {
@@ -66,6 +70,8 @@ final class Report {
         row(b, "publish->delivery p99 ms at 1,000 msg/s", t -> value("e2e-1k", t, "e2eP99"), true, 2);
         row(b, "gateway CPU s per 100k msgs, producing 100 B", t -> cpuPer100k("produce-100", t), true, 1);
         row(b, "gateway CPU s per 100k msgs, consuming 100 B", t -> cpuPer100k("consume-100", t), true, 1);
+        row(b, "load tool CPU s per 100k msgs, producing 100 B", t -> perHundredK("produce-100", t, "clientCpu"),
+                true, 1);
         row(b, "gateway RSS MiB after start", t -> value("idle-rss", t, "rss"), true, 0);
         row(b, "gateway peak RSS MiB, producing 100 B", t -> value("produce-100", t, "gatewayPeakRss"), true, 0);
         row(b, "gateway peak RSS MiB, 64 KiB messages", t -> value("produce-64k", t, "gatewayPeakRss"), true, 0);

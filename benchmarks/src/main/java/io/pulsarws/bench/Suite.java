@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Suite {
     private static final List<String> OPTIONS = List.of("work", "broker-classpath", "launcher-classes", "assembly",
-            "classpath", "quick", "profile", "idle-sessions", "rss-bound", "heap");
+            "classpath", "quick", "profile", "idle-sessions", "rss-bound", "heap", "only");
 
     private final Options o;
     private final Path work;
@@ -89,8 +89,15 @@ public final class Suite {
             }
         }
 
+        // both gateways run their hot paths until the JIT has compiled them (which takes 15-20 s of load here), so
+        // that the figures are of steady state, not of warming up
+        for (Gateway g : List.of(pulsarProxy, ours)) {
+            runLoad("jit-warm-up", "produce", g, List.of("--window", "200", "--size", "100", "--consume", "--warmup",
+                    "0", "--duration", quick ? "10" : "30", "--topic", "bench-warm-up-" + g.name().replace(' ', '-')
+                    + "-" + stamp), false);
+        }
         int d = quick ? 5 : 15;
-        int w = quick ? 2 : 5;
+        int w = quick ? 3 : 8;
         load("produce-100", "produce", List.of("--connections", "1", "--window", "200", "--size", "100"), w, d);
         load("produce-100-4c", "produce", List.of("--connections", "4", "--window", "200", "--size", "100"), w, d);
         load("produce-10", "produce", List.of("--connections", "1", "--window", "200", "--size", "10"), w, d);
@@ -101,10 +108,10 @@ public final class Suite {
         load("rate-5k", "produce", List.of("--rate", "5000", "--size", "100"), w, d);
         load("e2e-1k", "e2e", List.of("--rate", "1000", "--size", "100"), w, d);
         int sessions = o.integer("idle-sessions", quick ? 1000 : 10_000);
-        for (Gateway g : List.of(ours, pulsarProxy)) {
+        for (Gateway g : selected("idle") ? List.of(ours, pulsarProxy) : List.<Gateway>of()) {
             idle(g, sessions);
         }
-        for (Gateway g : List.of(ours, pulsarProxy)) {
+        for (Gateway g : selected("flood") ? List.of(ours, pulsarProxy) : List.<Gateway>of()) {
             flood(g, quick ? 8 : 20);
         }
         for (Gateway g : List.of(ours, pulsarProxy)) {
@@ -122,6 +129,9 @@ public final class Suite {
 
     /** Runs a load against each target in turn, with the gateway's CPU and memory around it. */
     private void load(String name, String mode, List<String> args, int warmup, int duration) throws Exception {
+        if (!selected(name)) {
+            return;
+        }
         for (Gateway g : gateways) {
             String topic = "bench-" + name + "-" + g.name().replace(' ', '-').toLowerCase(Locale.ROOT) + "-" + stamp;
             List<String> a = new ArrayList<>(args);
@@ -131,6 +141,12 @@ public final class Suite {
             Properties p = runLoad(name, mode, g, a, profile);
             results.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(g.name(), p);
         }
+    }
+
+    /** {@code --only a,b}: run just these loads (names as in the results), for work on one figure. */
+    private boolean selected(String load) {
+        String only = o.string("only", null);
+        return only == null || List.of(only.split(",")).contains(load);
     }
 
     private Properties runLoad(String name, String mode, Gateway g, List<String> args, boolean profile)
@@ -148,6 +164,7 @@ public final class Suite {
             jcmd(g.pid(), "JFR.start", "name=bench", "settings=profile", "filename=" + jfr);
         }
         double cpu0 = g.isWebSocket() ? proc.cpuSeconds(g.pid()) : Double.NaN;
+        double sys0 = g.isWebSocket() ? proc.systemSeconds(g.pid()) : Double.NaN;
         Sampler rss = new Sampler(g.pid());
         Process p = children.start(new ProcessBuilder(cmd).inheritIO());
         rss.start();
@@ -157,6 +174,7 @@ public final class Suite {
         }
         rss.stop();
         double cpu = g.isWebSocket() ? proc.cpuSeconds(g.pid()) - cpu0 : Double.NaN;
+        double sys = g.isWebSocket() ? proc.systemSeconds(g.pid()) - sys0 : Double.NaN;
         if (profile) {
             jcmd(g.pid(), "JFR.stop", "name=bench");
             notes.add("profile of " + name + " on our gateway: " + jfr);
@@ -172,6 +190,9 @@ public final class Suite {
         }
         if (g.isWebSocket()) {
             props.setProperty("gatewayCpu", LoadTool.fmt(cpu));
+            props.setProperty("gatewaySystemCpu", LoadTool.fmt(sys));
+            System.out.printf(Locale.ROOT, "== %s CPU during %s: %.1f s (%.1f s system), load tool %s s%n", g.name(),
+                    name, cpu, sys, props.getProperty("clientCpu"));
             props.setProperty("gatewayPeakRss", LoadTool.fmt(rss.peak()));
             props.setProperty("gatewayAlive", Boolean.toString(ProcessHandle.of(g.pid()).map(ProcessHandle::isAlive)
                     .orElse(false)));
@@ -331,6 +352,11 @@ public final class Suite {
         pb.environment().put("KARAF_EXEC", "exec"); // the script becomes the JVM: the pid is Karaf's
         pb.environment().put("JAVA_MAX_MEM", heap());
         pb.environment().put("JAVA_MIN_MEM", "128m");
+        if (o.flag("profile")) {
+            // JFR instruments JDK classes when a recording starts, which throws away compiled code: a recording from
+            // the start keeps that out of the measured loads, during which a second recording is taken
+            pb.environment().put("EXTRA_JAVA_OPTS", "-XX:StartFlightRecording=name=boot,settings=profile,maxage=1m");
+        }
         System.out.println("== starting the Karaf gateway on port " + karafPort);
         return children.start(pb);
     }

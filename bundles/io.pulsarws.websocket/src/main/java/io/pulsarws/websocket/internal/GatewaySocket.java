@@ -8,7 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.websocket.api.BatchMode;
+import org.eclipse.jetty.websocket.api.RemoteEndpoint;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.api.WebSocketListener;
@@ -41,6 +46,11 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
             // nothing to do
         }
     };
+
+    /** Frames ({@code String}) and a {@link Closing}, waiting for the writer. */
+    private final Queue<Object> outbox = new ConcurrentLinkedQueue<>();
+    /** True while a drain is scheduled or running. */
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     /** Runs once when the socket is gone (releases the session's place in the limits). */
     private final Runnable onClosed;
@@ -118,19 +128,53 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
         ended();
     }
 
+    /**
+     * Queues a frame; a writer thread writes what is queued. Frames queued together go out in one socket write:
+     * all but the last are batched in Jetty's aggregate buffer, and the last flushes it.
+     */
     @Override
     public void send(String text) {
-        Session s = socket;
-        if (s != null && s.isOpen()) {
-            s.getRemote().sendString(text, writeFailureLogger);
+        outbox.add(text);
+        scheduleDrain();
+    }
+
+    /** Closes after the frames queued so far. */
+    @Override
+    public void close(int code, String reason) {
+        outbox.add(new Closing(code, reason));
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
+        if (draining.compareAndSet(false, true)) {
+            keepAlive.write(this::drain);
         }
     }
 
-    @Override
-    public void close(int code, String reason) {
-        Session s = socket;
-        if (s != null) {
-            s.close(code, reason);
+    /** Writes the queued frames in order; one drain runs at a time, so only it sets the endpoint's batch mode. */
+    private void drain() {
+        while (true) {
+            Object next = outbox.poll();
+            if (next == null) {
+                draining.set(false);
+                if (outbox.isEmpty() || !draining.compareAndSet(false, true)) {
+                    return;
+                }
+                continue; // queued between the poll and the reset, and no other drain took it
+            }
+            Session s = socket;
+            if (next instanceof Closing c) {
+                if (s != null) {
+                    s.close(c.code(), c.reason());
+                }
+            } else if (s != null && s.isOpen()) {
+                RemoteEndpoint remote = s.getRemote();
+                remote.setBatchMode(outbox.peek() instanceof String ? BatchMode.ON : BatchMode.OFF);
+                remote.sendString((String) next, writeFailureLogger);
+            }
         }
     }
+
+    /** A close queued behind the frames before it. */
+    private record Closing(int code, String reason) {}
 }

@@ -1,20 +1,25 @@
 package io.pulsarws.websocket.internal;
 
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 /**
- * Owns the one timer thread of the endpoints, for exactly the component's lifetime: the optional keep-alive pings
- * and the end of sessions whose token expires.
+ * Owns the endpoints' own threads, for exactly the component's lifetime: one timer (the optional keep-alive pings
+ * and the end of sessions whose token expires) and the writers, which write the frames that Pulsar's callbacks
+ * produce to the sockets, so that the Pulsar client's event loop never makes a socket write of its own.
  */
 @Component(service = KeepAlive.class, immediate = true)
 public class KeepAlive {
     private final ScheduledExecutorService timer;
+    private final ExecutorService writers;
 
     @Activate
     public KeepAlive() {
@@ -23,11 +28,27 @@ public class KeepAlive {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger n = new AtomicInteger();
+        writers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "pulsarws-writer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Deactivate
     void deactivate() {
         timer.shutdownNow();
+        writers.shutdownNow();
+    }
+
+    /** Runs a socket's write task on a writer thread (dropped once the component is deactivated). */
+    void write(Runnable task) {
+        try {
+            writers.execute(task);
+        } catch (RejectedExecutionException e) {
+            // deactivated: the sockets are being closed anyway
+        }
     }
 
     /** Runs {@code task} once after {@code millis}, unless the returned future is cancelled first. */

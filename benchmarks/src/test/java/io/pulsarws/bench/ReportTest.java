@@ -1,0 +1,71 @@
+package io.pulsarws.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+
+    private static Properties props(String... kv) {
+        Properties p = new Properties();
+        for (int i = 0; i < kv.length; i += 2) {
+            p.setProperty(kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    private static Report report(Map<String, Map<String, Properties>> results) {
+        return new Report(results, List.of(), 1024, List.of());
+    }
+
+    @Test
+    void ratiosAndTargetsComeFromTheFigures() {
+        Map<String, Map<String, Properties>> r = new LinkedHashMap<>();
+        r.put("produce-100", new LinkedHashMap<>(Map.of(
+                Report.PROXY, props("throughput", "1000", "total", "200000", "gatewayCpu", "30"),
+                Report.OURS, props("throughput", "6000", "total", "200000", "gatewayCpu", "10"),
+                Report.NATIVE, props("throughput", "12000"))));
+        r.put("rate-1k", new LinkedHashMap<>(Map.of(Report.PROXY, props("p99", "10"), Report.OURS, props("p99", "6"))));
+        Report report = report(r);
+        assertEquals(5.0, report.cpuPer100k("produce-100", Report.OURS), 1e-9);
+        String md = report.markdown("test machine");
+        assertTrue(md.contains("| producer msg/s, 100 B, 1 session, 200 in flight | 1,000 | 6,000 | 12,000 | 6.00x | 0.50x |"),
+                md);
+        String targets = report.targets();
+        assertTrue(targets.contains("producer >= 5x Pulsar's proxy: met (6.00x)"), targets);
+        assertTrue(targets.contains("producer >= 0.6x the native client (unbatched): MISSED (0.50x)"), targets);
+        assertTrue(targets.contains("p99 send->ack at 1,000 msg/s <= 0.5x Pulsar's proxy: MISSED (0.60x)"), targets);
+        assertTrue(targets.contains("consumer >= 5x Pulsar's proxy: MISSED (not measured)"), targets);
+    }
+
+    @Test
+    void errorsAndIncompleteRunsAreListed() {
+        Map<String, Map<String, Properties>> r = new LinkedHashMap<>();
+        r.put("consume-100", new LinkedHashMap<>(Map.of(Report.OURS, props("complete", "false", "count", "12"))));
+        r.put("produce-10", new LinkedHashMap<>(Map.of(Report.PROXY, props("errors", "3", "firstError", "boom"))));
+        String md = report(r).markdown("m");
+        assertTrue(md.contains("consume-100 against ours: drained 12 messages only"), md);
+        assertTrue(md.contains("produce-10 against Pulsar proxy: 3 errors (first: boom)"), md);
+    }
+
+    @Test
+    void numbersAndRatiosFormat() {
+        assertEquals("-", Report.ratio(1, Double.NaN));
+        assertEquals("-", Report.ratio(1, 0));
+        assertEquals("12x", Report.ratio(120, 10));
+        assertEquals("0.25x", Report.ratio(1, 4));
+        assertEquals("1,235", Report.num(1234.6, 0));
+    }
+
+    @Test
+    void procStatFieldsAreReadPastACommandWithSpaces() {
+        String stat = "4242 (java (karaf) x) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 80 0 100 0 0";
+        assertEquals(3.0, ProcStats.cpuSecondsOf(stat, 100), 1e-9);
+        assertEquals(512.0, ProcStats.kbToMb("VmRSS:\t  524288 kB"), 1e-9);
+    }
+}
