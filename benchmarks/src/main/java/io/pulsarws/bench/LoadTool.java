@@ -335,7 +335,7 @@ public final class LoadTool {
         for (int i = 0; i < sessions; i++) {
             handshakes.acquire();
             long started = System.nanoTime();
-            CompletableFuture<WsConnection> f = target.openProducer(topic + "-" + (i % topics), frame -> { });
+            CompletableFuture<WsConnection> f = target.openProducer(topic + "-" + (i % topics), (c, frame) -> { });
             f.whenComplete((c, e) -> {
                 handshakes.release();
                 if (e == null) {

@@ -20,14 +20,15 @@ final class WebSocketTarget implements Target {
     }
 
     /** Opens a producer session without waiting for it. */
-    CompletableFuture<WsConnection> openProducer(String topic, java.util.function.Consumer<String> onFrame) {
+    CompletableFuture<WsConnection> openProducer(String topic,
+            java.util.function.BiConsumer<WsConnection, String> onFrame) {
         return WsConnection.open(http, URI.create(base + "/ws/v2/producer/persistent/public/default/" + topic),
                 onFrame, outbox);
     }
 
     @Override
     public ProducerLink producer(String topic, Results results) throws Exception {
-        WsConnection c = openProducer(topic, frame -> {
+        WsConnection c = openProducer(topic, (connection, frame) -> {
             String result = Frames.field(frame, "result");
             results.completed(Frames.context(frame), "ok".equals(result) ? null
                     : result + ": " + Frames.field(frame, "errorMsg"));
@@ -55,41 +56,21 @@ final class WebSocketTarget implements Target {
             throws Exception {
         URI uri = URI.create(base + "/ws/v2/consumer/persistent/public/default/" + topic + "/" + subscription
                 + "?subscriptionType=" + (shared ? "Shared" : "Exclusive") + "&receiverQueueSize=" + RECEIVER_QUEUE);
-        WsConnection[] self = new WsConnection[1];
-        CompletableFuture<WsConnection> opened = WsConnection.open(http, uri, frame -> {
+        WsConnection c = WsConnection.open(http, uri, (connection, frame) -> {
             String id = Frames.field(frame, "messageId");
             String payload = Frames.field(frame, "payload");
             if (id == null || payload == null) {
                 return; // not a message
             }
             try {
-                waitFor(self).send(Frames.ack(id));
+                connection.send(Frames.ack(id));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
             deliveries.delivered(Frames.stampOfBase64(payload));
-        }, outbox);
-        WsConnection c = opened.get(60, TimeUnit.SECONDS);
-        synchronized (self) {
-            self[0] = c;
-            self.notifyAll();
-        }
+        }, outbox).get(60, TimeUnit.SECONDS);
         return c::close;
-    }
-
-    /** A message can arrive before {@code open} has returned the connection to acknowledge it on. */
-    private static WsConnection waitFor(WsConnection[] self) throws InterruptedException {
-        synchronized (self) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (self[0] == null && System.nanoTime() < deadline) {
-                self.wait(100);
-            }
-            if (self[0] == null) {
-                throw new IllegalStateException("the consumer session never finished opening");
-            }
-            return self[0];
-        }
     }
 
     @Override

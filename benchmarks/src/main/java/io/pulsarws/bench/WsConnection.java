@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * One client WebSocket over the JDK's {@link HttpClient}: whole text frames in, and a send queue out. The JDK allows
@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * it, so that the client hands no frame between threads (it must cost the machine less than what it measures).
  */
 final class WsConnection {
-    private final Consumer<String> onFrame;
+    private final BiConsumer<WsConnection, String> onFrame;
     private final StringBuilder partial = new StringBuilder();
     private final Queue<String> outbox = new ConcurrentLinkedQueue<>();
     /** Room in the outbox: a full outbox makes {@link #send} wait, as a socket that takes no more bytes would. */
@@ -30,13 +30,17 @@ final class WsConnection {
     private volatile int closeCode = -1;
     private volatile String closeReason;
 
-    private WsConnection(Consumer<String> onFrame, int outboxCapacity) {
+    private WsConnection(BiConsumer<WsConnection, String> onFrame, int outboxCapacity) {
         this.onFrame = onFrame;
         this.room = new Semaphore(outboxCapacity);
     }
 
-    /** Opens a connection; frames go to {@code onFrame} on the client's reader thread. */
-    static CompletableFuture<WsConnection> open(HttpClient http, URI uri, Consumer<String> onFrame, int outboxCapacity) {
+    /**
+     * Opens a connection; frames go to {@code onFrame}, with the connection to answer on, on the client's reader
+     * thread. A frame can arrive before the returned future completes: the connection can send from then on.
+     */
+    static CompletableFuture<WsConnection> open(HttpClient http, URI uri, BiConsumer<WsConnection, String> onFrame,
+            int outboxCapacity) {
         WsConnection c = new WsConnection(onFrame, outboxCapacity);
         return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
                 .buildAsync(uri, c.new Listener())
@@ -120,6 +124,7 @@ final class WsConnection {
     private final class Listener implements WebSocket.Listener {
         @Override
         public void onOpen(WebSocket ws) {
+            socket = ws;
             ws.request(Long.MAX_VALUE);
         }
 
@@ -131,9 +136,9 @@ final class WsConnection {
                 partial.append(data);
                 String frame = partial.toString();
                 partial.setLength(0);
-                onFrame.accept(frame);
+                onFrame.accept(WsConnection.this, frame);
             } else {
-                onFrame.accept(data.toString());
+                onFrame.accept(WsConnection.this, data.toString());
             }
             return null;
         }

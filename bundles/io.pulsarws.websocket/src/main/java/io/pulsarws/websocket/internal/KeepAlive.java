@@ -2,6 +2,8 @@ package io.pulsarws.websocket.internal;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -29,11 +31,15 @@ public class KeepAlive {
             return t;
         });
         AtomicInteger n = new AtomicInteger();
-        writers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
-            Thread t = new Thread(r, "pulsarws-writer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        int size = Math.max(2, Runtime.getRuntime().availableProcessors());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "pulsarws-writer-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.prestartAllCoreThreads(); // a fixed number of threads from the start, whatever the load
+        writers = pool;
     }
 
     @Deactivate
