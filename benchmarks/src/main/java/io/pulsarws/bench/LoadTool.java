@@ -28,14 +28,16 @@ import org.HdrHistogram.Histogram;
  * consume  --messages M are published first (native client, unbatched), then drained by --connections consumers
  *          that acknowledge each message
  * e2e      consumers on the topic, then an open-loop producer at --rate: publish-to-delivery and send-to-ack latency
- * idle     opens --sessions N producer sessions (--connections handshakes at a time) and holds them --hold s
+ * idle     opens --sessions N producer sessions (--connections handshakes at a time, for at most --max-seconds)
+ *          and holds them --hold s
  * </pre>
  * Common: --target ws://host:port | pulsar://host:port, --service-url pulsar://... (to prepare topics),
+ * --batching (producers batch: {@code batchingEnabled=true} on WebSocket targets, as Pulsar's service reads it),
  * --topic NAME (in public/default), --size B|Nk (10 B .. 64k), --warmup S, --duration S, --label L, --result FILE.
  */
 public final class LoadTool {
     private static final List<String> OPTIONS = List.of("target", "service-url", "topic", "connections", "window",
-            "rate", "size", "warmup", "duration", "messages", "sessions", "hold", "label", "result", "consume");
+            "rate", "size", "warmup", "duration", "messages", "sessions", "hold", "label", "result", "consume", "batching", "max-seconds");
     /** In-flight sends tracked per connection; the open loop and the flood never have more. */
     private static final int RING = 1 << 17;
 
@@ -97,7 +99,7 @@ public final class LoadTool {
         int size = size();
         Meter acks = new Meter();
         Meter delivered = o.flag("consume") ? new Meter() : null;
-        try (Target target = Target.of(o.required("target"), 1024)) {
+        try (Target target = Target.of(o.required("target"), 1024, o.flag("batching"))) {
             Target.ConsumerLink consumer = delivered == null ? null : target.consumer(o.required("topic"), "load",
                     false, stamp -> delivered.record(System.nanoTime() - stamp));
             List<Sender> senders = new ArrayList<>();
@@ -250,7 +252,7 @@ public final class LoadTool {
         Meter delivered = new Meter();
         AtomicLong first = new AtomicLong();
         AtomicLong last = new AtomicLong();
-        try (Target target = Target.of(o.required("target"), 1024)) {
+        try (Target target = Target.of(o.required("target"), 1024, false)) {
             List<Target.ConsumerLink> links = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 links.add(target.consumer(topic, subscription, true, stamp -> {
@@ -290,7 +292,7 @@ public final class LoadTool {
         String topic = o.required("topic");
         Meter acks = new Meter();
         Meter delivered = new Meter();
-        try (Target target = Target.of(o.required("target"), 1024)) {
+        try (Target target = Target.of(o.required("target"), 1024, false)) {
             Target.ConsumerLink consumer = target.consumer(topic, "e2e", false,
                     stamp -> delivered.record(System.nanoTime() - stamp));
             Sender sender = new Sender(target, topic, acks, RING - 1);
@@ -327,20 +329,33 @@ public final class LoadTool {
         if (!url.startsWith("ws")) {
             throw new IllegalArgumentException("the idle load is for WebSocket targets");
         }
-        WebSocketTarget target = new WebSocketTarget(url, 4);
+        WebSocketTarget target = new WebSocketTarget(url, 4, false);
         Semaphore handshakes = new Semaphore(parallel);
         List<WsConnection> open = java.util.Collections.synchronizedList(new ArrayList<>());
         Meter opened = new Meter();
         long t0 = System.nanoTime();
+        long giveUp = t0 + TimeUnit.SECONDS.toNanos(o.integer("max-seconds", 180));
+        int started = 0;
         for (int i = 0; i < sessions; i++) {
-            handshakes.acquire();
-            long started = System.nanoTime();
+            while (!handshakes.tryAcquire(1, TimeUnit.SECONDS)) {
+                if (System.nanoTime() > giveUp) {
+                    break;
+                }
+            }
+            if (System.nanoTime() > giveUp) {
+                System.out.printf(Locale.ROOT, "[%s] stopped after %d s: %d handshakes started%n", label,
+                        o.integer("max-seconds", 180), i);
+                result.setProperty("gaveUp", "true");
+                break;
+            }
+            started++;
+            long begun = System.nanoTime();
             CompletableFuture<WsConnection> f = target.openProducer(topic + "-" + (i % topics), (c, frame) -> { });
             f.whenComplete((c, e) -> {
                 handshakes.release();
                 if (e == null) {
                     open.add(c);
-                    opened.record(System.nanoTime() - started);
+                    opened.record(System.nanoTime() - begun);
                 } else {
                     opened.error(String.valueOf(e.getCause() == null ? e : e.getCause()));
                 }
@@ -350,7 +365,11 @@ public final class LoadTool {
                         i + 1, opened.count(), opened.errors(), (System.nanoTime() - t0) / 1e9);
             }
         }
-        handshakes.acquire(parallel); // every handshake has ended
+        result.setProperty("started", Integer.toString(started));
+        // every handshake has ended (or has had its 30 s connect timeout)
+        if (!handshakes.tryAcquire(parallel, 60, TimeUnit.SECONDS)) {
+            System.out.printf("[%s] some handshakes never ended%n", label);
+        }
         double openSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "[%s] %d sessions open after %.1f s (%d refused%s); holding %d s%n", label,
                 opened.count(), openSeconds, opened.errors(),

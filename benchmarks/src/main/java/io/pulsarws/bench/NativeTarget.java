@@ -15,8 +15,15 @@ import org.apache.pulsar.client.api.SubscriptionType;
  */
 final class NativeTarget implements Target {
     private final PulsarClient client;
+    private final boolean batching;
 
     NativeTarget(String serviceUrl) {
+        this(serviceUrl, false);
+    }
+
+    /** @param batching producers batch as both gateways do with {@code batchingEnabled=true} (1 ms delay) */
+    NativeTarget(String serviceUrl, boolean batching) {
+        this.batching = batching;
         try {
             client = PulsarClient.builder().serviceUrl(serviceUrl).ioThreads(1).connectionsPerBroker(1)
                     .operationTimeout(30, TimeUnit.SECONDS).build();
@@ -28,7 +35,8 @@ final class NativeTarget implements Target {
     @Override
     public ProducerLink producer(String topic, Results results) throws Exception {
         Producer<byte[]> p = client.newProducer(Schema.BYTES).topic("persistent://public/default/" + topic)
-                .enableBatching(false).blockIfQueueFull(true).maxPendingMessages(1000).create();
+                .enableBatching(batching).batchingMaxPublishDelay(1, TimeUnit.MILLISECONDS)
+                .blockIfQueueFull(true).maxPendingMessages(1000).create();
         return new ProducerLink() {
             @Override
             public void send(long context, byte[] payload) {

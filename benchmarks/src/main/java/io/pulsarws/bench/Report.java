@@ -56,6 +56,7 @@ final class Report {
         b.append("|---|---:|---:|---:|---:|---:|\n");
         throughput(b, "producer msg/s, 100 B, 1 session, 200 in flight", "produce-100");
         throughput(b, "producer msg/s, 100 B, 4 sessions x 200 in flight", "produce-100-4c");
+        throughput(b, "producer msg/s, 100 B, 1 session, 200 in flight, batchingEnabled=true", "produce-100-batch");
         throughput(b, "producer msg/s, 10 B, 1 session, 200 in flight", "produce-10");
         throughput(b, "producer msg/s, 64 KiB, 1 session, 50 in flight", "produce-64k");
         throughput(b, "consumer msg/s, 100 B, draining a 50k backlog", "consume-100");

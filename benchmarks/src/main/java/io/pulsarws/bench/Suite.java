@@ -100,6 +100,8 @@ public final class Suite {
         int w = quick ? 3 : 8;
         load("produce-100", "produce", List.of("--connections", "1", "--window", "200", "--size", "100"), w, d);
         load("produce-100-4c", "produce", List.of("--connections", "4", "--window", "200", "--size", "100"), w, d);
+        load("produce-100-batch", "produce", List.of("--connections", "1", "--window", "200", "--size", "100",
+                "--batching"), w, d);
         load("produce-10", "produce", List.of("--connections", "1", "--window", "200", "--size", "10"), w, d);
         load("produce-64k", "produce", List.of("--connections", "1", "--window", "50", "--size", "64k"), w, d);
         load("consume-100", "consume", List.of("--messages", quick ? "5000" : "50000", "--size", "100",
@@ -201,7 +203,8 @@ public final class Suite {
     }
 
     private void idle(Gateway g, int sessions) throws Exception {
-        List<String> args = List.of("--sessions", Integer.toString(sessions), "--connections", "32", "--hold",
+        List<String> args = List.of("--sessions", Integer.toString(sessions), "--connections", "32", "--max-seconds",
+                quick ? "60" : "150", "--hold",
                 quick ? "5" : "15", "--topic", "bench-idle-" + g.name().replace(' ', '-') + "-" + stamp);
         Properties p = runLoad("idle", "idle", g, args, false);
         results.computeIfAbsent("idle", k -> new LinkedHashMap<>()).put(g.name(), p);

@@ -41,12 +41,16 @@ interface Target extends AutoCloseable {
     @Override
     void close();
 
-    static Target of(String url, int outbox) {
+    /**
+     * @param outbox frames a WebSocket connection queues before a send waits
+     * @param batching producers batch messages into entries (Pulsar's {@code batchingEnabled=true})
+     */
+    static Target of(String url, int outbox, boolean batching) {
         if (url.startsWith("ws://") || url.startsWith("wss://")) {
-            return new WebSocketTarget(url, outbox);
+            return new WebSocketTarget(url, outbox, batching);
         }
         if (url.startsWith("pulsar://") || url.startsWith("pulsar+ssl://")) {
-            return new NativeTarget(url);
+            return new NativeTarget(url, batching);
         }
         throw new IllegalArgumentException("target must be ws://host:port or pulsar://host:port, not " + url);
     }

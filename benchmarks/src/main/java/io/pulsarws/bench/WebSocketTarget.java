@@ -12,17 +12,20 @@ final class WebSocketTarget implements Target {
 
     private final String base;
     private final int outbox;
+    private final boolean batching;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    WebSocketTarget(String base, int outbox) {
+    WebSocketTarget(String base, int outbox, boolean batching) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.outbox = outbox;
+        this.batching = batching;
     }
 
     /** Opens a producer session without waiting for it. */
     CompletableFuture<WsConnection> openProducer(String topic,
             java.util.function.BiConsumer<WsConnection, String> onFrame) {
-        return WsConnection.open(http, URI.create(base + "/ws/v2/producer/persistent/public/default/" + topic),
+        return WsConnection.open(http, URI.create(base + "/ws/v2/producer/persistent/public/default/" + topic
+                + (batching ? "?batchingEnabled=true" : "")),
                 onFrame, outbox);
     }
 

@@ -256,6 +256,16 @@ public final class FrameCodec {
      * @return {@code {"result":"ok","messageId":...,"context":...,"errorCode":0,"schemaVersion":0}}
      */
     public String encodeSendOk(String messageId, String context) {
+        // one per message sent: written directly when no character needs escaping (ids are base64; contexts are
+        // usually plain), with exactly the bytes Jackson would write
+        if (plain(messageId) && (context == null || plain(context))) {
+            StringBuilder b = new StringBuilder(70 + messageId.length() + (context == null ? 0 : context.length()));
+            b.append("{\"result\":\"ok\",\"messageId\":\"").append(messageId).append('"');
+            if (context != null) {
+                b.append(",\"context\":\"").append(context).append('"');
+            }
+            return b.append(",\"errorCode\":0,\"schemaVersion\":0}").toString();
+        }
         return write(g -> {
             g.writeStringField("result", "ok");
             g.writeStringField("messageId", messageId);
@@ -478,6 +488,17 @@ public final class FrameCodec {
         }
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** @return true if a JSON string writer leaves {@code s} as it is (no quote, backslash or control character) */
+    static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String write(Body body) {

@@ -2,6 +2,7 @@ package io.pulsarws.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,6 +118,20 @@ class FrameCodecTest {
         assertEquals("{\"result\":\"send-error:7\",\"errorMsg\":\"bad \\\"x\\\"\",\"context\":\"c\",\"errorCode\":0,\"schemaVersion\":0}",
                 codec.encodeSendError(WebSocketError.PAYLOAD_ENCODING_ERROR, "bad \"x\"", "c"));
         assertTrue(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, null, null).contains("\"errorMsg\":\"Unknown error\""));
+    }
+
+    /** The ok result is written without Jackson when nothing needs escaping; both ways give the same bytes. */
+    @Test
+    void okResultsAreTheSameOnTheDirectAndTheEscapingPath() {
+        // non-ASCII is not escaped (as Jackson does not): direct path
+        assertEquals("{\"result\":\"ok\",\"messageId\":\"CAE=\",\"context\":\"caf\u00e9 \u2713/1\",\"errorCode\":0,"
+                + "\"schemaVersion\":0}", codec.encodeSendOk("CAE=", "caf\u00e9 \u2713/1"));
+        // a quote, a backslash and control characters take Jackson's escaping
+        assertEquals("{\"result\":\"ok\",\"messageId\":\"CAE=\",\"context\":\"a\\\"b\\\\c\\nd\\u0001\",\"errorCode\":0,"
+                + "\"schemaVersion\":0}", codec.encodeSendOk("CAE=", "a\"b\\c\nd\u0001"));
+        assertTrue(FrameCodec.plain("CAMQADAA"));
+        assertFalse(FrameCodec.plain("x\ty"));
+        assertFalse(FrameCodec.plain("\""));
     }
 
     @Test
