@@ -51,6 +51,7 @@ public final class ProfileReport {
         Map<String, Long> byLayer = new HashMap<>();
         Map<String, Long> allocations = new HashMap<>();
         Map<String, Long> nativeByFrame = new HashMap<>();
+        Map<String, Long> allocationSites = new HashMap<>();
         long nativeSamples = 0;
         long samples = 0;
         long allocated = 0;
@@ -83,6 +84,13 @@ public final class ProfileReport {
                 long w = e.getLong("weight");
                 allocated += w;
                 allocations.merge(e.getClass("objectClass").getName(), w, Long::sum);
+                RecordedStackTrace st = e.getStackTrace();
+                if (st != null) {
+                    st.getFrames().stream().filter(f -> !f.getMethod().getType().getName().startsWith("java.")
+                            && !f.getMethod().getType().getName().startsWith("jdk.")).findFirst()
+                            .ifPresent(f -> allocationSites.merge(e.getClass("objectClass").getName() + " in "
+                                    + name(f), w, Long::sum));
+                }
             }
         }
         StringBuilder b = new StringBuilder();
@@ -94,6 +102,7 @@ public final class ProfileReport {
         section(b, "samples in native code (system calls, waits) of the busy threads, by thread and method",
                 nativeByFrame, nativeSamples, top);
         section(b, "allocation by class (sampled weight)", allocations, allocated, top);
+        section(b, "allocation by class and first frame outside the JDK", allocationSites, allocated, top);
         return b.toString();
     }
 

@@ -75,6 +75,23 @@ public class DefectsIT extends GatewayTestSupport {
      * messages are held through ack-timeout redeliveries, acked once each, and then five new messages must
      * still all arrive without any ack.
      */
+    /**
+     * A text message may come in fragments: they are joined into one frame for the session, and their total is
+     * held to the same limit as a single frame (1 MiB by default): more closes the session with 1009.
+     */
+    @Test
+    public void fragmentedMessagesAreJoinedAndLimitedAsAWhole() throws Exception {
+        String topic = uniqueTopic("fragments");
+        try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+            p.sendFragments("{\"payload\":\"aGVs", "bG8=\",\"con", "text\":\"joined\"}");
+            String result = p.next(TIMEOUT);
+            assertTrue(result, result.contains("\"result\":\"ok\"") && result.contains("\"context\":\"joined\""));
+            String part = "A".repeat(400 * 1024); // each fragment is within the limit, the three together are not
+            p.sendFragments("{\"payload\":\"" + part, part, part + "\"}");
+            assertEquals(1009, p.awaitClose(TIMEOUT));
+        }
+    }
+
     @Test
     public void ackTimeoutRedeliveriesNeverStallThePushWindow() throws Exception {
         String topic = uniqueTopic("stall");

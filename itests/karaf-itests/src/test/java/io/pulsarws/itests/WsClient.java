@@ -84,6 +84,13 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         ws.sendText(text, true).get(10, TimeUnit.SECONDS);
     }
 
+    /** Sends one text message as several frames (a first frame and continuations). */
+    void sendFragments(String... parts) throws Exception {
+        for (int i = 0; i < parts.length; i++) {
+            ws.sendText(parts[i], i == parts.length - 1).get(10, TimeUnit.SECONDS);
+        }
+    }
+
     void sendBinary(byte[] data) throws Exception {
         ws.sendBinary(java.nio.ByteBuffer.wrap(data), true).get(10, TimeUnit.SECONDS);
     }

@@ -16,13 +16,13 @@ import org.eclipse.jetty.websocket.api.BatchMode;
 import org.eclipse.jetty.websocket.api.RemoteEndpoint;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
-import org.eclipse.jetty.websocket.api.WebSocketListener;
+import org.eclipse.jetty.websocket.api.WebSocketPartialListener;
 import org.eclipse.jetty.websocket.api.WriteCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One WebSocket connection: moves text frames between Jetty and its gateway session. */
-final class GatewaySocket implements WebSocketListener, FrameSink {
+final class GatewaySocket implements WebSocketPartialListener, FrameSink {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySocket.class);
 
     private static final ByteBuffer PING = ByteBuffer.wrap("PING".getBytes(StandardCharsets.US_ASCII));
@@ -47,6 +47,15 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
         }
     };
 
+    /** The fragments of a text message so far (only for a client that fragments), read and written by Jetty's
+     *  reading of this connection, one frame at a time. */
+    private StringBuilder fragments;
+    private long fragmentBytes;
+    /** Set once a message is refused (too large, binary): the rest of the input is ignored while the socket closes. */
+    private boolean refused;
+    /** The limit of a text message, in bytes, as set on the connection. */
+    private volatile int maxMessageBytes = Integer.MAX_VALUE;
+
     /** Frames ({@code String}) and a {@link Closing}, waiting for the writer. */
     private final Queue<Object> outbox = new ConcurrentLinkedQueue<>();
     /** True while a drain is scheduled or running. */
@@ -70,7 +79,8 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
 
     @Override
     public void onWebSocketConnect(Session s) {
-        s.getPolicy().setMaxTextMessageSize(settings.maxTextFrameSize());
+        maxMessageBytes = settings.maxTextFrameSize();
+        s.getPolicy().setMaxTextMessageSize(maxMessageBytes);
         s.setIdleTimeout(settings.idleTimeoutMillis());
         socket = s;
         int ping = settings.pingIntervalSeconds();
@@ -107,14 +117,64 @@ final class GatewaySocket implements WebSocketListener, FrameSink {
         onClosed.run();
     }
 
+    /**
+     * A text frame, decoded by Jetty into a buffer it reuses. An unfragmented message (the usual case) goes to the
+     * session as it is; fragments are joined here, within the same size limit as a single frame.
+     */
     @Override
-    public void onWebSocketText(String text) {
-        session.onText(text);
+    public void onWebSocketPartialText(String payload, boolean fin) {
+        if (refused) {
+            return; // the socket is closing
+        }
+        if (fin && fragments == null) {
+            session.onText(payload);
+            return;
+        }
+        if (fragments == null) {
+            fragments = new StringBuilder();
+            fragmentBytes = 0;
+        }
+        fragmentBytes += utf8Length(payload);
+        if (fragmentBytes > maxMessageBytes) {
+            refused = true;
+            fragments = null;
+            close(StatusCode.MESSAGE_TOO_LARGE, "Text message size [" + fragmentBytes + "] exceeds maximum size ["
+                    + maxMessageBytes + "]");
+            return;
+        }
+        fragments.append(payload);
+        if (fin) {
+            String text = fragments.toString();
+            fragments = null;
+            session.onText(text);
+        }
     }
 
     @Override
-    public void onWebSocketBinary(byte[] payload, int offset, int len) {
-        close(StatusCode.BAD_DATA, "binary frames are not supported: send JSON text frames");
+    public void onWebSocketPartialBinary(ByteBuffer payload, boolean fin) {
+        if (!refused) {
+            refused = true;
+            close(StatusCode.BAD_DATA, "binary frames are not supported: send JSON text frames");
+        }
+    }
+
+    /** The UTF-8 length of a string (Jetty limits messages in bytes). */
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     @Override
