@@ -104,7 +104,7 @@ public final class Suite {
                 "--batching"), w, d);
         load("produce-10", "produce", List.of("--connections", "1", "--window", "200", "--size", "10"), w, d);
         load("produce-64k", "produce", List.of("--connections", "1", "--window", "50", "--size", "64k"), w, d);
-        load("consume-100", "consume", List.of("--messages", quick ? "5000" : "50000", "--size", "100",
+        load("consume-100", "consume", List.of("--messages", quick ? "5000" : "100000", "--size", "100",
                 "--service-url", serviceUrl), 0, 120);
         load("rate-1k", "produce", List.of("--rate", "1000", "--size", "100"), w, d + 5);
         load("rate-5k", "produce", List.of("--rate", "5000", "--size", "100"), w, d);
