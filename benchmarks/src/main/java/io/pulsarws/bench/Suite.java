@@ -43,6 +43,9 @@ public final class Suite {
     private final Map<String, Map<String, Properties>> results = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private String serviceUrl;
+    private String webServiceUrl;
+    private int proxyPort;
+    private int karafPort;
     private final long stamp = System.currentTimeMillis() / 1000;
 
     /** A gateway under test (its pid for CPU and memory), or the native client (pid -1). */
@@ -281,9 +284,6 @@ public final class Suite {
 
     // ------------------------------------------------------------------ the processes
 
-    private int proxyPort;
-    private int karafPort;
-
     private void startBroker() throws Exception {
         Path dir = work.resolve("broker");
         Process p = new ProcessBuilder(java(), "-cp", o.required("launcher-classes"),
@@ -300,8 +300,6 @@ public final class Suite {
         serviceUrl = props.getProperty("serviceUrl");
         webServiceUrl = props.getProperty("webServiceUrl");
     }
-
-    private String webServiceUrl;
 
     private void stopBroker() {
         try {
