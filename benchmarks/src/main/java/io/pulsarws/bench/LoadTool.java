@@ -231,7 +231,7 @@ public final class LoadTool {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (senders.stream().anyMatch(s -> s.inFlight() > 0 && s.link.closedBecause() == null)
                 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+            Thread.sleep(50); // the answers arrive on the client's threads; this only looks at their count
         }
     }
 

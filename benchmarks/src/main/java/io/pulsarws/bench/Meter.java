@@ -14,7 +14,6 @@ final class Meter {
     private final LongAdder errors = new LongAdder();
     private final Histogram total = new Histogram(3);
     private long measured;
-    private long measuredErrors;
     private long lastCount;
     private long lastErrors;
     private volatile String firstError;
@@ -55,7 +54,6 @@ final class Meter {
         if (keep) {
             total.add(h);
             measured += i.count;
-            measuredErrors += i.errors;
         }
         return i;
     }
@@ -66,10 +64,6 @@ final class Meter {
 
     long measured() {
         return measured;
-    }
-
-    long measuredErrors() {
-        return measuredErrors;
     }
 
     record Interval(long count, long errors, long p99Micros) {}

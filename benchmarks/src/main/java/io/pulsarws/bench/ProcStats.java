@@ -15,29 +15,37 @@ final class ProcStats {
 
     /** @return user plus system CPU seconds the process has used, or NaN if it is gone */
     double cpuSeconds(long pid) {
-        try {
-            return cpuSecondsOf(Files.readString(Paths.get("/proc", Long.toString(pid), "stat")), ticksPerSecond);
-        } catch (IOException e) {
-            return Double.NaN;
-        }
+        String[] f = fields(pid);
+        return f == null ? Double.NaN : (Long.parseLong(f[UTIME]) + Long.parseLong(f[STIME])) / ticksPerSecond;
     }
 
     /** @return system (kernel) CPU seconds the process has used, or NaN if it is gone */
     double systemSeconds(long pid) {
+        String[] f = fields(pid);
+        return f == null ? Double.NaN : Long.parseLong(f[STIME]) / ticksPerSecond;
+    }
+
+    /** Indexes of utime (field 14) and stime (field 15) in {@link #fieldsOf}, which starts at field 3. */
+    private static final int UTIME = 11;
+    private static final int STIME = 12;
+
+    private static String[] fields(long pid) {
         try {
-            String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            return Long.parseLong(f[12]) / ticksPerSecond;
+            return fieldsOf(Files.readString(Paths.get("/proc", Long.toString(pid), "stat")));
         } catch (IOException e) {
-            return Double.NaN;
+            return null;
         }
     }
 
-    /** Fields 14 and 15 (utime, stime) of a stat line; the command name in parentheses may hold spaces. */
+    /** The fields of a stat line from field 3 (state) on: the command name in parentheses may hold spaces. */
+    static String[] fieldsOf(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    }
+
+    /** User plus system CPU seconds of a stat line. */
     static double cpuSecondsOf(String stat, double ticksPerSecond) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-        // f[0] is field 3 (state): utime is field 14, stime field 15
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / ticksPerSecond;
+        String[] f = fieldsOf(stat);
+        return (Long.parseLong(f[UTIME]) + Long.parseLong(f[STIME])) / ticksPerSecond;
     }
 
     /** @return resident set size (VmRSS) in MiB, or NaN */

@@ -23,17 +23,15 @@ import jdk.jfr.consumer.RecordingFile;
  * <pre>java -cp ... io.pulsarws.bench.ProfileReport FILE.jfr [TOP]</pre>
  */
 public final class ProfileReport {
-    private static final Map<String, String> LAYERS = new java.util.LinkedHashMap<>();
-
-    static {
-        LAYERS.put("io.pulsarws.", "gateway (io.pulsarws)");
-        LAYERS.put("com.fasterxml.jackson.", "Jackson");
-        LAYERS.put("org.eclipse.jetty.websocket.", "Jetty WebSocket");
-        LAYERS.put("org.eclipse.jetty.", "Jetty HTTP/IO");
-        LAYERS.put("org.apache.pulsar.shade.io.netty.", "Netty (in the Pulsar client)");
-        LAYERS.put("org.apache.pulsar.", "Pulsar client");
-        LAYERS.put("java.util.Base64", "Base64");
-    }
+    /** Package prefixes and their layer, the more specific prefix first. */
+    private static final List<Map.Entry<String, String>> LAYERS = List.of(
+            Map.entry("io.pulsarws.", "gateway (io.pulsarws)"),
+            Map.entry("com.fasterxml.jackson.", "Jackson"),
+            Map.entry("org.eclipse.jetty.websocket.", "Jetty WebSocket"),
+            Map.entry("org.eclipse.jetty.", "Jetty HTTP/IO"),
+            Map.entry("org.apache.pulsar.shade.io.netty.", "Netty (in the Pulsar client)"),
+            Map.entry("org.apache.pulsar.", "Pulsar client"),
+            Map.entry("java.util.Base64", "Base64"));
 
     private ProfileReport() {}
 
@@ -122,7 +120,7 @@ public final class ProfileReport {
     }
 
     private static String layer(String className) {
-        for (Map.Entry<String, String> l : LAYERS.entrySet()) {
+        for (Map.Entry<String, String> l : LAYERS) {
             if (className.startsWith(l.getKey())) {
                 return l.getValue();
             }

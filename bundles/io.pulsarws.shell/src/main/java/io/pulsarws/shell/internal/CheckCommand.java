@@ -4,29 +4,20 @@ import io.pulsarws.session.SessionManager;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Command(scope = "pulsar-ws", name = "check",
         description = "Checks that the broker answers the gateway's Pulsar client (with the gateway's credentials)")
 @Service
-public class CheckCommand implements Action {
-
-    @Reference(optional = true)
-    SessionManager manager;
+public class CheckCommand extends GatewayAction {
 
     @Option(name = "--timeout", description = "Seconds to wait for the broker")
     int timeoutSeconds = 10;
 
     @Override
-    public Object execute() throws InterruptedException {
-        if (manager == null) {
-            System.err.println(Texts.NO_GATEWAY);
-            return null;
-        }
+    protected Object execute(SessionManager manager) throws InterruptedException {
         String url = String.valueOf(manager.effectiveConfiguration().get("serviceUrl"));
         long t0 = System.nanoTime();
         try {

@@ -1,20 +1,15 @@
 package io.pulsarws.shell.internal;
 
 import io.pulsarws.session.SessionManager;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Command(scope = "pulsar-ws", name = "close",
         description = "Closes WebSocket sessions; their clients get close code 1000 \"closed by operator\"")
 @Service
-public class CloseCommand implements Action {
-
-    @Reference(optional = true)
-    SessionManager manager;
+public class CloseCommand extends GatewayAction {
 
     @Argument(index = 0, name = "ids", description = "Session ids, as listed by pulsar-ws:sessions", required = true,
             multiValued = true)
@@ -22,11 +17,7 @@ public class CloseCommand implements Action {
     long[] ids;
 
     @Override
-    public Object execute() {
-        if (manager == null) {
-            System.err.println(Texts.NO_GATEWAY);
-            return null;
-        }
+    protected Object execute(SessionManager manager) {
         for (long id : ids) {
             if (manager.close(id)) {
                 System.out.println("Closed session " + id);

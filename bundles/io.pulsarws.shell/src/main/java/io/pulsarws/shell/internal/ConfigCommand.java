@@ -4,6 +4,7 @@ import io.pulsarws.session.SessionManager;
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +20,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
         description = "Shows the configuration in force (gateway) and stored (endpoints, security), secrets masked")
 @Service
 public class ConfigCommand implements Action {
-    private static final String[] ENDPOINT_PIDS = {"io.pulsarws.websocket", "io.pulsarws.security"};
+    private static final List<String> ENDPOINT_PIDS = List.of("io.pulsarws.websocket", "io.pulsarws.security");
 
     @Reference(optional = true)
     SessionManager manager;

@@ -6,18 +6,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Command(scope = "pulsar-ws", name = "sessions", description = "Lists the open WebSocket sessions of the gateway")
 @Service
-public class SessionsCommand implements Action {
-
-    @Reference(optional = true)
-    SessionManager manager;
+public class SessionsCommand extends GatewayAction {
 
     @Option(name = "--csv", description = "Comma-separated output, one line per session, with a header")
     boolean csv;
@@ -26,11 +21,7 @@ public class SessionsCommand implements Action {
     String kind;
 
     @Override
-    public Object execute() {
-        if (manager == null) {
-            System.err.println(Texts.NO_GATEWAY);
-            return null;
-        }
+    protected Object execute(SessionManager manager) {
         List<SessionInfo> sessions = manager.sessions().stream()
                 .filter(s -> kind == null || s.kind().equalsIgnoreCase(kind))
                 .sorted(Comparator.comparingLong(SessionInfo::id)).toList();

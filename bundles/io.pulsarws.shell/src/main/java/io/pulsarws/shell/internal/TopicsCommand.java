@@ -6,28 +6,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Command(scope = "pulsar-ws", name = "topics", description = "Per-topic statistics of the open sessions")
 @Service
-public class TopicsCommand implements Action {
-
-    @Reference(optional = true)
-    SessionManager manager;
+public class TopicsCommand extends GatewayAction {
 
     @Option(name = "--csv", description = "Comma-separated output with a header")
     boolean csv;
 
     @Override
-    public Object execute() {
-        if (manager == null) {
-            System.err.println(Texts.NO_GATEWAY);
-            return null;
-        }
+    protected Object execute(SessionManager manager) {
         Map<String, List<SessionInfo>> byTopic = manager.sessions().stream()
                 .collect(Collectors.groupingBy(SessionInfo::topic, TreeMap::new, Collectors.toList()));
         Texts.Table table = new Texts.Table("Topic", "Producers", "Consumers", "Readers", "Published", "Delivered",
