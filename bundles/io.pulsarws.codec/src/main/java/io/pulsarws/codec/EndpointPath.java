@@ -64,7 +64,7 @@ public record EndpointPath(Kind kind, int version, String topic, String subscrip
             case "producer" -> Kind.PRODUCER;
             case "consumer" -> Kind.CONSUMER;
             case "reader" -> Kind.READER;
-            default -> throw new IllegalArgumentException("unknown endpoint '" + seg.get(i) + "'");
+            default -> throw new IllegalArgumentException("unknown endpoint '" + ClientText.quote(seg.get(i)) + "'");
         };
         i++;
         int namespaceParts = version == 1 ? 3 : 2; // property/cluster/namespace or tenant/namespace
@@ -75,7 +75,8 @@ public record EndpointPath(Kind kind, int version, String topic, String subscrip
         }
         String domain = seg.get(i++);
         if (!"persistent".equals(domain) && !"non-persistent".equals(domain)) {
-            throw new IllegalArgumentException("domain must be persistent or non-persistent, not '" + domain + "'");
+            throw new IllegalArgumentException("domain must be persistent or non-persistent, not '"
+                    + ClientText.quote(domain) + "'");
         }
         StringBuilder topic = new StringBuilder(domain).append("://");
         for (int n = 0; n < namespaceParts; n++, i++) {
@@ -121,6 +122,16 @@ public record EndpointPath(Kind kind, int version, String topic, String subscrip
 
     private static String decode(String segment) {
         // URLDecoder would turn '+' into a space, which is not what a path means
-        return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        String decoded;
+        try {
+            decoded = URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("malformed percent-encoding in the path");
+        }
+        // no topic or subscription name has them, and they would forge log lines
+        if (decoded.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("control characters in the path");
+        }
+        return decoded;
     }
 }

@@ -228,18 +228,29 @@ public final class FrameCodec {
     }
 
     /**
-     * Decodes a base64 message id as sent by clients.
+     * Decodes a base64 message id as sent by clients and checks it with {@link MessageIds#check} before anything
+     * else reads it.
      *
      * @param messageId the base64 text
      * @return the raw id bytes
-     * @throws FrameException code 3 when the text is not base64
+     * @throws FrameException code 3 when the text is not base64 or not a message id this gateway accepts
      */
     public byte[] decodeMessageId(String messageId) throws FrameException {
+        if (messageId.length() > (MessageIds.MAX_ID_BYTES + 2) / 3 * 4) {
+            throw deserialize("messageId is longer than " + MessageIds.MAX_ID_BYTES + " bytes");
+        }
+        byte[] bytes;
         try {
-            return BASE64_DECODER.decode(messageId);
+            bytes = BASE64_DECODER.decode(messageId);
         } catch (IllegalArgumentException e) {
             throw deserialize("messageId is not base64: " + e.getMessage());
         }
+        try {
+            MessageIds.check(bytes);
+        } catch (IllegalArgumentException e) {
+            throw deserialize("messageId is not a valid message id: " + e.getMessage());
+        }
+        return bytes;
     }
 
     /**

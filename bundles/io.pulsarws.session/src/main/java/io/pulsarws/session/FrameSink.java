@@ -20,4 +20,32 @@ public interface FrameSink {
      * @param reason a short reason
      */
     void close(int code, String reason);
+
+    /**
+     * Stops reading the client's frames until {@link #resumeReading}: the frame being handled is the last one read,
+     * and TCP then slows the client down. Calls do not nest: one resume ends any number of pauses.
+     *
+     * @since 1.4.0
+     */
+    default void pauseReading() {
+        // a sink that cannot pause reads on
+    }
+
+    /**
+     * Reads the client's frames again after {@link #pauseReading}; harmless when not paused.
+     *
+     * @since 1.4.0
+     */
+    default void resumeReading() {
+        // nothing paused
+    }
+
+    /**
+     * @return true while the frames queued for the client are within its budget; when false, the session should
+     *     start no new work that ends in a frame (deliveries) until {@link GatewaySession#onWritable} is called
+     * @since 1.4.0
+     */
+    default boolean writable() {
+        return true;
+    }
 }

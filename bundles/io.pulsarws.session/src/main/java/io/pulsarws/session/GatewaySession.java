@@ -25,4 +25,14 @@ public interface GatewaySession {
 
     /** The socket is closed or failed: release the Pulsar producer or consumer. Idempotent. */
     void close();
+
+    /**
+     * The client has read enough of what was queued for it that {@link FrameSink#writable} is true again: the
+     * session may start new work. Called on a thread of the endpoint's, never while a frame is being handled.
+     *
+     * @since 1.4.0
+     */
+    default void onWritable() {
+        // a session that never waits for the client ignores it
+    }
 }

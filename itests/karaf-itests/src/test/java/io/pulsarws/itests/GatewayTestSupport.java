@@ -73,6 +73,7 @@ public abstract class GatewayTestSupport {
             configureConsole().ignoreLocalConsole(),
             logLevel(LogLevel.INFO),
             vmOption("-Xmx512m"),
+            vmOption("-XX:+ExitOnOutOfMemoryError"), // as the product runs (bin/setenv)
             editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", httpPort),
             editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.ops4j.pax.web.listening.addresses", "127.0.0.1"),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
@@ -211,14 +212,17 @@ public abstract class GatewayTestSupport {
      * @return {@code "STATUS reason"}
      */
     protected static String refusal(String url, Map<String, String> headers) throws Exception {
-        URI u = URI.create(url);
-        StringBuilder request = new StringBuilder("GET " + u.getRawPath()
-                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()) + " HTTP/1.1\r\n"
-                + "Host: 127.0.0.1:" + u.getPort() + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        // split by hand, not with URI: the request target is sent exactly as given, malformed escapes included
+        String rest = url.substring(url.indexOf("://") + 3);
+        int slash = rest.indexOf('/');
+        int port = Integer.parseInt(rest.substring(rest.indexOf(':') + 1, slash));
+        String target = rest.substring(slash);
+        StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + port + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
         headers.forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
         request.append("\r\n");
-        try (Socket s = new Socket("127.0.0.1", u.getPort())) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
             s.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
             InputStream in = s.getInputStream();
@@ -243,6 +247,50 @@ public abstract class GatewayTestSupport {
             }
         }
         return b.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** @return the value of the first sample line of the gateway's {@code /metrics} starting with {@code prefix}, or -1 */
+    protected static double metric(String prefix) {
+        try {
+            String http = "http://127.0.0.1:" + System.getProperty("itest.http.port");
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http + "/metrics"))
+                    .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            return body.lines().filter(l -> l.startsWith(prefix)).findFirst()
+                    .map(l -> Double.parseDouble(l.substring(prefix.length()).trim())).orElse(-1.0);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** @return where karaf.log ends now, for {@link #awaitLogSince} */
+    protected static long logMark() throws IOException {
+        Path log = karafLog();
+        return Files.exists(log) ? Files.size(log) : 0;
+    }
+
+    /** Waits until a line written to karaf.log after {@code mark} contains every fragment. */
+    protected static void awaitLogSince(long mark, String what, String... fragments) throws InterruptedException {
+        await(what, TIMEOUT, () -> {
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(karafLog().toFile(), "r")) {
+                if (f.length() <= mark) {
+                    return false;
+                }
+                f.seek(mark);
+                byte[] tail = new byte[(int) (f.length() - mark)];
+                f.readFully(tail);
+                return new String(tail, StandardCharsets.UTF_8).lines()
+                        .anyMatch(l -> java.util.Arrays.stream(fragments).allMatch(l::contains));
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private static Path karafLog() {
+        return Paths.get(System.getProperty("karaf.data"), "log", "karaf.log");
     }
 
     /** Appends a measured figure to {@code measurements.txt} in the test work directory. */

@@ -174,16 +174,19 @@ public class OperationsIT extends GatewayTestSupport {
         ObjectName namespace = new ObjectName("io.pulsarws:type=Namespace,name=public/default");
         long publishedBefore = server.isRegistered(namespace)
                 ? (Long) server.getAttribute(namespace, "MessagesPublished") : 0;
+        long deliveredBefore = server.isRegistered(namespace)
+                ? (Long) server.getAttribute(namespace, "MessagesDelivered") : 0;
+        int openBefore = (Integer) server.getAttribute(gatewayName, "OpenSessions");
         try (WsClient consumer = WsClient.open(gateway() + path("consumer", topic) + "/jmx")) {
             produce(topic, "a", "b");
             assertNotNull(consumer.next(TIMEOUT));
             assertEquals(1, ((Integer) server.getAttribute(gatewayName, "ConsumerSessions")).intValue());
-            assertTrue((Integer) server.getAttribute(gatewayName, "OpenSessions") >= 1);
+            assertEquals(openBefore + 1, ((Integer) server.getAttribute(gatewayName, "OpenSessions")).intValue());
             assertEquals(System.getProperty("itest.broker.serviceUrl"), server.getAttribute(gatewayName, "ServiceUrl"));
             assertEquals(publishedBefore + 2, ((Long) server.getAttribute(namespace, "MessagesPublished")).longValue());
             await("both delivered", TIMEOUT, () -> {
                 try {
-                    return (Long) server.getAttribute(namespace, "MessagesDelivered") >= 2;
+                    return (Long) server.getAttribute(namespace, "MessagesDelivered") == deliveredBefore + 2;
                 } catch (Exception e) {
                     return false;
                 }

@@ -35,7 +35,9 @@ import javax.inject.Inject;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.Before;
+import org.junit.FixMethodOrder;
 import org.junit.Test;
+import org.junit.runners.MethodSorters;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.OptionUtils;
@@ -54,6 +56,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING) // the log checks run last, after every token has been used
 public class SecurityIT extends GatewayTestSupport {
     private static final String APP_ORIGIN = "https://app.example.com";
 
@@ -101,6 +104,8 @@ public class SecurityIT extends GatewayTestSupport {
                 editConfigurationFilePut(security, "superUserRoles", "admin"),
                 editConfigurationFilePut(security, "jaasRealm", "karaf"),
                 editConfigurationFilePut("etc/users.properties", "wsuser", "ws-password"),
+                // the request log the README recommends: the path of each request, never its query string
+                editConfigurationFilePut(web, "org.ops4j.pax.web.config.file", "${karaf.etc}/pulsarws-request-log.xml"),
                 // our own code logs at DEBUG here, to show that not even its debug lines carry a token
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.name", "io.pulsarws"),
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.level", "DEBUG"),
@@ -486,9 +491,66 @@ public class SecurityIT extends GatewayTestSupport {
         }
     }
 
+    /** A query string that cannot be decoded is a 400, not a 500 (reading {@code ?token=} used to throw). */
+    @Test
+    public void malformedQueryIs400() throws Exception {
+        assertEquals("400 Invalid query string", refusal(url("producer", "grants/q") + "?%zz", Map.of()));
+        assertEquals("400 Invalid query string", refusal(url("producer", "grants/q") + "?token=%zz", Map.of()));
+    }
+
+    /**
+     * What an unauthenticated client sends (a token header's {@code alg}, a Basic user name) reaches the 401 body
+     * and the log on one line: a newline in it cannot forge a log line.
+     */
+    @Test
+    public void clientTextInRefusalsCannotForgeLogLines() throws Exception {
+        Base64.Encoder b64url = Base64.getUrlEncoder().withoutPadding();
+        String header = b64url.encodeToString("{\"alg\":\"HS256\\nFORGED-BY-ALG | INFO | x\"}".getBytes(
+                StandardCharsets.UTF_8));
+        String forged = header + "." + b64url.encodeToString("{\"sub\":\"x\"}".getBytes(StandardCharsets.UTF_8))
+                + ".c2ln";
+        String refused = refusal(url("producer", "grants/forge"), bearer(forged));
+        assertTrue(refused, refused.startsWith("401 ") && !refused.contains("\n"));
+        assertEquals(401, status(url("producer", "grants/forge"), Map.of("Authorization", "Basic "
+                + b64("evil\nFORGED-BY-USER | INFO | x:pw"))));
+        Path log = Paths.get(System.getProperty("karaf.data"), "log", "karaf.log");
+        await("the refusals logged", TIMEOUT, () -> read(log).contains("FORGED-BY-USER"));
+        for (String line : read(log).split("\n")) {
+            assertFalse("a forged line: " + line, line.startsWith("FORGED"));
+        }
+    }
+
+    /**
+     * With {@code maxCredentialClients=1}, a second distinct token while the first one's session is open is refused
+     * with 503 (each token costs the node a Pulsar client); once it closes, the second is served.
+     */
+    @Test
+    public void credentialClientsAreBounded() throws Exception {
+        update("io.pulsarws.gateway", "maxCredentialClients", 1);
+        try {
+            String producer = url("producer", "grants/cap");
+            await("the cap in force", TIMEOUT, () -> {
+                try (WsClient alice = WsClient.open(producer, bearer(tokenQuietly("alice")))) {
+                    return statusOrZero(url("producer", "other/bob-p"), bearer(tokenQuietly("bob"))) == 503;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            try (WsClient alice = WsClient.open(producer, bearer(token("alice")))) {
+                String refused = refusal(url("producer", "other/bob-p"), bearer(token("bob")));
+                assertTrue(refused, refused.startsWith("503 Too many distinct client credentials"));
+                assertOpens(producer, Map.of("Authorization", "Bearer  " + token("alice") + " ")); // same token
+            }
+            await("bob served once alice's client is gone", TIMEOUT,
+                    () -> opens(url("producer", "other/bob-p"), bearer(tokenQuietly("bob"))));
+        } finally {
+            update("io.pulsarws.gateway", "maxCredentialClients", 64);
+        }
+    }
+
     /** Pulsar #11708 logs {@code ?token=}: here no token reaches the log, even with our code at DEBUG. */
     @Test
-    public void tokensNeverReachTheLog() throws Exception {
+    public void zz_tokensNeverReachAnyLog() throws Exception {
         String alice = token("alice");
         String expired = sign("{\"sub\":\"alice\",\"exp\":" + (Instant.now().getEpochSecond() - 5) + "}");
         String query = url("producer", "grants/log") + "?token=";
@@ -524,6 +586,45 @@ public class SecurityIT extends GatewayTestSupport {
             }
         }
         assertTrue("the log shows the gateway logged at DEBUG", text.contains("DEBUG"));
+        // the HTTP request log: one line per handshake, tokens in the query or not
+        Path logs = Paths.get(System.getProperty("karaf.data"), "log");
+        String requests;
+        try (java.util.stream.Stream<Path> files = Files.list(logs)) {
+            requests = files.filter(f -> f.getFileName().toString().endsWith(".request.log")).map(SecurityIT::read)
+                    .collect(java.util.stream.Collectors.joining());
+        }
+        assertTrue("the request log has the handshakes: " + requests.length(),
+                requests.contains("GET /ws/v2/producer/persistent/secure/grants/log HTTP/1.1\" 101"));
+        List<String> every;
+        synchronized (TOKENS_USED) {
+            every = new ArrayList<>(TOKENS_USED);
+        }
+        every.addAll(secrets);
+        for (String secret : every) {
+            String signature = secret.substring(secret.lastIndexOf('.') + 1);
+            assertFalse("a token in the request log", requests.contains(signature));
+            assertFalse("a token in karaf.log", read(log).contains(signature));
+        }
+        assertTrue("checked every token used by this class: " + every.size(), every.size() >= 10);
+    }
+
+    /**
+     * Failed HTTP Basic logins are throttled per address: after five within a minute, the address gets 429 for
+     * 30 s, even with the right password, and the realm is not asked. Runs last: the lockout outlives it.
+     */
+    @Test
+    public void zzz_failedBasicLoginsAreThrottled() throws Exception {
+        String producer = url("producer", "grants/guess");
+        Map<String, String> good = Map.of("Authorization", "Basic " + b64("wsuser:ws-password"));
+        int failures = 0;
+        String refused = "";
+        while (failures < 6 && !refused.startsWith("429")) {
+            refused = refusal(producer, Map.of("Authorization", "Basic " + b64("wsuser:guess-" + failures)));
+            failures++;
+        }
+        assertTrue("locked out after at most 5 failures: " + refused, refused.startsWith("429 Too many failed logins"));
+        String withThePassword = refusal(producer, good);
+        assertTrue(withThePassword, withThePassword.startsWith("429 Too many failed logins from this address; retry in"));
     }
 
     private static String read(Path log) {

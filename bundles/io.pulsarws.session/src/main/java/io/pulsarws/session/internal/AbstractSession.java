@@ -99,6 +99,28 @@ abstract class AbstractSession implements GatewaySession {
         }
     }
 
+    /** Stops reading the client's frames (see {@link FrameSink#pauseReading}). */
+    protected void pauseReading() {
+        FrameSink s = sink;
+        if (s != null) {
+            s.pauseReading();
+        }
+    }
+
+    /** Reads the client's frames again. */
+    protected void resumeReading() {
+        FrameSink s = sink;
+        if (s != null) {
+            s.resumeReading();
+        }
+    }
+
+    /** @return true while the client reads what is queued for it (see {@link FrameSink#writable}) */
+    protected boolean writable() {
+        FrameSink s = sink;
+        return s == null || s.writable();
+    }
+
     /** Ends the session from the gateway's side: close frame first, then the Pulsar side. */
     void closeSocket(int code, String reason) {
         FrameSink s = sink;

@@ -51,8 +51,8 @@ final class Cluster {
         if (config.memoryLimitMb() < 0) {
             wrong.add("memoryLimitMb must be >= 0");
         }
-        if (config.maxPendingMessages() < 1 || config.receiverQueueSize() < 1) {
-            wrong.add("maxPendingMessages and receiverQueueSize must be >= 1");
+        if (config.maxPendingMessages() < 1 || config.receiverQueueSize() < 1 || config.maxCredentialClients() < 1) {
+            wrong.add("maxPendingMessages, receiverQueueSize and maxCredentialClients must be >= 1");
         }
         String trust = config.tlsTrustCertsFilePath();
         if (trust != null && !trust.isBlank() && !java.nio.file.Files.isReadable(java.nio.file.Paths.get(trust.trim()))) {
@@ -102,7 +102,9 @@ final class Cluster {
                 .ioThreads(ioThreads)
                 .listenerThreads(1)
                 .connectionsPerBroker(connectionsPerBroker)
-                .memoryLimit(config.memoryLimitMb(), SizeUnit.MEGA_BYTES)
+                // the gateway's SendBudget bounds producer memory and makes sends wait; Pulsar's limiter would
+                // refuse them instead, and it also counts what consumers prefetch (see SendBudget)
+                .memoryLimit(0, SizeUnit.BYTES)
                 .statsInterval(0, TimeUnit.SECONDS);
         if (authentication != null) {
             b.authentication(authentication);
@@ -118,7 +120,7 @@ final class Cluster {
 
     /**
      * @return true if going from {@code from} to {@code to} needs a new client: everything but the per-session
-     *         defaults and the authorization mode, which apply to new sessions in place (the broker URL is compared
+     *         defaults, the send budget and the authorization mode, which apply in place (the broker URL is compared
      *         by the caller, since it may be discovered)
      */
     static boolean needsNewClient(GatewayConfiguration from, GatewayConfiguration to) {
@@ -127,7 +129,6 @@ final class Cluster {
                 || from.connectionTimeoutMillis() != to.connectionTimeoutMillis()
                 || from.ioThreads() != to.ioThreads()
                 || from.connectionsPerBroker() != to.connectionsPerBroker()
-                || from.memoryLimitMb() != to.memoryLimitMb()
                 || !Objects.equals(from.brokerClientAuthenticationPlugin(), to.brokerClientAuthenticationPlugin())
                 || !Objects.equals(from.brokerClientAuthenticationParameters(),
                         to.brokerClientAuthenticationParameters())

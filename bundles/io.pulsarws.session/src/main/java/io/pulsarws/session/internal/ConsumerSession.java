@@ -46,6 +46,8 @@ final class ConsumerSession extends DeliverySession {
     private final String subscription;
     private final SubscriptionType subscriptionType;
     private final SubscriptionMode subscriptionMode;
+    /** The tenants of the topics this consumer reads (one, except for a v3 consumer of several topics). */
+    private final java.util.Set<String> tenants;
     /** Set when the client asked to unsubscribe; the session ends with 1000 once the broker confirms. */
     private volatile boolean unsubscribing;
 
@@ -59,6 +61,11 @@ final class ConsumerSession extends DeliverySession {
         this.subscription = subscription;
         this.subscriptionType = subscriptionType;
         this.subscriptionMode = subscriptionMode;
+        java.util.Set<String> t = new java.util.HashSet<>();
+        for (String name : topic.startsWith("pattern ") ? new String[] {topic.substring(8)} : topic.split(",")) {
+            t.add(tenantOf(name.trim()));
+        }
+        this.tenants = java.util.Set.copyOf(t);
     }
 
     /**
@@ -219,6 +226,7 @@ final class ConsumerSession extends DeliverySession {
                 case UNSUBSCRIBE -> {
                     unsubscribing = true; // the pending receive fails once the subscription is gone: no 1011
                     consumer.unsubscribeAsync().whenComplete((v, e) -> {
+                        forgetBatchAcks(); // a new subscription of that name starts from nothing acked
                         if (e == null) {
                             closeSocket(1000, "unsubscribed");
                         } else {
@@ -244,6 +252,7 @@ final class ConsumerSession extends DeliverySession {
                     MessageId seekTo = id;
                     CompletableFuture<Void> seek = id != null ? consumer.seekAsync(id) : consumer.seekAsync(cmd.timestamp());
                     seek.whenComplete((v, e) -> {
+                        forgetBatchAcks(); // what was acked before the seek is unacked again at the broker
                         if (e == null) {
                             if (cmd.messageId() != null) {
                                 settleStream(seekTo);
@@ -277,12 +286,35 @@ final class ConsumerSession extends DeliverySession {
         });
         if (id instanceof MessageIdAdv adv && adv.getBatchIndex() >= 0) {
             String owner = ownerOf(id);
-            if (gateway.batchAcks().ack(owner + "/" + subscription, adv)) {
+            if (gateway.batchAcks().ack(tenantOf(owner), owner, subscription, adv)) {
                 MessageId entry = entryId(adv);
                 consumer.acknowledgeAsync(multiTopic || adv.getPartitionIndex() >= 0
                         ? TopicMessageId.create(owner, entry) : entry);
             }
         }
+    }
+
+    /** The broker delivered this message: whatever was acked of it before counts no more (see BatchAcks). */
+    @Override
+    protected void delivered(Message<byte[]> m) {
+        if (m.getMessageId() instanceof MessageIdAdv adv && adv.getBatchIndex() >= 0) {
+            String owner = ownerOf(adv);
+            gateway.batchAcks().delivered(tenantOf(owner), owner, subscription, adv);
+        }
+    }
+
+    private void forgetBatchAcks() {
+        for (String tenant : tenants) {
+            gateway.batchAcks().forget(tenant, subscription);
+        }
+    }
+
+    /** @return the tenant (or v1 property) of a topic name, {@code domain://tenant/...} */
+    static String tenantOf(String topic) {
+        int start = topic.indexOf("://");
+        start = start < 0 ? 0 : start + 3;
+        int end = topic.indexOf('/', start);
+        return end < 0 ? topic.substring(start) : topic.substring(start, end);
     }
 
     private void commandFailed(String command, Throwable e) {

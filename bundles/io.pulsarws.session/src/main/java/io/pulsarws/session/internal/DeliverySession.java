@@ -30,12 +30,15 @@ import org.slf4j.LoggerFactory;
  */
 abstract class DeliverySession extends AbstractSession {
     private static final Logger LOG = LoggerFactory.getLogger(DeliverySession.class);
-    /** Bound of tracked outstanding ids; only a pull-mode client that never acks reaches it. */
-    private static final int MAX_TRACKED = 100_000;
+    /**
+     * Bound of tracked outstanding ids beyond the window (a few hundred bytes each); only a pull-mode client that
+     * never acks reaches it, and an id forgotten this way is still acked, decoded from its bytes.
+     */
+    private static final int MAX_TRACKED = 10_000;
 
     protected final FrameCodec codec;
     protected final boolean pullMode;
-    private final OutstandingMessages outstanding = new OutstandingMessages(MAX_TRACKED);
+    private final OutstandingMessages outstanding;
 
     @Override
     protected long pending() {
@@ -53,6 +56,7 @@ abstract class DeliverySession extends AbstractSession {
         this.pullMode = pullMode;
         this.window = window;
         this.credits = new AtomicInteger(pullMode ? 0 : window);
+        this.outstanding = new OutstandingMessages(Math.max(window, MAX_TRACKED));
     }
 
     /**
@@ -72,6 +76,11 @@ abstract class DeliverySession extends AbstractSession {
 
     /** @return the next message of the subscription or reader */
     protected abstract CompletableFuture<Message<byte[]>> receiveNext();
+
+    /** The broker delivered {@code m} to this session (before it is sent to the client). */
+    protected void delivered(Message<byte[]> m) {
+        // only consumers keep state about deliveries
+    }
 
     /** @return the id clients see for this message */
     protected String clientId(Message<byte[]> m) {
@@ -139,12 +148,23 @@ abstract class DeliverySession extends AbstractSession {
         credits.accumulateAndGet(permits, DeliverySession::saturatedAdd);
     }
 
-    /** Starts receives while credits last; never more than one in flight, never recursing per message. */
+    /** The client read what was queued for it: deliver again. */
+    @Override
+    public void onWritable() {
+        pump();
+    }
+
+    /**
+     * Starts receives while credits last and the client reads what it is sent (a client that stops reading gets
+     * nothing more until it catches up: {@link #onWritable}); never more than one receive in flight, never
+     * recursing per message.
+     */
     protected void pump() {
-        while (!isClosed() && sink != null && credits.get() > 0 && receiving.compareAndSet(false, true)) {
-            if (credits.get() <= 0) {
+        while (!isClosed() && sink != null && credits.get() > 0 && writable()
+                && receiving.compareAndSet(false, true)) {
+            if (credits.get() <= 0 || !writable()) {
                 receiving.set(false);
-                continue; // an ack may have added a credit between the two reads: the loop looks again
+                continue; // an ack (or the client reading) may have changed it meanwhile: the loop looks again
             }
             CompletableFuture<Message<byte[]>> next = receiveNext();
             if (!next.isDone()) {
@@ -182,6 +202,7 @@ abstract class DeliverySession extends AbstractSession {
             if (outstanding.put(id, m.getMessageId())) {
                 credits.decrementAndGet();
             }
+            delivered(m);
             messages.increment();
             byte[] payload = m.getData();
             counters.delivered(payload.length);

@@ -55,14 +55,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Connections per broker", description = "TCP connections the client opens to each broker.")
     int connectionsPerBroker() default 1;
 
-    @AttributeDefinition(name = "Client memory limit (MB)",
-            description = "Upper bound of the memory all pending producer messages may take; sends beyond it "
-                    + "are answered with send-error:8. 0 disables the limit (not recommended).")
+    @AttributeDefinition(name = "Producer memory (MB)",
+            description = "The payload bytes of producer messages on their way to the brokers, for the whole node "
+                    + "(every session and credential). A send beyond it waits: its session stops reading its "
+                    + "client until bytes are freed, first come first served. Applied in place. 0: no limit "
+                    + "(not recommended).")
     int memoryLimitMb() default 64;
 
     @AttributeDefinition(name = "Producer pending messages",
-            description = "Default and upper bound of maxPendingMessages per producer session: sends beyond it "
-                    + "are answered with send-error:8 instead of queueing without bound.")
+            description = "Default and upper bound of maxPendingMessages per producer session: at this many sends "
+                    + "in flight the session stops reading its client until half are answered (TCP slows the "
+                    + "client down; nothing is refused).")
     int maxPendingMessages() default 1000;
 
     @AttributeDefinition(name = "Consumer window",
@@ -87,6 +90,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "without credentials (the broker's anonymousUserRole applies). When false, every session uses "
                     + "the gateway's own client and credentials.")
     boolean authorizationEnabled() default false;
+
+    @AttributeDefinition(name = "Maximum credential clients",
+            description = "With authorizationEnabled, each distinct client token needs a Pulsar client of its own "
+                    + "(threads and a connection per broker). At most this many exist at once; a handshake with "
+                    + "yet another token is refused with 503 until one is released. Applied in place.")
+    int maxCredentialClients() default 64;
 
     @AttributeDefinition(name = "TLS trust certificates",
             description = "PEM file of the CA certificate(s) the brokers' TLS certificates are checked against "

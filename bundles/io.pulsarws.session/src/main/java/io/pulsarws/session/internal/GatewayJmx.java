@@ -112,6 +112,26 @@ final class GatewayJmx {
         }
 
         @Override
+        public long getProducerBytesInFlight() {
+            return gateway.sendBudget().used();
+        }
+
+        @Override
+        public int getSendsWaitingForMemory() {
+            return gateway.sendBudget().waiting();
+        }
+
+        @Override
+        public long getSendsThatWaitedForMemory() {
+            return gateway.sendBudget().waited();
+        }
+
+        @Override
+        public long getBatchAckBytes() {
+            return gateway.batchAcks().bytes();
+        }
+
+        @Override
         public boolean closeSession(long id) {
             return gateway.close(id);
         }

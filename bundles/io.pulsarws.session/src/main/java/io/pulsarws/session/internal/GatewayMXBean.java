@@ -15,6 +15,18 @@ public interface GatewayMXBean {
 
     String getServiceUrl();
 
+    /** @return payload bytes of producer messages on their way to the brokers ({@code memoryLimitMb} bounds it) */
+    long getProducerBytesInFlight();
+
+    /** @return sends waiting for producer memory (their sessions' clients are not read meanwhile) */
+    int getSendsWaitingForMemory();
+
+    /** @return sends that had to wait for producer memory, since the gateway started */
+    long getSendsThatWaitedForMemory();
+
+    /** @return bytes of batch-ack bookkeeping (32 MiB at most) */
+    long getBatchAckBytes();
+
     /**
      * @param id a session id, as listed by {@code pulsar-ws:sessions}
      * @return true if the session was open and is now closed

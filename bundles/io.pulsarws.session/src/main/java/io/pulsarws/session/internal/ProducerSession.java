@@ -7,6 +7,7 @@ import io.pulsarws.codec.FrameException;
 import io.pulsarws.codec.ProducerFrame;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.SessionInfo;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,19 +21,42 @@ import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Schema;
 import org.apache.pulsar.client.api.TypedMessageBuilder;
 
-/** A producer session: each text frame becomes one message; each result frame says whether the broker stored it. */
+/**
+ * A producer session: each text frame becomes one message; each result frame says whether the broker stored it.
+ *
+ * <p>A burst is slowed down, never refused: at {@code maxPendingMessages} sends in flight, or when the node's
+ * {@link SendBudget} is used up, the session stops reading its client until the broker has answered half of them
+ * (or the bytes are granted), and TCP holds the client back meanwhile. {@code send-error:8} is left for real failures.
+ */
 final class ProducerSession extends AbstractSession {
+    /** Room above the session's bound in the Pulsar producer's own queue (see {@link #create}). */
+    private static final int PENDING_BACKSTOP = 1000;
     private final Producer<byte[]> producer;
     private final FrameCodec codec;
     /** Client-side encryption (PIP-290): frames must carry their IV. */
     private final boolean clientEncrypted;
+    /** The node's bytes in flight to the broker, shared by every producer session. */
+    private final SendBudget budget;
+    /** Sends in flight at which the client is no longer read. */
+    private final int maxPending;
+
+    /** Guards {@link #inFlight}, {@link #waiting} and {@link #paused}. */
+    private final Object flow = new Object();
+    /** Sends handed to Pulsar and not yet answered. */
+    private int inFlight;
+    /** Frames read while the node's send budget was used up, in the order they came. */
+    private final ArrayDeque<Send> waiting = new ArrayDeque<>();
+    /** True while this session keeps its client from being read. */
+    private boolean paused;
 
     private ProducerSession(PulsarGateway gateway, Producer<byte[]> producer, FrameCodec codec, String topic,
-            boolean clientEncrypted, String remoteAddress) {
+            boolean clientEncrypted, String remoteAddress, int maxPending) {
         super(gateway, topic, remoteAddress);
         this.producer = producer;
         this.codec = codec;
         this.clientEncrypted = clientEncrypted;
+        this.budget = gateway.sendBudget();
+        this.maxPending = maxPending;
     }
 
     static CompletableFuture<ProducerSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
@@ -41,7 +65,7 @@ final class ProducerSession extends AbstractSession {
         ProducerBuilder<byte[]> b = client.newProducer(Schema.BYTES)
                 .topic(path.topic())
                 .enableBatching(false)
-                .blockIfQueueFull(false) // a WebSocket thread must never block: a full queue is send-error:8
+                .blockIfQueueFull(false) // a WebSocket thread must never block: the session pauses its client instead
                 .messageRoutingMode(MessageRoutingMode.SinglePartition);
         String name = q.string("producerName");
         if (name != null) {
@@ -68,9 +92,12 @@ final class ProducerSession extends AbstractSession {
             Integer delay = q.integer("batchingMaxPublishDelay", 0, Integer.MAX_VALUE);
             b.batchingMaxPublishDelay(delay == null ? 1 : delay, TimeUnit.MILLISECONDS);
         }
-        // bounded, unlike Pulsar's service (unbounded since PIP-120): the request may lower the bound, not lift it
+        // bounded, unlike Pulsar's service (unbounded since PIP-120): the request may lower the bound, not lift it.
+        // The session stops reading its client at the bound, so Pulsar's own bound (which would refuse) is only a
+        // backstop above it, for the few frames Jetty parses before a pause takes effect (those of the upgrade packet)
         Integer pending = q.integer("maxPendingMessages", 1, Integer.MAX_VALUE);
-        b.maxPendingMessages(pending == null ? maxPending : Math.min(pending, maxPending));
+        int sessionPending = pending == null ? maxPending : Math.min(pending, maxPending);
+        b.maxPendingMessages(sessionPending + PENDING_BACKSTOP);
         MessageRoutingMode routing = q.enumValue("messageRoutingMode", MessageRoutingMode.class);
         if (routing != null && routing != MessageRoutingMode.CustomPartition) {
             b.messageRoutingMode(routing);
@@ -106,7 +133,8 @@ final class ProducerSession extends AbstractSession {
             }
         }
         boolean encrypted = clientEncrypted;
-        return b.createAsync().thenApply(p -> new ProducerSession(gateway, p, codec, path.topic(), encrypted, remoteAddress));
+        return b.createAsync().thenApply(p -> new ProducerSession(gateway, p, codec, path.topic(), encrypted, remoteAddress,
+                sessionPending));
     }
 
     @Override
@@ -128,22 +156,113 @@ final class ProducerSession extends AbstractSession {
         if (m == null) {
             return; // refused already
         }
-        String context = f.context();
-        int size = f.payload().length;
+        Send send = new Send(m, f.context(), f.payload().length);
+        synchronized (flow) {
+            boolean behind = !waiting.isEmpty();
+            waiting.add(send); // first in line, or behind the sends already waiting for bytes: order is kept
+            if (behind) {
+                return;
+            }
+        }
+        long granted = budget.acquire(send.size, bytes -> granted(send, bytes));
+        if (granted < 0) {
+            pause(); // the budget calls granted() later, perhaps already now on another thread
+            return;
+        }
+        synchronized (flow) {
+            waiting.remove(send);
+        }
+        submit(send, granted);
+    }
+
+    /** A frame read, waiting for its bytes or on its way to the broker. */
+    private static final class Send {
+        final TypedMessageBuilder<byte[]> message;
+        final String context;
+        final int size;
+
+        Send(TypedMessageBuilder<byte[]> message, String context, int size) {
+            this.message = message;
+            this.context = context;
+            this.size = size;
+        }
+    }
+
+    /** The budget granted the first waiting send its bytes: send it, and what waits behind it if that fits. */
+    private void granted(Send first, long bytes) {
+        if (isClosed()) {
+            budget.release(bytes);
+            return;
+        }
+        synchronized (flow) {
+            waiting.remove(first);
+        }
+        submit(first, bytes);
+        while (true) {
+            Send next;
+            synchronized (flow) {
+                next = waiting.peek();
+            }
+            if (next == null) {
+                break;
+            }
+            long got = budget.acquire(next.size, b -> granted(next, b));
+            if (got < 0) {
+                return; // still paused: the budget calls back
+            }
+            synchronized (flow) {
+                waiting.poll();
+            }
+            submit(next, got);
+        }
+        resumeIfBelow();
+    }
+
+    /** Sends to the broker; once {@code maxPending} are in flight the client is not read until half are answered. */
+    private void submit(Send s, long bytes) {
+        boolean full;
+        synchronized (flow) {
+            inFlight++;
+            full = inFlight >= maxPending;
+        }
+        if (full) {
+            pause();
+        }
         long started = System.nanoTime();
-        inFlight.increment();
-        m.sendAsync().whenComplete((id, err) -> {
-            inFlight.decrement();
+        s.message.sendAsync().whenComplete((id, err) -> {
+            budget.release(bytes);
+            synchronized (flow) {
+                inFlight--;
+            }
             if (err == null) {
                 messages.increment();
-                counters.published(size, (System.nanoTime() - started) / 1000);
-                send(codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), context));
+                counters.published(s.size, (System.nanoTime() - started) / 1000);
+                send(codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), s.context));
             } else {
                 counters.publishFailures.increment();
                 String reason = Refusals.reason(Refusals.unwrap(err));
-                send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, reason, context));
+                send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, reason, s.context));
             }
+            resumeIfBelow();
         });
+    }
+
+    private void pause() {
+        synchronized (flow) {
+            paused = true;
+        }
+        pauseReading();
+    }
+
+    /** Reads the client again once no send waits for bytes and at most half of {@code maxPending} are in flight. */
+    private void resumeIfBelow() {
+        synchronized (flow) {
+            if (!paused || !waiting.isEmpty() || inFlight > maxPending / 2) {
+                return;
+            }
+            paused = false;
+        }
+        resumeReading();
     }
 
     /** @return the message for a frame, or null if the frame was refused (the refusal is sent) */
@@ -203,12 +322,11 @@ final class ProducerSession extends AbstractSession {
         return producer.closeAsync();
     }
 
-    /** Sends waiting for the broker. */
-    private final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
-
     @Override
     protected long pending() {
-        return inFlight.sum();
+        synchronized (flow) {
+            return inFlight + waiting.size();
+        }
     }
 
     @Override

@@ -62,7 +62,10 @@ public class PulsarGateway implements SessionManager {
     private String discoveryKey;
     private final FrameCodec codec = new FrameCodec();
     private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
-    private final BatchAcks batchAcks = new BatchAcks(100_000);
+    /** Producer bytes in flight to the brokers, for every client of this node ({@code memoryLimitMb}). */
+    private final SendBudget sendBudget = new SendBudget(0);
+    /** Batch ack bookkeeping: at most 32 MiB on the node, 8 MiB per tenant (see the README). */
+    private final BatchAcks batchAcks = new BatchAcks(32L << 20, 8L << 20);
     private final NamespaceMetrics metrics = new NamespaceMetrics();
     private final AtomicLong sessionIds = new AtomicLong();
     /** The MBeans, registered for exactly the component's lifetime. */
@@ -147,13 +150,19 @@ public class PulsarGateway implements SessionManager {
         stopDiscovery();
         discovery = started;
         discoveryKey = key;
-        config = next; // the current cluster, if any, serves until the store names the brokers
+        setConfig(next); // the current cluster, if any, serves until the store names the brokers
         return true;
     }
 
     private boolean accept(GatewayConfiguration next) {
-        config = next;
+        setConfig(next);
         return true;
+    }
+
+    /** Puts a configuration in force, with its in-place settings. */
+    private void setConfig(GatewayConfiguration next) {
+        config = next;
+        sendBudget.setLimit((long) next.memoryLimitMb() << 20);
     }
 
     private synchronized void discovered(String serviceUrl) {
@@ -167,7 +176,7 @@ public class PulsarGateway implements SessionManager {
         Cluster current = cluster;
         if (current != null && current.serviceUrl.equals(url) && !Cluster.needsNewClient(current.config, next)) {
             cluster = current.withSettings(next);
-            config = next;
+            setConfig(next);
             LOG.info("Pulsar WebSocket gateway settings applied in place: {}", cluster.describe());
             return true;
         }
@@ -178,7 +187,7 @@ public class PulsarGateway implements SessionManager {
             return reject(e.getMessage(), first);
         }
         cluster = replacement;
-        config = next;
+        setConfig(next);
         if (current != null) {
             int open = closeSessions(current);
             LOG.info("Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1012: {}", open,
@@ -256,9 +265,13 @@ public class PulsarGateway implements SessionManager {
                         + "the client's token, and a password gives none; use a token");
             }
             try {
-                lease = c.credentialClients.acquire(identity.token());
+                lease = c.credentialClients.acquire(identity.token(), c.config.maxCredentialClients());
             } catch (PulsarClientException e) {
                 throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
+            } catch (CredentialClients.TooManyException e) {
+                LOG.warn("Handshake for role {} refused: maxCredentialClients ({}) reached",
+                        io.pulsarws.codec.ClientText.quote(identity.role()), c.config.maxCredentialClients());
+                throw new OpenRefusedException(503, e.getMessage());
             }
             sessionClient = lease.client();
         }
@@ -385,6 +398,7 @@ public class PulsarGateway implements SessionManager {
         String params = c.brokerClientAuthenticationParameters();
         m.put("brokerClientAuthenticationParameters", params == null || params.isEmpty() ? "" : "***");
         m.put("authorizationEnabled", c.authorizationEnabled());
+        m.put("maxCredentialClients", c.maxCredentialClients());
         m.put("tlsTrustCertsFilePath", c.tlsTrustCertsFilePath());
         m.put("tlsHostnameVerificationEnable", c.tlsHostnameVerificationEnable());
         m.put("tlsAllowInsecureConnection", c.tlsAllowInsecureConnection());
@@ -433,6 +447,10 @@ public class PulsarGateway implements SessionManager {
 
     NamespaceMetrics metrics() {
         return metrics;
+    }
+
+    SendBudget sendBudget() {
+        return sendBudget;
     }
 
     BatchAcks batchAcks() {

@@ -1,5 +1,6 @@
 package io.pulsarws.session.internal;
 
+import io.pulsarws.codec.ClientText;
 import java.util.Map;
 
 /** Typed access to handshake query parameters; every bad value becomes an IllegalArgumentException (HTTP 400). */
@@ -12,6 +13,10 @@ final class QueryParams {
 
     String string(String name) {
         String v = values.get(name);
+        if (v != null && v.chars().anyMatch(Character::isISOControl)) {
+            // names and values end up in logs and statistics, where a newline would forge a line
+            throw new IllegalArgumentException("Invalid query params: " + name + " contains control characters");
+        }
         return v == null || v.isBlank() ? null : v.trim();
     }
 
@@ -28,7 +33,7 @@ final class QueryParams {
         }
         if (n < min || n > max) {
             throw new IllegalArgumentException("Invalid query params: " + name + " must be between " + min + " and "
-                    + max + ", not " + v);
+                    + max + ", not " + ClientText.quote(v));
         }
         return (int) n;
     }
@@ -68,11 +73,11 @@ final class QueryParams {
         try {
             return Enum.valueOf(type, v);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid query params: Invalid " + name + " " + v);
+            throw new IllegalArgumentException("Invalid query params: Invalid " + name + " " + ClientText.quote(v));
         }
     }
 
     private static IllegalArgumentException invalid(String name, String value) {
-        return new IllegalArgumentException("Invalid query params: " + name + "=" + value);
+        return new IllegalArgumentException("Invalid query params: " + name + "=" + ClientText.quote(value));
     }
 }

@@ -3,6 +3,7 @@ package io.pulsarws.session.internal;
 import io.pulsarws.codec.ConsumerCommand;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.codec.MessageIds;
 import io.pulsarws.session.SessionInfo;
 import java.io.IOException;
 import java.util.Base64;
@@ -54,11 +55,23 @@ final class ReaderSession extends DeliverySession {
         if ("earliest".equals(messageId)) {
             return MessageId.earliest;
         }
+        if (messageId.length() > (MessageIds.MAX_ID_BYTES + 2) / 3 * 4) {
+            throw new IllegalArgumentException("Invalid query params: messageId is longer than "
+                    + MessageIds.MAX_ID_BYTES + " bytes");
+        }
+        byte[] bytes;
         try {
-            return MessageId.fromByteArrayWithTopic(Base64.getDecoder().decode(messageId), topic);
+            bytes = Base64.getDecoder().decode(messageId);
+            MessageIds.check(bytes); // before Pulsar's parser, which allocates for the batch size the id claims
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid query params: messageId must be earliest, latest or a "
+                    + "base64 message id (" + e.getMessage() + ")");
+        }
+        try {
+            return MessageId.fromByteArrayWithTopic(bytes, topic);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("Invalid query params: messageId must be earliest, latest or a "
-                    + "base64 message id, not " + messageId);
+                    + "base64 message id");
         }
     }
 

@@ -90,7 +90,8 @@ public class GatewayServlet extends WebSocketServlet {
             permit = sessionLimits.acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
         } catch (OpenRefusedException e) {
             if (e.status() != 403) {
-                LOG.warn("Handshake from {} refused: {}", req.getRemoteAddr(), e.getMessage());
+                LOG.warn("Handshake from {} refused: {}", req.getRemoteAddr(),
+                        io.pulsarws.codec.ClientText.line(e.getMessage(), 512));
             }
             refuse(resp, e.status(), e.getMessage());
             return;
@@ -169,7 +170,9 @@ public class GatewayServlet extends WebSocketServlet {
                 accepted.expiresAt());
     }
 
-    private static void refuse(HttpServletResponse resp, int status, String reason) throws IOException {
+    private static void refuse(HttpServletResponse resp, int status, String why) throws IOException {
+        // reasons may repeat what the client sent (a topic name, a parameter): one printable line, bounded
+        String reason = io.pulsarws.codec.ClientText.line(why, 512);
         LOG.debug("Handshake refused: {} {}", status, reason);
         resp.setStatus(status);
         resp.setContentType("text/plain;charset=utf-8");

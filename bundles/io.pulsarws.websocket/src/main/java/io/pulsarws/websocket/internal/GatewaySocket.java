@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.BatchMode;
 import org.eclipse.jetty.websocket.api.RemoteEndpoint;
 import org.eclipse.jetty.websocket.api.Session;
@@ -21,9 +23,22 @@ import org.eclipse.jetty.websocket.api.WriteCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One WebSocket connection: moves text frames between Jetty and its gateway session. */
+/**
+ * One WebSocket connection: moves text frames between Jetty and its gateway session, with flow control both ways.
+ *
+ * <p>Outbound, every frame queued for the client counts against its budget ({@code maxQueuedBytesPerSession}) and
+ * the node's ({@code maxQueuedBytes}) until Jetty has written it. Over budget the socket is <em>congested</em>: the
+ * session gets {@code writable() == false} and starts no new deliveries, and the client's frames are no longer read;
+ * once half of it is written the session is told ({@code onWritable}) and reading resumes. A client that stays
+ * congested for {@code slowClientTimeoutMillis} is closed with 1008 (and dropped if even that cannot be written).
+ *
+ * <p>Inbound, reading is paused by Jetty's suspend at the end of a frame, when the session asks (a producer at its
+ * pending bound) or when congested, and resumed when neither holds any more.
+ */
 final class GatewaySocket implements WebSocketPartialListener, FrameSink {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySocket.class);
+    /** How long a close frame to a client that does not read may take before the connection is dropped. */
+    private static final long DROP_AFTER_CLOSE_MILLIS = 5_000;
 
     private static final ByteBuffer PING = ByteBuffer.wrap("PING".getBytes(StandardCharsets.US_ASCII));
 
@@ -35,28 +50,34 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
     /** The keep-alive task, if pings are configured; cancelled when the socket closes. */
     private volatile ScheduledFuture<?> pinger;
 
-    private final WriteCallback writeFailureLogger = new WriteCallback() {
-        @Override
-        public void writeFailed(Throwable x) {
-            LOG.debug("Write to {} failed: {}", socket, x.toString());
-        }
+    /** The node's outbound accounting, shared by every socket. */
+    private final Outbound node;
+    /** Bytes queued for this client: in the outbox, or handed to Jetty and not yet written. */
+    private final AtomicLong queued = new AtomicLong();
+    /** The budgets, as configured when the socket opened. */
+    private volatile long sessionBudget = Long.MAX_VALUE;
+    private volatile long nodeBudget = Long.MAX_VALUE;
+    private volatile long slowClientNanos = Long.MAX_VALUE;
 
-        @Override
-        public void writeSuccess() {
-            // nothing to do
-        }
-    };
+    /** Whether the client's frames are read. */
+    private final ReadGate reads = new ReadGate();
+    /** Guards the congestion state below. */
+    private final Object gate = new Object();
+    /** Over budget; read without the lock by {@link #writable}. */
+    private volatile boolean congested;
+    /** When the current congestion began ({@link System#nanoTime}). */
+    private long congestedSince;
+    /** Set once a slow client is being closed: queued frames are dropped from then on. */
+    private volatile boolean closingSlow;
 
-    /** The fragments of a text message so far (only for a client that fragments), read and written by Jetty's
-     *  reading of this connection, one frame at a time. */
-    private StringBuilder fragments;
-    private long fragmentBytes;
+    /** Joins a text message sent in several frames; used by Jetty's reading of this connection only. */
+    private TextFragments fragments = new TextFragments(Integer.MAX_VALUE);
     /** Set once a message is refused (too large, binary): the rest of the input is ignored while the socket closes. */
     private boolean refused;
     /** The limit of a text message, in bytes, as set on the connection. */
     private volatile int maxMessageBytes = Integer.MAX_VALUE;
 
-    /** Frames ({@code String}) and a {@link Closing}, waiting for the writer. */
+    /** Frames and a {@link Closing}, waiting for the writer. */
     private final Queue<Object> outbox = new ConcurrentLinkedQueue<>();
     /** True while a drain is scheduled or running. */
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -73,13 +94,18 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
         this.session = session;
         this.settings = settings;
         this.keepAlive = keepAlive;
+        this.node = keepAlive.outbound();
         this.onClosed = onClosed;
         this.expiresAt = expiresAt;
     }
 
     @Override
     public void onWebSocketConnect(Session s) {
+        sessionBudget = settings.maxQueuedBytesPerSession();
+        nodeBudget = settings.maxQueuedBytes();
+        slowClientNanos = TimeUnit.MILLISECONDS.toNanos(settings.slowClientTimeoutMillis());
         maxMessageBytes = settings.maxTextFrameSize();
+        fragments = new TextFragments(maxMessageBytes);
         s.getPolicy().setMaxTextMessageSize(maxMessageBytes);
         s.setIdleTimeout(settings.idleTimeoutMillis());
         socket = s;
@@ -113,8 +139,10 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
                 f.cancel(false);
             }
         }
+        node.relieved(this);
         session.close();
         onClosed.run();
+        scheduleDrain(); // whatever is still queued is dropped, and its bytes given back
     }
 
     /**
@@ -123,31 +151,32 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
      */
     @Override
     public void onWebSocketPartialText(String payload, boolean fin) {
+        try {
+            text(payload, fin);
+        } finally {
+            reads.endOfFrame(socket);
+        }
+    }
+
+    private void text(String payload, boolean fin) {
         if (refused) {
             return; // the socket is closing
         }
-        if (fin && fragments == null) {
-            session.onText(payload);
-            return;
-        }
-        if (fragments == null) {
-            fragments = new StringBuilder();
-            fragmentBytes = 0;
-        }
-        fragmentBytes += utf8Length(payload);
-        if (fragmentBytes > maxMessageBytes) {
+        String text;
+        try {
+            text = fragments.add(payload, fin);
+        } catch (TextFragments.TooLargeException e) {
             refused = true;
-            fragments = null;
-            close(StatusCode.MESSAGE_TOO_LARGE, "Text message size [" + fragmentBytes + "] exceeds maximum size ["
-                    + maxMessageBytes + "]");
+            close(StatusCode.MESSAGE_TOO_LARGE, tooLarge());
             return;
         }
-        fragments.append(payload);
-        if (fin) {
-            String text = fragments.toString();
-            fragments = null;
+        if (text != null) {
             session.onText(text);
         }
+    }
+
+    private String tooLarge() {
+        return "Message larger than maxTextFrameSize (" + maxMessageBytes + " bytes)";
     }
 
     @Override
@@ -158,33 +187,35 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
         }
     }
 
-    /** The UTF-8 length of a string (Jetty limits messages in bytes). */
-    static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
-    }
-
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
         ended();
     }
 
+    /**
+     * Jetty reports a protocol error (invalid UTF-8, a frame over the limit...) here before it closes the socket
+     * with the exception's message, which names Java classes; the close sent first here says it in plain words.
+     */
     @Override
     public void onWebSocketError(Throwable cause) {
         LOG.debug("WebSocket error on {}: {}", socket, cause.toString());
+        Session s = socket;
+        Throwable root = cause instanceof org.eclipse.jetty.websocket.api.CloseException && cause.getCause() != null
+                ? cause.getCause() : cause;
+        if (s != null && s.isOpen()) {
+            if (root instanceof java.util.concurrent.TimeoutException) {
+                s.close(StatusCode.SHUTDOWN, "Idle timeout: no traffic for " + s.getIdleTimeout() + " ms");
+            } else if (cause instanceof org.eclipse.jetty.websocket.api.BadPayloadException) {
+                s.close(StatusCode.BAD_PAYLOAD, "Text frame is not valid UTF-8");
+            } else if (cause instanceof org.eclipse.jetty.websocket.api.MessageTooLargeException) {
+                s.close(StatusCode.MESSAGE_TOO_LARGE, tooLarge());
+            } else if (cause instanceof org.eclipse.jetty.websocket.api.ProtocolException) {
+                s.close(StatusCode.PROTOCOL, "WebSocket protocol error");
+            } else {
+                // e.g. a frame declaring 2 GiB or more, which Jetty 9.4 misreads as a negative length
+                s.close(StatusCode.SERVER_ERROR, "Connection error");
+            }
+        }
         ended();
     }
 
@@ -194,8 +225,99 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
      */
     @Override
     public void send(String text) {
-        outbox.add(text);
+        long bytes = TextFragments.utf8Length(text);
+        long q = queued.addAndGet(bytes);
+        node.add(bytes);
+        outbox.add(new Frame(text, bytes));
+        if (!congested && over(q)) {
+            congest();
+        }
         scheduleDrain();
+    }
+
+    @Override
+    public boolean writable() {
+        return !congested;
+    }
+
+    @Override
+    public void pauseReading() {
+        reads.pause(ReadGate.SESSION);
+    }
+
+    @Override
+    public void resumeReading() {
+        reads.resume(ReadGate.SESSION);
+    }
+
+    /** @return true if {@code q} bytes queued for this client are over its budget, or its share of the node's */
+    private boolean over(long q) {
+        return q > sessionBudget || q > sessionBudget / 16 && node.queued() > nodeBudget;
+    }
+
+    /** @return true once {@code q} bytes queued are low enough to take the client off the congested list */
+    private boolean relieved(long q) {
+        return q <= sessionBudget / 2 && !(q > sessionBudget / 16 && node.queued() > nodeBudget);
+    }
+
+    private void congest() {
+        synchronized (gate) {
+            if (congested || !over(queued.get())) {
+                return;
+            }
+            congested = true;
+            congestedSince = System.nanoTime();
+        }
+        reads.pause(ReadGate.OUTBOUND);
+        node.congested(this);
+        LOG.debug("{} bytes queued for {}: paused", queued.get(), socket);
+    }
+
+    /** Jetty wrote (or dropped) a frame of this many bytes. */
+    private void written(long bytes) {
+        long q = queued.addAndGet(-bytes);
+        node.add(-bytes);
+        if (!congested || !relieved(q)) {
+            return;
+        }
+        synchronized (gate) {
+            if (!congested || !relieved(queued.get())) {
+                return;
+            }
+            congested = false;
+        }
+        node.relieved(this);
+        reads.resume(ReadGate.OUTBOUND);
+        keepAlive.write(session::onWritable); // never on Jetty's thread that completes the write
+    }
+
+    /**
+     * Called every second while congested: a client that has not read for {@code slowClientTimeoutMillis} is
+     * closed with 1008; what is still queued for it is dropped, and if the close frame cannot be written either,
+     * the connection is dropped shortly after.
+     */
+    void checkStuck(long nowNanos) {
+        synchronized (gate) {
+            if (!congested || closingSlow || nowNanos - congestedSince < slowClientNanos) {
+                return;
+            }
+            closingSlow = true;
+        }
+        Session s = socket;
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(slowClientNanos);
+        LOG.warn("Closing {}: its client has not read for {} s, {} bytes queued for it (slowClientTimeoutMillis)",
+                s == null ? "a session" : s.getRemoteAddress(), seconds, queued.get());
+        close(StatusCode.POLICY_VIOLATION, "Client too slow: it has not read for " + seconds + " s");
+        keepAlive.after(DROP_AFTER_CLOSE_MILLIS, () -> {
+            Session open = socket;
+            if (open != null && open.isOpen()) {
+                try {
+                    open.disconnect();
+                } catch (IOException e) {
+                    LOG.debug("Dropping {} failed: {}", open, e.toString());
+                }
+            }
+        });
     }
 
     /** Closes after the frames queued so far. */
@@ -211,7 +333,10 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
         }
     }
 
-    /** Writes the queued frames in order; one drain runs at a time, so only it sets the endpoint's batch mode. */
+    /**
+     * Writes the queued frames in order; one drain runs at a time, so only it sets the endpoint's batch mode.
+     * Frames for a socket that is closed, or closing because its client is too slow, are dropped.
+     */
     private void drain() {
         while (true) {
             Object next = outbox.poll();
@@ -227,13 +352,46 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
                 if (s != null) {
                     s.close(c.code(), c.reason());
                 }
-            } else if (s != null && s.isOpen()) {
+                continue;
+            }
+            Frame f = (Frame) next;
+            if (s == null || !s.isOpen() || closingSlow) {
+                written(f.bytes());
+                continue;
+            }
+            try {
                 RemoteEndpoint remote = s.getRemote();
-                remote.setBatchMode(outbox.peek() instanceof String ? BatchMode.ON : BatchMode.OFF);
-                remote.sendString((String) next, writeFailureLogger);
+                remote.setBatchMode(outbox.peek() instanceof Frame ? BatchMode.ON : BatchMode.OFF);
+                remote.sendString(f.text(), new Written(f.bytes()));
+            } catch (RuntimeException e) {
+                LOG.debug("Write to {} failed: {}", s, e.toString()); // closed meanwhile
+                written(f.bytes());
             }
         }
     }
+
+    /** Gives a frame's bytes back once Jetty has written it, or failed to. */
+    private final class Written implements WriteCallback {
+        private final long bytes;
+
+        Written(long bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void writeFailed(Throwable x) {
+            LOG.debug("Write to {} failed: {}", socket, x.toString());
+            written(bytes);
+        }
+
+        @Override
+        public void writeSuccess() {
+            written(bytes);
+        }
+    }
+
+    /** A frame waiting for the writer, with its size in bytes. */
+    private record Frame(String text, long bytes) {}
 
     /** A close queued behind the frames before it. */
     private record Closing(int code, String reason) {}

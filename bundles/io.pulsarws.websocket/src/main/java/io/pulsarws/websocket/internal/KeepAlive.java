@@ -14,14 +14,17 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 /**
- * Owns the endpoints' own threads, for exactly the component's lifetime: one timer (the optional keep-alive pings
- * and the end of sessions whose token expires) and the writers, which write the frames that Pulsar's callbacks
+ * Owns the endpoints' own threads, for exactly the component's lifetime: one timer (the optional keep-alive pings,
+ * the end of sessions whose token expires, and once a second the check for clients that stopped reading) and the
+ * writers, which write the frames that Pulsar's callbacks
  * produce to the sockets, so that the Pulsar client's event loop never makes a socket write of its own.
  */
 @Component(service = KeepAlive.class, immediate = true)
 public class KeepAlive {
     private final ScheduledExecutorService timer;
     private final ExecutorService writers;
+    /** What every socket has queued for its client, and which are over budget. */
+    private final Outbound outbound = new Outbound();
 
     @Activate
     public KeepAlive() {
@@ -40,6 +43,12 @@ public class KeepAlive {
                 });
         pool.prestartAllCoreThreads(); // a fixed number of threads from the start, whatever the load
         writers = pool;
+        timer.scheduleWithFixedDelay(() -> outbound.sweep(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** @return the node's outbound queue accounting */
+    Outbound outbound() {
+        return outbound;
     }
 
     @Deactivate

@@ -37,6 +37,9 @@ public class MetricsServlet extends HttpServlet {
     @Reference(policy = ReferencePolicy.DYNAMIC)
     private volatile SecuritySettings security;
 
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile KeepAlive keepAlive;
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         try {
@@ -59,6 +62,13 @@ public class MetricsServlet extends HttpServlet {
         out.println("# HELP pulsarws_sessions Open WebSocket sessions by kind.");
         out.println("# TYPE pulsarws_sessions gauge");
         byKind.forEach((kind, n) -> out.println("pulsarws_sessions{kind=\"" + kind + "\"} " + n));
+        Outbound outbound = keepAlive.outbound();
+        out.println("# HELP pulsarws_outbound_queued_bytes Bytes of frames queued for clients, not yet written.");
+        out.println("# TYPE pulsarws_outbound_queued_bytes gauge");
+        out.println("pulsarws_outbound_queued_bytes " + outbound.queued());
+        out.println("# HELP pulsarws_slow_clients Sessions over their outbound budget (not read, no new work).");
+        out.println("# TYPE pulsarws_slow_clients gauge");
+        out.println("pulsarws_slow_clients " + outbound.congestedCount());
         counter(out, "pulsarws_messages_published_total", "Messages the broker stored for producer sessions.",
                 counters, NamespaceCounters::messagesPublished);
         counter(out, "pulsarws_bytes_published_total", "Payload bytes of those messages.", counters,

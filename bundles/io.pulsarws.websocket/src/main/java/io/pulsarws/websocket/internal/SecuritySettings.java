@@ -1,5 +1,6 @@
 package io.pulsarws.websocket.internal;
 
+import io.pulsarws.codec.ClientText;
 import io.pulsarws.session.ClientIdentity;
 import io.pulsarws.session.OpenRefusedException;
 import java.net.URI;
@@ -40,6 +41,8 @@ public class SecuritySettings {
     record Caller(ClientIdentity identity, Instant expiresAt) {}
 
     private volatile Policy policy;
+    /** Failed HTTP Basic logins per client address; kept across configuration changes. */
+    private final LoginThrottle throttle = new LoginThrottle();
 
     @Activate
     public SecuritySettings(SecurityConfiguration config) {
@@ -89,7 +92,7 @@ public class SecuritySettings {
             return;
         }
         LOG.info("Handshake from {} refused: Origin {} is not allowed (allowedOrigins)", req.getRemoteAddr(),
-                origin);
+                ClientText.quote(origin));
         throw new OpenRefusedException(403, "Origin not allowed");
     }
 
@@ -109,8 +112,21 @@ public class SecuritySettings {
         if (token == null && p.jaasRealm() != null) {
             String[] basic = basic(req);
             if (basic != null) {
-                return new Caller(ClientIdentity.ofPassword(jaasLogin(p.jaasRealm(), basic[0], basic[1],
-                        req.getRemoteAddr())), null);
+                String address = req.getRemoteAddr();
+                long wait = throttle.lockedFor(address, System.nanoTime());
+                if (wait > 0) {
+                    LOG.info("Handshake from {} refused: too many failed logins, locked for {} s more", address, wait);
+                    throw new OpenRefusedException(429, "Too many failed logins from this address; retry in "
+                            + wait + " s");
+                }
+                try {
+                    String user = jaasLogin(p.jaasRealm(), basic[0], basic[1], address);
+                    throttle.succeeded(address);
+                    return new Caller(ClientIdentity.ofPassword(user), null);
+                } catch (OpenRefusedException e) {
+                    throttle.failed(address, System.nanoTime());
+                    throw e;
+                }
             }
         }
         if (token == null) {
@@ -199,21 +215,30 @@ public class SecuritySettings {
             login.login();
             return user;
         } catch (javax.security.auth.login.LoginException e) {
-            LOG.info("Handshake from {} refused: JAAS realm {} refused user {}", from, realm, user);
+            LOG.info("Handshake from {} refused: JAAS realm {} refused user {}", from, realm, ClientText.quote(user));
             throw new OpenRefusedException(401, "Failed to authenticate: user or password refused");
         } finally {
             t.setContextClassLoader(previous);
         }
     }
 
-    /** The token from {@code Authorization: Bearer}, else from {@code ?token=} (the {@code Bearer } prefix optional). */
-    private static String token(HttpServletRequest req) {
+    /**
+     * The token from {@code Authorization: Bearer}, else from {@code ?token=} (the {@code Bearer } prefix optional).
+     *
+     * @throws OpenRefusedException 400 when the query string cannot be decoded
+     */
+    private static String token(HttpServletRequest req) throws OpenRefusedException {
         String header = req.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             String t = header.substring(BEARER.length()).trim();
             return t.isEmpty() ? null : t;
         }
-        String param = req.getParameter("token");
+        String param;
+        try {
+            param = req.getParameter("token");
+        } catch (RuntimeException e) { // Jetty refuses a query it cannot decode (?%zz) when it is first read
+            throw new OpenRefusedException(400, "Invalid query string");
+        }
         if (param == null || param.isBlank()) {
             return null;
         }

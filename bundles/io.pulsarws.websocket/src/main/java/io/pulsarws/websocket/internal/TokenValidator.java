@@ -1,5 +1,6 @@
 package io.pulsarws.websocket.internal;
 
+import io.pulsarws.codec.ClientText;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -137,7 +138,7 @@ final class TokenValidator {
                     case "HS256" -> "HmacSHA256";
                     case "HS384" -> "HmacSHA384";
                     case "HS512" -> "HmacSHA512";
-                    default -> throw new InvalidTokenException("algorithm " + alg + " does not fit a secret key");
+                    default -> throw new InvalidTokenException("algorithm " + ClientText.quote(alg) + " does not fit a secret key");
                 };
                 Mac m = Mac.getInstance(mac);
                 m.init(new SecretKeySpec(secret, mac));
@@ -157,7 +158,7 @@ final class TokenValidator {
         boolean ec = publicKey instanceof ECPublicKey;
         String bits = alg.length() == 5 ? alg.substring(2) : "";
         if (!bits.equals("256") && !bits.equals("384") && !bits.equals("512")) {
-            throw new InvalidTokenException("unsupported algorithm " + alg);
+            throw new InvalidTokenException("unsupported algorithm " + ClientText.quote(alg));
         }
         String sha = "SHA" + bits;
         if (rsa && alg.startsWith("RS")) {
@@ -174,7 +175,8 @@ final class TokenValidator {
             // JWS carries R || S; the JDK reads that layout under this name
             return Signature.getInstance(sha + "withECDSAinP1363Format");
         }
-        throw new InvalidTokenException("algorithm " + alg + " does not fit the configured public key");
+        throw new InvalidTokenException("algorithm " + ClientText.quote(alg)
+                + " does not fit the configured public key");
     }
 
     private static long seconds(Object value, String claim) throws InvalidTokenException {

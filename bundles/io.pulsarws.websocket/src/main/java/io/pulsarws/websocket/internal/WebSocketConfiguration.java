@@ -37,6 +37,22 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "0: no limit.")
     int maxSessions() default 50_000;
 
+    @AttributeDefinition(name = "Outbound budget per session (bytes)",
+            description = "Frames queued for one client and not yet written to its socket. Over it, the session "
+                    + "sends the client no new work (deliveries) and stops reading its frames until it has read "
+                    + "half of it; a single larger frame still goes out.")
+    int maxQueuedBytesPerSession() default 1_048_576;
+
+    @AttributeDefinition(name = "Outbound budget of the node (bytes)",
+            description = "Frames queued for all clients together. Over it, every session with more than a "
+                    + "sixteenth of its own budget queued waits as above. 0: a quarter of the JVM's maximum heap.")
+    long maxQueuedBytes() default 0;
+
+    @AttributeDefinition(name = "Slow client timeout (ms)",
+            description = "A session whose client stays over its outbound budget this long (it does not read) is "
+                    + "closed with 1008; if the close cannot be written either, the connection is dropped 5 s later.")
+    long slowClientTimeoutMillis() default 30_000;
+
     @AttributeDefinition(name = "Maximum sessions per client address",
             description = "Open sessions one client IP address may hold; more are refused with 429. 0: no limit "
                     + "(the default, since clients behind one reverse proxy share its address).")

@@ -31,18 +31,37 @@ public class WebSocketSettings {
     void configure(WebSocketConfiguration config) {
         if (config.maxTextFrameSize() < 1024 || config.idleTimeoutMillis() < 1000 || config.pingIntervalSeconds() < 0
                 || config.maxPendingHandshakes() < 1 || config.statsIntervalSeconds() < 1
-                || config.maxSessions() < 0 || config.maxSessionsPerAddress() < 0) {
+                || config.maxSessions() < 0 || config.maxSessionsPerAddress() < 0
+                || config.maxQueuedBytesPerSession() < 1024 || config.maxQueuedBytes() < 0
+                || config.slowClientTimeoutMillis() < 1000) {
             LOG.error("Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000, "
                     + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1, maxSessions and "
-                    + "maxSessionsPerAddress >= 0; keeping the previous values", PID);
+                    + "maxSessionsPerAddress >= 0, maxQueuedBytesPerSession >= 1024, maxQueuedBytes >= 0, "
+                    + "slowClientTimeoutMillis >= 1000; keeping the previous values", PID);
             if (this.config != null) {
                 return;
             }
         }
         this.config = config;
         LOG.info("WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s, maxSessions={}, "
-                + "maxSessionsPerAddress={}", config.maxTextFrameSize(), config.idleTimeoutMillis(),
-                config.pingIntervalSeconds(), config.maxSessions(), config.maxSessionsPerAddress());
+                + "maxSessionsPerAddress={}, outbound budget {} bytes per session and {} bytes in all, slow client "
+                + "timeout {} ms", config.maxTextFrameSize(), config.idleTimeoutMillis(), config.pingIntervalSeconds(),
+                config.maxSessions(), config.maxSessionsPerAddress(), config.maxQueuedBytesPerSession(),
+                maxQueuedBytes(), config.slowClientTimeoutMillis());
+    }
+
+    int maxQueuedBytesPerSession() {
+        return Math.max(1024, config.maxQueuedBytesPerSession());
+    }
+
+    /** @return the node's outbound budget: as configured, or a quarter of the maximum heap */
+    long maxQueuedBytes() {
+        long configured = config.maxQueuedBytes();
+        return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    long slowClientTimeoutMillis() {
+        return Math.max(1000, config.slowClientTimeoutMillis());
     }
 
     int maxTextFrameSize() {

@@ -1,0 +1,114 @@
+package io.pulsarws.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.StringLength;
+
+/**
+ * Fuzzes what clients send to the codec: any text, JSON-shaped text built from the API's own field names with
+ * values of every type, and valid frames: a frame is read, or refused with a {@link FrameException} carrying one of
+ * the API's codes; no other exception, whatever the input.
+ */
+class FrameCodecFuzzTest {
+    private static final List<String> FIELDS = List.of("payload", "properties", "context", "key",
+            "replicationClusters", "eventTime", "deliverAt", "deliverAfterMs", "sequenceId", "encryptionParam",
+            "compressionType", "uncompressedMessageSize", "type", "messageId", "permitMessages", "timestamp", "x");
+    private final FrameCodec codec = new FrameCodec();
+
+    @Property(tries = 3000)
+    void anyTextIsReadOrRefusedWithAnApiCode(@ForAll @StringLength(max = 300) String text) {
+        producer(text);
+        consumer(text);
+    }
+
+    @Property(tries = 5000)
+    void jsonShapedFramesAreReadOrRefusedWithAnApiCode(@ForAll("jsonFrames") String text) {
+        producer(text);
+        consumer(text);
+    }
+
+    @Property(tries = 1000)
+    void validSendFramesRoundTripTheirPayload(@ForAll byte[] payload, @ForAll("plainText") String context) {
+        String text = "{\"payload\":\"" + Base64.getEncoder().encodeToString(payload) + "\",\"context\":\""
+                + context + "\"}";
+        try {
+            ProducerFrame f = codec.decodeProducerFrame(text);
+            assertArrayEquals(payload, f.payload());
+            assertEquals(context, f.context());
+        } catch (FrameException e) {
+            throw new AssertionError(text + " refused: " + e.getMessage(), e);
+        }
+    }
+
+    private void producer(String text) {
+        try {
+            assertNotNull(codec.decodeProducerFrame(text).payload());
+        } catch (FrameException e) {
+            assertDocumented(e, WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, WebSocketError.PAYLOAD_ENCODING_ERROR);
+        }
+    }
+
+    private void consumer(String text) {
+        try {
+            ConsumerCommand c = codec.decodeConsumerCommand(text);
+            assertNotNull(c.type());
+            if (c.messageIdBytes() != null) {
+                MessageIds.check(c.messageIdBytes()); // never handed on unchecked
+            }
+            assertTrue(c.type() != ConsumerCommand.Type.PERMIT || c.permitMessages() > 0);
+        } catch (FrameException e) {
+            assertDocumented(e, WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON);
+        }
+    }
+
+    private static void assertDocumented(FrameException e, WebSocketError... allowed) {
+        assertTrue(List.of(allowed).contains(e.error()), e.error() + ": " + e.getMessage());
+        assertTrue(e.getMessage() != null && !e.getMessage().isBlank());
+    }
+
+    @Provide
+    Arbitrary<String> plainText() {
+        return Arbitraries.strings().alpha().numeric().ofMaxLength(40);
+    }
+
+    @Provide
+    Arbitrary<String> jsonFrames() {
+        Arbitrary<String> value = Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(20).map(FrameCodecFuzzTest::jsonString),
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(30)
+                        .map(b -> jsonString(Base64.getEncoder().encodeToString(b))),
+                Arbitraries.longs().map(String::valueOf),
+                Arbitraries.of("null", "true", "false", "1e400", "-0", "[]", "{}", "[\"a\",1]", "{\"a\":\"b\"}",
+                        "{\"a\":{\"b\":[]}}", "\"permit\"", "\"seek\"", "\"ackCumulative\"", "\"CAEQASAAMP////8H\"",
+                        "\"CAMQADAA\"", "99999999999999999999", "\"2024-01-01T00:00:00Z\""));
+        Arbitrary<String> field = Combinators.combine(Arbitraries.of(FIELDS), value)
+                .as((k, v) -> jsonString(k) + ":" + v);
+        return field.list().ofMaxSize(6).map(fields -> "{" + String.join(",", fields) + "}");
+    }
+
+    /** @return {@code s} as a JSON string literal */
+    private static String jsonString(String s) {
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+
+    @Property(tries = 200)
+    void deeplyNestedJsonIsRefusedNotOverflowed(@ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 5000) int depth) {
+        String text = "{\"x\":" + "[".repeat(depth) + "]".repeat(depth) + ",\"payload\":\"\"}";
+        producer(text);
+        consumer(text);
+        assertEquals(text.getBytes(StandardCharsets.UTF_8).length, text.length());
+    }
+}

@@ -1,0 +1,44 @@
+package io.pulsarws.websocket.internal;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the node has queued for its clients, in bytes: frames waiting for a writer plus those Jetty has not yet
+ * written to the socket. Also the sockets whose queue is over its budget, which {@link KeepAlive} checks every second
+ * so that a client that stays stuck is closed.
+ */
+final class Outbound {
+    private final AtomicLong queued = new AtomicLong();
+    private final Set<GatewaySocket> congested = ConcurrentHashMap.newKeySet();
+
+    void add(long bytes) {
+        queued.addAndGet(bytes);
+    }
+
+    /** @return the bytes queued for every client of the node */
+    long queued() {
+        return queued.get();
+    }
+
+    void congested(GatewaySocket s) {
+        congested.add(s);
+    }
+
+    void relieved(GatewaySocket s) {
+        congested.remove(s);
+    }
+
+    /** @return how many sockets are over their budget now */
+    int congestedCount() {
+        return congested.size();
+    }
+
+    /** Closes the sockets that have been over their budget for too long. */
+    void sweep(long nowNanos) {
+        for (GatewaySocket s : congested) {
+            s.checkStuck(nowNanos);
+        }
+    }
+}

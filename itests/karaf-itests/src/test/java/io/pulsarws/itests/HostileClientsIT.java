@@ -1,0 +1,461 @@
+package io.pulsarws.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * Clients that are careless or hostile, each case followed by a normal produce/consume round trip that must succeed
+ * within 5 s, and by a heap check: the heap used after a full GC (platform MBeans; the tests run in the gateway's
+ * JVM) may not have grown by more than {@link #HEAP_BUDGET}. Each test fails on the behaviour before the fix.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class HostileClientsIT extends GatewayTestSupport {
+    /** What a hostile case may leave on the heap after a full GC. */
+    private static final long HEAP_BUDGET = 48L << 20;
+    private static final Duration ROUND_TRIP = Duration.ofSeconds(5);
+    /** A well-formed Pulsar id whose batch_size is 2^31-1: Pulsar's parser would allocate 256 MiB for it. */
+    private static final String HUGE_BATCH_ID = "CAEQASAAMP////8H";
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    @Test
+    public void a_anOutOfRangeMessageIdIsRefusedBeforeAnythingIsAllocated() throws Exception {
+        long before = heapAfterGc();
+        String topic = uniqueTopic("hugeid");
+        for (int i = 0; i < 4; i++) {
+            try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/s" + i)) {
+                c.send("{\"messageId\":\"" + HUGE_BATCH_ID + "\"}");
+                assertEquals("closed as a frame that cannot be read, not 1011 Java heap space", 4003,
+                        c.awaitClose(TIMEOUT));
+            }
+        }
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/nack")) {
+            c.send("{\"type\":\"negativeAcknowledge\",\"messageId\":\"" + HUGE_BATCH_ID + "\"}");
+            assertEquals(4003, c.awaitClose(TIMEOUT));
+        }
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/seek")) {
+            c.send("{\"type\":\"seek\",\"messageId\":\"" + HUGE_BATCH_ID + "\"}");
+            assertEquals(4003, c.awaitClose(TIMEOUT));
+        }
+        String refusal = refusal(gateway() + path("reader", topic) + "?messageId=" + HUGE_BATCH_ID, Map.of());
+        assertTrue(refusal, refusal.startsWith("400 Invalid query params: messageId")
+                && refusal.contains("batch size 2147483647"));
+        record("hostile: out-of-range message ids (6 frames, 1 reader): heap after GC grew by "
+                + mib(assertHeapWithinBudget(before)));
+        roundTrip();
+    }
+
+    /**
+     * A producer that sends without waiting for results (load tools, the API page's NodeJS example): before, 15-23 %
+     * of its sends were refused with send-error:8 once 1000 were pending. Now the gateway stops reading it at the
+     * bound, TCP slows it down, and every send is stored; another producer keeps its latency meanwhile.
+     */
+    @Test
+    public void b_aBurstIsSlowedDownNotRefused() throws Exception {
+        long before = heapAfterGc();
+        int n = 20_000;
+        String topic = uniqueTopic("burst");
+        AtomicReference<Duration> slowest = new AtomicReference<>(Duration.ZERO);
+        long started = System.nanoTime();
+        try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+            Thread other = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 5; i++) {
+                        long t0 = System.nanoTime();
+                        roundTrip();
+                        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                        slowest.accumulateAndGet(took, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                    }
+                } catch (Exception | AssertionError e) {
+                    slowest.set(Duration.ofDays(1));
+                }
+            });
+            other.start();
+            String payload = b64("x".repeat(100));
+            for (int i = 0; i < n; i++) {
+                p.send("{\"payload\":\"" + payload + "\",\"context\":\"" + i + "\"}");
+            }
+            Set<String> contexts = new HashSet<>();
+            List<String> refused = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Map<String, Object> r = Json.object(p.next(TIMEOUT));
+                contexts.add((String) r.get("context"));
+                if (!"ok".equals(r.get("result"))) {
+                    refused.add(r.toString());
+                }
+            }
+            other.join(60_000);
+            assertEquals("none refused, first: " + (refused.isEmpty() ? "" : refused.get(0)), 0, refused.size());
+            assertEquals("every send answered once", n, contexts.size());
+            assertTrue("another producer's round trips took at most " + ROUND_TRIP + ", slowest " + slowest.get(),
+                    slowest.get().compareTo(ROUND_TRIP) <= 0);
+        }
+        long took = System.nanoTime() - started;
+        assertEquals("every message stored", n, storedIn(topic));
+        record(String.format("hostile: burst of %d sends without waiting: 0 refused, %.0f msg/s, another producer's "
+                + "slowest round trip %d ms, heap after GC grew by %s", n, n / (took / 1e9), slowest.get().toMillis(),
+                mib(assertHeapWithinBudget(before))));
+    }
+
+    /**
+     * The node's producer memory ({@code memoryLimitMb}) makes sends wait, not fail: four producers send 25 messages
+     * of 512 KiB each (50 MiB) at once through a budget of 1 MiB; all are stored, at most 1 MiB is ever in flight,
+     * and sends did wait. Before, Pulsar's own limit answered send-error:8 beyond 1 MiB.
+     */
+    @Test
+    public void c_sendsWaitForTheNodesProducerMemory() throws Exception {
+        long mark = logMark();
+        configureGateway("memoryLimitMb", 1);
+        javax.management.MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName gateway = new javax.management.ObjectName("io.pulsarws:type=Gateway");
+        try {
+            awaitLogSince(mark, "memoryLimitMb applied in place", "applied in place", "memoryLimit=1 MB");
+            long waitedBefore = (Long) jmx.getAttribute(gateway, "SendsThatWaitedForMemory");
+            String topic = uniqueTopic("budget");
+            String payload = b64("y".repeat(512 * 1024));
+            AtomicLong maxInFlight = new AtomicLong();
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        maxInFlight.accumulateAndGet((Long) jmx.getAttribute(gateway, "ProducerBytesInFlight"), Math::max);
+                        Thread.sleep(1); // a sampling interval, not a wait for a condition
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        maxInFlight.set(Long.MAX_VALUE);
+                        return;
+                    }
+                }
+            });
+            sampler.start();
+            List<WsClient> producers = new ArrayList<>();
+            try {
+                for (int p = 0; p < 4; p++) {
+                    producers.add(WsClient.open(gateway() + path("producer", topic)));
+                }
+                for (int i = 0; i < 25; i++) {
+                    for (WsClient p : producers) {
+                        p.send("{\"payload\":\"" + payload + "\"}");
+                    }
+                }
+                for (WsClient p : producers) {
+                    for (int i = 0; i < 25; i++) {
+                        Map<String, Object> r = Json.object(p.next(TIMEOUT));
+                        assertEquals(r.toString(), "ok", r.get("result"));
+                    }
+                }
+            } finally {
+                producers.forEach(WsClient::close);
+                sampler.interrupt();
+                sampler.join(5_000);
+            }
+            assertEquals(100, storedIn(topic));
+            long waited = (Long) jmx.getAttribute(gateway, "SendsThatWaitedForMemory") - waitedBefore;
+            assertTrue("sends waited for memory: " + waited, waited > 0);
+            assertTrue("producer bytes in flight within 1 MiB: " + maxInFlight.get(), maxInFlight.get() <= 1 << 20);
+            record(String.format("hostile: 4 producers x 25 sends of 512 KiB through memoryLimitMb=1: 0 refused, %d "
+                    + "sends waited, at most %d bytes in flight (JMX, sampled)", waited, maxInFlight.get()));
+        } finally {
+            configureGateway("memoryLimitMb", 64);
+        }
+        roundTrip();
+    }
+
+    /**
+     * Four producers that send as fast as they can and never read their results. Before, the results queued for
+     * them filled the heap within a minute and the node never recovered. Now each is held back (its writes stall:
+     * the gateway stops reading it), then closed once it has not read for slowClientTimeoutMillis (3 s here) and
+     * dropped 5 s later since it does not read the close either; the node serves others throughout.
+     */
+    @Test
+    public void d_producersThatNeverReadAreHeldBackThenDropped() throws Exception {
+        long before = heapAfterGc();
+        configureEndpoints(65_536, 3_000);
+        try {
+            String url = gateway() + path("producer", uniqueTopic("noread"));
+            List<RawWs> clients = new ArrayList<>();
+            List<Flood> floods = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                RawWs ws = RawWs.open(url, 4096);
+                clients.add(ws);
+                floods.add(new Flood(ws, "{\"payload\":\"" + b64("z".repeat(60)) + "\"}"));
+            }
+            floods.forEach(Thread::start);
+            await("the gateway to count them as slow clients", TIMEOUT, () -> metric("pulsarws_slow_clients ") >= 1);
+            for (Flood f : floods) {
+                await("the flood to stall (TCP holds it back)", TIMEOUT, f::stalled);
+            }
+            roundTrip();
+            // per client: its budget, plus the results of the sends in flight when it was paused (1000 x ~90 bytes)
+            long queued = (long) metric("pulsarws_outbound_queued_bytes ");
+            assertTrue("queued for clients: " + queued, queued < 4 * (65_536 + 100_000));
+            long grown = assertHeapWithinBudget(before);
+            long t0 = System.nanoTime();
+            for (Flood f : floods) {
+                f.join(Duration.ofSeconds(3 + 5 + 20).toMillis());
+                assertFalse("dropped, since it does not read its close either", f.isAlive());
+                assertTrue("its writes failed once dropped: " + f.failure.get(), f.failure.get() != null);
+            }
+            long dropped = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            clients.forEach(RawWs::close);
+            await("nothing queued for clients any more", TIMEOUT,
+                    () -> metric("pulsarws_outbound_queued_bytes ") == 0 && metric("pulsarws_slow_clients ") == 0);
+            long sent = floods.stream().mapToLong(f -> f.sent.get()).sum();
+            record(String.format("hostile: 4 producers never reading (64 KiB budget, 3 s timeout): stalled after %d "
+                    + "frames in all, %d bytes queued for them, all dropped %d ms after the heap check, heap after GC "
+                    + "grew by %s", sent, queued, dropped, mib(grown)));
+        } finally {
+            configureEndpoints(1_048_576, 30_000);
+        }
+        roundTrip();
+    }
+
+    /**
+     * A pull-mode consumer granting 2^31-1 permits and never reading: before, every message of the backlog was
+     * queued for it in the gateway's heap. Now deliveries stop at its outbound budget (plus what the kernel's
+     * buffers hold), and it is closed and dropped after slowClientTimeoutMillis.
+     */
+    @Test
+    public void e_aConsumerThatNeverReadsGetsNoMoreDeliveries() throws Exception {
+        String topic = uniqueTopic("noreadc");
+        int n = 6_000;
+        String payload = b64("c".repeat(2048));
+        try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+            for (int i = 0; i < n; i++) {
+                p.send("{\"payload\":\"" + payload + "\"}");
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+            }
+        }
+        long before = heapAfterGc();
+        configureEndpoints(65_536, 3_000);
+        try {
+            double deliveredBefore = delivered();
+            try (RawWs c = RawWs.open(gateway() + path("consumer", topic)
+                    + "/s?pullMode=true&subscriptionInitialPosition=Earliest", 4096)) {
+                c.sendText("{\"type\":\"permit\",\"permitMessages\":2147483647}");
+                await("the gateway to count it as a slow client", TIMEOUT, () -> metric("pulsarws_slow_clients ") >= 1);
+                double stuckAt = delivered() - deliveredBefore;
+                assertTrue("deliveries stopped well before the backlog's end: " + stuckAt, stuckAt < n / 2.0);
+                record(String.format("hostile: pull consumer with 2^31-1 permits never reading: %.0f of %d messages "
+                        + "delivered (2 KiB each) before it was held back, heap after GC grew by %s", stuckAt, n,
+                        mib(assertHeapWithinBudget(before))));
+                roundTrip();
+                // not read until the gateway has given up on it: a client that reads is no longer a slow one
+                await("the slow client closed and dropped", Duration.ofSeconds(30),
+                        () -> metric("pulsarws_slow_clients ") == 0);
+                String close = c.awaitClose(Duration.ofSeconds(30));
+                assertTrue(close, close.equals("EOF") || close.startsWith("1008 "));
+                assertTrue("no more deliveries meanwhile", delivered() - deliveredBefore < n / 2.0);
+            }
+        } finally {
+            configureEndpoints(1_048_576, 30_000);
+        }
+        roundTrip();
+    }
+
+    /**
+     * The issue's loss through batch-ack bookkeeping: m1, m2, m3 in one entry; consumer 1 acks m1 and m2 and
+     * unsubscribes; consumer 2 (same name, Earliest) receives all three and acks only m3. Before, the old acks
+     * completed the batch and consumer 3 received nothing; m1 and m2 were never acked on that subscription.
+     */
+    @Test
+    public void f_acksOfADeletedSubscriptionNeverCount() throws Exception {
+        String topic = uniqueTopic("batchloss");
+        String consumer = gateway() + path("consumer", topic) + "/s?subscriptionInitialPosition=Earliest";
+        try (WsClient p = WsClient.open(gateway() + path("producer", topic)
+                + "?batchingEnabled=true&batchingMaxMessages=3&batchingMaxPublishDelay=1000")) {
+            for (String m : List.of("m1", "m2", "m3")) {
+                p.send("{\"payload\":\"" + b64(m) + "\"}");
+            }
+            for (int i = 0; i < 3; i++) {
+                assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+            }
+        }
+        try (WsClient c1 = WsClient.open(consumer)) {
+            Map<String, String> ids = receive(c1, 3);
+            c1.send("{\"messageId\":\"" + ids.get("m1") + "\"}");
+            c1.send("{\"messageId\":\"" + ids.get("m2") + "\"}");
+            c1.send("{\"type\":\"unsubscribe\"}");
+            assertEquals(1000, c1.awaitClose(TIMEOUT));
+        }
+        String acks = "pulsarws_acks_total{namespace=\"public/default\"} ";
+        try (WsClient c2 = WsClient.open(consumer)) {
+            Map<String, String> ids = receive(c2, 3);
+            double acked = metric(acks);
+            c2.send("{\"messageId\":\"" + ids.get("m3") + "\"}");
+            await("the ack of m3 counted before the close", TIMEOUT, () -> metric(acks) > acked);
+        }
+        try (WsClient c3 = WsClient.open(consumer)) {
+            Set<String> got = new HashSet<>();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!got.containsAll(Set.of("m1", "m2")) && System.nanoTime() < deadline) {
+                String f = c3.poll(Duration.ofMillis(500));
+                if (f != null) {
+                    got.add(text(Json.object(f)));
+                }
+            }
+            assertTrue("m1 and m2 redelivered, got " + got, got.containsAll(Set.of("m1", "m2")));
+        }
+    }
+
+    /**
+     * Frames Jetty refuses are closed with a plain reason, not a Java class name: invalid UTF-8 (1007), a frame
+     * over maxTextFrameSize (1009), and a frame declaring 2^31 bytes, which Jetty 9.4 misreads as negative.
+     */
+    @Test
+    public void g_brokenFramesAreClosedInPlainWords() throws Exception {
+        String url = gateway() + path("producer", uniqueTopic("broken"));
+        try (RawWs ws = RawWs.open(url, 0)) {
+            ws.sendFrame(0x1, new byte[] {'{', (byte) 0xC0, (byte) 0x80, '}'});
+            assertEquals("1007 Text frame is not valid UTF-8", ws.awaitClose(TIMEOUT));
+        }
+        try (RawWs ws = RawWs.open(url, 0)) {
+            ws.sendFrame(0x1, new byte[2 * 1024 * 1024]);
+            assertEquals("1009 Message larger than maxTextFrameSize (1048576 bytes)", ws.awaitClose(TIMEOUT));
+        }
+        try (RawWs ws = RawWs.open(url, 0)) {
+            ws.sendRawHeader(0x81, 1L << 31);
+            String close = ws.awaitClose(TIMEOUT);
+            assertFalse(close, close.contains("Exception") || close.contains("java.") || close.contains("newLimit"));
+        }
+        roundTrip();
+    }
+
+    /** Writes one frame after another until the connection fails; records how many. */
+    private static final class Flood extends Thread {
+        private final RawWs ws;
+        private final String frame;
+        private final AtomicLong sent = new AtomicLong();
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private long lastSeen = -1;
+        private long unchangedSince;
+
+        Flood(RawWs ws, String frame) {
+            this.ws = ws;
+            this.frame = frame;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                for (int i = 0; i < 10_000_000; i++) { // bounded; TCP stalls it long before
+                    ws.sendText(frame);
+                    sent.incrementAndGet();
+                }
+            } catch (IOException e) {
+                failure.set(e);
+            }
+        }
+
+        /** @return true once no frame went out for a whole second */
+        boolean stalled() {
+            long now = System.nanoTime();
+            long s = sent.get();
+            if (s != lastSeen) {
+                lastSeen = s;
+                unchangedSince = now;
+                return false;
+            }
+            return s > 0 && now - unchangedSince > 1_000_000_000L;
+        }
+    }
+
+    /** Produces one message and consumes it through the gateway, within {@link #ROUND_TRIP}. */
+    private static void roundTrip() throws Exception {
+        long deadline = System.nanoTime() + ROUND_TRIP.toNanos();
+        String topic = uniqueTopic("roundtrip");
+        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/rt", ROUND_TRIP);
+                WsClient p = WsClient.open(gateway() + path("producer", topic), ROUND_TRIP)) {
+            p.send("{\"payload\":\"" + b64("ping") + "\"}");
+            assertEquals("ok", Json.object(p.next(ROUND_TRIP)).get("result"));
+            Map<String, Object> m = Json.object(c.next(ROUND_TRIP));
+            assertEquals("ping", text(m));
+            c.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
+        }
+        assertTrue("round trip within " + ROUND_TRIP, System.nanoTime() <= deadline);
+    }
+
+    private static Map<String, String> receive(WsClient c, int n) throws Exception {
+        Map<String, String> ids = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> m = Json.object(c.next(TIMEOUT));
+            ids.put(text(m), (String) m.get("messageId"));
+        }
+        return ids;
+    }
+
+    /** @return the messages the broker stored in a topic of public/default */
+    private static long storedIn(String topic) throws Exception {
+        Map<String, Object> stats = Json.object(admin("GET", "/admin/v2/persistent/public/default/" + topic
+                + "/stats").body());
+        return (Long) stats.get("msgInCounter");
+    }
+
+    /** @return the heap used after a full collection */
+    private static long heapAfterGc() {
+        ManagementFactory.getMemoryMXBean().gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** @return how much the heap grew (after a full GC), checked against the budget */
+    private static long assertHeapWithinBudget(long before) {
+        long grown = heapAfterGc() - before;
+        assertTrue("heap grew by " + (grown >> 20) + " MiB (budget " + (HEAP_BUDGET >> 20) + " MiB)",
+                grown <= HEAP_BUDGET);
+        return grown;
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
+    }
+
+    private static double delivered() {
+        return metric("pulsarws_messages_delivered_total{namespace=\"public/default\"} ");
+    }
+
+    /** Sets the outbound budget and slow-client timeout, and waits until the endpoints log them in force. */
+    private void configureEndpoints(int perSession, long slowClientMillis) throws Exception {
+        Configuration c = configAdmin.getConfiguration("io.pulsarws.websocket", null);
+        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
+        props.put("maxQueuedBytesPerSession", perSession);
+        props.put("slowClientTimeoutMillis", slowClientMillis);
+        long mark = logMark();
+        c.update(props);
+        awaitLogSince(mark, "the outbound budget in force", "WebSocket limits:",
+                "outbound budget " + perSession + " bytes per session", "slow client timeout " + slowClientMillis + " ms");
+    }
+
+    private void configureGateway(String key, Object value) throws Exception {
+        Configuration c = configAdmin.getConfiguration("io.pulsarws.gateway", null);
+        Dictionary<String, Object> props = c.getProperties();
+        props.put(key, value);
+        c.update(props);
+    }
+}
