@@ -298,6 +298,27 @@ public final class FrameCodec {
     }
 
     /**
+     * A send whose fate is not known: the broker may have stored the message or not (it timed out, or the
+     * connection was lost while the broker had it). Still {@code send-error:8} for clients that only read
+     * {@code result}, with {@code "outcome":"unknown"} for those that resend: a resend with the same
+     * {@code sequenceId} and {@code producerName} is then deduplicated by the broker.
+     *
+     * @param message a short reason
+     * @param context the send frame's context, or null
+     * @return {@code {"result":"send-error:8","errorMsg":...,"outcome":"unknown","context":...,"errorCode":0,
+     *     "schemaVersion":0}}
+     * @since 1.2.0
+     */
+    public String encodeSendUnknown(String message, String context) {
+        return write(g -> {
+            g.writeStringField("result", WebSocketError.UNKNOWN_ERROR.sendResult());
+            g.writeStringField("errorMsg", message == null ? WebSocketError.UNKNOWN_ERROR.description() : message);
+            g.writeStringField("outcome", "unknown");
+            writeResultTail(g, null, context);
+        });
+    }
+
+    /**
      * @param m the message
      * @return the pushed message frame, with {@code eventTime} and {@code key} only when set
      */

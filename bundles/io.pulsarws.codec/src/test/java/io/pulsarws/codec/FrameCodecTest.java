@@ -118,6 +118,8 @@ class FrameCodecTest {
         assertEquals("{\"result\":\"send-error:7\",\"errorMsg\":\"bad \\\"x\\\"\",\"context\":\"c\",\"errorCode\":0,\"schemaVersion\":0}",
                 codec.encodeSendError(WebSocketError.PAYLOAD_ENCODING_ERROR, "bad \"x\"", "c"));
         assertTrue(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, null, null).contains("\"errorMsg\":\"Unknown error\""));
+        assertEquals("{\"result\":\"send-error:8\",\"errorMsg\":\"timed out\",\"outcome\":\"unknown\",\"context\":\"c\","
+                + "\"errorCode\":0,\"schemaVersion\":0}", codec.encodeSendUnknown("timed out", "c"));
     }
 
     /** The ok result is written without Jackson when nothing needs escaping; both ways give the same bytes. */

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Dictionary;
 import java.util.Map;
+import org.osgi.service.cm.Configuration;
 import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -26,6 +28,9 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ApiPageExamplesIT extends GatewayTestSupport {
+    @javax.inject.Inject
+    private org.osgi.service.cm.ConfigurationAdmin configAdmin;
+
     private static final String TOPIC = "/admin/persistent/my-property/us-west/my-ns/my-topic1";
 
     @Test
@@ -73,6 +78,45 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
         } finally {
             consumer.destroy();
             assertTrue(consumer.waitFor(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * A client rebuild (a configuration change) closes every session with 1001 and a reason: the API page's own
+     * Python client (Debian 12's websocket-client 1.2.3) reports that close. It rejects 1012 ("service restart")
+     * with "Invalid close opcode", which is why the gateway does not send it.
+     */
+    @Test
+    public void pythonClientSeesACleanCloseOnARestart() throws Exception {
+        Path work = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
+        Path script = work.resolve("restart.py");
+        Files.writeString(script, String.join("\n",
+                "import sys, websocket",
+                "ws = websocket.create_connection(sys.argv[1])",
+                "print('connected', flush=True)",
+                "try:",
+                "    while True:",
+                "        op, frame = ws.recv_data_frame(True)",
+                "        if op == websocket.ABNF.OPCODE_CLOSE:",
+                "            data = frame.data",
+                "            print('closed', int.from_bytes(data[:2], 'big'), data[2:].decode(), flush=True)",
+                "            break",
+                "except Exception as e:",
+                "    print('error', type(e).__name__, e, flush=True)", ""));
+        Path out = work.resolve("restart.py.out");
+        Process python = new ProcessBuilder("/usr/bin/python3", "-u", script.toString(),
+                gateway() + path("consumer", uniqueTopic("restart")) + "/sub")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            await("the Python client connected", TIMEOUT, () -> read(out).contains("connected"));
+            Configuration c = configAdmin.getConfiguration("io.pulsarws.gateway", null);
+            Dictionary<String, Object> props = c.getProperties();
+            props.put("connectionTimeoutMillis", 9000); // a client setting: the client is rebuilt
+            c.update(props);
+            assertTrue(python.waitFor(30, TimeUnit.SECONDS));
+            assertEquals("closed 1001 Service restart: reconnect", read(out).lines().skip(1).findFirst().orElse(""));
+        } finally {
+            python.destroy();
         }
     }
 

@@ -107,7 +107,7 @@ public class DiscoveryIT extends GatewayTestSupport {
     }
 
     /**
-     * The cluster entry is changed to another broker (the build's secured one): open sessions end with 1012, and
+     * The cluster entry is changed to another broker (the build's secured one): open sessions end with 1001, and
      * new handshakes reach that broker, which refuses this gateway without credentials (403: its anonymous role
      * has no grant there). Changed back, the gateway serves again.
      */
@@ -119,13 +119,13 @@ public class DiscoveryIT extends GatewayTestSupport {
         try (WsClient open = WsClient.open(gateway() + path("producer", uniqueTopic("follow")))) {
             long t0 = System.nanoTime();
             pointClusterAt(secured);
-            assertEquals(1012, open.awaitClose(TIMEOUT));
+            assertEquals(1001, open.awaitClose(TIMEOUT));
             long closedAfter = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(secured, serviceUrlInForce());
             int status = WsClient.refusedStatus(gateway() + path("producer", uniqueTopic("follow")));
             // the secured broker takes a gateway without credentials for its anonymous role, which has no grant
             assertEquals("refused by the secured broker", 403, status);
-            record("discovery: a changed cluster entry closed the sessions with 1012 after " + closedAfter + " ms");
+            record("discovery: a changed cluster entry closed the sessions with 1001 after " + closedAfter + " ms");
             assertTrue("followed within 5 s, took " + closedAfter + " ms", closedAfter < 5000);
         } finally {
             pointClusterAt(plain);

@@ -52,7 +52,7 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
     /**
      * Limits change in place: an open session survives. Editing the {@code .cfg} file works like ConfigAdmin. A
      * per-session default of the gateway applies in place too; a client setting rebuilds the Pulsar client: open
-     * sessions end with 1012 (service restart), and the endpoint, whose registration never changed, serves new
+     * sessions end with 1001 (service restart), and the endpoint, whose registration never changed, serves new
      * handshakes. The time each change takes to show is recorded in {@code measurements.txt}.
      */
     @Test
@@ -86,11 +86,12 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
             awaitLogSince(mark, "the in-place setting applied", "settings applied in place");
             open.send("{\"payload\":\"aGk=\",\"context\":\"in-place\"}");
             assertTrue(open.next(TIMEOUT).contains("in-place"));
-            assertFalse("no close for an in-place setting (a 1012 would have come within 20 ms)", open.isClosed());
+            assertFalse("no close for an in-place setting (a 1001 would have come within 20 ms)", open.isClosed());
 
             t0 = System.nanoTime();
             update("io.pulsarws.gateway", "connectionTimeoutMillis", 9000); // a client setting: rebuilt
-            assertEquals(1012, open.awaitClose(TIMEOUT));
+            assertEquals(1001, open.awaitClose(TIMEOUT));
+            assertEquals("Service restart: reconnect", open.closeReason());
             long rebuildClosed = millisSince(t0);
             await("handshakes served by the rebuilt client", TIMEOUT, () -> {
                 try {
@@ -102,7 +103,7 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
             });
             long rebuildServing = millisSince(t0);
             record(String.format("reload latency: limit via ConfigAdmin %d ms, limit via etc/*.cfg edit %d ms, "
-                    + "client rebuild: sessions closed with 1012 after %d ms, new handshakes served after %d ms",
+                    + "client rebuild: sessions closed with 1001 after %d ms, new handshakes served after %d ms",
                     viaConfigAdmin, viaFile, rebuildClosed, rebuildServing));
             assertTrue("ConfigAdmin change applied within 2 s: " + viaConfigAdmin, viaConfigAdmin < 2000);
             assertTrue("file edit applied within 2 s (FileInstall polls every second): " + viaFile, viaFile < 2000);
@@ -136,7 +137,7 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
                 }
             }
             update("io.pulsarws.gateway", "connectionTimeoutMillis", 8000); // at once, acks possibly in flight
-            assertEquals(1012, c.awaitClose(TIMEOUT));
+            assertEquals(1001, c.awaitClose(TIMEOUT));
         }
         java.util.Set<String> again = new java.util.TreeSet<>();
         await("the consumer back after the rebuild", TIMEOUT, () -> {

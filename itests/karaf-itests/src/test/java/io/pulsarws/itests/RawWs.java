@@ -103,6 +103,19 @@ final class RawWs implements AutoCloseable {
     }
 
     /**
+     * Kills the connection in the middle of a text frame: the header declares 100 payload bytes, 10 are sent, then
+     * the socket is reset (SO_LINGER 0), as a client whose process or host dies mid-write.
+     */
+    void killMidFrame() throws IOException {
+        byte[] header = {(byte) 0x81, (byte) (0x80 | 100), 1, 2, 3, 4};
+        out.write(header);
+        out.write("{\"payload\"".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    /**
      * Reads frames until the server's close frame, skipping everything else.
      *
      * @return {@code "CODE reason"}, or {@code "EOF"} if the connection ended without one

@@ -5,17 +5,11 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -35,8 +29,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 public class TwoNodesIT extends GatewayTestSupport {
     private static final int MESSAGES = 200;
 
-    private Process nodeB;
-    private Process watchdog;
+    private ChildKaraf nodeB;
     private String gatewayB;
 
     @Override
@@ -49,47 +42,17 @@ public class TwoNodesIT extends GatewayTestSupport {
     /** Node B: the assembly unpacked afresh, pointed at the build's broker, on its own free ports. */
     @Before
     public void startNodeB() throws Exception {
-        Path work = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir"), "node-b"));
-        run(work, "rm", "-rf", "karaf");
-        Files.createDirectories(work.resolve("karaf"));
-        run(work, "tar", "xzf", System.getProperty("itest.assembly"), "-C", "karaf", "--strip-components=1");
-        Path home = work.resolve("karaf");
-        int http = freePort();
-        set(home.resolve("etc/org.ops4j.pax.web.cfg"), "org.osgi.service.http.port", Integer.toString(http));
-        set(home.resolve("etc/org.ops4j.pax.web.cfg"), "org.ops4j.pax.web.listening.addresses", "127.0.0.1");
-        set(home.resolve("etc/org.apache.karaf.shell.cfg"), "sshPort", Integer.toString(freePort()));
-        set(home.resolve("etc/org.apache.karaf.shell.cfg"), "sshHost", "127.0.0.1");
-        set(home.resolve("etc/io.pulsarws.gateway.cfg"), "serviceUrl", System.getProperty("itest.broker.serviceUrl"));
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server").directory(home.toFile())
-                .redirectErrorStream(true).redirectOutput(work.resolve("console.log").toFile());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().put("KARAF_EXEC", "exec"); // the script becomes the JVM: our pid is Karaf's
-        pb.environment().put("JAVA_MAX_MEM", "384m");
-        nodeB = pb.start();
-        // if this JVM dies without running @After, node B must not outlive it
-        watchdog = new ProcessBuilder("bash", "-c", "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null"
-                + " && kill -0 " + nodeB.pid() + " 2>/dev/null; do sleep 1; done; kill " + nodeB.pid() + " 2>/dev/null")
-                .start();
-        gatewayB = "ws://127.0.0.1:" + http;
-        awaitStatusPage(http, Duration.ofSeconds(120));
+        nodeB = new ChildKaraf(Paths.get(System.getProperty("itest.work.dir"), "node-b"),
+                System.getProperty("itest.assembly"), Map.of("io.pulsarws.gateway.cfg",
+                        Map.of("serviceUrl", System.getProperty("itest.broker.serviceUrl"))));
+        nodeB.start(Duration.ofSeconds(120));
+        gatewayB = nodeB.gateway();
     }
 
     @After
     public void stopNodeB() throws Exception {
-        stop(nodeB);
-        if (watchdog != null) {
-            watchdog.destroy();
-        }
-    }
-
-    /** SIGTERM: Karaf shuts down cleanly (its gateway closes sessions with 1012); SIGKILL after 60 s. */
-    private static void stop(Process p) throws InterruptedException {
-        if (p != null && p.isAlive()) {
-            p.destroy();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
+        if (nodeB != null) {
+            nodeB.stop();
         }
     }
 
@@ -129,7 +92,7 @@ public class TwoNodesIT extends GatewayTestSupport {
                 ackOne(a, ackedByA);
             }
             assertTrue("node B received some of the second batch", heldByB.size() >= 10);
-            stop(nodeB);
+            nodeB.stop();
             // everything of the second batch, including what B held, reaches A
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (ackedByA.size() < MESSAGES && System.nanoTime() < end) {
@@ -187,23 +150,5 @@ public class TwoNodesIT extends GatewayTestSupport {
             acked.add(text(m));
             a.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
         }
-    }
-
-    private static void run(Path dir, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).inheritIO().start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", List.of(cmd)) + " failed");
-        }
-    }
-
-    /** Sets a key in a Karaf .cfg file, replacing its line or appending one. */
-    private static void set(Path cfg, String key, String value) throws IOException {
-        String text = Files.exists(cfg) ? Files.readString(cfg) : "";
-        String line = key + " = " + value;
-        Pattern existing = Pattern.compile("(?m)^\\s*" + Pattern.quote(key) + "\\s*=.*$");
-        text = existing.matcher(text).find() ? existing.matcher(text).replaceAll(Matcher.quoteReplacement(line))
-                : text + System.lineSeparator() + line + System.lineSeparator();
-        Files.writeString(cfg, text);
     }
 }

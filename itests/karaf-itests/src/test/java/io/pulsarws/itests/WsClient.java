@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private volatile String closeReason;
     private final CompletableFuture<Void> pong = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket ws;
@@ -131,8 +132,22 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         pong.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** @return the reason of the server's close frame, once {@link #awaitClose} returned */
+    String closeReason() {
+        return closeReason;
+    }
+
+    /** @return true once the server closed the session or the connection failed (an abort included) */
     boolean isClosed() {
         return closeCode.isDone();
+    }
+
+    /** Drops the TCP connection at once, without a close handshake. */
+    void abort() {
+        if (ws != null) {
+            ws.abort();
+        }
+        closeCode.completeExceptionally(new java.io.IOException("aborted by the test"));
     }
 
     @Override
@@ -144,6 +159,7 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeReason = reason;
         closeCode.complete(statusCode);
         return null;
     }

@@ -74,7 +74,7 @@ abstract class AbstractSession implements GatewaySession {
         this.sink = sink;
         if (isClosed()) {
             // closed between the handshake and the connect (the gateway was reconfigured): end the socket too
-            sink.close(PulsarGateway.CLOSE_SERVICE_RESTART, "service restart");
+            sink.close(PulsarGateway.CLOSE_SERVICE_RESTART, PulsarGateway.SERVICE_RESTART);
         }
     }
 

@@ -109,6 +109,10 @@ final class Cluster {
         if (authentication != null) {
             b.authentication(authentication);
         }
+        String listener = config.listenerName();
+        if (listener != null && !listener.isBlank()) {
+            b.listenerName(listener.trim());
+        }
         String trust = config.tlsTrustCertsFilePath();
         if (trust != null && !trust.isBlank()) {
             b.tlsTrustCertsFilePath(trust.trim());
@@ -125,6 +129,7 @@ final class Cluster {
      */
     static boolean needsNewClient(GatewayConfiguration from, GatewayConfiguration to) {
         return !Objects.equals(from.clusterName(), to.clusterName())
+                || !Objects.equals(from.listenerName(), to.listenerName())
                 || from.operationTimeoutMillis() != to.operationTimeoutMillis()
                 || from.connectionTimeoutMillis() != to.connectionTimeoutMillis()
                 || from.ioThreads() != to.ioThreads()
@@ -160,7 +165,9 @@ final class Cluster {
     /** @return what the log may say about this configuration: no secret */
     String describe() {
         String plugin = config.brokerClientAuthenticationPlugin();
-        return "serviceUrl=" + serviceUrl + ", cluster=" + config.clusterName() + ", memoryLimit="
+        String listener = config.listenerName();
+        return "serviceUrl=" + serviceUrl + (listener == null || listener.isBlank() ? "" : ", listener="
+                + listener.trim()) + ", cluster=" + config.clusterName() + ", memoryLimit="
                 + config.memoryLimitMb() + " MB, broker authentication="
                 + (plugin == null || plugin.isBlank() ? "none" : plugin.trim())
                 + ", sessions authorized by the broker with the client's credentials=" + config.authorizationEnabled();

@@ -8,13 +8,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(
         name = "Pulsar WebSocket gateway",
         description = "The Pulsar cluster the WebSocket gateway connects to. A change rebuilds the Pulsar client; "
-                + "open WebSocket sessions are then closed with code 1012 (service restart) and can reconnect.")
+                + "open WebSocket sessions are then closed with code 1001 (service restart) and can reconnect.")
 @interface GatewayConfiguration {
 
     @AttributeDefinition(name = "Broker service URL",
             description = "Pulsar binary protocol URL(s), e.g. pulsar://broker1:6650,broker2:6650 or pulsar+ssl://... "
                     + "Leave empty to discover the cluster's brokers in the configuration store instead.")
     String serviceUrl() default "pulsar://localhost:6650";
+
+    @AttributeDefinition(name = "Advertised listener",
+            description = "The name of the brokers' advertised listener (broker setting advertisedListeners) whose "
+                    + "addresses the gateway connects to after a topic lookup, when the brokers advertise several "
+                    + "(e.g. one per network). Empty: the broker's default (internalListenerName).")
+    String listenerName() default "";
 
     @AttributeDefinition(name = "Configuration store",
             description = "ZooKeeper servers of Pulsar's configuration store (zk:host:port,host:port[/chroot] or "

@@ -79,10 +79,11 @@ final class ProducerSession extends AbstractSession {
         if (hashing != null) {
             b.hashingScheme(hashing);
         }
+        // no send timeout unless the client asks for one (Pulsar's client has 30 s): a send that times out may
+        // still be stored, so its result can only say "unknown"; without one, a partition holds the producer
+        // back (the session stops reading its client) and every result it gives is the truth
         Integer sendTimeout = q.integer("sendTimeoutMillis", 0, Integer.MAX_VALUE);
-        if (sendTimeout != null) {
-            b.sendTimeout(sendTimeout, TimeUnit.MILLISECONDS);
-        }
+        b.sendTimeout(sendTimeout == null ? 0 : sendTimeout, TimeUnit.MILLISECONDS);
         if (q.bool("batchingEnabled", false)) {
             b.enableBatching(true);
             Integer maxMessages = q.integer("batchingMaxMessages", 1, Integer.MAX_VALUE);
@@ -241,7 +242,8 @@ final class ProducerSession extends AbstractSession {
             } else {
                 counters.publishFailures.increment();
                 String reason = Refusals.reason(Refusals.unwrap(err));
-                send(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, reason, s.context));
+                send(Refusals.notStored(err) ? codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, reason, s.context)
+                        : codec.encodeSendUnknown(reason, s.context));
             }
             resumeIfBelow();
         });

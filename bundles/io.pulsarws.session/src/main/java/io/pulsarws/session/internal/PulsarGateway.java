@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * The session manager: owns the Pulsar clients and every session opened through them. A configuration change is
  * validated by building the new clients first: if that fails, an error line names the problem and the previous
  * configuration stays in force. Per-session defaults and the authorization mode apply in place to new sessions;
- * any other change replaces the clients, closing open sessions with 1012 (service restart) so that their clients
+ * any other change replaces the clients, closing open sessions with 1001 (service restart) so that their clients
  * reconnect to the new cluster.
  */
 @Component(service = SessionManager.class, configurationPid = PulsarGateway.PID,
@@ -48,8 +48,15 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = GatewayConfiguration.class)
 public class PulsarGateway implements SessionManager {
     static final String PID = "io.pulsarws.gateway";
-    /** RFC 6455 "service restart": the client may reconnect at once. */
-    static final int CLOSE_SERVICE_RESTART = 1012;
+    /**
+     * The close code of a client rebuild: 1001 "going away", with the reason {@link #SERVICE_RESTART}; the client
+     * may reconnect at once. Not 1012 ("service restart"): Debian 12's websocket-client 1.2.3, the library of the
+     * API page's Python examples, rejects 1012 and raises instead of reporting a close (it accepts 1000-1003,
+     * 1007-1011, 1014 and 3000-4999); browsers, npm ws and Java's java.net.http accept both.
+     */
+    static final int CLOSE_SERVICE_RESTART = 1001;
+    /** The reason sent with {@link #CLOSE_SERVICE_RESTART}. */
+    static final String SERVICE_RESTART = "Service restart: reconnect";
 
     private static final Logger LOG = LoggerFactory.getLogger(PulsarGateway.class);
 
@@ -190,7 +197,7 @@ public class PulsarGateway implements SessionManager {
         setConfig(next);
         if (current != null) {
             int open = closeSessions(current);
-            LOG.info("Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1012: {}", open,
+            LOG.info("Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1001: {}", open,
                     replacement.describe());
         }
         return true;
@@ -234,7 +241,7 @@ public class PulsarGateway implements SessionManager {
         for (AbstractSession s : sessions) {
             if (s.owner() == old.client) {
                 open++;
-                s.closeSocket(CLOSE_SERVICE_RESTART, "service restart");
+                s.closeSocket(CLOSE_SERVICE_RESTART, SERVICE_RESTART);
             }
         }
         old.close();
@@ -387,6 +394,7 @@ public class PulsarGateway implements SessionManager {
         m.put("brokersFrom", c.serviceUrl() == null || c.serviceUrl().isBlank()
                 ? (in == null ? "configuration store (not read yet)" : "configuration store") : "serviceUrl");
         m.put("clusterName", c.clusterName());
+        m.put("listenerName", c.listenerName());
         m.put("operationTimeoutMillis", c.operationTimeoutMillis());
         m.put("connectionTimeoutMillis", c.connectionTimeoutMillis());
         m.put("ioThreads", c.ioThreads());

@@ -61,6 +61,27 @@ final class Refusals {
     }
 
     /**
+     * @return true if a failed send was certainly not stored (the client or the broker refused it before writing
+     *     it); false when it may have been stored, e.g. a timeout or a producer closed with the send pending: the
+     *     result then says {@code "outcome":"unknown"}, never that the message was refused
+     */
+    static boolean notStored(Throwable failure) {
+        Throwable t = unwrap(failure);
+        return t instanceof PulsarClientException.ProducerQueueIsFullError
+                || t instanceof PulsarClientException.MemoryBufferIsFullError
+                || t instanceof PulsarClientException.TopicTerminatedException
+                || t instanceof PulsarClientException.ProducerBlockedQuotaExceededError
+                || t instanceof PulsarClientException.ProducerBlockedQuotaExceededException
+                || t instanceof PulsarClientException.InvalidMessageException
+                || t instanceof PulsarClientException.NotAllowedException
+                || t instanceof PulsarClientException.CryptoException
+                || t instanceof PulsarClientException.AuthorizationException
+                || t instanceof PulsarClientException.AuthenticationException
+                || t instanceof PulsarClientException.IncompatibleSchemaException
+                || t instanceof IllegalArgumentException;
+    }
+
+    /**
      * The broker's own words, without exception class names or stack traces. The client wraps some broker errors
      * in JSON with request ids and socket addresses ({@code {"errorMsg":"...","reqId":...}}): only the message is
      * kept.

@@ -2,6 +2,7 @@ package io.pulsarws.session.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pulsarws.session.OpenRefusedException;
 import java.util.concurrent.CompletionException;
@@ -61,5 +62,17 @@ class RefusalsTest {
     void passesARefusalThroughUnchanged() {
         OpenRefusedException dlq = new OpenRefusedException(403, "Not authorized to produce to the dead-letter topic x");
         assertEquals(dlq, Refusals.of(new CompletionException(dlq)));
+    }
+
+    /** Only failures where the broker certainly did not store the message may be answered as plainly refused. */
+    @Test
+    void aSendThatMayHaveBeenStoredIsNeverCalledRefused() {
+        assertTrue(Refusals.notStored(new CompletionException(new PulsarClientException.TopicTerminatedException("t"))));
+        assertTrue(Refusals.notStored(new PulsarClientException.ProducerQueueIsFullError("full")));
+        assertTrue(Refusals.notStored(new PulsarClientException.InvalidMessageException("too big")));
+        assertFalse(Refusals.notStored(new CompletionException(new PulsarClientException.TimeoutException("t"))));
+        assertFalse(Refusals.notStored(new PulsarClientException.AlreadyClosedException("producer closed")));
+        assertFalse(Refusals.notStored(new PulsarClientException("anything else")));
+        assertFalse(Refusals.notStored(new IllegalStateException("unexpected")));
     }
 }

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * <pre>
  * start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] [--watch-pid P | --watch-parent]
  *       [--timeout-seconds S]
- *       [--api-page-namespaces] [--auth ROLE,ROLE...] [--zookeeper] [--tls]
+ *       [--api-page-namespaces] [--auth ROLE,ROLE...] [--zookeeper] [--tls] [--keep-data]
+ *       [--external-port N]
  * stop  --dir DIR
  * </pre>
  * {@code start} returns once the broker serves the {@code public/default} namespace and writes
@@ -48,6 +49,14 @@ import java.util.stream.Stream;
  *
  * <p>{@code --zookeeper} keeps the metadata in a real ZooKeeper server (another child JVM, on a free port) instead
  * of RocksDB, as a multi-node cluster does; {@code broker.properties} then names it in {@code zookeeperServers}.
+ *
+ * <p>{@code --keep-data} starts on the data of the previous run in the same directory (a restart after a stop or a
+ * crash; give the same ports), and keeps its ZooKeeper if one runs. A restart after SIGKILL needs the RocksDB
+ * metadata (no {@code --zookeeper}): with ZooKeeper, the killed bookie's registration outlives it until its session
+ * expires, and the new bookie refuses to start meanwhile. {@code --external-port N} makes the broker
+ * advertise a second listener, {@code external}, at {@code pulsar://127.0.0.1:N}, on which it does not listen itself:
+ * clients that choose it ({@code listenerName=external}) reach the broker through whatever listens there, e.g. a
+ * test's TCP forwarder, while the broker's own clients use the {@code internal} listener directly.
  */
 public final class StandaloneBroker {
     private static final String PROPERTIES = "broker.properties";
@@ -68,20 +77,31 @@ public final class StandaloneBroker {
 
     private static void usage() {
         System.err.println("usage: start --dir DIR --classpath-file FILE [--broker-port N] [--web-port N] "
-                + "[--watch-pid P] [--timeout-seconds S] [--api-page-namespaces] [--auth ROLE,...] [--zookeeper] [--tls] | stop --dir DIR");
+                + "[--watch-pid P] [--timeout-seconds S] [--api-page-namespaces] [--auth ROLE,...] [--zookeeper] [--tls] "
+                + "[--keep-data] [--external-port N] | stop --dir DIR");
         System.exit(2);
     }
 
     static int start(Options o) throws Exception {
         Path dir = o.dir.toAbsolutePath();
-        stop(dir); // a broker left by an interrupted run of the same directory
-        deleteTree(dir.resolve("data"));
+        String keptZooKeeper = o.keepData ? runningZooKeeper(dir) : null;
+        stopBroker(dir); // a broker left by an interrupted run (or a crash) of the same directory
+        if (keptZooKeeper == null) {
+            stopZooKeeper(dir);
+        }
+        if (!o.keepData) {
+            deleteTree(dir.resolve("data"));
+        }
         Files.createDirectories(dir);
         int brokerPort = o.brokerPort > 0 ? o.brokerPort : freePort();
         int webPort = o.webPort > 0 ? o.webPort : freePort();
         String classpathOfBroker = Files.readString(o.classpathFile).trim();
         String adminToken = null;
         String conf0 = config(brokerPort, webPort);
+        if (o.externalPort > 0) {
+            conf0 += String.join("\n", "advertisedListeners=internal:pulsar://127.0.0.1:" + brokerPort
+                    + ",external:pulsar://127.0.0.1:" + o.externalPort, "internalListenerName=internal", "");
+        }
         if (o.authRoles != null) {
             Path auth = Files.createDirectories(dir.resolve("auth"));
             adminToken = createTokens(classpathOfBroker, auth, o.authRoles);
@@ -124,16 +144,18 @@ public final class StandaloneBroker {
                 "--config", conf.toString(), "--no-functions-worker", "--no-stream-storage",
                 "--metadata-dir", dir.resolve("data/metadata").toString(),
                 "--bookkeeper-dir", dir.resolve("data/bookkeeper").toString()));
-        String zookeeper = null;
-        if (o.zookeeper) {
-            zookeeper = startZooKeeper(dir, classpath, o.watchPid);
+        String zookeeper = keptZooKeeper;
+        if (o.zookeeper && zookeeper == null) {
+            zookeeper = startZooKeeper(dir, classpath, o.watchPid, o.keepData);
+        }
+        if (zookeeper != null) {
             int at = cmd.indexOf("--metadata-dir");
             cmd.set(at, "--metadata-url");
             cmd.set(at + 1, "zk:" + zookeeper);
         }
         Path log = dir.resolve("broker.log");
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         String web = "http://127.0.0.1:" + webPort;
         System.out.println("Pulsar standalone starting: pid " + p.pid() + ", broker port " + brokerPort
                 + ", web port " + webPort + ", log " + log);
@@ -166,6 +188,9 @@ public final class StandaloneBroker {
             props.setProperty("serviceUrlTls", "pulsar+ssl://127.0.0.1:" + tlsPort);
             props.setProperty("tlsDir", dir.resolve("tls").toString());
         }
+        if (o.externalPort > 0) {
+            props.setProperty("externalServiceUrl", "pulsar://127.0.0.1:" + o.externalPort);
+        }
         if (zookeeper != null) {
             props.setProperty("zookeeperServers", zookeeper);
             props.setProperty("zookeeperPid", Files.readString(dir.resolve("zookeeper.pid")).trim());
@@ -178,9 +203,16 @@ public final class StandaloneBroker {
     }
 
     static int stop(Path dir) throws IOException, InterruptedException {
+        stopBroker(dir);
+        stopZooKeeper(dir);
+        return 0;
+    }
+
+    /** Stops the broker of this directory, if one runs, and forgets its properties. */
+    private static void stopBroker(Path dir) throws IOException, InterruptedException {
         Path file = dir.resolve(PROPERTIES);
         if (!Files.exists(file)) {
-            return 0;
+            return;
         }
         Properties props = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
@@ -191,8 +223,19 @@ public final class StandaloneBroker {
         if (terminate(pid, dir, BrokerMain.class)) {
             System.out.println("Pulsar standalone stopped: pid " + pid);
         }
-        stopZooKeeper(dir);
-        return 0;
+    }
+
+    /** @return {@code host:port} of this directory's ZooKeeper if it still runs (a restart keeps it), else null */
+    private static String runningZooKeeper(Path dir) throws IOException {
+        Path pidFile = dir.resolve("zookeeper.pid");
+        Path portFile = dir.resolve("zookeeper.port");
+        if (!Files.exists(pidFile) || !Files.exists(portFile)) {
+            return null;
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                && isOurs(pid, dir, ZooKeeperMain.class);
+        return alive ? "127.0.0.1:" + Files.readString(portFile).trim() : null;
     }
 
     /** Stops the process if it still runs {@code main} for this directory: SIGTERM, then SIGKILL after 30 s. */
@@ -237,12 +280,18 @@ public final class StandaloneBroker {
     }
 
     /** @return {@code host:port} of a ZooKeeper server started for this broker, once it accepts connections */
-    private static String startZooKeeper(Path dir, String classpath, long watchPid) throws Exception {
+    private static String startZooKeeper(Path dir, String classpath, long watchPid, boolean keepData)
+            throws Exception {
         stopZooKeeper(dir);
-        int port = freePort();
+        Path portFile = dir.resolve("zookeeper.port");
+        // a restart on kept data keeps the port too, since the broker's metadata names it nowhere but clients do
+        int port = keepData && Files.exists(portFile) ? Integer.parseInt(Files.readString(portFile).trim()) : freePort();
         Path data = dir.resolve("data/zookeeper");
-        deleteTree(data);
+        if (!keepData) {
+            deleteTree(data);
+        }
         Files.createDirectories(data);
+        Files.writeString(portFile, Integer.toString(port));
         Path cfg = dir.resolve("zoo.cfg");
         Files.writeString(cfg, String.join("\n", "tickTime=2000", "dataDir=" + data, "clientPort=" + port,
                 "clientPortAddress=127.0.0.1", "admin.enableServer=false", "maxClientCnxns=0", ""));
@@ -462,6 +511,8 @@ public final class StandaloneBroker {
         int webPort;
         long watchPid;
         int timeoutSeconds = 180;
+        boolean keepData;
+        int externalPort;
         boolean apiPageNamespaces;
         boolean zookeeper;
         boolean tls;
@@ -483,6 +534,8 @@ public final class StandaloneBroker {
                     case "--api-page-namespaces" -> o.apiPageNamespaces = true;
                     case "--zookeeper" -> o.zookeeper = true;
                     case "--tls" -> o.tls = true;
+                    case "--keep-data" -> o.keepData = true;
+                    case "--external-port" -> o.externalPort = Integer.parseInt(args[++i]);
                     case "--auth" -> o.authRoles = List.of(args[++i].split(","));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
