@@ -1,5 +1,6 @@
 package io.pulsarws.session.internal;
 
+import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.SessionInfo;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 abstract class AbstractSession implements GatewaySession {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractSession.class);
 
-    protected final PulsarGateway gateway;
+    protected final SessionContext context;
     protected final String topic;
     protected final String remoteAddress;
     /** Set once by {@link #start}; read by Pulsar callback threads. */
@@ -35,12 +36,12 @@ abstract class AbstractSession implements GatewaySession {
     /** The authenticated role, if any; set once before the session is handed out. */
     private volatile String role;
 
-    AbstractSession(PulsarGateway gateway, String topic, String remoteAddress) {
-        this.gateway = gateway;
+    AbstractSession(SessionContext context, String topic, String remoteAddress) {
+        this.context = context;
         this.topic = topic;
         this.remoteAddress = remoteAddress;
-        this.counters = gateway.metrics().of(topic);
-        this.id = gateway.nextSessionId();
+        this.counters = context.metrics().of(topic);
+        this.id = context.ids().getAsLong();
     }
 
     long id() {
@@ -63,10 +64,14 @@ abstract class AbstractSession implements GatewaySession {
     /** @return sends in flight (producer) or messages delivered and not yet acknowledged */
     protected abstract long pending();
 
-    /** @return the snapshot of this session, of the given kind and subscription */
-    protected SessionInfo info(String kind, String subscription, String subscriptionType, String subscriptionMode) {
-        return new SessionInfo(id, kind, topic, subscription, subscriptionType, subscriptionMode, remoteAddress,
-                messages.sum(), role, framesIn.sum(), pending(), opened);
+    /** @return what the session is for */
+    abstract EndpointPath.Kind kind();
+
+    /** @return the snapshot of this session, with its subscription if it has one */
+    protected SessionInfo info(String subscription, String subscriptionType, String subscriptionMode) {
+        return new SessionInfo(id, kind().name().toLowerCase(java.util.Locale.ROOT), topic, subscription,
+                subscriptionType, subscriptionMode, remoteAddress, messages.sum(), role, framesIn.sum(), pending(),
+                opened);
     }
 
     @Override
@@ -133,7 +138,7 @@ abstract class AbstractSession implements GatewaySession {
     @Override
     public final void close() {
         if (closed.compareAndSet(false, true)) {
-            gateway.forget(this);
+            context.onClosed().accept(this);
             closePulsar().whenComplete((v, e) -> {
                 if (e != null) {
                     LOG.debug("Closing {} failed: {}", this, e.toString());

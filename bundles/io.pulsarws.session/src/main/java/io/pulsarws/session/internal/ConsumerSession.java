@@ -2,31 +2,26 @@ package io.pulsarws.session.internal;
 
 import io.pulsarws.codec.ConsumerCommand;
 import io.pulsarws.codec.EndpointPath;
-import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameException;
 import io.pulsarws.codec.MessageIds;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.SessionInfo;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.ConsumerBuilder;
+import org.apache.pulsar.client.api.CryptoKeyReader;
 import org.apache.pulsar.client.api.DeadLetterPolicy;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.MessageIdAdv;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Schema;
-import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.apache.pulsar.client.api.SubscriptionMode;
 import org.apache.pulsar.client.api.SubscriptionType;
 import org.apache.pulsar.client.api.TopicMessageId;
-import org.apache.pulsar.common.naming.TopicName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,130 +46,66 @@ final class ConsumerSession extends DeliverySession {
     /** Set when the client asked to unsubscribe; the session ends with 1000 once the broker confirms. */
     private volatile boolean unsubscribing;
 
-    private ConsumerSession(PulsarGateway gateway, Consumer<byte[]> consumer, FrameCodec codec, String topic,
-            boolean multiTopic, String singleTopic, String subscription, SubscriptionType subscriptionType,
-            SubscriptionMode subscriptionMode, boolean pullMode, int window, String remoteAddress) {
-        super(gateway, codec, topic, remoteAddress, pullMode, window);
+    ConsumerSession(SessionContext context, Consumer<byte[]> consumer, ConsumerOptions o,
+            String remoteAddress) {
+        super(context, o.description(), remoteAddress, o.pullMode(), o.window());
         this.consumer = consumer;
-        this.multiTopic = multiTopic;
-        this.singleTopic = singleTopic;
-        this.subscription = subscription;
-        this.subscriptionType = subscriptionType;
-        this.subscriptionMode = subscriptionMode;
+        this.multiTopic = o.multiTopic();
+        this.singleTopic = o.singleTopic();
+        this.subscription = o.subscription();
+        this.subscriptionType = o.type();
+        this.subscriptionMode = o.mode();
         java.util.Set<String> t = new java.util.HashSet<>();
-        for (String name : topic.startsWith("pattern ") ? new String[] {topic.substring(8)} : topic.split(",")) {
-            t.add(tenantOf(name.trim()));
+        for (String name : o.pattern() != null ? List.of(o.pattern().pattern()) : o.topics()) {
+            t.add(tenantOf(name));
         }
         this.tenants = java.util.Set.copyOf(t);
     }
 
-    /**
-     * @return the dead-letter topic a consumer with these parameters would produce to, if it has one and a single
-     *         topic names it (multi-topic consumers without {@code deadLetterTopic} use one per topic)
-     */
-    static String deadLetterTopic(EndpointPath path, QueryParams q) {
-        Integer maxRedeliver = q.integer("maxRedeliverCount", 0, Integer.MAX_VALUE);
-        if (maxRedeliver == null || maxRedeliver <= 0) {
-            return null;
-        }
-        String deadLetterTopic = q.string("deadLetterTopic");
-        if (deadLetterTopic != null) {
-            return TopicName.get(deadLetterTopic).toString();
-        }
-        return path.topic() == null ? null : path.topic() + "-" + path.subscription() + "-DLQ";
-    }
-
-    static CompletableFuture<ConsumerSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
-            EndpointPath path, QueryParams q, String remoteAddress) {
-        int window = window(gateway, q);
+    /** Creates the Pulsar consumer the options describe; completes with the session, not yet started. */
+    static CompletableFuture<ConsumerSession> create(SessionContext context, PulsarClient client, ConsumerOptions o,
+            String remoteAddress) {
         ConsumerBuilder<byte[]> b = client.newConsumer(Schema.BYTES)
-                .subscriptionName(path.subscription())
-                .receiverQueueSize(window);
-        String description;
-        String singleTopic = null;
-        boolean multiTopic = path.version() == 3;
-        if (multiTopic) {
-            String topics = q.string("topics");
-            String pattern = q.string("topicsPattern");
-            if ((topics == null) == (pattern == null)) {
-                throw new IllegalArgumentException("Invalid query params: give exactly one of topics and topicsPattern");
-            }
-            if (topics != null) {
-                List<String> names = new ArrayList<>();
-                for (String t : topics.split(",")) {
-                    if (!t.isBlank()) {
-                        names.add(TopicName.get(t.trim()).toString());
-                    }
-                }
-                if (names.isEmpty()) {
-                    throw new IllegalArgumentException("Invalid query params: topics is empty");
-                }
-                b.topics(names);
-                singleTopic = names.size() == 1 ? names.get(0) : null;
-                description = String.join(",", names);
-            } else {
-                try {
-                    b.topicsPattern(Pattern.compile(pattern));
-                } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("Invalid query params: topicsPattern " + e.getDescription());
-                }
-                description = "pattern " + pattern;
-            }
+                .subscriptionName(o.subscription())
+                .receiverQueueSize(o.window())
+                .subscriptionType(o.type())
+                .subscriptionMode(o.mode())
+                .cryptoFailureAction(o.cryptoFailureAction());
+        if (o.pattern() != null) {
+            b.topicsPattern(o.pattern());
+        } else if (o.multiTopic()) {
+            b.topics(o.topics());
         } else {
-            b.topic(path.topic());
-            description = path.topic();
+            b.topic(o.topics().get(0));
         }
-        SubscriptionType requestedType = q.enumValue("subscriptionType", SubscriptionType.class);
-        SubscriptionType type = requestedType == null ? SubscriptionType.Exclusive : requestedType;
-        b.subscriptionType(type);
-        SubscriptionMode requestedMode = q.enumValue("subscriptionMode", SubscriptionMode.class);
-        SubscriptionMode mode = requestedMode == null ? SubscriptionMode.Durable : requestedMode;
-        b.subscriptionMode(mode);
-        SubscriptionInitialPosition position = q.enumValue("subscriptionInitialPosition",
-                SubscriptionInitialPosition.class);
-        if (position != null) {
-            b.subscriptionInitialPosition(position);
+        if (o.initialPosition() != null) {
+            b.subscriptionInitialPosition(o.initialPosition());
         }
-        Integer ackTimeout = q.integer("ackTimeoutMillis", 0, Integer.MAX_VALUE);
-        if (ackTimeout != null && ackTimeout != 0) {
-            if (ackTimeout < 1000) {
-                throw new IllegalArgumentException("Invalid query params: ackTimeoutMillis must be 0 or >= 1000");
-            }
-            b.ackTimeout(ackTimeout, TimeUnit.MILLISECONDS);
+        if (o.ackTimeoutMillis() > 0) {
+            b.ackTimeout(o.ackTimeoutMillis(), TimeUnit.MILLISECONDS);
         }
-        String name = q.string("consumerName");
-        if (name != null) {
-            b.consumerName(name);
+        if (o.consumerName() != null) {
+            b.consumerName(o.consumerName());
         }
-        Integer priority = q.integer("priorityLevel", 0, Integer.MAX_VALUE);
-        if (priority != null) {
-            b.priorityLevel(priority);
+        if (o.priorityLevel() != null) {
+            b.priorityLevel(o.priorityLevel());
         }
-        Integer nackDelay = q.integer("negativeAckRedeliveryDelay", 0, Integer.MAX_VALUE);
-        if (nackDelay != null) {
-            b.negativeAckRedeliveryDelay(nackDelay, TimeUnit.MILLISECONDS);
+        if (o.negativeAckRedeliveryDelayMillis() != null) {
+            b.negativeAckRedeliveryDelay(o.negativeAckRedeliveryDelayMillis(), TimeUnit.MILLISECONDS);
         }
-        Integer maxRedeliver = q.integer("maxRedeliverCount", 0, Integer.MAX_VALUE);
-        String deadLetterTopic = q.string("deadLetterTopic");
-        if (maxRedeliver != null || deadLetterTopic != null) {
-            if (maxRedeliver == null || maxRedeliver <= 0) {
-                throw new IllegalArgumentException("Invalid query params: MaxRedeliverCount must be > 0.");
-            }
-            DeadLetterPolicy.DeadLetterPolicyBuilder dlq = DeadLetterPolicy.builder().maxRedeliverCount(maxRedeliver);
-            String dlqTopic = deadLetterTopic(path, q);
-            if (dlqTopic != null) {
-                dlq.deadLetterTopic(dlqTopic);
+        if (o.maxRedeliverCount() != null) {
+            DeadLetterPolicy.DeadLetterPolicyBuilder dlq = DeadLetterPolicy.builder()
+                    .maxRedeliverCount(o.maxRedeliverCount());
+            if (o.deadLetterTopic() != null) {
+                dlq.deadLetterTopic(o.deadLetterTopic());
             } // v3 without a name: the client's default, per topic
             b.deadLetterPolicy(dlq.build());
         }
-        b.cryptoFailureAction(cryptoFailureAction(q));
-        if (gateway.keyReader() != null) {
-            b.cryptoKeyReader(gateway.keyReader());
+        CryptoKeyReader keys = context.keyReader().get();
+        if (keys != null) {
+            b.cryptoKeyReader(keys);
         }
-        boolean pull = q.bool("pullMode", false);
-        String single = singleTopic;
-        return b.subscribeAsync().thenApply(c -> new ConsumerSession(gateway, c, codec, description, multiTopic, single,
-                path.subscription(), type, mode, pull, window, remoteAddress));
+        return b.subscribeAsync().thenApply(c -> new ConsumerSession(context, c, o, remoteAddress));
     }
 
     @Override
@@ -193,16 +124,9 @@ final class ConsumerSession extends DeliverySession {
         if (cmd == null) {
             return;
         }
-        MessageId id = null;
+        MessageId id;
         try {
-            if (cmd.messageId() != null) {
-                boolean acking = cmd.type() == ConsumerCommand.Type.ACK
-                        || cmd.type() == ConsumerCommand.Type.NEGATIVE_ACKNOWLEDGE;
-                id = acking ? settle(cmd.messageId()) : null;
-                if (id == null) {
-                    id = parseId(cmd.messageIdBytes());
-                }
-            }
+            id = messageId(cmd);
         } catch (FrameException e) {
             LOG.debug("Closing {}: {}", this, e.getMessage());
             closeSocket(e.error().closeCode(), e.getMessage());
@@ -210,61 +134,13 @@ final class ConsumerSession extends DeliverySession {
         }
         try {
             switch (cmd.type()) {
-                case ACK -> {
-                    counters.acks.increment();
-                    acknowledge(id);
-                }
-                case NEGATIVE_ACKNOWLEDGE -> {
-                    counters.nacks.increment();
-                    consumer.negativeAcknowledge(id);
-                }
-                case PERMIT -> {
-                    if (pullMode) {
-                        grant(cmd.permitMessages());
-                    }
-                }
-                case UNSUBSCRIBE -> {
-                    unsubscribing = true; // the pending receive fails once the subscription is gone: no 1011
-                    consumer.unsubscribeAsync().whenComplete((v, e) -> {
-                        forgetBatchAcks(); // a new subscription of that name starts from nothing acked
-                        if (e == null) {
-                            closeSocket(1000, "unsubscribed");
-                        } else {
-                            closeSocket(WebSocketError.UNKNOWN_ERROR.closeCode(),
-                                    "unsubscribe failed: " + Refusals.reason(e));
-                        }
-                    });
-                }
+                case ACK -> ack(id);
+                case NEGATIVE_ACKNOWLEDGE -> nack(id);
+                case PERMIT -> permit(cmd.permitMessages());
+                case UNSUBSCRIBE -> unsubscribe();
                 case IS_END_OF_TOPIC -> send(codec.encodeEndOfTopic(consumer.hasReachedEndOfTopic()));
-                case ACK_CUMULATIVE -> {
-                    counters.acks.increment();
-                    MessageId upTo = id;
-                    consumer.acknowledgeCumulativeAsync(upTo).whenComplete((v, e) -> {
-                        if (e == null) {
-                            settleUpTo(upTo);
-                            pump();
-                        } else {
-                            commandFailed("ackCumulative", e);
-                        }
-                    });
-                }
-                case SEEK -> {
-                    MessageId seekTo = id;
-                    CompletableFuture<Void> seek = id != null ? consumer.seekAsync(id) : consumer.seekAsync(cmd.timestamp());
-                    seek.whenComplete((v, e) -> {
-                        forgetBatchAcks(); // what was acked before the seek is unacked again at the broker
-                        if (e == null) {
-                            if (cmd.messageId() != null) {
-                                settleStream(seekTo);
-                            } else {
-                                settleAll();
-                            }
-                            pump();
-                        } else {
-                            commandFailed("seek", e);
-                        }
-                    });
-                }
+                case ACK_CUMULATIVE -> ackCumulative(id);
+                case SEEK -> seek(id, cmd.timestamp());
                 default -> throw new IllegalStateException("unhandled command " + cmd.type());
             }
         } catch (IllegalArgumentException | NullPointerException e) {
@@ -277,6 +153,78 @@ final class ConsumerSession extends DeliverySession {
         pump();
     }
 
+    /**
+     * @return the command's message id, or null if it has none: for an ack or nack, the very object delivered on
+     *     this session if it is still outstanding (which keeps batch-index acks working), else rebuilt from its bytes
+     */
+    private MessageId messageId(ConsumerCommand cmd) throws FrameException {
+        if (cmd.messageId() == null) {
+            return null;
+        }
+        boolean acking = cmd.type() == ConsumerCommand.Type.ACK || cmd.type() == ConsumerCommand.Type.NEGATIVE_ACKNOWLEDGE;
+        MessageId delivered = acking ? settle(cmd.messageId()) : null;
+        return delivered != null ? delivered : parseId(cmd.messageIdBytes());
+    }
+
+    private void ack(MessageId id) {
+        counters.acks.increment();
+        acknowledge(id);
+    }
+
+    private void nack(MessageId id) {
+        counters.nacks.increment();
+        consumer.negativeAcknowledge(id);
+    }
+
+    /** Pull mode: more credit (a counter; what it lets through still waits in the client's outbound budget). */
+    private void permit(int permits) {
+        if (pullMode) {
+            grant(permits);
+        }
+    }
+
+    private void unsubscribe() {
+        unsubscribing = true; // the pending receive fails once the subscription is gone: no 1011
+        consumer.unsubscribeAsync().whenComplete((v, e) -> {
+            forgetBatchAcks(); // a new subscription of that name starts from nothing acked
+            if (e == null) {
+                closeSocket(1000, "unsubscribed");
+            } else {
+                closeSocket(WebSocketError.UNKNOWN_ERROR.closeCode(), "unsubscribe failed: " + Refusals.reason(e));
+            }
+        });
+    }
+
+    private void ackCumulative(MessageId upTo) {
+        counters.acks.increment();
+        consumer.acknowledgeCumulativeAsync(upTo).whenComplete((v, e) -> {
+            if (e == null) {
+                settleUpTo(upTo);
+                pump();
+            } else {
+                commandFailed("ackCumulative", e);
+            }
+        });
+    }
+
+    /** To a message id (in its topic partition), or with a null id to a publish time (every partition). */
+    private void seek(MessageId to, long timestamp) {
+        CompletableFuture<Void> seek = to != null ? consumer.seekAsync(to) : consumer.seekAsync(timestamp);
+        seek.whenComplete((v, e) -> {
+            forgetBatchAcks(); // what was acked before the seek is unacked again at the broker
+            if (e != null) {
+                commandFailed("seek", e);
+                return;
+            }
+            if (to != null) {
+                settleStream(to);
+            } else {
+                settleAll();
+            }
+            pump();
+        });
+    }
+
     /** Acks one message, and its whole batch entry once every message of the batch is acked (Pulsar #14242). */
     private void acknowledge(MessageId id) {
         consumer.acknowledgeAsync(id).whenComplete((v, e) -> {
@@ -286,7 +234,7 @@ final class ConsumerSession extends DeliverySession {
         });
         if (id instanceof MessageIdAdv adv && adv.getBatchIndex() >= 0) {
             String owner = ownerOf(id);
-            if (gateway.batchAcks().ack(tenantOf(owner), owner, subscription, adv)) {
+            if (context.batchAcks().ack(tenantOf(owner), owner, subscription, adv)) {
                 MessageId entry = entryId(adv);
                 consumer.acknowledgeAsync(multiTopic || adv.getPartitionIndex() >= 0
                         ? TopicMessageId.create(owner, entry) : entry);
@@ -299,13 +247,13 @@ final class ConsumerSession extends DeliverySession {
     protected void delivered(Message<byte[]> m) {
         if (m.getMessageId() instanceof MessageIdAdv adv && adv.getBatchIndex() >= 0) {
             String owner = ownerOf(adv);
-            gateway.batchAcks().delivered(tenantOf(owner), owner, subscription, adv);
+            context.batchAcks().delivered(tenantOf(owner), owner, subscription, adv);
         }
     }
 
     private void forgetBatchAcks() {
         for (String tenant : tenants) {
-            gateway.batchAcks().forget(tenant, subscription);
+            context.batchAcks().forget(tenant, subscription);
         }
     }
 
@@ -328,7 +276,11 @@ final class ConsumerSession extends DeliverySession {
         if (id instanceof TopicMessageId t) {
             return t.getOwnerTopic();
         }
-        int partition = id instanceof MessageIdAdv adv ? adv.getPartitionIndex() : -1;
+        return partitionOf(topic, id instanceof MessageIdAdv adv ? adv.getPartitionIndex() : -1);
+    }
+
+    /** @return the topic of a partition: {@code topic-partition-N}, or the topic itself if it names one or N is -1 */
+    static String partitionOf(String topic, int partition) {
         return partition >= 0 && !topic.contains(PARTITION_SUFFIX) ? topic + PARTITION_SUFFIX + partition : topic;
     }
 
@@ -374,10 +326,7 @@ final class ConsumerSession extends DeliverySession {
             owner = topic;
         }
         int partition = id instanceof MessageIdAdv adv ? adv.getPartitionIndex() : -1;
-        if (partition >= 0 && !owner.contains(PARTITION_SUFFIX)) {
-            owner = owner + PARTITION_SUFFIX + partition;
-        }
-        return multiTopic || partition >= 0 ? TopicMessageId.create(owner, id) : id;
+        return multiTopic || partition >= 0 ? TopicMessageId.create(partitionOf(owner, partition), id) : id;
     }
 
     @Override
@@ -386,8 +335,13 @@ final class ConsumerSession extends DeliverySession {
     }
 
     @Override
+    EndpointPath.Kind kind() {
+        return EndpointPath.Kind.CONSUMER;
+    }
+
+    @Override
     SessionInfo info() {
-        return info("consumer", subscription, subscriptionType.name(), subscriptionMode.name());
+        return info(subscription, subscriptionType.name(), subscriptionMode.name());
     }
 
     @Override

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pulsar.client.api.ConsumerCryptoFailureAction;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.common.api.EncryptionContext;
@@ -49,24 +48,13 @@ abstract class DeliverySession extends AbstractSession {
     /** True while one receive is in flight; at most one is, which keeps delivery in order. */
     private final AtomicBoolean receiving = new AtomicBoolean();
 
-    DeliverySession(PulsarGateway gateway, FrameCodec codec, String topic, String remoteAddress, boolean pullMode,
-            int window) {
-        super(gateway, topic, remoteAddress);
-        this.codec = codec;
+    DeliverySession(SessionContext context, String topic, String remoteAddress, boolean pullMode, int window) {
+        super(context, topic, remoteAddress);
+        this.codec = context.codec();
         this.pullMode = pullMode;
         this.window = window;
         this.credits = new AtomicInteger(pullMode ? 0 : window);
         this.outstanding = new OutstandingMessages(Math.max(window, MAX_TRACKED));
-    }
-
-    /**
-     * @return the window a request asks for with {@code receiverQueueSize}: at least 1, at most the configured
-     *     bound (0 gives 1, as in Pulsar's service)
-     */
-    static int window(PulsarGateway gateway, QueryParams q) {
-        int max = gateway.receiverQueueSize();
-        Integer queue = q.integer("receiverQueueSize", 0, Integer.MAX_VALUE);
-        return Math.max(1, Math.min(queue == null ? max : queue, max));
     }
 
     /** @return true while the session is being ended on purpose, so that a failing receive is expected */
@@ -227,12 +215,6 @@ abstract class DeliverySession extends AbstractSession {
                 k.getMetadata() == null ? Map.of() : k.getMetadata())));
         return new EncryptionInfo(keys, ctx.getParam(), ctx.getAlgorithm(), String.valueOf(ctx.getCompressionType()),
                 ctx.getUncompressedMessageSize(), ctx.getBatchSize().orElse(null));
-    }
-
-    /** {@code cryptoFailureAction}: FAIL (Pulsar's default), DISCARD or CONSUME; anything else is a 400. */
-    static ConsumerCryptoFailureAction cryptoFailureAction(QueryParams q) {
-        ConsumerCryptoFailureAction action = q.enumValue("cryptoFailureAction", ConsumerCryptoFailureAction.class);
-        return action == null ? ConsumerCryptoFailureAction.FAIL : action;
     }
 
     private static int saturatedAdd(int a, int b) {

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.CompressionType;
 import org.apache.pulsar.client.api.CryptoKeyReader;
-import org.apache.pulsar.client.api.HashingScheme;
 import org.apache.pulsar.client.api.MessageRoutingMode;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.ProducerBuilder;
@@ -49,93 +48,82 @@ final class ProducerSession extends AbstractSession {
     /** True while this session keeps its client from being read. */
     private boolean paused;
 
-    private ProducerSession(PulsarGateway gateway, Producer<byte[]> producer, FrameCodec codec, String topic,
-            boolean clientEncrypted, String remoteAddress, int maxPending) {
-        super(gateway, topic, remoteAddress);
+    ProducerSession(SessionContext context, Producer<byte[]> producer, String topic, boolean clientEncrypted,
+            String remoteAddress, int maxPending) {
+        super(context, topic, remoteAddress);
         this.producer = producer;
-        this.codec = codec;
+        this.codec = context.codec();
         this.clientEncrypted = clientEncrypted;
-        this.budget = gateway.sendBudget();
+        this.budget = context.sendBudget();
         this.maxPending = maxPending;
     }
 
-    static CompletableFuture<ProducerSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
-            EndpointPath path, QueryParams q, String remoteAddress) {
-        int maxPending = gateway.maxPendingMessages();
+    /** Creates the Pulsar producer the options describe; completes with the session, not yet started. */
+    static CompletableFuture<ProducerSession> create(SessionContext context, PulsarClient client, String topic,
+            ProducerOptions o, String remoteAddress) {
         ProducerBuilder<byte[]> b = client.newProducer(Schema.BYTES)
-                .topic(path.topic())
-                .enableBatching(false)
+                .topic(topic)
+                .enableBatching(o.batching())
                 .blockIfQueueFull(false) // a WebSocket thread must never block: the session pauses its client instead
-                .messageRoutingMode(MessageRoutingMode.SinglePartition);
-        String name = q.string("producerName");
-        if (name != null) {
-            b.producerName(name);
+                .messageRoutingMode(o.routingMode() == null ? MessageRoutingMode.SinglePartition : o.routingMode())
+                // no send timeout unless the client asks for one (Pulsar's client has 30 s): a send that times out
+                // may still be stored, so its result can only say "unknown"; without one, a partition holds the
+                // producer back (the session stops reading its client) and every result it gives is the truth
+                .sendTimeout(o.sendTimeoutMillis(), TimeUnit.MILLISECONDS)
+                // the session stops reading its client at its bound, so Pulsar's own bound (which would refuse) is
+                // only a backstop above it, for the few frames Jetty parses before a pause takes effect
+                .maxPendingMessages(o.maxPendingMessages() + PENDING_BACKSTOP);
+        if (o.producerName() != null) {
+            b.producerName(o.producerName());
         }
-        Long initialSequenceId = q.longValue("initialSequenceId");
-        if (initialSequenceId != null) {
-            b.initialSequenceId(initialSequenceId);
+        if (o.initialSequenceId() != null) {
+            b.initialSequenceId(o.initialSequenceId());
         }
-        HashingScheme hashing = q.enumValue("hashingScheme", HashingScheme.class);
-        if (hashing != null) {
-            b.hashingScheme(hashing);
+        if (o.hashingScheme() != null) {
+            b.hashingScheme(o.hashingScheme());
         }
-        // no send timeout unless the client asks for one (Pulsar's client has 30 s): a send that times out may
-        // still be stored, so its result can only say "unknown"; without one, a partition holds the producer
-        // back (the session stops reading its client) and every result it gives is the truth
-        Integer sendTimeout = q.integer("sendTimeoutMillis", 0, Integer.MAX_VALUE);
-        b.sendTimeout(sendTimeout == null ? 0 : sendTimeout, TimeUnit.MILLISECONDS);
-        if (q.bool("batchingEnabled", false)) {
-            b.enableBatching(true);
-            Integer maxMessages = q.integer("batchingMaxMessages", 1, Integer.MAX_VALUE);
-            if (maxMessages != null) {
-                b.batchingMaxMessages(maxMessages);
+        if (o.batching()) {
+            if (o.batchingMaxMessages() != null) {
+                b.batchingMaxMessages(o.batchingMaxMessages());
             }
-            Integer delay = q.integer("batchingMaxPublishDelay", 0, Integer.MAX_VALUE);
-            b.batchingMaxPublishDelay(delay == null ? 1 : delay, TimeUnit.MILLISECONDS);
+            b.batchingMaxPublishDelay(o.batchingMaxPublishDelayMillis(), TimeUnit.MILLISECONDS);
         }
-        // bounded, unlike Pulsar's service (unbounded since PIP-120): the request may lower the bound, not lift it.
-        // The session stops reading its client at the bound, so Pulsar's own bound (which would refuse) is only a
-        // backstop above it, for the few frames Jetty parses before a pause takes effect (those of the upgrade packet)
-        Integer pending = q.integer("maxPendingMessages", 1, Integer.MAX_VALUE);
-        int sessionPending = pending == null ? maxPending : Math.min(pending, maxPending);
-        b.maxPendingMessages(sessionPending + PENDING_BACKSTOP);
-        MessageRoutingMode routing = q.enumValue("messageRoutingMode", MessageRoutingMode.class);
-        if (routing != null && routing != MessageRoutingMode.CustomPartition) {
-            b.messageRoutingMode(routing);
+        if (o.compression() != null) {
+            b.compressionType(o.compression());
         }
-        CompressionType compression = q.enumValue("compressionType", CompressionType.class);
-        if (compression != null) {
-            b.compressionType(compression);
+        boolean clientEncrypted = o.encryptionKeys() != null && encryption(context, b, o.encryptionKeys());
+        return b.createAsync().thenApply(p -> new ProducerSession(context, p, topic, clientEncrypted, remoteAddress,
+                o.maxPendingMessages()));
+    }
+
+    /**
+     * Sets up encryption: client-side keys (PIP-290, base64 JSON) or server-side key names.
+     *
+     * @return true for client-side encryption (frames then carry their IV)
+     */
+    private static boolean encryption(SessionContext context, ProducerBuilder<byte[]> b, String encryptionKeys) {
+        Map<String, EncryptionInfo.Key> keys = context.codec().decodeClientEncryptionKeys(encryptionKeys);
+        if (keys != null) {
+            ClientSideEncryption crypto = new ClientSideEncryption(keys);
+            // the client encrypted (and maybe compressed) already: publish the bytes as they are, one per entry
+            b.enableBatching(false).enableChunking(false).compressionType(CompressionType.NONE)
+                    .cryptoKeyReader(ClientSideEncryption.NO_KEYS).messageCrypto(crypto);
+            crypto.keyNames().forEach(b::addEncryptionKey);
+            return true;
         }
-        boolean clientEncrypted = false;
-        String encryptionKeys = q.string("encryptionKeys");
-        if (encryptionKeys != null) {
-            Map<String, EncryptionInfo.Key> keys = codec.decodeClientEncryptionKeys(encryptionKeys);
-            if (keys != null) {
-                ClientSideEncryption crypto = new ClientSideEncryption(keys);
-                // the client encrypted (and maybe compressed) already: publish the bytes as they are, one per entry
-                b.enableBatching(false).enableChunking(false).compressionType(CompressionType.NONE)
-                        .cryptoKeyReader(ClientSideEncryption.NO_KEYS).messageCrypto(crypto);
-                crypto.keyNames().forEach(b::addEncryptionKey);
-                clientEncrypted = true;
-            } else {
-                CryptoKeyReader reader = gateway.keyReader();
-                if (reader == null) {
-                    throw new IllegalArgumentException("Invalid query params: encryptionKeys names server-side keys, "
-                            + "but no CryptoKeyReader service is registered; for client-side encryption send base64 of "
-                            + "{\"<keyName>\":{\"keyValue\":\"<base64>\",\"metadata\":{}}}");
-                }
-                b.cryptoKeyReader(reader);
-                for (String keyName : encryptionKeys.split(",")) {
-                    if (!keyName.isBlank()) {
-                        b.addEncryptionKey(keyName.trim());
-                    }
-                }
+        CryptoKeyReader reader = context.keyReader().get();
+        if (reader == null) {
+            throw new IllegalArgumentException("Invalid query params: encryptionKeys names server-side keys, "
+                    + "but no CryptoKeyReader service is registered; for client-side encryption send base64 of "
+                    + "{\"<keyName>\":{\"keyValue\":\"<base64>\",\"metadata\":{}}}");
+        }
+        b.cryptoKeyReader(reader);
+        for (String keyName : encryptionKeys.split(",")) {
+            if (!keyName.isBlank()) {
+                b.addEncryptionKey(keyName.trim());
             }
         }
-        boolean encrypted = clientEncrypted;
-        return b.createAsync().thenApply(p -> new ProducerSession(gateway, p, codec, path.topic(), encrypted, remoteAddress,
-                sessionPending));
+        return false;
     }
 
     @Override
@@ -332,8 +320,13 @@ final class ProducerSession extends AbstractSession {
     }
 
     @Override
+    EndpointPath.Kind kind() {
+        return EndpointPath.Kind.PRODUCER;
+    }
+
+    @Override
     SessionInfo info() {
-        return info("producer", null, null, null);
+        return info(null, null, null);
     }
 
 

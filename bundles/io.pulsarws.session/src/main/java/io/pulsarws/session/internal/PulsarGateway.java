@@ -75,6 +75,9 @@ public class PulsarGateway implements SessionManager {
     private final BatchAcks batchAcks = new BatchAcks(32L << 20, 8L << 20);
     private final NamespaceMetrics metrics = new NamespaceMetrics();
     private final AtomicLong sessionIds = new AtomicLong();
+    /** What sessions get of this component. */
+    private final SessionContext sessionContext = new SessionContext(codec, metrics, sessionIds::incrementAndGet,
+            this::keyReader, batchAcks, sendBudget, this::forget);
     /** The MBeans, registered for exactly the component's lifetime. */
     private final GatewayJmx jmx;
     /** Which credential client each session that has one holds. */
@@ -313,15 +316,19 @@ public class PulsarGateway implements SessionManager {
             PulsarClient c, boolean brokerAuthorizes) throws OpenRefusedException {
         CompletableFuture<? extends AbstractSession> created;
         try {
+            SessionDefaults defaults = SessionDefaults.of(cl.config);
             created = switch (path.kind()) {
-                case PRODUCER -> ProducerSession.create(this, c, codec, path, params, remoteAddress);
+                case PRODUCER -> ProducerSession.create(sessionContext, c, path.topic(),
+                        ProducerOptions.parse(params, defaults), remoteAddress);
                 case CONSUMER -> {
-                    String dlq = brokerAuthorizes ? ConsumerSession.deadLetterTopic(path, params) : null;
-                    yield dlq == null ? ConsumerSession.create(this, c, codec, path, params, remoteAddress)
+                    ConsumerOptions o = ConsumerOptions.parse(path, params, defaults);
+                    String dlq = brokerAuthorizes ? o.deadLetterTopic() : null;
+                    yield dlq == null ? ConsumerSession.create(sessionContext, c, o, remoteAddress)
                             : canProduce(c, dlq).thenCompose(
-                                    v -> ConsumerSession.create(this, c, codec, path, params, remoteAddress));
+                                    v -> ConsumerSession.create(sessionContext, c, o, remoteAddress));
                 }
-                case READER -> ReaderSession.create(this, c, codec, path, params, remoteAddress);
+                case READER -> ReaderSession.create(sessionContext, c, path.topic(),
+                        ReaderOptions.parse(params, defaults), remoteAddress);
             };
         } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, e.getMessage());
@@ -365,10 +372,6 @@ public class PulsarGateway implements SessionManager {
             infos.add(s.info());
         }
         return infos;
-    }
-
-    long nextSessionId() {
-        return sessionIds.incrementAndGet();
     }
 
     @Override
@@ -435,26 +438,9 @@ public class PulsarGateway implements SessionManager {
                 });
     }
 
-    /** @return the operator's key reader, or null */
-    CryptoKeyReader keyReader() {
-        return keyReader;
-    }
-
-    int maxPendingMessages() {
-        return config.maxPendingMessages();
-    }
-
-    int receiverQueueSize() {
-        return config.receiverQueueSize();
-    }
-
     @Override
     public List<NamespaceCounters> counters() {
         return metrics.snapshot();
-    }
-
-    NamespaceMetrics metrics() {
-        return metrics;
     }
 
     SendBudget sendBudget() {
@@ -465,7 +451,12 @@ public class PulsarGateway implements SessionManager {
         return batchAcks;
     }
 
-    void forget(AbstractSession session) {
+    /** @return the operator's key reader, or null */
+    private CryptoKeyReader keyReader() {
+        return keyReader;
+    }
+
+    private void forget(AbstractSession session) {
         sessions.remove(session);
         CredentialClients.Lease lease = leases.remove(session);
         if (lease != null) {

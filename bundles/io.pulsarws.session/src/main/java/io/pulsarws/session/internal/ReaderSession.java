@@ -2,12 +2,10 @@ package io.pulsarws.session.internal;
 
 import io.pulsarws.codec.ConsumerCommand;
 import io.pulsarws.codec.EndpointPath;
-import io.pulsarws.codec.FrameCodec;
-import io.pulsarws.codec.MessageIds;
 import io.pulsarws.session.SessionInfo;
 import java.io.IOException;
-import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pulsar.client.api.CryptoKeyReader;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.PulsarClient;
@@ -23,52 +21,36 @@ import org.apache.pulsar.client.api.Schema;
 final class ReaderSession extends DeliverySession {
     private final Reader<byte[]> reader;
 
-    private ReaderSession(PulsarGateway gateway, Reader<byte[]> reader, FrameCodec codec, String topic, int window,
+    ReaderSession(SessionContext context, Reader<byte[]> reader, String topic, int window,
             String remoteAddress) {
-        super(gateway, codec, topic, remoteAddress, false, window);
+        super(context, topic, remoteAddress, false, window);
         this.reader = reader;
     }
 
-    static CompletableFuture<ReaderSession> create(PulsarGateway gateway, PulsarClient client, FrameCodec codec,
-            EndpointPath path, QueryParams q, String remoteAddress) {
-        int window = window(gateway, q);
+    /** Creates the Pulsar reader the options describe; completes with the session, not yet started. */
+    static CompletableFuture<ReaderSession> create(SessionContext context, PulsarClient client, String topic,
+            ReaderOptions o, String remoteAddress) {
         ReaderBuilder<byte[]> b = client.newReader(Schema.BYTES)
-                .topic(path.topic())
-                .startMessageId(startPosition(q.string("messageId"), path.topic()))
-                .receiverQueueSize(window)
-                .cryptoFailureAction(cryptoFailureAction(q));
-        if (gateway.keyReader() != null) {
-            b.cryptoKeyReader(gateway.keyReader());
+                .topic(topic)
+                .startMessageId(startMessageId(o.start(), topic))
+                .receiverQueueSize(o.window())
+                .cryptoFailureAction(o.cryptoFailureAction());
+        CryptoKeyReader keys = context.keyReader().get();
+        if (keys != null) {
+            b.cryptoKeyReader(keys);
         }
-        String name = q.string("readerName");
-        if (name != null) {
-            b.readerName(name);
+        if (o.readerName() != null) {
+            b.readerName(o.readerName());
         }
-        return b.createAsync().thenApply(r -> new ReaderSession(gateway, r, codec, path.topic(), window, remoteAddress));
+        return b.createAsync().thenApply(r -> new ReaderSession(context, r, topic, o.window(), remoteAddress));
     }
 
-    /** {@code earliest}, {@code latest} (also when absent or blank) or a base64 message id. */
-    static MessageId startPosition(String messageId, String topic) {
-        if (messageId == null || "latest".equals(messageId)) {
-            return MessageId.latest;
-        }
-        if ("earliest".equals(messageId)) {
-            return MessageId.earliest;
-        }
-        if (messageId.length() > (MessageIds.MAX_ID_BYTES + 2) / 3 * 4) {
-            throw new IllegalArgumentException("Invalid query params: messageId is longer than "
-                    + MessageIds.MAX_ID_BYTES + " bytes");
-        }
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(messageId);
-            MessageIds.check(bytes); // before Pulsar's parser, which allocates for the batch size the id claims
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid query params: messageId must be earliest, latest or a "
-                    + "base64 message id (" + e.getMessage() + ")");
+    private static MessageId startMessageId(ReaderOptions.Start start, String topic) {
+        if (start.messageId() == null) {
+            return start.earliest() ? MessageId.earliest : MessageId.latest;
         }
         try {
-            return MessageId.fromByteArrayWithTopic(bytes, topic);
+            return MessageId.fromByteArrayWithTopic(start.messageId(), topic);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("Invalid query params: messageId must be earliest, latest or a "
                     + "base64 message id");
@@ -100,8 +82,13 @@ final class ReaderSession extends DeliverySession {
     }
 
     @Override
+    EndpointPath.Kind kind() {
+        return EndpointPath.Kind.READER;
+    }
+
+    @Override
     SessionInfo info() {
-        return info("reader", null, "Exclusive", null);
+        return info(null, "Exclusive", null);
     }
 
     @Override

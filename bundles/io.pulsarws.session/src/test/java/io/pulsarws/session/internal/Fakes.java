@@ -1,0 +1,89 @@
+package io.pulsarws.session.internal;
+
+import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.session.FrameSink;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.pulsar.client.api.Message;
+import org.apache.pulsar.client.api.MessageId;
+
+/** Fakes of the Pulsar client's interfaces and of the socket, for session tests without a broker. */
+final class Fakes {
+    private Fakes() {}
+
+    /** @return an implementation of {@code type} answering the named methods; any other call fails the test */
+    @SuppressWarnings("unchecked")
+    static <T> T of(Class<T> type, Map<String, Function<Object[], Object>> methods) {
+        return (T) Proxy.newProxyInstance(Fakes.class.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) -> {
+            Function<Object[], Object> f = methods.get(m.getName());
+            if (f != null) {
+                return f.apply(args == null ? new Object[0] : args);
+            }
+            return switch (m.getName()) {
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "equals" -> proxy == args[0];
+                case "toString" -> "fake " + type.getSimpleName();
+                default -> throw new UnsupportedOperationException(type.getSimpleName() + "." + m.getName());
+            };
+        });
+    }
+
+    /** A received message with this id and payload. */
+    @SuppressWarnings("unchecked")
+    static Message<byte[]> message(MessageId id, byte[] payload) {
+        return of(Message.class, Map.of("getMessageId", a -> id, "getData", a -> payload, "getProperties",
+                a -> Map.of(), "getPublishTime", a -> 1L, "getRedeliveryCount", a -> 0, "getEventTime", a -> 0L,
+                "hasKey", a -> false, "getEncryptionCtx", a -> Optional.empty(), "getTopicName", a -> "t"));
+    }
+
+    /** A session context with a fresh codec, metrics and bookkeeping; records the sessions it is told closed. */
+    static SessionContext context(SendBudget budget, BatchAcks batchAcks, List<AbstractSession> closed) {
+        AtomicLong ids = new AtomicLong();
+        return new SessionContext(new FrameCodec(), new NamespaceMetrics(), ids::incrementAndGet, () -> null,
+                batchAcks, budget, closed::add);
+    }
+
+    /** The socket: records frames, closes and read pauses; writable unless told otherwise. */
+    static final class Sink implements FrameSink {
+        final List<String> frames = new ArrayList<>();
+        volatile boolean paused;
+        volatile boolean writable = true;
+        volatile int closeCode;
+        int pauses;
+
+        @Override
+        public synchronized void send(String text) {
+            frames.add(text);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            closeCode = code;
+        }
+
+        @Override
+        public void pauseReading() {
+            paused = true;
+            pauses++;
+        }
+
+        @Override
+        public void resumeReading() {
+            paused = false;
+        }
+
+        @Override
+        public boolean writable() {
+            return writable;
+        }
+
+        synchronized List<String> frames() {
+            return List.copyOf(frames);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.pulsarws.session.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.PulsarClientException;
+import org.apache.pulsar.client.api.TypedMessageBuilder;
+import org.apache.pulsar.client.impl.MessageIdImpl;
+import org.junit.jupiter.api.Test;
+
+/** A producer session against a fake Pulsar producer whose sends the test completes: flow control and results. */
+class ProducerSessionTest {
+    /** The sends handed to the fake producer, in order, and their payloads. */
+    private final List<CompletableFuture<MessageId>> sends = new ArrayList<>();
+    private final List<byte[]> payloads = new ArrayList<>();
+    private final Fakes.Sink sink = new Fakes.Sink();
+
+    @SuppressWarnings("unchecked")
+    private Producer<byte[]> producer() {
+        return Fakes.of(Producer.class, Map.of("newMessage", a -> {
+            TypedMessageBuilder<byte[]>[] builder = new TypedMessageBuilder[1];
+            builder[0] = Fakes.of(TypedMessageBuilder.class, Map.of("value", v -> {
+                payloads.add((byte[]) v[0]);
+                return builder[0];
+            }, "sendAsync", v -> {
+                CompletableFuture<MessageId> f = new CompletableFuture<>();
+                sends.add(f);
+                return f;
+            }));
+            return builder[0];
+        }, "closeAsync", a -> CompletableFuture.completedFuture(null)));
+    }
+
+    private ProducerSession session(SendBudget budget, int maxPending) {
+        ProducerSession s = new ProducerSession(Fakes.context(budget, new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
+                producer(), "persistent://public/default/t", false, "test", maxPending);
+        s.start(sink);
+        return s;
+    }
+
+    private static String frame(String payload, int context) {
+        return "{\"payload\":\"" + Base64.getEncoder().encodeToString(payload.getBytes()) + "\",\"context\":\""
+                + context + "\"}";
+    }
+
+    @Test
+    void stopsReadingAtTheBoundAndResumesAtHalf() {
+        ProducerSession s = session(new SendBudget(0), 4);
+        for (int i = 0; i < 4; i++) {
+            s.onText(frame("m" + i, i));
+        }
+        assertEquals(4, sends.size());
+        assertTrue(sink.paused, "paused at 4 in flight");
+        sends.get(0).complete(new MessageIdImpl(1, 0, -1));
+        assertTrue(sink.paused, "3 in flight: still over half");
+        sends.get(1).complete(new MessageIdImpl(1, 1, -1));
+        assertFalse(sink.paused, "2 in flight: half, read again");
+        assertEquals(2, sink.frames().size());
+        assertTrue(sink.frames().get(0).startsWith("{\"result\":\"ok\",\"messageId\":\"CAEQADAA\",\"context\":\"0\""),
+                sink.frames().get(0));
+    }
+
+    /** With the node's producer memory used up, a send waits (its client unread) instead of failing. */
+    @Test
+    void waitsForTheNodesProducerMemoryInOrder() {
+        SendBudget budget = new SendBudget(10);
+        ProducerSession s = session(budget, 100);
+        s.onText(frame("12345678", 1));
+        s.onText(frame("abcdefgh", 2));
+        s.onText(frame("ABCDEFGH", 3)); // a frame Jetty read before the pause took effect: queued behind
+        assertEquals(1, sends.size(), "the second waits for bytes");
+        assertTrue(sink.paused);
+        assertEquals(1, budget.waiting(), "the second waits in the budget, the third behind it in the session");
+        sends.get(0).complete(new MessageIdImpl(1, 0, -1));
+        assertEquals(2, sends.size());
+        assertEquals("abcdefgh", new String(payloads.get(1)), "in the order they came");
+        sends.get(1).complete(new MessageIdImpl(1, 1, -1));
+        assertEquals(3, sends.size());
+        sends.get(2).complete(new MessageIdImpl(1, 2, -1));
+        assertFalse(sink.paused);
+        assertEquals(0, budget.used());
+        assertEquals(3, sink.frames().stream().filter(f -> f.contains("\"result\":\"ok\"")).count());
+    }
+
+    /** Only a failure where the broker certainly did not store the message is a plain send-error. */
+    @Test
+    void aSendThatMayHaveBeenStoredIsAnsweredAsUnknown() {
+        ProducerSession s = session(new SendBudget(0), 100);
+        s.onText(frame("a", 1));
+        s.onText(frame("b", 2));
+        sends.get(0).completeExceptionally(new PulsarClientException.TimeoutException("timed out"));
+        sends.get(1).completeExceptionally(new PulsarClientException.TopicTerminatedException("terminated"));
+        assertTrue(sink.frames().get(0).contains("\"result\":\"send-error:8\"")
+                && sink.frames().get(0).contains("\"outcome\":\"unknown\""), sink.frames().get(0));
+        assertTrue(sink.frames().get(1).contains("\"result\":\"send-error:8\"")
+                && !sink.frames().get(1).contains("outcome"), sink.frames().get(1));
+    }
+
+    @Test
+    void aBadFrameIsAnsweredAndNothingIsSent() {
+        ProducerSession s = session(new SendBudget(0), 100);
+        s.onText("{\"payload\":\"not base64!\",\"context\":\"x\"}");
+        s.onText("not json");
+        assertEquals(0, sends.size());
+        assertTrue(sink.frames().get(0).contains("send-error:7"), sink.frames().get(0));
+        assertTrue(sink.frames().get(1).contains("send-error:3"), sink.frames().get(1));
+    }
+}
