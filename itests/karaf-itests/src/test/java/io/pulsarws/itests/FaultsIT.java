@@ -152,19 +152,15 @@ public class FaultsIT extends GatewayTestSupport {
             c.awaitProgress(100, RECOVERY);
             List<String> row = new ArrayList<>();
             long t0 = System.nanoTime();
-            ProcessHandle broker = ProcessHandle.of(brokerPid()).orElseThrow();
-            broker.destroy();
-            broker.onExit().get(60, TimeUnit.SECONDS);
-            startBroker(true);
+            int restarts = restartBroker(false);
             c.awaitProgress(50, RECOVERY);
-            row.add("broker SIGTERM and restart: traffic again " + millisSince(t0) + " ms after the signal");
+            row.add("broker SIGTERM and restart: traffic again " + millisSince(t0) + " ms after the signal"
+                    + (restarts > 1 ? " (" + restarts + " broker starts)" : ""));
             t0 = System.nanoTime();
-            broker = ProcessHandle.of(brokerPid()).orElseThrow();
-            broker.destroyForcibly();
-            broker.onExit().get(60, TimeUnit.SECONDS);
-            startBroker(true);
+            restarts = restartBroker(true);
             c.awaitProgress(50, RECOVERY);
-            row.add("broker SIGKILL and restart: traffic again " + millisSince(t0) + " ms after the signal");
+            row.add("broker SIGKILL and restart: traffic again " + millisSince(t0) + " ms after the signal"
+                    + (restarts > 1 ? " (" + restarts + " broker starts)" : ""));
             judge("broker restarted (SIGTERM) and crashed (SIGKILL)", c, row);
         }
     }
@@ -199,19 +195,25 @@ public class FaultsIT extends GatewayTestSupport {
 
     /**
      * Discovery through ZooKeeper (serviceUrl empty), and ZooKeeper paused (SIGSTOP) for 8 s: the gateway keeps
-     * serving with the brokers it knows. This uses the build's broker, whose metadata is in a real ZooKeeper (this
-     * class's broker keeps its metadata in RocksDB, so that it can be restarted after a SIGKILL at once).
+     * serving with the brokers it knows. The store is a ZooKeeper of its own, holding the cluster's entry as
+     * {@code pulsar-admin clusters create} writes it, so that pausing it touches no broker (a standalone broker with
+     * its metadata in a paused ZooKeeper loses its bookie).
      */
     @Test
     public void c_zooKeeperUnavailableWhileDiscovering() throws Exception {
-        configureGateway(Map.of("serviceUrl", "", "configurationMetadataStoreUrl",
-                "zk:" + System.getProperty("itest.broker.zookeeper"), "clusterName", "standalone",
-                "listenerName", ""));
+        Path zkDir = Paths.get(System.getProperty("itest.work.dir"), "fault-zookeeper");
+        launcher("zookeeper", "--dir", zkDir.toString(), "--classpath-file",
+                Paths.get(System.getProperty("itest.launcher.dir"), "broker.classpath").toString(),
+                "--watch-pid", Long.toString(ProcessHandle.current().pid()));
+        String store = "127.0.0.1:" + Files.readString(zkDir.resolve("zookeeper.port")).trim();
+        writeClusterEntry(store, "pulsar://127.0.0.1:" + forwarder.port());
+        configureGateway(Map.of("serviceUrl", "", "configurationMetadataStoreUrl", "zk:" + store,
+                "clusterName", "standalone"));
         try {
             await("the gateway serving the discovered brokers", RECOVERY, () -> produces("discovered"));
             try (Checker c = checker(List.of(gateway()))) {
                 c.awaitProgress(100, RECOVERY);
-                long zk = Long.parseLong(System.getProperty("itest.broker.zookeeperPid"));
+                long zk = Long.parseLong(Files.readString(zkDir.resolve("zookeeper.pid")).trim());
                 signal("STOP", zk);
                 hold(Duration.ofSeconds(8));
                 signal("CONT", zk);
@@ -220,7 +222,33 @@ public class FaultsIT extends GatewayTestSupport {
             }
         } finally {
             configureGateway(Map.of("serviceUrl", "pulsar://127.0.0.1:" + forwarder.port(),
-                    "configurationMetadataStoreUrl", "", "listenerName", "external"));
+                    "configurationMetadataStoreUrl", ""));
+            launcher("stop", "--dir", zkDir.toString());
+        }
+    }
+
+    /** Writes {@code /admin/clusters/standalone} as Pulsar's admin tool would, naming the given brokers. */
+    private static void writeClusterEntry(String zooKeeper, String brokerServiceUrl) throws Exception {
+        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
+        org.apache.zookeeper.ZooKeeper zk = new org.apache.zookeeper.ZooKeeper(zooKeeper, 10_000, e -> {
+            if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        try {
+            assertTrue("connected to " + zooKeeper, connected.await(30, TimeUnit.SECONDS));
+            for (String path : List.of("/admin", "/admin/clusters")) {
+                if (zk.exists(path, false) == null) {
+                    zk.create(path, new byte[0], org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                            org.apache.zookeeper.CreateMode.PERSISTENT);
+                }
+            }
+            byte[] entry = ("{\"serviceUrl\":\"http://127.0.0.1:" + webPort + "\",\"brokerServiceUrl\":\""
+                    + brokerServiceUrl + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            zk.create("/admin/clusters/standalone", entry, org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    org.apache.zookeeper.CreateMode.PERSISTENT);
+        } finally {
+            zk.close();
         }
     }
 
@@ -297,6 +325,46 @@ public class FaultsIT extends GatewayTestSupport {
             }
         }
         throw new AssertionError("no bundle " + symbolicName);
+    }
+
+    /**
+     * Stops the broker (SIGTERM, or SIGKILL for a crash) and starts it again on its data, until it stores messages:
+     * the standalone's embedded bookie sometimes comes back unregistered after a SIGKILL (a fault of the test's
+     * one-process broker, not of the gateway), and is then stopped and started once more. Its readiness is checked
+     * with Pulsar's own WebSocket service on the broker's web port, not through the gateway under test.
+     *
+     * @return how many starts it took
+     */
+    private static int restartBroker(boolean kill) throws Exception {
+        for (int start = 1; start <= 3; start++) {
+            ProcessHandle broker = ProcessHandle.of(brokerPid()).orElseThrow();
+            if (kill || start > 1) {
+                broker.destroyForcibly();
+            } else {
+                broker.destroy();
+            }
+            broker.onExit().get(60, TimeUnit.SECONDS);
+            startBroker(true);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                if (brokerStores()) {
+                    return start;
+                }
+                hold(Duration.ofMillis(500)); // a bounded poll inside a deadline
+            }
+        }
+        throw new AssertionError("the broker did not store messages after three starts");
+    }
+
+    /** @return true if the broker stores a message sent through its own WebSocket service */
+    private static boolean brokerStores() {
+        String url = "ws://127.0.0.1:" + webPort + "/ws/v2/producer/persistent/public/default/" + uniqueTopic("health");
+        try (WsClient p = WsClient.open(url, Duration.ofSeconds(5))) {
+            p.send("{\"payload\":\"aGk=\"}");
+            return p.next(Duration.ofSeconds(5)).contains("\"result\":\"ok\"");
+        } catch (Exception | AssertionError e) {
+            return false;
+        }
     }
 
     /** Starts the class's broker (with its ZooKeeper), or restarts it on its data; returns when it serves. */

@@ -82,7 +82,6 @@ public abstract class GatewayTestSupport {
             systemProperty("itest.broker.web").value(broker.getProperty("webServiceUrl")),
             systemProperty("itest.broker.serviceUrl").value(broker.getProperty("serviceUrl")),
             systemProperty("itest.broker.zookeeper").value(broker.getProperty("zookeeperServers", "")),
-            systemProperty("itest.broker.zookeeperPid").value(broker.getProperty("zookeeperPid", "")),
             systemProperty("itest.examples.dir").value(System.getProperty("examples.dir")),
             systemProperty("itest.work.dir").value(System.getProperty("itest.work.dir")),
         };

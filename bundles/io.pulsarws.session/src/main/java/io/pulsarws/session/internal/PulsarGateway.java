@@ -9,14 +9,11 @@ import io.pulsarws.session.OpenRefusedException;
 import io.pulsarws.session.OpenRequest;
 import io.pulsarws.session.SessionInfo;
 import io.pulsarws.session.SessionManager;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,15 +57,9 @@ public class PulsarGateway implements SessionManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(PulsarGateway.class);
 
-    /** The configuration in force: the last one accepted. */
-    private volatile GatewayConfiguration config;
-    /** The clients and settings in force, replaced as a whole; null while the brokers are being discovered. */
-    private volatile Cluster cluster;
-    /** Reads the brokers from the configuration store when no serviceUrl is configured; otherwise null. */
-    private ClusterDiscovery discovery;
-    private String discoveryKey;
     private final FrameCodec codec = new FrameCodec();
-    private final Set<AbstractSession> sessions = ConcurrentHashMap.newKeySet();
+    /** The open sessions. */
+    private final SessionRegistry sessions = new SessionRegistry();
     /** Producer bytes in flight to the brokers, for every client of this node ({@code memoryLimitMb}). */
     private final SendBudget sendBudget = new SendBudget(0);
     /** Batch ack bookkeeping: at most 32 MiB on the node, 8 MiB per tenant (see the README). */
@@ -77,11 +68,11 @@ public class PulsarGateway implements SessionManager {
     private final AtomicLong sessionIds = new AtomicLong();
     /** What sessions get of this component. */
     private final SessionContext sessionContext = new SessionContext(codec, metrics, sessionIds::incrementAndGet,
-            this::keyReader, batchAcks, sendBudget, this::forget);
+            this::keyReader, batchAcks, sendBudget, sessions::forget);
+    /** The clients over time, changed on its own control thread only. */
+    private final ClusterManager clusters;
     /** The MBeans, registered for exactly the component's lifetime. */
     private final GatewayJmx jmx;
-    /** Which credential client each session that has one holds. */
-    private final Map<AbstractSession, CredentialClients.Lease> leases = new ConcurrentHashMap<>();
 
     /**
      * Server-side encryption: a {@link CryptoKeyReader} service registered by the operator (the OSGi form of
@@ -93,162 +84,30 @@ public class PulsarGateway implements SessionManager {
 
     @Activate
     public PulsarGateway(GatewayConfiguration config) {
-        synchronized (this) {
-            if (!configure(config, true)) {
-                throw new IllegalArgumentException("invalid " + PID + " configuration (see the error above)");
-            }
+        clusters = new ClusterManager(PID, sessions::closeAll,
+                inForce -> sendBudget.setLimit((long) inForce.memoryLimitMb() << 20));
+        if (!clusters.start(config)) {
+            throw new IllegalArgumentException("invalid " + PID + " configuration (see the error above)");
         }
         jmx = new GatewayJmx(this);
         metrics.onAdded(jmx::namespaceAdded);
-        Cluster c = cluster;
+        Cluster c = clusters.cluster();
         LOG.info("Pulsar WebSocket gateway started: {}", c != null ? c.describe()
-                : "brokers of cluster " + config.clusterName() + " to be read from " + store(config));
+                : "brokers of cluster " + config.clusterName() + " to be read from " + ClusterManager.store(config));
     }
 
+    /** Applied on the cluster manager's control thread; ConfigAdmin's thread does not wait for it. */
     @Modified
-    synchronized void modified(GatewayConfiguration next) {
-        configure(next, false);
-    }
-
-    /** @return the configuration store setting, whichever of its names is used, or null */
-    static String store(GatewayConfiguration c) {
-        for (String s : new String[] {c.configurationMetadataStoreUrl(), c.configurationStoreServers(),
-            c.globalZookeeperServers(), c.zookeeperServers()}) {
-            if (s != null && !s.isBlank()) {
-                return s.trim();
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Puts a configuration in force, or rejects it with an error line and keeps the previous one.
-     *
-     * @return false if rejected
-     */
-    private boolean configure(GatewayConfiguration next, boolean first) {
-        String url = next.serviceUrl() == null || next.serviceUrl().isBlank() ? null : next.serviceUrl().trim();
-        String store = store(next);
-        List<String> wrong = Cluster.validate(next);
-        if (url == null && store == null) {
-            wrong.add("set serviceUrl, or leave it empty and set configurationMetadataStoreUrl (or "
-                    + "globalZookeeperServers) to discover the brokers");
-        }
-        if (!wrong.isEmpty()) {
-            return reject(String.join("; ", wrong), first);
-        }
-        if (url != null) {
-            if (!apply(next, url, first)) {
-                return false;
-            }
-            stopDiscovery();
-            return true;
-        }
-        String key = store + "|" + next.clusterName() + "|" + next.metadataStoreSessionTimeoutMillis();
-        if (discovery != null && key.equals(discoveryKey)) {
-            Cluster c = cluster;
-            return c == null ? accept(next) : apply(next, c.serviceUrl, first);
-        }
-        ClusterDiscovery started;
-        try {
-            // what the store reports goes through apply(), with the configuration in force at that time
-            started = new ClusterDiscovery(store, next.clusterName(), next.metadataStoreSessionTimeoutMillis(), false,
-                    this::discovered);
-        } catch (IllegalArgumentException e) {
-            return reject(e.getMessage(), first);
-        }
-        stopDiscovery();
-        discovery = started;
-        discoveryKey = key;
-        setConfig(next); // the current cluster, if any, serves until the store names the brokers
-        return true;
-    }
-
-    private boolean accept(GatewayConfiguration next) {
-        setConfig(next);
-        return true;
-    }
-
-    /** Puts a configuration in force, with its in-place settings. */
-    private void setConfig(GatewayConfiguration next) {
-        config = next;
-        sendBudget.setLimit((long) next.memoryLimitMb() << 20);
-    }
-
-    private synchronized void discovered(String serviceUrl) {
-        if (discovery != null) {
-            apply(config, serviceUrl, false);
-        }
-    }
-
-    /** Builds the clients for this configuration and URL unless the current ones only need new settings. */
-    private boolean apply(GatewayConfiguration next, String url, boolean first) {
-        Cluster current = cluster;
-        if (current != null && current.serviceUrl.equals(url) && !Cluster.needsNewClient(current.config, next)) {
-            cluster = current.withSettings(next);
-            setConfig(next);
-            LOG.info("Pulsar WebSocket gateway settings applied in place: {}", cluster.describe());
-            return true;
-        }
-        Cluster replacement;
-        try {
-            replacement = Cluster.connect(next, url);
-        } catch (IllegalArgumentException e) {
-            return reject(e.getMessage(), first);
-        }
-        cluster = replacement;
-        setConfig(next);
-        if (current != null) {
-            int open = closeSessions(current);
-            LOG.info("Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1001: {}", open,
-                    replacement.describe());
-        }
-        return true;
-    }
-
-    private boolean reject(String why, boolean first) {
-        Cluster c = cluster;
-        LOG.error("Rejected {} configuration: {}; {}", PID, why, first
-                ? "the gateway refuses handshakes (503) until it is fixed"
-                : "keeping the previous one in force (" + (c == null ? "no brokers known yet" : c.describe()) + ")");
-        return false;
-    }
-
-    private void stopDiscovery() {
-        if (discovery != null) {
-            discovery.close();
-            discovery = null;
-            discoveryKey = null;
-        }
+    void modified(GatewayConfiguration next) {
+        clusters.update(next);
     }
 
     @Deactivate
     void deactivate() {
         metrics.onAdded(null);
         jmx.close();
-        Cluster c;
-        synchronized (this) {
-            stopDiscovery();
-            c = cluster;
-            cluster = null;
-        }
-        int open = c == null ? 0 : closeSessions(c);
+        int open = clusters.close();
         LOG.info("Pulsar WebSocket gateway stopped: {} open session(s) closed", open);
-    }
-
-    /** Closes the clients of a replaced or stopping cluster, and every session that used them. */
-    private int closeSessions(Cluster old) {
-        int open = 0;
-        // first mark the old clients closed, so that a handshake completing meanwhile is refused, not handed out
-        old.credentialClients.markClosed();
-        for (AbstractSession s : sessions) {
-            if (s.owner() == old.client) {
-                open++;
-                s.closeSocket(CLOSE_SERVICE_RESTART, SERVICE_RESTART);
-            }
-        }
-        old.close();
-        return open;
     }
 
     @Override
@@ -262,7 +121,7 @@ public class PulsarGateway implements SessionManager {
                 throw new OpenRefusedException(400, e.getMessage());
             }
         }
-        Cluster c = cluster;
+        Cluster c = clusters.cluster();
         if (c == null) {
             throw new OpenRefusedException(503, "Gateway is waiting for its cluster's brokers (configuration store)");
         }
@@ -295,14 +154,11 @@ public class PulsarGateway implements SessionManager {
             LOG.debug("Refused {} on {} for {}: {} {}", path.kind(), path.topic(), identity, e.status(), e.getMessage());
             throw e;
         }
-        if (lease != null) {
-            leases.put(session, lease); // released when the session is forgotten
-        }
         session.bindOwner(c.client);
         if (identity != null) {
             session.bindRole(identity.role());
         }
-        sessions.add(session);
+        sessions.add(session, lease); // the lease is released when the session is forgotten
         if (c.isClosed()) { // replaced while the session was being created
             session.close();
             throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
@@ -367,32 +223,21 @@ public class PulsarGateway implements SessionManager {
 
     @Override
     public List<SessionInfo> sessions() {
-        List<SessionInfo> infos = new ArrayList<>(sessions.size());
-        for (AbstractSession s : sessions) {
-            infos.add(s.info());
-        }
-        return infos;
+        return sessions.infos();
     }
 
     @Override
     public boolean close(long id) {
-        for (AbstractSession s : sessions) {
-            if (s.id() == id) {
-                LOG.info("Closing {} (id {}) on an operator's request", s, id);
-                s.closeSocket(1000, "closed by operator");
-                return true;
-            }
-        }
-        return false;
+        return sessions.close(id);
     }
 
     @Override
     public Map<String, Object> effectiveConfiguration() {
-        GatewayConfiguration c = config;
-        Cluster in = cluster;
+        GatewayConfiguration c = clusters.config();
+        Cluster in = clusters.cluster();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("serviceUrl", in == null ? "" : in.serviceUrl);
-        String store = store(c);
+        String store = ClusterManager.store(c);
         m.put("configurationMetadataStoreUrl", store == null ? "" : store);
         m.put("brokersFrom", c.serviceUrl() == null || c.serviceUrl().isBlank()
                 ? (in == null ? "configuration store (not read yet)" : "configuration store") : "serviceUrl");
@@ -421,7 +266,7 @@ public class PulsarGateway implements SessionManager {
 
     @Override
     public CompletableFuture<Void> checkBroker() {
-        Cluster c = cluster;
+        Cluster c = clusters.cluster();
         if (c == null) {
             return CompletableFuture.failedFuture(new IllegalStateException(
                     "no brokers known yet: waiting for the cluster's entry in the configuration store"));
@@ -455,14 +300,5 @@ public class PulsarGateway implements SessionManager {
     private CryptoKeyReader keyReader() {
         return keyReader;
     }
-
-    private void forget(AbstractSession session) {
-        sessions.remove(session);
-        CredentialClients.Lease lease = leases.remove(session);
-        if (lease != null) {
-            lease.release();
-        }
-    }
-
 
 }

@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  *       [--api-page-namespaces] [--auth ROLE,ROLE...] [--zookeeper] [--tls] [--keep-data]
  *       [--external-port N]
  * stop  --dir DIR
+ * zookeeper --dir DIR --classpath-file FILE [--watch-pid P]
  * </pre>
  * {@code start} returns once the broker serves the {@code public/default} namespace and writes
  * {@code DIR/broker.properties} ({@code pid}, {@code serviceUrl}, {@code webServiceUrl}, the ports); ports default
@@ -57,6 +58,10 @@ import java.util.stream.Stream;
  * advertise a second listener, {@code external}, at {@code pulsar://127.0.0.1:N}, on which it does not listen itself:
  * clients that choose it ({@code listenerName=external}) reach the broker through whatever listens there, e.g. a
  * test's TCP forwarder, while the broker's own clients use the {@code internal} listener directly.
+ *
+ * <p>{@code zookeeper} starts only a ZooKeeper server (no broker), e.g. a configuration store that a test may pause
+ * without touching any broker; {@code DIR/zookeeper.port} and {@code DIR/zookeeper.pid} name it, and {@code stop}
+ * stops it.
  */
 public final class StandaloneBroker {
     private static final String PROPERTIES = "broker.properties";
@@ -71,6 +76,7 @@ public final class StandaloneBroker {
         switch (args[0]) {
             case "start" -> System.exit(start(o));
             case "stop" -> System.exit(stop(o.dir));
+            case "zookeeper" -> System.exit(zooKeeperOnly(o));
             default -> usage();
         }
     }
@@ -154,6 +160,9 @@ public final class StandaloneBroker {
             cmd.set(at + 1, "zk:" + zookeeper);
         }
         Path log = dir.resolve("broker.log");
+        if (!o.keepData) {
+            Files.deleteIfExists(log); // a restart on kept data appends to it, a fresh start begins anew
+        }
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         String web = "http://127.0.0.1:" + webPort;
@@ -199,6 +208,18 @@ public final class StandaloneBroker {
             props.store(out, "Pulsar standalone started by " + StandaloneBroker.class.getName());
         }
         System.out.println("Pulsar standalone ready: pulsar://127.0.0.1:" + brokerPort + " " + web);
+        return 0;
+    }
+
+    static int zooKeeperOnly(Options o) throws Exception {
+        Path dir = Files.createDirectories(o.dir.toAbsolutePath());
+        String classpath = Files.readString(o.classpathFile).trim() + java.io.File.pathSeparator
+                + Paths.get(StandaloneBroker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Files.writeString(dir.resolve("log4j2.properties"), String.join("\n", "status = warn",
+                "appender.console.type = Console", "appender.console.name = console",
+                "appender.console.layout.type = PatternLayout", "appender.console.layout.pattern = %d %-5level %msg%n",
+                "rootLogger.level = warn", "rootLogger.appenderRef.console.ref = console", ""));
+        startZooKeeper(dir, classpath, o.watchPid, false);
         return 0;
     }
 
