@@ -236,21 +236,11 @@ public final class FrameCodec {
      * @throws FrameException code 3 when the text is not base64 or not a message id this gateway accepts
      */
     public byte[] decodeMessageId(String messageId) throws FrameException {
-        if (messageId.length() > (MessageIds.MAX_ID_BYTES + 2) / 3 * 4) {
-            throw deserialize("messageId is longer than " + MessageIds.MAX_ID_BYTES + " bytes");
-        }
-        byte[] bytes;
         try {
-            bytes = BASE64_DECODER.decode(messageId);
-        } catch (IllegalArgumentException e) {
-            throw deserialize("messageId is not base64: " + e.getMessage());
-        }
-        try {
-            MessageIds.check(bytes);
+            return MessageIds.decode(messageId);
         } catch (IllegalArgumentException e) {
             throw deserialize("messageId is not a valid message id: " + e.getMessage());
         }
-        return bytes;
     }
 
     /**

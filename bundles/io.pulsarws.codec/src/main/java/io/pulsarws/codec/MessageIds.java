@@ -101,10 +101,38 @@ public final class MessageIds {
      * @since 1.2.0
      */
     public static void check(byte[] messageId) {
+        checkLength(messageId);
+        check(messageId, 0, messageId.length, true);
+    }
+
+    /**
+     * Decodes a client's base64 message id and {@link #check checks} it; the text's length is bounded before it is
+     * decoded.
+     *
+     * @param base64 the id as the client sent it
+     * @return the serialized id
+     * @throws IllegalArgumentException with a plain reason when it is longer than {@link #MAX_ID_BYTES}, not base64,
+     *     or not a message id this gateway accepts
+     * @since 1.2.0
+     */
+    public static byte[] decode(String base64) {
+        if (base64.length() > (MAX_ID_BYTES + 2) / 3 * 4) {
+            throw new IllegalArgumentException("longer than " + MAX_ID_BYTES + " bytes");
+        }
+        byte[] bytes;
+        try {
+            bytes = java.util.Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not base64: " + e.getMessage());
+        }
+        check(bytes);
+        return bytes;
+    }
+
+    private static void checkLength(byte[] messageId) {
         if (messageId.length > MAX_ID_BYTES) {
             throw new IllegalArgumentException("longer than " + MAX_ID_BYTES + " bytes");
         }
-        check(messageId, 0, messageId.length, true);
     }
 
     private static void check(byte[] b, int from, int to, boolean top) {

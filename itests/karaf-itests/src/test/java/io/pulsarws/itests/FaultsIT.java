@@ -10,9 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Dictionary;
 import java.util.EnumSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,7 +31,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -151,16 +148,11 @@ public class FaultsIT extends GatewayTestSupport {
         try (Checker c = checker(List.of(gateway()))) {
             c.awaitProgress(100, RECOVERY);
             List<String> row = new ArrayList<>();
-            long t0 = System.nanoTime();
-            int restarts = restartBroker(false);
-            c.awaitProgress(50, RECOVERY);
-            row.add("broker SIGTERM and restart: traffic again " + millisSince(t0) + " ms after the signal"
-                    + (restarts > 1 ? " (" + restarts + " broker starts)" : ""));
-            t0 = System.nanoTime();
-            restarts = restartBroker(true);
-            c.awaitProgress(50, RECOVERY);
-            row.add("broker SIGKILL and restart: traffic again " + millisSince(t0) + " ms after the signal"
-                    + (restarts > 1 ? " (" + restarts + " broker starts)" : ""));
+            int[] starts = new int[1];
+            row.add("broker SIGTERM and restart: traffic again " + untilTraffic(c, () -> starts[0] = restartBroker(false))
+                    + " ms after the signal" + (starts[0] > 1 ? " (" + starts[0] + " broker starts)" : ""));
+            row.add("broker SIGKILL and restart: traffic again " + untilTraffic(c, () -> starts[0] = restartBroker(true))
+                    + " ms after the signal" + (starts[0] > 1 ? " (" + starts[0] + " broker starts)" : ""));
             judge("broker restarted (SIGTERM) and crashed (SIGKILL)", c, row);
         }
     }
@@ -174,21 +166,18 @@ public class FaultsIT extends GatewayTestSupport {
         try (Checker c = checker(List.of(gateway()))) {
             c.awaitProgress(100, RECOVERY);
             List<String> row = new ArrayList<>();
-            long t0 = System.nanoTime();
-            configureGateway(Map.of("connectionTimeoutMillis", 9000)); // a client setting: rebuilt, sessions closed
-            c.awaitProgress(50, RECOVERY);
-            row.add("client rebuild: traffic again after " + millisSince(t0) + " ms");
+            // a client setting: the client is rebuilt and its sessions closed
+            row.add("client rebuild: traffic again after "
+                    + untilTraffic(c, () -> configureGateway(Map.of("connectionTimeoutMillis", 9000))) + " ms");
             Bundle session = bundle("io.pulsarws.session");
-            t0 = System.nanoTime();
-            session.stop();
-            session.start();
-            c.awaitProgress(50, RECOVERY);
-            row.add("bundle:restart io.pulsarws.session: traffic again after " + millisSince(t0) + " ms");
-            t0 = System.nanoTime();
-            features.uninstallFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
-            features.installFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
-            c.awaitProgress(50, RECOVERY);
-            row.add("feature:uninstall and install: traffic again after " + millisSince(t0) + " ms");
+            row.add("bundle:restart io.pulsarws.session: traffic again after " + untilTraffic(c, () -> {
+                session.stop();
+                session.start();
+            }) + " ms");
+            row.add("feature:uninstall and install: traffic again after " + untilTraffic(c, () -> {
+                features.uninstallFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
+                features.installFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
+            }) + " ms");
             judge("gateway rebuilt, bundle restarted, feature reinstalled", c, row);
         }
     }
@@ -265,10 +254,8 @@ public class FaultsIT extends GatewayTestSupport {
             nodeB.start(Duration.ofSeconds(180));
             try (Checker c = checker(List.of(nodeB.gateway(), gateway()))) {
                 c.awaitProgress(100, RECOVERY);
-                long t0 = System.nanoTime();
-                nodeB.kill();
-                c.awaitProgress(50, RECOVERY);
-                String crash = "node SIGKILL: traffic again on the other node after " + millisSince(t0) + " ms";
+                String crash = "node SIGKILL: traffic again on the other node after " + untilTraffic(c, nodeB::kill)
+                        + " ms";
                 nodeB.start(Duration.ofSeconds(180));
                 judge("gateway node crashed (SIGKILL) and restarted", c, List.of(crash, "node restarted"));
             }
@@ -293,6 +280,20 @@ public class FaultsIT extends GatewayTestSupport {
         assertTrue(fault + ": traffic flowed: " + v, v.ok() > 0);
     }
 
+    /** A fault injected while the checker's traffic flows. */
+    @FunctionalInterface
+    private interface Fault {
+        void inject() throws Exception;
+    }
+
+    /** @return the milliseconds from the fault's injection until 50 more sends and deliveries went through */
+    private static long untilTraffic(Checker c, Fault fault) throws Exception {
+        long t0 = System.nanoTime();
+        fault.inject();
+        c.awaitProgress(50, RECOVERY);
+        return millisSince(t0);
+    }
+
     /** The fault lasts this long: a duration of the experiment, not a wait for a condition. */
     private static void hold(Duration d) throws InterruptedException {
         Thread.sleep(d.toMillis());
@@ -312,10 +313,7 @@ public class FaultsIT extends GatewayTestSupport {
     }
 
     private void configureGateway(Map<String, Object> values) throws Exception {
-        Configuration c = configAdmin.getConfiguration("io.pulsarws.gateway", null);
-        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
-        values.forEach(props::put);
-        c.update(props);
+        updateConfiguration(configAdmin, "io.pulsarws.gateway", values);
     }
 
     private Bundle bundle(String symbolicName) {

@@ -265,6 +265,16 @@ public abstract class GatewayTestSupport {
         }
     }
 
+    /** Sets keys of a configuration PID through ConfigAdmin, keeping its other keys. */
+    protected static void updateConfiguration(org.osgi.service.cm.ConfigurationAdmin admin, String pid,
+            Map<String, Object> values) throws IOException {
+        org.osgi.service.cm.Configuration c = admin.getConfiguration(pid, null);
+        java.util.Dictionary<String, Object> props = c.getProperties() == null ? new java.util.Hashtable<>()
+                : c.getProperties();
+        values.forEach(props::put);
+        c.update(props);
+    }
+
     /** @return where karaf.log ends now, for {@link #awaitLogSince} */
     protected static long logMark() throws IOException {
         Path log = karafLog();

@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Dictionary;
 import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +20,6 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -442,20 +439,14 @@ public class HostileClientsIT extends GatewayTestSupport {
 
     /** Sets the outbound budget and slow-client timeout, and waits until the endpoints log them in force. */
     private void configureEndpoints(int perSession, long slowClientMillis) throws Exception {
-        Configuration c = configAdmin.getConfiguration("io.pulsarws.websocket", null);
-        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
-        props.put("maxQueuedBytesPerSession", perSession);
-        props.put("slowClientTimeoutMillis", slowClientMillis);
         long mark = logMark();
-        c.update(props);
+        updateConfiguration(configAdmin, "io.pulsarws.websocket", Map.of("maxQueuedBytesPerSession", perSession,
+                "slowClientTimeoutMillis", slowClientMillis));
         awaitLogSince(mark, "the outbound budget in force", "WebSocket limits:",
                 "outbound budget " + perSession + " bytes per session", "slow client timeout " + slowClientMillis + " ms");
     }
 
     private void configureGateway(String key, Object value) throws Exception {
-        Configuration c = configAdmin.getConfiguration("io.pulsarws.gateway", null);
-        Dictionary<String, Object> props = c.getProperties();
-        props.put(key, value);
-        c.update(props);
+        updateConfiguration(configAdmin, "io.pulsarws.gateway", Map.of(key, value));
     }
 }

@@ -36,6 +36,8 @@ final class BatchAcks {
     /** Per tenant, its tracked batches oldest first; guarded by {@code this}. */
     private final Map<String, Tenant> tenants = new HashMap<>();
     private long bytes;
+    /** How many batches are tracked; read without the lock, so that a delivery checks nothing when it is 0. */
+    private volatile int count;
 
     /** One batch entry of one subscription. */
     private record Key(String topic, String subscription, long ledgerId, long entryId, int partition) {}
@@ -74,6 +76,7 @@ final class BatchAcks {
             }
             acked = new BitSet(size);
             t.batches.put(key, acked);
+            count++;
             add(t, cost(size));
         }
         acked.set(index);
@@ -114,6 +117,7 @@ final class BatchAcks {
             Map.Entry<Key, BitSet> e = it.next();
             if (e.getKey().subscription().equals(subscription)) {
                 it.remove();
+                count--;
                 add(t, -cost(e.getValue().size()));
             }
         }
@@ -123,8 +127,13 @@ final class BatchAcks {
     }
 
     /** @return the batches tracked */
-    synchronized int size() {
-        return tenants.values().stream().mapToInt(t -> t.batches.size()).sum();
+    int size() {
+        return count;
+    }
+
+    /** @return true when no batch is tracked (the usual case: then a delivery takes no lock) */
+    boolean isEmpty() {
+        return count == 0;
     }
 
     /** @return the bytes the tracked batches are accounted at */
@@ -149,6 +158,7 @@ final class BatchAcks {
     private void remove(String tenant, Tenant t, Key key) {
         BitSet removed = t.batches.remove(key);
         if (removed != null) {
+            count--;
             add(t, -cost(removed.size()));
         }
         if (t.batches.isEmpty()) {

@@ -19,8 +19,6 @@ import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.MessageIdAdv;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Schema;
-import org.apache.pulsar.client.api.SubscriptionMode;
-import org.apache.pulsar.client.api.SubscriptionType;
 import org.apache.pulsar.client.api.TopicMessageId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +32,10 @@ final class ConsumerSession extends DeliverySession {
     private static final String PARTITION_SUFFIX = "-partition-";
 
     private final Consumer<byte[]> consumer;
-    /** v3: ids carry their topic and acks are routed by it. */
-    private final boolean multiTopic;
-    /** v3 with exactly one listed topic: where an id without a topic belongs. */
-    private final String singleTopic;
+    /** What the client asked for (topics, subscription, type and mode; v3 ids carry their topic). */
+    private final ConsumerOptions options;
+    /** The subscription's name, kept apart because every ack and delivery uses it. */
     private final String subscription;
-    private final SubscriptionType subscriptionType;
-    private final SubscriptionMode subscriptionMode;
     /** The tenants of the topics this consumer reads (one, except for a v3 consumer of several topics). */
     private final java.util.Set<String> tenants;
     /** Set when the client asked to unsubscribe; the session ends with 1000 once the broker confirms. */
@@ -50,11 +45,8 @@ final class ConsumerSession extends DeliverySession {
             String remoteAddress) {
         super(context, o.description(), remoteAddress, o.pullMode(), o.window());
         this.consumer = consumer;
-        this.multiTopic = o.multiTopic();
-        this.singleTopic = o.singleTopic();
+        this.options = o;
         this.subscription = o.subscription();
-        this.subscriptionType = o.type();
-        this.subscriptionMode = o.mode();
         java.util.Set<String> t = new java.util.HashSet<>();
         for (String name : o.pattern() != null ? List.of(o.pattern().pattern()) : o.topics()) {
             t.add(tenantOf(name));
@@ -236,7 +228,7 @@ final class ConsumerSession extends DeliverySession {
             String owner = ownerOf(id);
             if (context.batchAcks().ack(tenantOf(owner), owner, subscription, adv)) {
                 MessageId entry = entryId(adv);
-                consumer.acknowledgeAsync(multiTopic || adv.getPartitionIndex() >= 0
+                consumer.acknowledgeAsync(options.multiTopic() || adv.getPartitionIndex() >= 0
                         ? TopicMessageId.create(owner, entry) : entry);
             }
         }
@@ -245,7 +237,7 @@ final class ConsumerSession extends DeliverySession {
     /** The broker delivered this message: whatever was acked of it before counts no more (see BatchAcks). */
     @Override
     protected void delivered(Message<byte[]> m) {
-        if (m.getMessageId() instanceof MessageIdAdv adv && adv.getBatchIndex() >= 0) {
+        if (m.getMessageId() instanceof MessageIdAdv adv && adv.getBatchIndex() >= 0 && !context.batchAcks().isEmpty()) {
             String owner = ownerOf(adv);
             context.batchAcks().delivered(tenantOf(owner), owner, subscription, adv);
         }
@@ -295,7 +287,7 @@ final class ConsumerSession extends DeliverySession {
     @Override
     protected String clientId(Message<byte[]> m) {
         MessageId id = m.getMessageId();
-        if (multiTopic && id instanceof TopicMessageId t) {
+        if (options.multiTopic() && id instanceof TopicMessageId t) {
             return codec.encodeMessageId(MessageIds.withTopic(id.toByteArray(), t.getOwnerTopic()));
         }
         return super.clientId(m);
@@ -310,23 +302,23 @@ final class ConsumerSession extends DeliverySession {
         String owner;
         try {
             id = MessageId.fromByteArray(bytes);
-            owner = multiTopic ? MessageIds.topicOf(bytes) : null;
+            owner = options.multiTopic() ? MessageIds.topicOf(bytes) : null;
         } catch (IOException | RuntimeException e) {
             throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
                     "messageId is not a Pulsar message id", null);
         }
-        if (owner == null && multiTopic) {
-            if (singleTopic == null) {
+        if (owner == null && options.multiTopic()) {
+            if (options.singleTopic() == null) {
                 throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
                         "messageId carries no topic; use the ids this gateway delivers", null);
             }
-            owner = singleTopic;
+            owner = options.singleTopic();
         }
         if (owner == null) {
             owner = topic;
         }
         int partition = id instanceof MessageIdAdv adv ? adv.getPartitionIndex() : -1;
-        return multiTopic || partition >= 0 ? TopicMessageId.create(partitionOf(owner, partition), id) : id;
+        return options.multiTopic() || partition >= 0 ? TopicMessageId.create(partitionOf(owner, partition), id) : id;
     }
 
     @Override
@@ -341,7 +333,7 @@ final class ConsumerSession extends DeliverySession {
 
     @Override
     SessionInfo info() {
-        return info(subscription, subscriptionType.name(), subscriptionMode.name());
+        return info(subscription, options.type().name(), options.mode().name());
     }
 
     @Override

@@ -43,7 +43,11 @@ final class ProducerSession extends AbstractSession {
     private final Object flow = new Object();
     /** Sends handed to Pulsar and not yet answered. */
     private int inFlight;
-    /** Frames read while the node's send budget was used up, in the order they came. */
+    /**
+     * Frames read while the node's send budget was used up, in the order they came. Bounded: the first one pauses
+     * the reading of the client, so only the frames Jetty parsed before that took effect follow it (none, or those
+     * of the upgrade packet, a few KiB), each at most maxTextFrameSize (ProducerSessionTest, HostileClientsIT.c).
+     */
     private final ArrayDeque<Send> waiting = new ArrayDeque<>();
     /** True while this session keeps its client from being read. */
     private boolean paused;

@@ -1,7 +1,6 @@
 package io.pulsarws.session.internal;
 
 import io.pulsarws.codec.MessageIds;
-import java.util.Base64;
 import org.apache.pulsar.client.api.ConsumerCryptoFailureAction;
 
 /**
@@ -33,14 +32,9 @@ record ReaderOptions(Start start, int window, String readerName, ConsumerCryptoF
         if ("earliest".equals(messageId)) {
             return Start.EARLIEST;
         }
-        if (messageId.length() > (MessageIds.MAX_ID_BYTES + 2) / 3 * 4) {
-            throw new IllegalArgumentException("Invalid query params: messageId is longer than "
-                    + MessageIds.MAX_ID_BYTES + " bytes");
-        }
         try {
-            byte[] bytes = Base64.getDecoder().decode(messageId);
-            MessageIds.check(bytes); // before Pulsar's parser, which allocates for the batch size the id claims
-            return new Start(false, bytes);
+            // checked before Pulsar's parser, which allocates for the batch size the id claims
+            return new Start(false, MessageIds.decode(messageId));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid query params: messageId must be earliest, latest or a "
                     + "base64 message id (" + e.getMessage() + ")");

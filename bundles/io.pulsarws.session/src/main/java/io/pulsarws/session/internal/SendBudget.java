@@ -23,6 +23,7 @@ final class SendBudget {
     private long used;
     /** Sends that had to wait, since the start. */
     private long waited;
+    /** At most one per producer session: a session queues its later frames itself, behind its first waiter. */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
     /** @param limit the budget in bytes; 0 or less: no limit */
