@@ -37,10 +37,10 @@ public interface SessionManager {
 
     /**
      * @return the gateway configuration in force (which may differ from the stored one after a rejected change),
-     *     with every secret replaced by {@code ***}
-     * @since 1.3.0
+     *     in a fixed order, secrets flagged and masked
+     * @since 2.0.0
      */
-    java.util.Map<String, Object> effectiveConfiguration();
+    List<Setting> effectiveConfiguration();
 
     /**
      * @return totals per namespace since the gateway started

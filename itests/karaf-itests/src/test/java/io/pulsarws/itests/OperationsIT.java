@@ -148,6 +148,9 @@ public class OperationsIT extends GatewayTestSupport {
     @Test
     public void b_configShowsSecretsMaskedAndCheckReachesTheBroker() throws Exception {
         update("io.pulsarws.security", "tokenSecretKey", "c2VjcmV0LWtleS12YWx1ZQ==");
+        // a key no metatype declares is masked too, as it may be a misspelled secret (beyond case: ConfigAdmin
+        // keys ignore case), even one that names no "secret" for a rule by key names to catch
+        update("io.pulsarws.security", "tokenScretKey", "misspelled-secret-value");
         update("io.pulsarws.gateway", "brokerClientAuthenticationParameters", "token:secret-param-value");
         await("the gateway rebuilt with the new parameters", TIMEOUT, () -> {
             try {
@@ -159,8 +162,11 @@ public class OperationsIT extends GatewayTestSupport {
         String config = run("pulsar-ws:config --csv");
         assertTrue(config, config.contains("io.pulsarws.gateway,serviceUrl," + System.getProperty("itest.broker.serviceUrl")));
         assertTrue(config, config.contains("io.pulsarws.security,tokenSecretKey,***"));
+        assertTrue(config, config.contains("io.pulsarws.security,tokenScretKey,***"));
+        assertTrue(config, config.contains("io.pulsarws.security,tokenAuthClaim,sub"));
         assertTrue(config, config.contains("io.pulsarws.websocket,maxTextFrameSize,"));
-        assertFalse(config, config.contains("secret-param-value") || config.contains("c2VjcmV0LWtleS12YWx1ZQ"));
+        assertFalse(config, config.contains("secret-param-value") || config.contains("c2VjcmV0LWtleS12YWx1ZQ")
+                || config.contains("misspelled-secret-value"));
         String check = run("pulsar-ws:check");
         assertTrue(check, check.startsWith("Broker reachable: " + System.getProperty("itest.broker.serviceUrl")));
     }
@@ -199,6 +205,16 @@ public class OperationsIT extends GatewayTestSupport {
                 }
             });
             assertEquals(System.getProperty("itest.broker.serviceUrl"), server.getAttribute(gatewayName, "ServiceUrl"));
+            // the configuration in force, the same view as pulsar-ws:config: b_ set the secret parameters
+            javax.management.openmbean.TabularData config =
+                    (javax.management.openmbean.TabularData) server.getAttribute(gatewayName, "Configuration");
+            Map<String, String> settings = new java.util.HashMap<>();
+            for (Object row : config.values()) {
+                javax.management.openmbean.CompositeData d = (javax.management.openmbean.CompositeData) row;
+                settings.put((String) d.get("key"), (String) d.get("value"));
+            }
+            assertEquals(System.getProperty("itest.broker.serviceUrl"), settings.get("serviceUrl"));
+            assertEquals("***", settings.get("brokerClientAuthenticationParameters"));
             assertEquals(publishedBefore + 2, ((Long) server.getAttribute(namespace, "MessagesPublished")).longValue());
             await("both delivered", TIMEOUT, () -> {
                 try {

@@ -1,6 +1,5 @@
 package io.pulsarws.session.internal;
 
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * configuration store, and the swap to new clients. Everything that changes them runs on <b>one control thread</b>
  * that this object owns ({@code pulsarws-control}): a configuration change (ConfigAdmin's thread) and a discovery
  * event (ZooKeeper's thread) only enqueue work, so neither ever blocks on building or closing a client. Jetty's
- * threads read {@link #cluster()} and {@link #config()}, which only the control thread writes.
+ * threads read {@link #cluster()} and {@link #settings()}, which only the control thread writes.
  */
 final class ClusterManager {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterManager.class);
@@ -24,19 +23,16 @@ final class ClusterManager {
     /** Closes the sessions of a replaced cluster, and the cluster; returns how many were open. */
     private final ToIntFunction<Cluster> closeSessions;
     /** Told each configuration put in force, for the settings that apply in place (the send budget). */
-    private final Consumer<GatewayConfiguration> inForce;
+    private final Consumer<GatewaySettings> inForce;
     private final ExecutorService control;
 
     /** The configuration in force: the last one accepted. Written by the control thread. */
-    private volatile GatewayConfiguration config;
+    private volatile GatewaySettings settings;
     /** The clients in force; null while the brokers are being discovered. Written by the control thread. */
     private volatile Cluster cluster;
     /** Reads the brokers from the configuration store when no serviceUrl is set; control thread only. */
     private ClusterDiscovery discovery;
-    /** What the running discovery reads (store, cluster, session timeout); control thread only. */
-    private String discoveryKey;
-
-    ClusterManager(String pid, ToIntFunction<Cluster> closeSessions, Consumer<GatewayConfiguration> inForce) {
+    ClusterManager(String pid, ToIntFunction<Cluster> closeSessions, Consumer<GatewaySettings> inForce) {
         this.pid = pid;
         this.closeSessions = closeSessions;
         this.inForce = inForce;
@@ -82,8 +78,9 @@ final class ClusterManager {
         }
     }
 
-    GatewayConfiguration config() {
-        return config;
+    /** @return the configuration in force, or null before the first was accepted */
+    GatewaySettings settings() {
+        return settings;
     }
 
     Cluster cluster() {
@@ -118,45 +115,30 @@ final class ClusterManager {
         }
     }
 
-    /** @return the configuration store setting, whichever of its names is used, or null */
-    static String store(GatewayConfiguration c) {
-        for (String s : new String[] {c.configurationMetadataStoreUrl(), c.configurationStoreServers(),
-            c.globalZookeeperServers(), c.zookeeperServers()}) {
-            if (s != null && !s.isBlank()) {
-                return s.trim();
-            }
-        }
-        return null;
-    }
-
     /**
      * Puts a configuration in force, or rejects it with an error line and keeps the previous one. Control thread.
      *
      * @return false if rejected
      */
-    private boolean configure(GatewayConfiguration next, boolean first) {
-        String url = next.serviceUrl() == null || next.serviceUrl().isBlank() ? null : next.serviceUrl().trim();
-        String store = store(next);
-        List<String> wrong = Cluster.validate(next);
-        if (url == null && store == null) {
-            wrong.add("set serviceUrl, or leave it empty and set configurationMetadataStoreUrl (or "
-                    + "globalZookeeperServers) to discover the brokers");
+    private boolean configure(GatewayConfiguration configuration, boolean first) {
+        GatewaySettings next;
+        try {
+            next = GatewaySettings.of(configuration);
+        } catch (IllegalArgumentException e) {
+            return reject(e.getMessage(), first);
         }
-        if (!wrong.isEmpty()) {
-            return reject(String.join("; ", wrong), first);
-        }
-        if (url != null) {
-            if (!apply(next, url, first)) {
+        if (next.serviceUrl() != null) {
+            if (!apply(next, next.serviceUrl(), first)) {
                 return false;
             }
             stopDiscovery();
             return true;
         }
-        String key = store + "|" + next.clusterName() + "|" + next.metadataStoreSessionTimeoutMillis();
-        if (discovery != null && key.equals(discoveryKey)) {
+        GatewaySettings.DiscoverySettings d = next.discovery();
+        if (discovery != null && d.equals(settings.discovery())) {
             Cluster c = cluster;
             if (c == null) {
-                setConfig(next);
+                setSettings(next);
                 return true;
             }
             return apply(next, c.serviceUrl, first);
@@ -164,36 +146,35 @@ final class ClusterManager {
         ClusterDiscovery started;
         try {
             // what the store reports is applied on the control thread, with the configuration in force then
-            started = new ClusterDiscovery(store, next.clusterName(), next.metadataStoreSessionTimeoutMillis(), false,
+            started = new ClusterDiscovery(d.store(), d.clusterName(), d.sessionTimeoutMillis(), false,
                     found -> enqueue(() -> discovered(found)));
         } catch (IllegalArgumentException e) {
             return reject(e.getMessage(), first);
         }
         stopDiscovery();
         discovery = started;
-        discoveryKey = key;
-        setConfig(next); // the current cluster, if any, serves until the store names the brokers
+        setSettings(next); // the current cluster, if any, serves until the store names the brokers
         return true;
     }
 
-    private void setConfig(GatewayConfiguration next) {
-        config = next;
+    private void setSettings(GatewaySettings next) {
+        settings = next;
         inForce.accept(next);
     }
 
     /** The configuration store named the brokers (again). Control thread. */
     private void discovered(String serviceUrl) {
         if (discovery != null) {
-            apply(config, serviceUrl, false);
+            apply(settings, serviceUrl, false);
         }
     }
 
-    /** Builds the clients for this configuration and URL unless the current ones only need new settings. */
-    private boolean apply(GatewayConfiguration next, String url, boolean first) {
+    /** Builds the clients for these settings and URL unless the current ones only need new settings. */
+    private boolean apply(GatewaySettings next, String url, boolean first) {
         Cluster current = cluster;
-        if (current != null && current.serviceUrl.equals(url) && !Cluster.needsNewClient(current.config, next)) {
+        if (current != null && current.serviceUrl.equals(url) && current.settings.client().equals(next.client())) {
             cluster = current.withSettings(next);
-            setConfig(next);
+            setSettings(next);
             LOG.info("Pulsar WebSocket gateway settings applied in place: {}", cluster.describe());
             return true;
         }
@@ -204,7 +185,7 @@ final class ClusterManager {
             return reject(e.getMessage(), first);
         }
         cluster = replacement;
-        setConfig(next);
+        setSettings(next);
         if (current != null) {
             int open = closeSessions.applyAsInt(current);
             LOG.info("Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1001: {}", open,
@@ -225,7 +206,6 @@ final class ClusterManager {
         if (discovery != null) {
             discovery.close();
             discovery = null;
-            discoveryKey = null;
         }
     }
 }

@@ -2,7 +2,9 @@ package io.pulsarws.session.internal;
 
 import io.pulsarws.session.SessionInfo;
 import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.management.JMException;
@@ -108,7 +110,15 @@ final class GatewayJmx {
 
         @Override
         public String getServiceUrl() {
-            return String.valueOf(gateway.effectiveConfiguration().get("serviceUrl"));
+            String url = gateway.serviceUrl();
+            return url == null ? "" : url;
+        }
+
+        @Override
+        public Map<String, String> getConfiguration() {
+            Map<String, String> m = new LinkedHashMap<>();
+            gateway.effectiveConfiguration().forEach(s -> m.put(s.key(), s.value()));
+            return m;
         }
 
         @Override

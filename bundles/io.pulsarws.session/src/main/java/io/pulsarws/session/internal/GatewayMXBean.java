@@ -15,6 +15,9 @@ public interface GatewayMXBean {
 
     String getServiceUrl();
 
+    /** @return the configuration in force, as {@code pulsar-ws:config} shows it: secrets masked */
+    java.util.Map<String, String> getConfiguration();
+
     /** @return payload bytes of producer messages on their way to the brokers ({@code memoryLimitMb} bounds it) */
     long getProducerBytesInFlight();
 

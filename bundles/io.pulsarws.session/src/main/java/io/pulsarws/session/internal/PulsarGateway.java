@@ -9,9 +9,8 @@ import io.pulsarws.session.OpenRefusedException;
 import io.pulsarws.session.OpenRequest;
 import io.pulsarws.session.SessionInfo;
 import io.pulsarws.session.SessionManager;
-import java.util.LinkedHashMap;
+import io.pulsarws.session.Setting;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -93,7 +92,8 @@ public class PulsarGateway implements SessionManager {
         metrics.onAdded(jmx::namespaceAdded);
         Cluster c = clusters.cluster();
         LOG.info("Pulsar WebSocket gateway started: {}", c != null ? c.describe()
-                : "brokers of cluster " + config.clusterName() + " to be read from " + ClusterManager.store(config));
+                : "brokers of cluster " + config.clusterName() + " to be read from "
+                        + GatewaySettings.store(config));
     }
 
     /** Applied on the cluster manager's control thread; ConfigAdmin's thread does not wait for it. */
@@ -128,18 +128,19 @@ public class PulsarGateway implements SessionManager {
         CredentialClients.Lease lease = null;
         PulsarClient sessionClient = c.client;
         ClientIdentity identity = request.identity();
-        if (c.config.authorizationEnabled() && identity != null) {
+        GatewaySettings settings = c.settings;
+        if (settings.authorizationEnabled() && identity != null) {
             if (identity.token() == null && !identity.anonymous()) {
                 throw new OpenRefusedException(401, "Failed to authenticate: the broker authorizes each session with "
                         + "the client's token, and a password gives none; use a token");
             }
             try {
-                lease = c.credentialClients.acquire(identity.token(), c.config.maxCredentialClients());
+                lease = c.credentialClients.acquire(identity.token(), settings.maxCredentialClients());
             } catch (PulsarClientException e) {
                 throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
             } catch (CredentialClients.TooManyException e) {
                 LOG.warn("Handshake for role {} refused: maxCredentialClients ({}) reached",
-                        io.pulsarws.codec.ClientText.quote(identity.role()), c.config.maxCredentialClients());
+                        io.pulsarws.codec.ClientText.quote(identity.role()), settings.maxCredentialClients());
                 throw new OpenRefusedException(503, e.getMessage());
             }
             sessionClient = lease.client();
@@ -172,7 +173,7 @@ public class PulsarGateway implements SessionManager {
             PulsarClient c, boolean brokerAuthorizes) throws OpenRefusedException {
         CompletableFuture<? extends AbstractSession> created;
         try {
-            SessionDefaults defaults = SessionDefaults.of(cl.config);
+            SessionDefaults defaults = cl.settings.sessions();
             created = switch (path.kind()) {
                 case PRODUCER -> ProducerSession.create(sessionContext, c, path.topic(),
                         ProducerOptions.parse(params, defaults), remoteAddress);
@@ -190,7 +191,7 @@ public class PulsarGateway implements SessionManager {
             throw new OpenRefusedException(400, e.getMessage());
         }
         try {
-            return created.get(cl.config.operationTimeoutMillis(), TimeUnit.MILLISECONDS);
+            return created.get(cl.settings.client().operationTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // whatever completes later must not linger
             created.thenAccept(AbstractSession::close);
@@ -232,33 +233,15 @@ public class PulsarGateway implements SessionManager {
     }
 
     @Override
-    public Map<String, Object> effectiveConfiguration() {
-        GatewayConfiguration c = clusters.config();
+    public List<Setting> effectiveConfiguration() {
         Cluster in = clusters.cluster();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("serviceUrl", in == null ? "" : in.serviceUrl);
-        String store = ClusterManager.store(c);
-        m.put("configurationMetadataStoreUrl", store == null ? "" : store);
-        m.put("brokersFrom", c.serviceUrl() == null || c.serviceUrl().isBlank()
-                ? (in == null ? "configuration store (not read yet)" : "configuration store") : "serviceUrl");
-        m.put("clusterName", c.clusterName());
-        m.put("listenerName", c.listenerName());
-        m.put("operationTimeoutMillis", c.operationTimeoutMillis());
-        m.put("connectionTimeoutMillis", c.connectionTimeoutMillis());
-        m.put("ioThreads", c.ioThreads());
-        m.put("connectionsPerBroker", c.connectionsPerBroker());
-        m.put("memoryLimitMb", c.memoryLimitMb());
-        m.put("maxPendingMessages", c.maxPendingMessages());
-        m.put("receiverQueueSize", c.receiverQueueSize());
-        m.put("brokerClientAuthenticationPlugin", c.brokerClientAuthenticationPlugin());
-        String params = c.brokerClientAuthenticationParameters();
-        m.put("brokerClientAuthenticationParameters", params == null || params.isEmpty() ? "" : "***");
-        m.put("authorizationEnabled", c.authorizationEnabled());
-        m.put("maxCredentialClients", c.maxCredentialClients());
-        m.put("tlsTrustCertsFilePath", c.tlsTrustCertsFilePath());
-        m.put("tlsHostnameVerificationEnable", c.tlsHostnameVerificationEnable());
-        m.put("tlsAllowInsecureConnection", c.tlsAllowInsecureConnection());
-        return m;
+        return clusters.settings().view(in == null ? null : in.serviceUrl);
+    }
+
+    /** @return the broker URL the clients in force use, or null while the brokers are being discovered */
+    String serviceUrl() {
+        Cluster in = clusters.cluster();
+        return in == null ? null : in.serviceUrl;
     }
 
     /** A topic nobody uses: asking for its partitions reaches the broker and creates nothing. */
@@ -272,7 +255,7 @@ public class PulsarGateway implements SessionManager {
                     "no brokers known yet: waiting for the cluster's entry in the configuration store"));
         }
         return c.client.getPartitionsForTopic(PROBE_TOPIC, false)
-                .orTimeout(c.config.operationTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .orTimeout(c.settings.client().operationTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .handle((partitions, e) -> {
                     Throwable t = e == null ? null : Refusals.unwrap(e);
                     if (t == null || t instanceof PulsarClientException.NotFoundException

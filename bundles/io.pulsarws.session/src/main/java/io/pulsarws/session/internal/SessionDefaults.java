@@ -8,10 +8,6 @@ package io.pulsarws.session.internal;
  */
 record SessionDefaults(int maxPendingMessages, int receiverQueueSize) {
 
-    static SessionDefaults of(GatewayConfiguration c) {
-        return new SessionDefaults(c.maxPendingMessages(), c.receiverQueueSize());
-    }
-
     /**
      * @return the window a request asks for with {@code receiverQueueSize}: at least 1, at most the configured bound
      *     (0 gives 1, as in Pulsar's service)

@@ -61,7 +61,7 @@ class ClusterManagerTest {
             assertTrue(m.start(config(Map.of("serviceUrl", "pulsar://127.0.0.1:1"))));
             Cluster first = m.cluster();
             m.update(config(Map.of("serviceUrl", "pulsar://127.0.0.1:1", "maxPendingMessages", 5, "memoryLimitMb", 7)));
-            await(() -> m.config().maxPendingMessages() == 5);
+            await(() -> m.settings().sessions().maxPendingMessages() == 5);
             assertSame(first.client, m.cluster().client, "a per-session default: same client");
             assertEquals(List.of(64, 7), memoryLimits, "the send budget follows");
             m.update(config(Map.of("serviceUrl", "pulsar://127.0.0.1:1", "connectionTimeoutMillis", 9000)));
@@ -72,7 +72,7 @@ class ClusterManagerTest {
             m.update(config(Map.of("serviceUrl", "bogus://x")));
             m.update(config(Map.of("serviceUrl", "pulsar://127.0.0.1:1", "connectionTimeoutMillis", 9000,
                     "receiverQueueSize", 3)));
-            await(() -> m.config().receiverQueueSize() == 3);
+            await(() -> m.settings().sessions().receiverQueueSize() == 3);
             assertSame(second.client, m.cluster().client, "the bad one was rejected, the previous stayed in force");
         } finally {
             m.close();

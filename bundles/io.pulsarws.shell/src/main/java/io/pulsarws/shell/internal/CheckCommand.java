@@ -1,6 +1,7 @@
 package io.pulsarws.shell.internal;
 
 import io.pulsarws.session.SessionManager;
+import io.pulsarws.session.Setting;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,7 +19,8 @@ public class CheckCommand extends GatewayAction {
 
     @Override
     protected Object execute(SessionManager manager) throws InterruptedException {
-        String url = String.valueOf(manager.effectiveConfiguration().get("serviceUrl"));
+        String url = manager.effectiveConfiguration().stream().filter(s -> s.key().equals("serviceUrl"))
+                .map(Setting::value).findFirst().orElse("");
         long t0 = System.nanoTime();
         try {
             manager.checkBroker().get(timeoutSeconds, TimeUnit.SECONDS);
