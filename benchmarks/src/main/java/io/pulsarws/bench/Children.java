@@ -17,8 +17,12 @@ final class Children {
         Process p = pb.start();
         started.add(p);
         long self = ProcessHandle.current().pid();
-        watchdogs.add(new ProcessBuilder("bash", "-c", "while kill -0 " + self + " 2>/dev/null && kill -0 " + p.pid()
-                + " 2>/dev/null; do sleep 1; done; kill " + p.pid() + " 2>/dev/null").start());
+        watchdogs.add(new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "while kill -0 " + self + " 2>/dev/null && kill -0 " + p.pid()
+                                + " 2>/dev/null; do sleep 1; done; kill " + p.pid() + " 2>/dev/null")
+                .start());
         return p;
     }
 

@@ -35,7 +35,8 @@ final class Frames {
         if (base64 == null || base64.length() < 12) {
             return -1;
         }
-        return ByteBuffer.wrap(Base64.getDecoder().decode(base64.substring(0, 12))).getLong(0);
+        return ByteBuffer.wrap(Base64.getDecoder().decode(base64.substring(0, 12)))
+                .getLong(0);
     }
 
     /** A producer frame: the payload in base64 and the context the result frame echoes. */

@@ -36,8 +36,24 @@ import org.HdrHistogram.Histogram;
  * --topic NAME (in public/default), --size B|Nk (10 B .. 64k), --warmup S, --duration S, --label L, --result FILE.
  */
 public final class LoadTool {
-    private static final List<String> OPTIONS = List.of("target", "service-url", "topic", "connections", "window",
-            "rate", "size", "warmup", "duration", "messages", "sessions", "hold", "label", "result", "consume", "batching", "max-seconds");
+    private static final List<String> OPTIONS = List.of(
+            "target",
+            "service-url",
+            "topic",
+            "connections",
+            "window",
+            "rate",
+            "size",
+            "warmup",
+            "duration",
+            "messages",
+            "sessions",
+            "hold",
+            "label",
+            "result",
+            "consume",
+            "batching",
+            "max-seconds");
     /** In-flight sends tracked per connection; the open loop and the flood never have more. */
     private static final int RING = 1 << 17;
 
@@ -52,7 +68,8 @@ public final class LoadTool {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: LoadTool produce|consume|e2e|idle --target URL [options]; see the class comment");
+            System.err.println(
+                    "usage: LoadTool produce|consume|e2e|idle --target URL [options]; see the class comment");
             System.exit(2);
         }
         LoadTool tool;
@@ -76,8 +93,12 @@ public final class LoadTool {
         }
         tool.result.setProperty("mode", mode);
         // the load tool's own CPU: on one machine, it competes with what it measures
-        tool.result.setProperty("clientCpu", fmt(((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9));
+        tool.result.setProperty(
+                "clientCpu",
+                fmt(((com.sun.management.OperatingSystemMXBean)
+                                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                                .getProcessCpuTime()
+                        / 1e9));
         tool.save();
         System.exit(0); // client threads (HttpClient, Pulsar) must not keep the JVM
     }
@@ -100,8 +121,10 @@ public final class LoadTool {
         Meter acks = new Meter();
         Meter delivered = o.flag("consume") ? new Meter() : null;
         try (Target target = Target.of(o.required("target"), 1024, o.flag("batching"))) {
-            Target.ConsumerLink consumer = delivered == null ? null : target.consumer(o.required("topic"), "load",
-                    false, stamp -> delivered.record(System.nanoTime() - stamp));
+            Target.ConsumerLink consumer = delivered == null
+                    ? null
+                    : target.consumer(
+                            o.required("topic"), "load", false, stamp -> delivered.record(System.nanoTime() - stamp));
             List<Sender> senders = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 senders.add(new Sender(target, o.required("topic"), acks, rate > 0 || window == 0 ? RING - 1 : window));
@@ -155,6 +178,7 @@ public final class LoadTool {
         private final Semaphore window;
         /** Send time (intended, in the open loop) of each context still in flight. */
         private final long[] sentAt = new long[RING];
+
         private final AtomicLong next = new AtomicLong();
         private final AtomicLong answered = new AtomicLong();
 
@@ -246,7 +270,11 @@ public final class LoadTool {
             prepare.subscribe(topic, subscription);
             long t0 = System.nanoTime();
             prepare.fill(topic, messages, size());
-            System.out.printf(Locale.ROOT, "[%s] backlog of %d messages published in %.1f s%n", label, messages,
+            System.out.printf(
+                    Locale.ROOT,
+                    "[%s] backlog of %d messages published in %.1f s%n",
+                    label,
+                    messages,
                     (System.nanoTime() - t0) / 1e9);
         }
         Meter delivered = new Meter();
@@ -267,8 +295,13 @@ public final class LoadTool {
             while (delivered.count() < messages && System.nanoTime() < deadline) {
                 Thread.sleep(1000);
                 Meter.Interval i = delivered.tick(true);
-                System.out.printf(Locale.ROOT, "[%s] %3ds delivered %d (%d msg/s)%n", label, ++second,
-                        delivered.count(), i.count());
+                System.out.printf(
+                        Locale.ROOT,
+                        "[%s] %3ds delivered %d (%d msg/s)%n",
+                        label,
+                        ++second,
+                        delivered.count(),
+                        i.count());
             }
             long n = delivered.count();
             double seconds = Math.max(1e-9, (last.get() - first.get()) / 1e9);
@@ -278,8 +311,14 @@ public final class LoadTool {
             result.setProperty("total", Long.toString(n));
             result.setProperty("complete", Boolean.toString(n >= messages));
             result.setProperty("seconds", fmt(seconds));
-            System.out.printf(Locale.ROOT, "[%s] drained %d of %d messages in %.2f s: %.0f msg/s%n", label, n,
-                    messages, seconds, rate);
+            System.out.printf(
+                    Locale.ROOT,
+                    "[%s] drained %d of %d messages in %.2f s: %.0f msg/s%n",
+                    label,
+                    n,
+                    messages,
+                    seconds,
+                    rate);
             links.forEach(Target.ConsumerLink::close);
         }
     }
@@ -293,8 +332,8 @@ public final class LoadTool {
         Meter acks = new Meter();
         Meter delivered = new Meter();
         try (Target target = Target.of(o.required("target"), 1024, false)) {
-            Target.ConsumerLink consumer = target.consumer(topic, "e2e", false,
-                    stamp -> delivered.record(System.nanoTime() - stamp));
+            Target.ConsumerLink consumer =
+                    target.consumer(topic, "e2e", false, stamp -> delivered.record(System.nanoTime() - stamp));
             Sender sender = new Sender(target, topic, acks, RING - 1);
             AtomicInteger stop = new AtomicInteger();
             Thread t = thread("open-loop", () -> openLoop(List.of(sender), rate, size, stop));
@@ -310,9 +349,15 @@ public final class LoadTool {
             result.setProperty("e2eP999", fmt(e2e.getValueAtPercentile(99.9) / 1000.0));
             result.setProperty("e2eMax", fmt(e2e.getMaxValue() / 1000.0));
             result.setProperty("delivered", Long.toString(delivered.measured()));
-            System.out.printf(Locale.ROOT, "[%s] publish->delivery ms: p50 %.2f p99 %.2f p99.9 %.2f max %.2f (%d)%n",
-                    label, e2e.getValueAtPercentile(50) / 1000.0, e2e.getValueAtPercentile(99) / 1000.0,
-                    e2e.getValueAtPercentile(99.9) / 1000.0, e2e.getMaxValue() / 1000.0, delivered.measured());
+            System.out.printf(
+                    Locale.ROOT,
+                    "[%s] publish->delivery ms: p50 %.2f p99 %.2f p99.9 %.2f max %.2f (%d)%n",
+                    label,
+                    e2e.getValueAtPercentile(50) / 1000.0,
+                    e2e.getValueAtPercentile(99) / 1000.0,
+                    e2e.getValueAtPercentile(99.9) / 1000.0,
+                    e2e.getMaxValue() / 1000.0,
+                    delivered.measured());
             sender.close();
             consumer.close();
         }
@@ -343,14 +388,18 @@ public final class LoadTool {
                 }
             }
             if (System.nanoTime() > giveUp) {
-                System.out.printf(Locale.ROOT, "[%s] stopped after %d s: %d handshakes started%n", label,
-                        o.integer("max-seconds", 180), i);
+                System.out.printf(
+                        Locale.ROOT,
+                        "[%s] stopped after %d s: %d handshakes started%n",
+                        label,
+                        o.integer("max-seconds", 180),
+                        i);
                 result.setProperty("gaveUp", "true");
                 break;
             }
             started++;
             long begun = System.nanoTime();
-            CompletableFuture<WsConnection> f = target.openProducer(topic + "-" + (i % topics), (c, frame) -> { });
+            CompletableFuture<WsConnection> f = target.openProducer(topic + "-" + (i % topics), (c, frame) -> {});
             f.whenComplete((c, e) -> {
                 handshakes.release();
                 if (e == null) {
@@ -361,8 +410,14 @@ public final class LoadTool {
                 }
             });
             if ((i + 1) % 1000 == 0) {
-                System.out.printf(Locale.ROOT, "[%s] %d handshakes started, %d open, %d refused, %.1f s%n", label,
-                        i + 1, opened.count(), opened.errors(), (System.nanoTime() - t0) / 1e9);
+                System.out.printf(
+                        Locale.ROOT,
+                        "[%s] %d handshakes started, %d open, %d refused, %.1f s%n",
+                        label,
+                        i + 1,
+                        opened.count(),
+                        opened.errors(),
+                        (System.nanoTime() - t0) / 1e9);
             }
         }
         result.setProperty("started", Integer.toString(started));
@@ -371,9 +426,15 @@ public final class LoadTool {
             System.out.printf("[%s] some handshakes never ended%n", label);
         }
         double openSeconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "[%s] %d sessions open after %.1f s (%d refused%s); holding %d s%n", label,
-                opened.count(), openSeconds, opened.errors(),
-                opened.firstError() == null ? "" : ", first: " + opened.firstError(), o.integer("hold", 15));
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %d sessions open after %.1f s (%d refused%s); holding %d s%n",
+                label,
+                opened.count(),
+                openSeconds,
+                opened.errors(),
+                opened.firstError() == null ? "" : ", first: " + opened.firstError(),
+                o.integer("hold", 15));
         Thread.sleep(TimeUnit.SECONDS.toMillis(o.integer("hold", 15)));
         long stillOpen = open.stream().filter(WsConnection::isOpen).count();
         opened.tick(true);
@@ -386,9 +447,15 @@ public final class LoadTool {
         if (opened.firstError() != null) {
             result.setProperty("firstError", opened.firstError());
         }
-        System.out.printf(Locale.ROOT, "[%s] after %d s: %d of %d sessions still open; handshake p50 %.1f ms, "
-                + "p99 %.1f ms%n", label, o.integer("hold", 15), stillOpen, sessions,
-                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] after %d s: %d of %d sessions still open; handshake p50 %.1f ms, " + "p99 %.1f ms%n",
+                label,
+                o.integer("hold", 15),
+                stillOpen,
+                sessions,
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0);
         open.forEach(WsConnection::abort);
     }
 
@@ -416,9 +483,21 @@ public final class LoadTool {
                 d = String.format(Locale.ROOT, ", delivered %d/s p99 %.2f ms", di.count(), di.p99Micros() / 1000.0);
             }
             long inFlight = senders.stream().mapToLong(Sender::inFlight).sum();
-            System.out.printf(Locale.ROOT, "[%s] %3ds%s acked %d/s, p99 %.2f ms, in flight %d, errors %d%s%n", label,
-                    second, keep ? "" : " (warm-up)", i.count(), i.p99Micros() / 1000.0, inFlight, acks.errors(), d);
-            String closed = senders.stream().map(s -> s.link.closedBecause()).filter(r -> r != null).findFirst()
+            System.out.printf(
+                    Locale.ROOT,
+                    "[%s] %3ds%s acked %d/s, p99 %.2f ms, in flight %d, errors %d%s%n",
+                    label,
+                    second,
+                    keep ? "" : " (warm-up)",
+                    i.count(),
+                    i.p99Micros() / 1000.0,
+                    inFlight,
+                    acks.errors(),
+                    d);
+            String closed = senders.stream()
+                    .map(s -> s.link.closedBecause())
+                    .filter(r -> r != null)
+                    .findFirst()
                     .orElse(null);
             if (closed != null) {
                 acks.error("session closed: " + closed);
@@ -444,10 +523,19 @@ public final class LoadTool {
         if (m.firstError() != null) {
             result.setProperty("firstError", m.firstError());
         }
-        System.out.printf(Locale.ROOT, "[%s] %d s measured: %.0f msg/s; %s ms p50 %.2f p99 %.2f p99.9 %.2f max %.2f; "
-                + "errors %d%s%n", label, duration, rate, what, h.getValueAtPercentile(50) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
-                m.errors(), m.firstError() == null ? "" : " (first: " + m.firstError() + ")");
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %d s measured: %.0f msg/s; %s ms p50 %.2f p99 %.2f p99.9 %.2f max %.2f; " + "errors %d%s%n",
+                label,
+                duration,
+                rate,
+                what,
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0,
+                h.getValueAtPercentile(99.9) / 1000.0,
+                h.getMaxValue() / 1000.0,
+                m.errors(),
+                m.firstError() == null ? "" : " (first: " + m.firstError() + ")");
     }
 
     private static Thread thread(String name, Runnable r) {

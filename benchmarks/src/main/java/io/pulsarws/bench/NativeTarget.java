@@ -25,8 +25,12 @@ final class NativeTarget implements Target {
     NativeTarget(String serviceUrl, boolean batching) {
         this.batching = batching;
         try {
-            client = PulsarClient.builder().serviceUrl(serviceUrl).ioThreads(1).connectionsPerBroker(1)
-                    .operationTimeout(30, TimeUnit.SECONDS).build();
+            client = PulsarClient.builder()
+                    .serviceUrl(serviceUrl)
+                    .ioThreads(1)
+                    .connectionsPerBroker(1)
+                    .operationTimeout(30, TimeUnit.SECONDS)
+                    .build();
         } catch (PulsarClientException e) {
             throw new IllegalStateException("cannot create a Pulsar client for " + serviceUrl, e);
         }
@@ -34,14 +38,19 @@ final class NativeTarget implements Target {
 
     @Override
     public ProducerLink producer(String topic, Results results) throws Exception {
-        Producer<byte[]> p = client.newProducer(Schema.BYTES).topic("persistent://public/default/" + topic)
-                .enableBatching(batching).batchingMaxPublishDelay(1, TimeUnit.MILLISECONDS)
-                .blockIfQueueFull(true).maxPendingMessages(1000).create();
+        Producer<byte[]> p = client.newProducer(Schema.BYTES)
+                .topic("persistent://public/default/" + topic)
+                .enableBatching(batching)
+                .batchingMaxPublishDelay(1, TimeUnit.MILLISECONDS)
+                .blockIfQueueFull(true)
+                .maxPendingMessages(1000)
+                .create();
         return new ProducerLink() {
             @Override
             public void send(long context, byte[] payload) {
-                p.sendAsync(payload).whenComplete((id, e) -> results.completed(context, e == null ? null
-                        : String.valueOf(e.getCause() == null ? e : e.getCause())));
+                p.sendAsync(payload)
+                        .whenComplete((id, e) -> results.completed(
+                                context, e == null ? null : String.valueOf(e.getCause() == null ? e : e.getCause())));
             }
 
             @Override
@@ -59,7 +68,8 @@ final class NativeTarget implements Target {
     @Override
     public ConsumerLink consumer(String topic, String subscription, boolean shared, Deliveries deliveries)
             throws Exception {
-        Consumer<byte[]> c = client.newConsumer(Schema.BYTES).topic("persistent://public/default/" + topic)
+        Consumer<byte[]> c = client.newConsumer(Schema.BYTES)
+                .topic("persistent://public/default/" + topic)
                 .subscriptionName(subscription)
                 .subscriptionType(shared ? SubscriptionType.Shared : SubscriptionType.Exclusive)
                 .receiverQueueSize(WebSocketTarget.RECEIVER_QUEUE)
@@ -73,15 +83,23 @@ final class NativeTarget implements Target {
 
     /** Creates a durable subscription at the start of the topic (for a backlog that a consumer then drains). */
     void subscribe(String topic, String subscription) throws PulsarClientException {
-        client.newConsumer(Schema.BYTES).topic("persistent://public/default/" + topic).subscriptionName(subscription)
+        client.newConsumer(Schema.BYTES)
+                .topic("persistent://public/default/" + topic)
+                .subscriptionName(subscription)
                 .subscriptionType(SubscriptionType.Shared)
-                .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest).subscribe().close();
+                .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest)
+                .subscribe()
+                .close();
     }
 
     /** Publishes {@code count} messages of {@code size} bytes, unbatched, with up to 1000 in flight. */
     void fill(String topic, int count, int size) throws Exception {
-        try (Producer<byte[]> p = client.newProducer(Schema.BYTES).topic("persistent://public/default/" + topic)
-                .enableBatching(false).blockIfQueueFull(true).maxPendingMessages(1000).create()) {
+        try (Producer<byte[]> p = client.newProducer(Schema.BYTES)
+                .topic("persistent://public/default/" + topic)
+                .enableBatching(false)
+                .blockIfQueueFull(true)
+                .maxPendingMessages(1000)
+                .create()) {
             for (int i = 0; i < count; i++) {
                 p.sendAsync(Frames.payload(size, System.nanoTime()));
             }

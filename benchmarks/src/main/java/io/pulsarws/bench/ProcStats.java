@@ -27,6 +27,7 @@ final class ProcStats {
 
     /** Indexes of utime (field 14) and stime (field 15) in {@link #fieldsOf}, which starts at field 3. */
     private static final int UTIME = 11;
+
     private static final int STIME = 12;
 
     private static String[] fields(long pid) {

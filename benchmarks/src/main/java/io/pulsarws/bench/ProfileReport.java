@@ -57,7 +57,9 @@ public final class ProfileReport {
             String type = e.getEventType().getName();
             if ("jdk.ExecutionSample".equals(type)) {
                 samples++;
-                String thread = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
+                String thread = e.getThread("sampledThread") == null
+                        ? "?"
+                        : e.getThread("sampledThread").getJavaName();
                 byThread.merge(threadGroup(thread), 1L, Long::sum);
                 RecordedStackTrace st = e.getStackTrace();
                 if (st == null || st.getFrames().isEmpty()) {
@@ -73,10 +75,13 @@ public final class ProfileReport {
                 }
             } else if ("jdk.NativeMethodSample".equals(type)) {
                 RecordedStackTrace st = e.getStackTrace();
-                String thread = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
+                String thread = e.getThread("sampledThread") == null
+                        ? "?"
+                        : e.getThread("sampledThread").getJavaName();
                 if (st != null && !st.getFrames().isEmpty() && busy(thread)) {
                     nativeSamples++;
-                    nativeByFrame.merge(threadGroup(thread) + " " + name(st.getFrames().get(0)), 1L, Long::sum);
+                    nativeByFrame.merge(
+                            threadGroup(thread) + " " + name(st.getFrames().get(0)), 1L, Long::sum);
                 }
             } else if ("jdk.ObjectAllocationSample".equals(type)) {
                 long w = e.getLong("weight");
@@ -84,21 +89,27 @@ public final class ProfileReport {
                 allocations.merge(e.getClass("objectClass").getName(), w, Long::sum);
                 RecordedStackTrace st = e.getStackTrace();
                 if (st != null) {
-                    st.getFrames().stream().filter(f -> !f.getMethod().getType().getName().startsWith("java.")
-                            && !f.getMethod().getType().getName().startsWith("jdk.")).findFirst()
-                            .ifPresent(f -> allocationSites.merge(e.getClass("objectClass").getName() + " in "
-                                    + name(f), w, Long::sum));
+                    st.getFrames().stream()
+                            .filter(f -> !f.getMethod().getType().getName().startsWith("java.")
+                                    && !f.getMethod().getType().getName().startsWith("jdk."))
+                            .findFirst()
+                            .ifPresent(f -> allocationSites.merge(
+                                    e.getClass("objectClass").getName() + " in " + name(f), w, Long::sum));
                 }
             }
         }
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%d CPU samples; %.1f MiB allocation sampled%n", samples,
-                allocated / 1048576.0));
+        b.append(String.format(
+                Locale.ROOT, "%d CPU samples; %.1f MiB allocation sampled%n", samples, allocated / 1048576.0));
         section(b, "CPU samples by thread", byThread, samples, top);
         section(b, "CPU samples with a frame of this layer on the stack (inclusive)", byLayer, samples, top);
         section(b, "CPU samples by top frame (self)", byTopFrame, samples, top);
-        section(b, "samples in native code (system calls, waits) of the busy threads, by thread and method",
-                nativeByFrame, nativeSamples, top);
+        section(
+                b,
+                "samples in native code (system calls, waits) of the busy threads, by thread and method",
+                nativeByFrame,
+                nativeSamples,
+                top);
         section(b, "allocation by class (sampled weight)", allocations, allocated, top);
         section(b, "allocation by class and first frame outside the JDK", allocationSites, allocated, top);
         return b.toString();
@@ -107,11 +118,12 @@ public final class ProfileReport {
     private static void section(StringBuilder b, String title, Map<String, Long> counts, long total, int top) {
         b.append('\n').append(title).append(":\n");
         List<Map.Entry<String, Long>> sorted = counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
                 .collect(Collectors.toList());
         for (Map.Entry<String, Long> en : sorted) {
-            b.append(String.format(Locale.ROOT, "  %5.1f%%  %s%n", 100.0 * en.getValue() / Math.max(1, total),
-                    en.getKey()));
+            b.append(String.format(
+                    Locale.ROOT, "  %5.1f%%  %s%n", 100.0 * en.getValue() / Math.max(1, total), en.getKey()));
         }
     }
 

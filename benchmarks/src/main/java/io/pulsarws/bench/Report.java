@@ -18,7 +18,10 @@ final class Report {
     private final int rssBoundMb;
     private final List<String> notes;
 
-    Report(Map<String, Map<String, Properties>> results, List<Suite.Gateway> gateways, int rssBoundMb,
+    Report(
+            Map<String, Map<String, Properties>> results,
+            List<Suite.Gateway> gateways,
+            int rssBoundMb,
             List<String> notes) {
         this.results = results;
         this.gateways = gateways;
@@ -71,8 +74,12 @@ final class Report {
         row(b, "publish->delivery p99 ms at 1,000 msg/s", t -> value("e2e-1k", t, "e2eP99"), true, 2);
         row(b, "gateway CPU s per 100k msgs, producing 100 B", t -> cpuPer100k("produce-100", t), true, 1);
         row(b, "gateway CPU s per 100k msgs, consuming 100 B", t -> cpuPer100k("consume-100", t), true, 1);
-        row(b, "load tool CPU s per 100k msgs, producing 100 B", t -> perHundredK("produce-100", t, "clientCpu"),
-                true, 1);
+        row(
+                b,
+                "load tool CPU s per 100k msgs, producing 100 B",
+                t -> perHundredK("produce-100", t, "clientCpu"),
+                true,
+                1);
         row(b, "gateway RSS MiB after start", t -> value("idle-rss", t, "rss"), true, 0);
         row(b, "gateway peak RSS MiB, producing 100 B", t -> value("produce-100", t, "gatewayPeakRss"), true, 0);
         row(b, "gateway peak RSS MiB, 64 KiB messages", t -> value("produce-64k", t, "gatewayPeakRss"), true, 0);
@@ -102,9 +109,19 @@ final class Report {
         double proxy = of.apply(PROXY);
         double ours = of.apply(OURS);
         double nat = of.apply(NATIVE);
-        b.append("| ").append(label).append(" | ").append(num(proxy, decimals)).append(" | ")
-                .append(num(ours, decimals)).append(" | ").append(num(nat, decimals)).append(" | ")
-                .append(ratio(ours, proxy)).append(" | ").append(ratio(ours, nat)).append(" |\n");
+        b.append("| ")
+                .append(label)
+                .append(" | ")
+                .append(num(proxy, decimals))
+                .append(" | ")
+                .append(num(ours, decimals))
+                .append(" | ")
+                .append(num(nat, decimals))
+                .append(" | ")
+                .append(ratio(ours, proxy))
+                .append(" | ")
+                .append(ratio(ours, nat))
+                .append(" |\n");
     }
 
     static String num(double v, int decimals) {
@@ -130,22 +147,41 @@ final class Report {
         double pNative = value("produce-100", NATIVE, "throughput");
         check(b, "producer >= 5x Pulsar's proxy", pOurs / pProxy, 5, true);
         check(b, "producer >= 0.6x the native client (unbatched)", pOurs / pNative, 0.6, true);
-        check(b, "consumer >= 5x Pulsar's proxy",
-                value("consume-100", OURS, "throughput") / value("consume-100", PROXY, "throughput"), 5, true);
-        check(b, "p99 send->ack at 1,000 msg/s <= 0.5x Pulsar's proxy",
-                value("rate-1k", OURS, "p99") / value("rate-1k", PROXY, "p99"), 0.5, false);
+        check(
+                b,
+                "consumer >= 5x Pulsar's proxy",
+                value("consume-100", OURS, "throughput") / value("consume-100", PROXY, "throughput"),
+                5,
+                true);
+        check(
+                b,
+                "p99 send->ack at 1,000 msg/s <= 0.5x Pulsar's proxy",
+                value("rate-1k", OURS, "p99") / value("rate-1k", PROXY, "p99"),
+                0.5,
+                false);
         double flood = value("flood", OURS, "gatewayPeakRss");
-        b.append(String.format(Locale.ROOT, "- gateway peak RSS under the flood <= %d MiB: %s (%s MiB)%n", rssBoundMb,
-                flood <= rssBoundMb ? "met" : "MISSED", num(flood, 0)));
+        b.append(String.format(
+                Locale.ROOT,
+                "- gateway peak RSS under the flood <= %d MiB: %s (%s MiB)%n",
+                rssBoundMb,
+                flood <= rssBoundMb ? "met" : "MISSED",
+                num(flood, 0)));
         double held = value("idle", OURS, "stillOpen");
-        b.append(String.format(Locale.ROOT, "- 10,000 idle sessions on one node: %s (%s held)%n",
-                held >= 10_000 ? "met" : "MISSED", num(held, 0)));
+        b.append(String.format(
+                Locale.ROOT,
+                "- 10,000 idle sessions on one node: %s (%s held)%n",
+                held >= 10_000 ? "met" : "MISSED",
+                num(held, 0)));
         return b.toString();
     }
 
     private static void check(StringBuilder b, String what, double ratio, double bound, boolean atLeast) {
         boolean met = !Double.isNaN(ratio) && (atLeast ? ratio >= bound : ratio <= bound);
-        b.append("- ").append(what).append(": ").append(met ? "met" : "MISSED").append(" (")
+        b.append("- ")
+                .append(what)
+                .append(": ")
+                .append(met ? "met" : "MISSED")
+                .append(" (")
                 .append(Double.isNaN(ratio) ? "not measured" : String.format(Locale.ROOT, "%.2fx", ratio))
                 .append(")\n");
     }

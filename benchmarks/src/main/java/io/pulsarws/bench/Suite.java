@@ -29,18 +29,30 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * native Java client, and a table of ratios. {@code benchmarks/run.sh} calls it with the build's paths.
  */
 public final class Suite {
-    private static final List<String> OPTIONS = List.of("work", "broker-classpath", "launcher-classes", "assembly",
-            "classpath", "quick", "profile", "idle-sessions", "rss-bound", "heap", "only");
+    private static final List<String> OPTIONS = List.of(
+            "work",
+            "broker-classpath",
+            "launcher-classes",
+            "assembly",
+            "classpath",
+            "quick",
+            "profile",
+            "idle-sessions",
+            "rss-bound",
+            "heap",
+            "only");
 
     private final Options o;
     private final Path work;
     private final boolean quick;
     private final Children children = new Children();
     private final ProcStats proc;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Gateway> gateways = new ArrayList<>();
     /** load name → target name → figures */
     private final Map<String, Map<String, Properties>> results = new LinkedHashMap<>();
+
     private final List<String> notes = new ArrayList<>();
     private String serviceUrl;
     private String webServiceUrl;
@@ -95,20 +107,42 @@ public final class Suite {
         // both gateways run their hot paths until the JIT has compiled them (which takes 15-20 s of load here), so
         // that the figures are of steady state, not of warming up
         for (Gateway g : List.of(pulsarProxy, ours)) {
-            runLoad("jit-warm-up", "produce", g, List.of("--window", "200", "--size", "100", "--consume", "--warmup",
-                    "0", "--duration", quick ? "10" : "30", "--topic", "bench-warm-up-" + g.name().replace(' ', '-')
-                    + "-" + stamp), false);
+            runLoad(
+                    "jit-warm-up",
+                    "produce",
+                    g,
+                    List.of(
+                            "--window",
+                            "200",
+                            "--size",
+                            "100",
+                            "--consume",
+                            "--warmup",
+                            "0",
+                            "--duration",
+                            quick ? "10" : "30",
+                            "--topic",
+                            "bench-warm-up-" + g.name().replace(' ', '-') + "-" + stamp),
+                    false);
         }
         int d = quick ? 5 : 15;
         int w = quick ? 3 : 8;
         load("produce-100", "produce", List.of("--connections", "1", "--window", "200", "--size", "100"), w, d);
         load("produce-100-4c", "produce", List.of("--connections", "4", "--window", "200", "--size", "100"), w, d);
-        load("produce-100-batch", "produce", List.of("--connections", "1", "--window", "200", "--size", "100",
-                "--batching"), w, d);
+        load(
+                "produce-100-batch",
+                "produce",
+                List.of("--connections", "1", "--window", "200", "--size", "100", "--batching"),
+                w,
+                d);
         load("produce-10", "produce", List.of("--connections", "1", "--window", "200", "--size", "10"), w, d);
         load("produce-64k", "produce", List.of("--connections", "1", "--window", "50", "--size", "64k"), w, d);
-        load("consume-100", "consume", List.of("--messages", quick ? "5000" : "100000", "--size", "100",
-                "--service-url", serviceUrl), 0, 120);
+        load(
+                "consume-100",
+                "consume",
+                List.of("--messages", quick ? "5000" : "100000", "--size", "100", "--service-url", serviceUrl),
+                0,
+                120);
         load("rate-1k", "produce", List.of("--rate", "1000", "--size", "100"), w, d + 5);
         load("rate-5k", "produce", List.of("--rate", "5000", "--size", "100"), w, d);
         load("e2e-1k", "e2e", List.of("--rate", "1000", "--size", "100"), w, d);
@@ -140,8 +174,8 @@ public final class Suite {
         for (Gateway g : gateways) {
             String topic = "bench-" + name + "-" + g.name().replace(' ', '-').toLowerCase(Locale.ROOT) + "-" + stamp;
             List<String> a = new ArrayList<>(args);
-            a.addAll(List.of("--topic", topic, "--warmup", Integer.toString(warmup), "--duration",
-                    Integer.toString(duration)));
+            a.addAll(List.of(
+                    "--topic", topic, "--warmup", Integer.toString(warmup), "--duration", Integer.toString(duration)));
             boolean profile = o.flag("profile") && "ours".equals(g.name()) && name.matches("produce-100|consume-100");
             Properties p = runLoad(name, mode, g, a, profile);
             results.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(g.name(), p);
@@ -157,10 +191,22 @@ public final class Suite {
     private Properties runLoad(String name, String mode, Gateway g, List<String> args, boolean profile)
             throws Exception {
         Path result = work.resolve("results").resolve(name + "-" + g.name().replace(' ', '-') + ".properties");
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xms256m", "-Xmx2g", "-XX:+UseG1GC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", o.required("classpath"),
-                LoadTool.class.getName(), mode, "--target", g.url(), "--label", g.name() + " " + name,
-                "--result", result.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                java(),
+                "-Xms256m",
+                "-Xmx2g",
+                "-XX:+UseG1GC",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp",
+                o.required("classpath"),
+                LoadTool.class.getName(),
+                mode,
+                "--target",
+                g.url(),
+                "--label",
+                g.name() + " " + name,
+                "--result",
+                result.toString()));
         cmd.addAll(args);
         System.out.println("== " + name + " against " + g.name() + " (" + g.url() + ")");
         Path jfr = work.resolve("profile").resolve(name + ".jfr");
@@ -196,31 +242,70 @@ public final class Suite {
         if (g.isWebSocket()) {
             props.setProperty("gatewayCpu", LoadTool.fmt(cpu));
             props.setProperty("gatewaySystemCpu", LoadTool.fmt(sys));
-            System.out.printf(Locale.ROOT, "== %s CPU during %s: %.1f s (%.1f s system), load tool %s s%n", g.name(),
-                    name, cpu, sys, props.getProperty("clientCpu"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "== %s CPU during %s: %.1f s (%.1f s system), load tool %s s%n",
+                    g.name(),
+                    name,
+                    cpu,
+                    sys,
+                    props.getProperty("clientCpu"));
             props.setProperty("gatewayPeakRss", LoadTool.fmt(rss.peak()));
-            props.setProperty("gatewayAlive", Boolean.toString(ProcessHandle.of(g.pid()).map(ProcessHandle::isAlive)
-                    .orElse(false)));
+            props.setProperty(
+                    "gatewayAlive",
+                    Boolean.toString(ProcessHandle.of(g.pid())
+                            .map(ProcessHandle::isAlive)
+                            .orElse(false)));
         }
         return props;
     }
 
     private void idle(Gateway g, int sessions) throws Exception {
-        List<String> args = List.of("--sessions", Integer.toString(sessions), "--connections", "32", "--max-seconds",
-                quick ? "60" : "150", "--hold",
-                quick ? "5" : "15", "--topic", "bench-idle-" + g.name().replace(' ', '-') + "-" + stamp);
+        List<String> args = List.of(
+                "--sessions",
+                Integer.toString(sessions),
+                "--connections",
+                "32",
+                "--max-seconds",
+                quick ? "60" : "150",
+                "--hold",
+                quick ? "5" : "15",
+                "--topic",
+                "bench-idle-" + g.name().replace(' ', '-') + "-" + stamp);
         Properties p = runLoad("idle", "idle", g, args, false);
         results.computeIfAbsent("idle", k -> new LinkedHashMap<>()).put(g.name(), p);
     }
 
     /** A producer with no window: sends as fast as the socket takes frames, 16 KiB each. */
     private void flood(Gateway g, int seconds) throws Exception {
-        List<String> args = List.of("--window", "0", "--size", "16k", "--warmup", "0", "--duration",
-                Integer.toString(seconds), "--topic", "bench-flood-" + g.name().replace(' ', '-') + "-" + stamp);
+        List<String> args = List.of(
+                "--window",
+                "0",
+                "--size",
+                "16k",
+                "--warmup",
+                "0",
+                "--duration",
+                Integer.toString(seconds),
+                "--topic",
+                "bench-flood-" + g.name().replace(' ', '-') + "-" + stamp);
         Properties p = runLoad("flood", "produce", g, args, false);
         // does it still serve? one message, window 1
-        Properties after = runLoad("after-flood", "produce", g, List.of("--window", "1", "--size", "100", "--warmup",
-                "0", "--duration", "3", "--topic", "bench-after-flood-" + g.name().replace(' ', '-') + "-" + stamp),
+        Properties after = runLoad(
+                "after-flood",
+                "produce",
+                g,
+                List.of(
+                        "--window",
+                        "1",
+                        "--size",
+                        "100",
+                        "--warmup",
+                        "0",
+                        "--duration",
+                        "3",
+                        "--topic",
+                        "bench-after-flood-" + g.name().replace(' ', '-') + "-" + stamp),
                 false);
         p.setProperty("servesAfter", Boolean.toString(Double.parseDouble(after.getProperty("throughput", "0")) > 0));
         results.computeIfAbsent("flood", k -> new LinkedHashMap<>()).put(g.name(), p);
@@ -253,19 +338,21 @@ public final class Suite {
             if (pid <= 0) {
                 return;
             }
-            thread = new Thread(() -> {
-                while (running.get()) {
-                    double r = ProcStats.rssMb(pid);
-                    if (Double.isNaN(peak) || r > peak) {
-                        peak = r;
-                    }
-                    try {
-                        Thread.sleep(200);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "rss-sampler");
+            thread = new Thread(
+                    () -> {
+                        while (running.get()) {
+                            double r = ProcStats.rssMb(pid);
+                            if (Double.isNaN(peak) || r > peak) {
+                                peak = r;
+                            }
+                            try {
+                                Thread.sleep(200);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "rss-sampler");
             thread.setDaemon(true);
             thread.start();
         }
@@ -286,10 +373,20 @@ public final class Suite {
 
     private void startBroker() throws Exception {
         Path dir = work.resolve("broker");
-        Process p = new ProcessBuilder(java(), "-cp", o.required("launcher-classes"),
-                "io.pulsarws.testing.broker.StandaloneBroker", "start", "--dir", dir.toString(), "--classpath-file",
-                o.required("broker-classpath"), "--watch-pid", Long.toString(ProcessHandle.current().pid()))
-                .inheritIO().start();
+        Process p = new ProcessBuilder(
+                        java(),
+                        "-cp",
+                        o.required("launcher-classes"),
+                        "io.pulsarws.testing.broker.StandaloneBroker",
+                        "start",
+                        "--dir",
+                        dir.toString(),
+                        "--classpath-file",
+                        o.required("broker-classpath"),
+                        "--watch-pid",
+                        Long.toString(ProcessHandle.current().pid()))
+                .inheritIO()
+                .start();
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("the Pulsar standalone did not start; see " + dir.resolve("broker.log"));
         }
@@ -303,9 +400,17 @@ public final class Suite {
 
     private void stopBroker() {
         try {
-            new ProcessBuilder(java(), "-cp", o.required("launcher-classes"),
-                    "io.pulsarws.testing.broker.StandaloneBroker", "stop", "--dir", work.resolve("broker").toString())
-                    .inheritIO().start().waitFor(2, TimeUnit.MINUTES);
+            new ProcessBuilder(
+                            java(),
+                            "-cp",
+                            o.required("launcher-classes"),
+                            "io.pulsarws.testing.broker.StandaloneBroker",
+                            "stop",
+                            "--dir",
+                            work.resolve("broker").toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor(2, TimeUnit.MINUTES);
         } catch (IOException | InterruptedException e) {
             System.err.println("Stopping the broker failed: " + e);
         }
@@ -316,16 +421,40 @@ public final class Suite {
         Path dir = Files.createDirectories(work.resolve("pulsar-proxy"));
         proxyPort = freePort();
         Path conf = dir.resolve("websocket.conf");
-        Files.writeString(conf, String.join("\n", "clusterName=standalone", "serviceUrl=" + webServiceUrl,
-                "brokerServiceUrl=" + serviceUrl, "webServicePort=" + proxyPort, "bindAddress=127.0.0.1",
-                "configurationMetadataStoreUrl=", "authenticationEnabled=false", "authorizationEnabled=false", ""));
-        String classpath = Files.readString(Paths.get(o.required("broker-classpath"))).trim();
-        List<String> cmd = List.of(java(), "-Xms128m", "-Xmx" + heap(), "-XX:+UseG1GC",
-                "-Dlog4j2.configurationFile=" + work.resolve("broker/log4j2.properties").toUri(),
-                "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-                "-cp", classpath, "org.apache.pulsar.websocket.service.WebSocketServiceStarter", conf.toString());
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "clusterName=standalone",
+                        "serviceUrl=" + webServiceUrl,
+                        "brokerServiceUrl=" + serviceUrl,
+                        "webServicePort=" + proxyPort,
+                        "bindAddress=127.0.0.1",
+                        "configurationMetadataStoreUrl=",
+                        "authenticationEnabled=false",
+                        "authorizationEnabled=false",
+                        ""));
+        String classpath =
+                Files.readString(Paths.get(o.required("broker-classpath"))).trim();
+        List<String> cmd = List.of(
+                java(),
+                "-Xms128m",
+                "-Xmx" + heap(),
+                "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile="
+                        + work.resolve("broker/log4j2.properties").toUri(),
+                "--add-opens",
+                "java.base/java.nio=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "-cp",
+                classpath,
+                "org.apache.pulsar.websocket.service.WebSocketServiceStarter",
+                conf.toString());
         System.out.println("== starting Pulsar's WebSocket proxy on port " + proxyPort);
-        return children.start(new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        return children.start(new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("proxy.log").toFile()));
     }
 
@@ -334,8 +463,10 @@ public final class Suite {
         Path home = work.resolve("karaf");
         deleteTree(home);
         Files.createDirectories(home);
-        Process tar = new ProcessBuilder("tar", "xzf", o.required("assembly"), "-C", home.toString(),
-                "--strip-components=1").inheritIO().start();
+        Process tar = new ProcessBuilder(
+                        "tar", "xzf", o.required("assembly"), "-C", home.toString(), "--strip-components=1")
+                .inheritIO()
+                .start();
         if (tar.waitFor() != 0) {
             throw new IllegalStateException("cannot unpack " + o.required("assembly"));
         }
@@ -347,8 +478,10 @@ public final class Suite {
         set(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiRegistryPort", Integer.toString(freePort()));
         set(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiServerPort", Integer.toString(freePort()));
         set(home.resolve("etc/io.pulsarws.gateway.cfg"), "serviceUrl", serviceUrl);
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server").directory(home.toFile())
-                .redirectErrorStream(true).redirectOutput(work.resolve("karaf-console.log").toFile());
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("karaf-console.log").toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("KARAF_EXEC", "exec"); // the script becomes the JVM: the pid is Karaf's
         pb.environment().put("JAVA_MAX_MEM", heap());
@@ -370,11 +503,16 @@ public final class Suite {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new IllegalStateException(what + " exited with " + p.exitValue() + " before serving; see " + work);
+                throw new IllegalStateException(
+                        what + " exited with " + p.exitValue() + " before serving; see " + work);
             }
             try {
-                int status = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = http.send(
+                                HttpRequest.newBuilder(URI.create(url))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 if (!needs200 || status == 200) {
                     System.out.println("== " + what + " serves " + url + " (" + status + ")");
                     return;
@@ -388,10 +526,12 @@ public final class Suite {
     }
 
     private void jcmd(long pid, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid)));
+        List<String> cmd = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
             notes.add("jcmd " + String.join(" ", args) + " failed");
@@ -429,7 +569,8 @@ public final class Suite {
     private static void deleteTree(Path p) throws IOException {
         if (Files.exists(p)) {
             try (var files = Files.walk(p)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             }
         }
     }
@@ -444,12 +585,20 @@ public final class Suite {
     private static String machine() {
         String cpu = "unknown CPU";
         try {
-            cpu = Files.readAllLines(Paths.get("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+            cpu = Files.readAllLines(Paths.get("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse(cpu);
         } catch (IOException e) {
             // keep the default
         }
-        return String.format(Locale.ROOT, "%s, %d cores, Java %s, %s", cpu, Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE));
+        return String.format(
+                Locale.ROOT,
+                "%s, %d cores, Java %s, %s",
+                cpu,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE));
     }
 }

@@ -22,20 +22,25 @@ final class WebSocketTarget implements Target {
     }
 
     /** Opens a producer session without waiting for it. */
-    CompletableFuture<WsConnection> openProducer(String topic,
-            java.util.function.BiConsumer<WsConnection, String> onFrame) {
-        return WsConnection.open(http, URI.create(base + "/ws/v2/producer/persistent/public/default/" + topic
-                + (batching ? "?batchingEnabled=true" : "")),
-                onFrame, outbox);
+    CompletableFuture<WsConnection> openProducer(
+            String topic, java.util.function.BiConsumer<WsConnection, String> onFrame) {
+        return WsConnection.open(
+                http,
+                URI.create(base + "/ws/v2/producer/persistent/public/default/" + topic
+                        + (batching ? "?batchingEnabled=true" : "")),
+                onFrame,
+                outbox);
     }
 
     @Override
     public ProducerLink producer(String topic, Results results) throws Exception {
         WsConnection c = openProducer(topic, (connection, frame) -> {
-            String result = Frames.field(frame, "result");
-            results.completed(Frames.context(frame), "ok".equals(result) ? null
-                    : result + ": " + Frames.field(frame, "errorMsg"));
-        }).get(60, TimeUnit.SECONDS);
+                    String result = Frames.field(frame, "result");
+                    results.completed(
+                            Frames.context(frame),
+                            "ok".equals(result) ? null : result + ": " + Frames.field(frame, "errorMsg"));
+                })
+                .get(60, TimeUnit.SECONDS);
         return new ProducerLink() {
             @Override
             public void send(long context, byte[] payload) throws InterruptedException {
@@ -59,20 +64,25 @@ final class WebSocketTarget implements Target {
             throws Exception {
         URI uri = URI.create(base + "/ws/v2/consumer/persistent/public/default/" + topic + "/" + subscription
                 + "?subscriptionType=" + (shared ? "Shared" : "Exclusive") + "&receiverQueueSize=" + RECEIVER_QUEUE);
-        WsConnection c = WsConnection.open(http, uri, (connection, frame) -> {
-            String id = Frames.field(frame, "messageId");
-            String payload = Frames.field(frame, "payload");
-            if (id == null || payload == null) {
-                return; // not a message
-            }
-            try {
-                connection.send(Frames.ack(id));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            deliveries.delivered(Frames.stampOfBase64(payload));
-        }, outbox).get(60, TimeUnit.SECONDS);
+        WsConnection c = WsConnection.open(
+                        http,
+                        uri,
+                        (connection, frame) -> {
+                            String id = Frames.field(frame, "messageId");
+                            String payload = Frames.field(frame, "payload");
+                            if (id == null || payload == null) {
+                                return; // not a message
+                            }
+                            try {
+                                connection.send(Frames.ack(id));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
+                            deliveries.delivered(Frames.stampOfBase64(payload));
+                        },
+                        outbox)
+                .get(60, TimeUnit.SECONDS);
         return c::close;
     }
 

@@ -26,6 +26,7 @@ final class WsConnection {
     private final Semaphore room;
     /** True while one send is in progress. */
     private final AtomicBoolean sending = new AtomicBoolean();
+
     private volatile WebSocket socket;
     private volatile int closeCode = -1;
     private volatile String closeReason;
@@ -39,10 +40,11 @@ final class WsConnection {
      * Opens a connection; frames go to {@code onFrame}, with the connection to answer on, on the client's reader
      * thread. A frame can arrive before the returned future completes: the connection can send from then on.
      */
-    static CompletableFuture<WsConnection> open(HttpClient http, URI uri, BiConsumer<WsConnection, String> onFrame,
-            int outboxCapacity) {
+    static CompletableFuture<WsConnection> open(
+            HttpClient http, URI uri, BiConsumer<WsConnection, String> onFrame, int outboxCapacity) {
         WsConnection c = new WsConnection(onFrame, outboxCapacity);
-        return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
+        return http.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(30))
                 .buildAsync(uri, c.new Listener())
                 .thenApply(ws -> {
                     c.socket = ws;

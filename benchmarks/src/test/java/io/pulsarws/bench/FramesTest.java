@@ -21,7 +21,8 @@ class FramesTest {
     @Test
     void theProducerFrameIsWhatTheApiPageShows() {
         byte[] p = Frames.payload(10, 7);
-        assertEquals("{\"payload\":\"" + Base64.getEncoder().encodeToString(p) + "\",\"context\":\"42\"}",
+        assertEquals(
+                "{\"payload\":\"" + Base64.getEncoder().encodeToString(p) + "\",\"context\":\"42\"}",
                 Frames.produce(p, 42));
         assertEquals("{\"messageId\":\"CAEQAg==\"}", Frames.ack("CAEQAg=="));
     }

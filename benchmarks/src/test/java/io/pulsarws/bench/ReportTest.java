@@ -26,15 +26,19 @@ class ReportTest {
     @Test
     void ratiosAndTargetsComeFromTheFigures() {
         Map<String, Map<String, Properties>> r = new LinkedHashMap<>();
-        r.put("produce-100", new LinkedHashMap<>(Map.of(
-                Report.PROXY, props("throughput", "1000", "total", "200000", "gatewayCpu", "30"),
-                Report.OURS, props("throughput", "6000", "total", "200000", "gatewayCpu", "10"),
-                Report.NATIVE, props("throughput", "12000"))));
+        r.put(
+                "produce-100",
+                new LinkedHashMap<>(Map.of(
+                        Report.PROXY, props("throughput", "1000", "total", "200000", "gatewayCpu", "30"),
+                        Report.OURS, props("throughput", "6000", "total", "200000", "gatewayCpu", "10"),
+                        Report.NATIVE, props("throughput", "12000"))));
         r.put("rate-1k", new LinkedHashMap<>(Map.of(Report.PROXY, props("p99", "10"), Report.OURS, props("p99", "6"))));
         Report report = report(r);
         assertEquals(5.0, report.cpuPer100k("produce-100", Report.OURS), 1e-9);
         String md = report.markdown("test machine");
-        assertTrue(md.contains("| producer msg/s, 100 B, 1 session, 200 in flight | 1,000 | 6,000 | 12,000 | 6.00x | 0.50x |"),
+        assertTrue(
+                md.contains(
+                        "| producer msg/s, 100 B, 1 session, 200 in flight | 1,000 | 6,000 | 12,000 | 6.00x | 0.50x |"),
                 md);
         String targets = report.targets();
         assertTrue(targets.contains("producer >= 5x Pulsar's proxy: met (6.00x)"), targets);

@@ -25,8 +25,14 @@ public record DeliveredMessage(
         EncryptionInfo encryption) {
 
     /** A message as delivered normally: decrypted (or never encrypted). */
-    public DeliveredMessage(String messageId, byte[] payload, Map<String, String> properties, long publishTime,
-            int redeliveryCount, long eventTime, String key) {
+    public DeliveredMessage(
+            String messageId,
+            byte[] payload,
+            Map<String, String> properties,
+            long publishTime,
+            int redeliveryCount,
+            long eventTime,
+            String key) {
         this(messageId, payload, properties, publishTime, redeliveryCount, eventTime, key, null);
     }
 }

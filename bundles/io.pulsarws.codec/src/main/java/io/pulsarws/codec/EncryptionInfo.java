@@ -13,8 +13,13 @@ import java.util.Map;
  * @param uncompressedMessageSize the payload size before compression
  * @param batchSize the number of messages in the encrypted batch, or null if it was not batched
  */
-public record EncryptionInfo(Map<String, Key> keys, byte[] param, String algorithm, String compressionType,
-        int uncompressedMessageSize, Integer batchSize) {
+public record EncryptionInfo(
+        Map<String, Key> keys,
+        byte[] param,
+        String algorithm,
+        String compressionType,
+        int uncompressedMessageSize,
+        Integer batchSize) {
 
     /**
      * One encrypted data key.

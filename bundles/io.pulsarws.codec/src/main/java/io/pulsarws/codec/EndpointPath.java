@@ -69,14 +69,15 @@ public record EndpointPath(Kind kind, int version, String topic, String subscrip
         i++;
         int namespaceParts = version == 1 ? 3 : 2; // property/cluster/namespace or tenant/namespace
         if (seg.size() <= i + namespaceParts + 1) {
-            throw new IllegalArgumentException("Invalid topic name format: expected " + (version == 1
-                    ? "{domain}/{property}/{cluster}/{namespace}/{topic}"
-                    : "{domain}/{tenant}/{namespace}/{topic}"));
+            throw new IllegalArgumentException("Invalid topic name format: expected "
+                    + (version == 1
+                            ? "{domain}/{property}/{cluster}/{namespace}/{topic}"
+                            : "{domain}/{tenant}/{namespace}/{topic}"));
         }
         String domain = seg.get(i++);
         if (!"persistent".equals(domain) && !"non-persistent".equals(domain)) {
-            throw new IllegalArgumentException("domain must be persistent or non-persistent, not '"
-                    + ClientText.quote(domain) + "'");
+            throw new IllegalArgumentException(
+                    "domain must be persistent or non-persistent, not '" + ClientText.quote(domain) + "'");
         }
         StringBuilder topic = new StringBuilder(domain).append("://");
         for (int n = 0; n < namespaceParts; n++, i++) {

@@ -76,8 +76,8 @@ public final class FrameCodec {
                     case "sequenceId" -> sequenceId = value == JsonToken.VALUE_NULL ? null : longValue(p, value, field);
                     case "encryptionParam" -> encryptionParam = scalarText(p, value, field);
                     case "compressionType" -> compressionType = scalarText(p, value, field);
-                    case "uncompressedMessageSize" -> uncompressedSize =
-                            value == JsonToken.VALUE_NULL ? null : longValue(p, value, field);
+                    case "uncompressedMessageSize" ->
+                        uncompressedSize = value == JsonToken.VALUE_NULL ? null : longValue(p, value, field);
                     default -> p.skipChildren();
                 }
             }
@@ -95,30 +95,47 @@ public final class FrameCodec {
         try {
             bytes = BASE64_DECODER.decode(payload);
         } catch (IllegalArgumentException e) {
-            throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
-                    "Invalid Base64 message-payload: " + e.getMessage(), context);
+            throw new FrameException(
+                    WebSocketError.PAYLOAD_ENCODING_ERROR,
+                    "Invalid Base64 message-payload: " + e.getMessage(),
+                    context);
         }
         byte[] param = null;
         if (encryptionParam != null) {
             try {
                 param = BASE64_DECODER.decode(encryptionParam);
             } catch (IllegalArgumentException e) {
-                throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
-                        "Invalid Base64 encryptionParam: " + e.getMessage(), context);
+                throw new FrameException(
+                        WebSocketError.PAYLOAD_ENCODING_ERROR,
+                        "Invalid Base64 encryptionParam: " + e.getMessage(),
+                        context);
             }
         }
         if (sequenceId != null && sequenceId < 0) {
-            throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, "sequenceId must be >= 0", context);
+            throw new FrameException(
+                    WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, "sequenceId must be >= 0", context);
         }
         if ((compressionType == null) != (uncompressedSize == null)) {
-            throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
-                    "compressionType and uncompressedMessageSize go together", context);
+            throw new FrameException(
+                    WebSocketError.PAYLOAD_ENCODING_ERROR,
+                    "compressionType and uncompressedMessageSize go together",
+                    context);
         }
         if (uncompressedSize != null && (uncompressedSize < 0 || uncompressedSize > Integer.MAX_VALUE)) {
             throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR, "invalid uncompressedMessageSize", context);
         }
-        return new ProducerFrame(bytes, properties, context, key, clusters, parseEventTime(eventTime, context),
-                deliverAt, deliverAfterMs, sequenceId, param, compressionType,
+        return new ProducerFrame(
+                bytes,
+                properties,
+                context,
+                key,
+                clusters,
+                parseEventTime(eventTime, context),
+                deliverAt,
+                deliverAfterMs,
+                sequenceId,
+                param,
+                compressionType,
                 uncompressedSize == null ? null : uncompressedSize.intValue());
     }
 
@@ -215,7 +232,8 @@ public final class FrameCodec {
                 if ((messageId == null) == (timestamp == null)) {
                     throw deserialize("seek needs exactly one of messageId and timestamp");
                 }
-                return messageId == null ? new ConsumerCommand(kind, null, null, 0, timestamp)
+                return messageId == null
+                        ? new ConsumerCommand(kind, null, null, 0, timestamp)
                         : new ConsumerCommand(kind, messageId, decodeMessageId(messageId), 0, 0);
             }
             default -> {
@@ -322,10 +340,12 @@ public final class FrameCodec {
                 g.writeStringField(e.getKey(), e.getValue());
             }
             g.writeEndObject();
-            g.writeStringField("publishTime", Instant.ofEpochMilli(m.publishTime()).toString());
+            g.writeStringField(
+                    "publishTime", Instant.ofEpochMilli(m.publishTime()).toString());
             g.writeNumberField("redeliveryCount", m.redeliveryCount());
             if (m.eventTime() > 0) {
-                g.writeStringField("eventTime", Instant.ofEpochMilli(m.eventTime()).toString());
+                g.writeStringField(
+                        "eventTime", Instant.ofEpochMilli(m.eventTime()).toString());
             }
             if (m.key() != null) {
                 g.writeStringField("key", m.key());
@@ -421,10 +441,14 @@ public final class FrameCodec {
             return 0;
         }
         try {
-            return OffsetDateTime.parse(eventTime, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+            return OffsetDateTime.parse(eventTime, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant()
+                    .toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR,
-                    "eventTime is not an ISO-8601 offset date-time: " + eventTime, context);
+            throw new FrameException(
+                    WebSocketError.PAYLOAD_ENCODING_ERROR,
+                    "eventTime is not an ISO-8601 offset date-time: " + eventTime,
+                    context);
         }
     }
 

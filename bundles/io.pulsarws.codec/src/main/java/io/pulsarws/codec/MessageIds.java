@@ -29,6 +29,7 @@ public final class MessageIds {
      * @since 1.2.0
      */
     public static final int MAX_ID_BYTES = 4_096;
+
     private static final int LEDGER_FIELD = 1;
     private static final int ENTRY_FIELD = 2;
     private static final int PARTITION_FIELD = 3;
@@ -212,7 +213,8 @@ public final class MessageIds {
 
     private static void checkUtf8(byte[] b, int from, int to) {
         try {
-            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+            java.nio.charset.StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(b, from, to - from));

@@ -28,8 +28,12 @@ class EndpointPathFuzzTest {
             EndpointPath p = EndpointPath.parse(path);
             assertNotNull(p.kind());
             assertTrue(p.version() >= 1 && p.version() <= 3);
-            assertTrue(p.version() == 3 ? p.topic() == null : p.topic() != null && !p.topic().isEmpty());
-            assertTrue(p.kind() != EndpointPath.Kind.CONSUMER || !p.subscription().isEmpty());
+            assertTrue(
+                    p.version() == 3
+                            ? p.topic() == null
+                            : p.topic() != null && !p.topic().isEmpty());
+            assertTrue(
+                    p.kind() != EndpointPath.Kind.CONSUMER || !p.subscription().isEmpty());
         } catch (IllegalArgumentException e) {
             String m = e.getMessage();
             assertNotNull(m);
@@ -40,8 +44,27 @@ class EndpointPathFuzzTest {
     @Provide
     Arbitrary<String> paths() {
         Arbitrary<String> segment = Arbitraries.oneOf(
-                Arbitraries.of("ws", "v1", "v2", "v3", "producer", "consumer", "reader", "persistent",
-                        "non-persistent", "public", "default", "t", "sub", "", "%2F", "%zz", "%", "%0A", "+", ".."),
+                Arbitraries.of(
+                        "ws",
+                        "v1",
+                        "v2",
+                        "v3",
+                        "producer",
+                        "consumer",
+                        "reader",
+                        "persistent",
+                        "non-persistent",
+                        "public",
+                        "default",
+                        "t",
+                        "sub",
+                        "",
+                        "%2F",
+                        "%zz",
+                        "%",
+                        "%0A",
+                        "+",
+                        ".."),
                 Arbitraries.strings().withCharRange('\u0000', '\u00ff').ofMaxLength(8));
         return segment.list().ofMinSize(1).ofMaxSize(9).map(s -> "/" + String.join("/", s));
     }

@@ -23,9 +23,24 @@ import net.jqwik.api.constraints.StringLength;
  * the API's codes; no other exception, whatever the input.
  */
 class FrameCodecFuzzTest {
-    private static final List<String> FIELDS = List.of("payload", "properties", "context", "key",
-            "replicationClusters", "eventTime", "deliverAt", "deliverAfterMs", "sequenceId", "encryptionParam",
-            "compressionType", "uncompressedMessageSize", "type", "messageId", "permitMessages", "timestamp", "x");
+    private static final List<String> FIELDS = List.of(
+            "payload",
+            "properties",
+            "context",
+            "key",
+            "replicationClusters",
+            "eventTime",
+            "deliverAt",
+            "deliverAfterMs",
+            "sequenceId",
+            "encryptionParam",
+            "compressionType",
+            "uncompressedMessageSize",
+            "type",
+            "messageId",
+            "permitMessages",
+            "timestamp",
+            "x");
     private final FrameCodec codec = new FrameCodec();
 
     @Property(tries = 3000)
@@ -42,8 +57,8 @@ class FrameCodecFuzzTest {
 
     @Property(tries = 1000)
     void validSendFramesRoundTripTheirPayload(@ForAll byte[] payload, @ForAll("plainText") String context) {
-        String text = "{\"payload\":\"" + Base64.getEncoder().encodeToString(payload) + "\",\"context\":\""
-                + context + "\"}";
+        String text =
+                "{\"payload\":\"" + Base64.getEncoder().encodeToString(payload) + "\",\"context\":\"" + context + "\"}";
         try {
             ProducerFrame f = codec.decodeProducerFrame(text);
             assertArrayEquals(payload, f.payload());
@@ -88,14 +103,31 @@ class FrameCodecFuzzTest {
     Arbitrary<String> jsonFrames() {
         Arbitrary<String> value = Arbitraries.oneOf(
                 Arbitraries.strings().ofMaxLength(20).map(FrameCodecFuzzTest::jsonString),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(30)
+                Arbitraries.bytes()
+                        .array(byte[].class)
+                        .ofMaxSize(30)
                         .map(b -> jsonString(Base64.getEncoder().encodeToString(b))),
                 Arbitraries.longs().map(String::valueOf),
-                Arbitraries.of("null", "true", "false", "1e400", "-0", "[]", "{}", "[\"a\",1]", "{\"a\":\"b\"}",
-                        "{\"a\":{\"b\":[]}}", "\"permit\"", "\"seek\"", "\"ackCumulative\"", "\"CAEQASAAMP////8H\"",
-                        "\"CAMQADAA\"", "99999999999999999999", "\"2024-01-01T00:00:00Z\""));
-        Arbitrary<String> field = Combinators.combine(Arbitraries.of(FIELDS), value)
-                .as((k, v) -> jsonString(k) + ":" + v);
+                Arbitraries.of(
+                        "null",
+                        "true",
+                        "false",
+                        "1e400",
+                        "-0",
+                        "[]",
+                        "{}",
+                        "[\"a\",1]",
+                        "{\"a\":\"b\"}",
+                        "{\"a\":{\"b\":[]}}",
+                        "\"permit\"",
+                        "\"seek\"",
+                        "\"ackCumulative\"",
+                        "\"CAEQASAAMP////8H\"",
+                        "\"CAMQADAA\"",
+                        "99999999999999999999",
+                        "\"2024-01-01T00:00:00Z\""));
+        Arbitrary<String> field =
+                Combinators.combine(Arbitraries.of(FIELDS), value).as((k, v) -> jsonString(k) + ":" + v);
         return field.list().ofMaxSize(6).map(fields -> "{" + String.join(",", fields) + "}");
     }
 
@@ -105,7 +137,8 @@ class FrameCodecFuzzTest {
     }
 
     @Property(tries = 200)
-    void deeplyNestedJsonIsRefusedNotOverflowed(@ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 5000) int depth) {
+    void deeplyNestedJsonIsRefusedNotOverflowed(
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 5000) int depth) {
         String text = "{\"x\":" + "[".repeat(depth) + "]".repeat(depth) + ",\"payload\":\"\"}";
         producer(text);
         consumer(text);

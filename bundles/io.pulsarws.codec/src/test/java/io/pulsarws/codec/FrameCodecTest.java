@@ -55,22 +55,30 @@ class FrameCodecTest {
         assertArrayEquals(new byte[] {1, 2, 3}, f.encryptionParam());
         assertEquals("LZ4", f.compressionType());
         assertEquals(9, f.uncompressedMessageSize());
-        assertEquals(WebSocketError.PAYLOAD_ENCODING_ERROR, assertThrows(FrameException.class,
-                () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"compressionType\":\"LZ4\"}")).error());
-        assertEquals(WebSocketError.PAYLOAD_ENCODING_ERROR, assertThrows(FrameException.class,
-                () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"encryptionParam\":\"!\"}")).error());
+        assertEquals(
+                WebSocketError.PAYLOAD_ENCODING_ERROR,
+                assertThrows(
+                                FrameException.class,
+                                () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"compressionType\":\"LZ4\"}"))
+                        .error());
+        assertEquals(
+                WebSocketError.PAYLOAD_ENCODING_ERROR,
+                assertThrows(
+                                FrameException.class,
+                                () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"encryptionParam\":\"!\"}"))
+                        .error());
     }
 
     @Test
     void readsClientSideEncryptionKeysAndTellsServerSideKeyNamesApart() {
         String json = "{\"client-rsa.pem\":{\"keyValue\":\"AQI=\",\"metadata\":{\"k\":\"v\"}}}";
-        var keys = codec.decodeClientEncryptionKeys(java.util.Base64.getEncoder()
-                .encodeToString(json.getBytes(StandardCharsets.UTF_8)));
+        var keys = codec.decodeClientEncryptionKeys(
+                java.util.Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)));
         assertArrayEquals(new byte[] {1, 2}, keys.get("client-rsa.pem").keyValue());
         assertEquals(Map.of("k", "v"), keys.get("client-rsa.pem").metadata());
         assertNull(codec.decodeClientEncryptionKeys("key1,key2"));
-        assertNull(codec.decodeClientEncryptionKeys(java.util.Base64.getEncoder().encodeToString(
-                "{\"k\":{\"metadata\":{}}}".getBytes(StandardCharsets.UTF_8))));
+        assertNull(codec.decodeClientEncryptionKeys(java.util.Base64.getEncoder()
+                .encodeToString("{\"k\":{\"metadata\":{}}}".getBytes(StandardCharsets.UTF_8))));
     }
 
     @Test
@@ -83,54 +91,76 @@ class FrameCodecTest {
 
     @Test
     void nonObjectAndTrailingGarbageAreError3() {
-        assertEquals(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
-                assertThrows(FrameException.class, () -> codec.decodeProducerFrame("[1,2]")).error());
-        assertEquals(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
-                assertThrows(FrameException.class, () -> codec.decodeProducerFrame("{\"payload\":\"\"} x")).error());
-        assertEquals(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
-                assertThrows(FrameException.class, () -> codec.decodeProducerFrame("{\"payload\":[]}")).error());
+        assertEquals(
+                WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
+                assertThrows(FrameException.class, () -> codec.decodeProducerFrame("[1,2]"))
+                        .error());
+        assertEquals(
+                WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
+                assertThrows(FrameException.class, () -> codec.decodeProducerFrame("{\"payload\":\"\"} x"))
+                        .error());
+        assertEquals(
+                WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
+                assertThrows(FrameException.class, () -> codec.decodeProducerFrame("{\"payload\":[]}"))
+                        .error());
     }
 
     @Test
     void badBase64AndMissingPayloadAreError7WithContext() {
-        FrameException bad = assertThrows(FrameException.class,
+        FrameException bad = assertThrows(
+                FrameException.class,
                 () -> codec.decodeProducerFrame("{\"payload\":\"!!!not base64!!!\",\"context\":\"c1\"}"));
         assertEquals(WebSocketError.PAYLOAD_ENCODING_ERROR, bad.error());
         assertEquals("c1", bad.context());
-        FrameException missing = assertThrows(FrameException.class,
-                () -> codec.decodeProducerFrame("{\"context\":\"c2\"}"));
+        FrameException missing =
+                assertThrows(FrameException.class, () -> codec.decodeProducerFrame("{\"context\":\"c2\"}"));
         assertEquals(WebSocketError.PAYLOAD_ENCODING_ERROR, missing.error());
         assertEquals("c2", missing.context());
         assertEquals("payload is missing", missing.getMessage());
-        assertEquals(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, assertThrows(FrameException.class,
-                () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"sequenceId\":-1}")).error());
-        FrameException time = assertThrows(FrameException.class,
+        assertEquals(
+                WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
+                assertThrows(
+                                FrameException.class,
+                                () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"sequenceId\":-1}"))
+                        .error());
+        FrameException time = assertThrows(
+                FrameException.class,
                 () -> codec.decodeProducerFrame("{\"payload\":\"eA==\",\"eventTime\":\"not-a-time\"}"));
         assertEquals(WebSocketError.PAYLOAD_ENCODING_ERROR, time.error());
     }
 
     @Test
     void writesResultsExactlyLikePulsar() {
-        assertEquals("{\"result\":\"ok\",\"messageId\":\"CAMQADAA\",\"context\":\"ctx-1\",\"errorCode\":0,\"schemaVersion\":0}",
+        assertEquals(
+                "{\"result\":\"ok\",\"messageId\":\"CAMQADAA\",\"context\":\"ctx-1\",\"errorCode\":0,\"schemaVersion\":0}",
                 codec.encodeSendOk("CAMQADAA", "ctx-1"));
-        assertEquals("{\"result\":\"ok\",\"messageId\":\"CAMQATAA\",\"errorCode\":0,\"schemaVersion\":0}",
+        assertEquals(
+                "{\"result\":\"ok\",\"messageId\":\"CAMQATAA\",\"errorCode\":0,\"schemaVersion\":0}",
                 codec.encodeSendOk("CAMQATAA", null));
-        assertEquals("{\"result\":\"send-error:7\",\"errorMsg\":\"bad \\\"x\\\"\",\"context\":\"c\",\"errorCode\":0,\"schemaVersion\":0}",
+        assertEquals(
+                "{\"result\":\"send-error:7\",\"errorMsg\":\"bad \\\"x\\\"\",\"context\":\"c\",\"errorCode\":0,\"schemaVersion\":0}",
                 codec.encodeSendError(WebSocketError.PAYLOAD_ENCODING_ERROR, "bad \"x\"", "c"));
-        assertTrue(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, null, null).contains("\"errorMsg\":\"Unknown error\""));
-        assertEquals("{\"result\":\"send-error:8\",\"errorMsg\":\"timed out\",\"outcome\":\"unknown\",\"context\":\"c\","
-                + "\"errorCode\":0,\"schemaVersion\":0}", codec.encodeSendUnknown("timed out", "c"));
+        assertTrue(codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, null, null)
+                .contains("\"errorMsg\":\"Unknown error\""));
+        assertEquals(
+                "{\"result\":\"send-error:8\",\"errorMsg\":\"timed out\",\"outcome\":\"unknown\",\"context\":\"c\","
+                        + "\"errorCode\":0,\"schemaVersion\":0}",
+                codec.encodeSendUnknown("timed out", "c"));
     }
 
     /** The ok result is written without Jackson when nothing needs escaping; both ways give the same bytes. */
     @Test
     void okResultsAreTheSameOnTheDirectAndTheEscapingPath() {
         // non-ASCII is not escaped (as Jackson does not): direct path
-        assertEquals("{\"result\":\"ok\",\"messageId\":\"CAE=\",\"context\":\"caf\u00e9 \u2713/1\",\"errorCode\":0,"
-                + "\"schemaVersion\":0}", codec.encodeSendOk("CAE=", "caf\u00e9 \u2713/1"));
+        assertEquals(
+                "{\"result\":\"ok\",\"messageId\":\"CAE=\",\"context\":\"caf\u00e9 \u2713/1\",\"errorCode\":0,"
+                        + "\"schemaVersion\":0}",
+                codec.encodeSendOk("CAE=", "caf\u00e9 \u2713/1"));
         // a quote, a backslash and control characters take Jackson's escaping
-        assertEquals("{\"result\":\"ok\",\"messageId\":\"CAE=\",\"context\":\"a\\\"b\\\\c\\nd\\u0001\",\"errorCode\":0,"
-                + "\"schemaVersion\":0}", codec.encodeSendOk("CAE=", "a\"b\\c\nd\u0001"));
+        assertEquals(
+                "{\"result\":\"ok\",\"messageId\":\"CAE=\",\"context\":\"a\\\"b\\\\c\\nd\\u0001\",\"errorCode\":0,"
+                        + "\"schemaVersion\":0}",
+                codec.encodeSendOk("CAE=", "a\"b\\c\nd\u0001"));
         assertTrue(FrameCodec.plain("CAMQADAA"));
         assertFalse(FrameCodec.plain("x\ty"));
         assertFalse(FrameCodec.plain("\""));
@@ -141,23 +171,35 @@ class FrameCodecTest {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("k1", "v1");
         props.put("k2", "v2");
-        String frame = codec.encodeMessage(new DeliveredMessage("CAMQADAA",
-                "hello v2".getBytes(StandardCharsets.UTF_8), props, 1795847351209L, 0, 0, "key-1"));
-        assertEquals("{\"messageId\":\"CAMQADAA\",\"payload\":\"aGVsbG8gdjI=\",\"properties\":{\"k1\":\"v1\",\"k2\":\"v2\"},"
-                + "\"publishTime\":\"2026-11-28T06:29:11.209Z\",\"redeliveryCount\":0,\"key\":\"key-1\"}", frame);
+        String frame = codec.encodeMessage(new DeliveredMessage(
+                "CAMQADAA", "hello v2".getBytes(StandardCharsets.UTF_8), props, 1795847351209L, 0, 0, "key-1"));
+        assertEquals(
+                "{\"messageId\":\"CAMQADAA\",\"payload\":\"aGVsbG8gdjI=\",\"properties\":{\"k1\":\"v1\",\"k2\":\"v2\"},"
+                        + "\"publishTime\":\"2026-11-28T06:29:11.209Z\",\"redeliveryCount\":0,\"key\":\"key-1\"}",
+                frame);
         String noKey = codec.encodeMessage(new DeliveredMessage("CAMQATAA", new byte[0], Map.of(), 0, 2, 1000, null));
-        assertEquals("{\"messageId\":\"CAMQATAA\",\"payload\":\"\",\"properties\":{},\"publishTime\":\"1970-01-01T00:00:00Z\","
-                + "\"redeliveryCount\":2,\"eventTime\":\"1970-01-01T00:00:01Z\"}", noKey);
+        assertEquals(
+                "{\"messageId\":\"CAMQATAA\",\"payload\":\"\",\"properties\":{},\"publishTime\":\"1970-01-01T00:00:00Z\","
+                        + "\"redeliveryCount\":2,\"eventTime\":\"1970-01-01T00:00:01Z\"}",
+                noKey);
     }
 
     @Test
     void writesTheEncryptionContextOfMessagesDeliveredEncrypted() {
-        EncryptionInfo e = new EncryptionInfo(Map.of("client-rsa.pem", new EncryptionInfo.Key(new byte[] {1, 2},
-                Map.of("k", "v"))), new byte[] {3}, null, "LZ4", 12, 3);
-        String frame = codec.encodeMessage(new DeliveredMessage("CAMQADAA", new byte[] {9}, Map.of(), 0, 0, 0, null, e));
-        assertTrue(frame.endsWith(",\"encryptionContext\":{\"keys\":{\"client-rsa.pem\":{\"keyValue\":\"AQI=\","
-                + "\"metadata\":{\"k\":\"v\"}}},\"param\":\"Aw==\",\"compressionType\":\"LZ4\","
-                + "\"uncompressedMessageSize\":12,\"batchSize\":3}}"), frame);
+        EncryptionInfo e = new EncryptionInfo(
+                Map.of("client-rsa.pem", new EncryptionInfo.Key(new byte[] {1, 2}, Map.of("k", "v"))),
+                new byte[] {3},
+                null,
+                "LZ4",
+                12,
+                3);
+        String frame =
+                codec.encodeMessage(new DeliveredMessage("CAMQADAA", new byte[] {9}, Map.of(), 0, 0, 0, null, e));
+        assertTrue(
+                frame.endsWith(",\"encryptionContext\":{\"keys\":{\"client-rsa.pem\":{\"keyValue\":\"AQI=\","
+                        + "\"metadata\":{\"k\":\"v\"}}},\"param\":\"Aw==\",\"compressionType\":\"LZ4\","
+                        + "\"uncompressedMessageSize\":12,\"batchSize\":3}}"),
+                frame);
     }
 
     @Test
@@ -165,29 +207,51 @@ class FrameCodecTest {
         ConsumerCommand ack = codec.decodeConsumerCommand("{\"messageId\":\"CAMQADAA\"}");
         assertEquals(ConsumerCommand.Type.ACK, ack.type());
         assertArrayEquals(new byte[] {8, 3, 16, 0, 48, 0}, ack.messageIdBytes());
-        assertEquals(ConsumerCommand.Type.NEGATIVE_ACKNOWLEDGE,
-                codec.decodeConsumerCommand("{\"type\":\"negativeAcknowledge\",\"messageId\":\"CAMQADAA\"}").type());
-        assertEquals(7, codec.decodeConsumerCommand("{\"type\":\"permit\",\"permitMessages\":7}").permitMessages());
-        assertEquals(ConsumerCommand.Type.UNSUBSCRIBE, codec.decodeConsumerCommand("{\"type\":\"unsubscribe\"}").type());
-        assertEquals(ConsumerCommand.Type.IS_END_OF_TOPIC, codec.decodeConsumerCommand("{\"type\":\"isEndOfTopic\"}").type());
-        assertEquals(ConsumerCommand.Type.ACK,
-                codec.decodeConsumerCommand("{\"type\":\"whatever\",\"messageId\":\"CAMQADAA\"}").type(),
+        assertEquals(
+                ConsumerCommand.Type.NEGATIVE_ACKNOWLEDGE,
+                codec.decodeConsumerCommand("{\"type\":\"negativeAcknowledge\",\"messageId\":\"CAMQADAA\"}")
+                        .type());
+        assertEquals(
+                7,
+                codec.decodeConsumerCommand("{\"type\":\"permit\",\"permitMessages\":7}")
+                        .permitMessages());
+        assertEquals(
+                ConsumerCommand.Type.UNSUBSCRIBE,
+                codec.decodeConsumerCommand("{\"type\":\"unsubscribe\"}").type());
+        assertEquals(
+                ConsumerCommand.Type.IS_END_OF_TOPIC,
+                codec.decodeConsumerCommand("{\"type\":\"isEndOfTopic\"}").type());
+        assertEquals(
+                ConsumerCommand.Type.ACK,
+                codec.decodeConsumerCommand("{\"type\":\"whatever\",\"messageId\":\"CAMQADAA\"}")
+                        .type(),
                 "Pulsar treats unknown types as acks");
-        assertEquals(ConsumerCommand.Type.ACK_CUMULATIVE,
-                codec.decodeConsumerCommand("{\"type\":\"ackCumulative\",\"messageId\":\"CAMQADAA\"}").type());
+        assertEquals(
+                ConsumerCommand.Type.ACK_CUMULATIVE,
+                codec.decodeConsumerCommand("{\"type\":\"ackCumulative\",\"messageId\":\"CAMQADAA\"}")
+                        .type());
         ConsumerCommand seekTime = codec.decodeConsumerCommand("{\"type\":\"seek\",\"timestamp\":1700000000000}");
         assertEquals(ConsumerCommand.Type.SEEK, seekTime.type());
         assertEquals(1700000000000L, seekTime.timestamp());
         assertNull(seekTime.messageId());
-        assertEquals("CAMQADAA", codec.decodeConsumerCommand("{\"type\":\"seek\",\"messageId\":\"CAMQADAA\"}").messageId());
+        assertEquals(
+                "CAMQADAA",
+                codec.decodeConsumerCommand("{\"type\":\"seek\",\"messageId\":\"CAMQADAA\"}")
+                        .messageId());
     }
 
     @Test
     void badConsumerCommandsAreError3() {
-        for (String bad : List.of("garbage, not json", "{}", "{\"messageId\":\"%%%\"}", "{\"type\":\"permit\"}",
-                "{\"type\":\"seek\"}", "{\"type\":\"seek\",\"timestamp\":1,\"messageId\":\"CAMQADAA\"}",
+        for (String bad : List.of(
+                "garbage, not json",
+                "{}",
+                "{\"messageId\":\"%%%\"}",
+                "{\"type\":\"permit\"}",
+                "{\"type\":\"seek\"}",
+                "{\"type\":\"seek\",\"timestamp\":1,\"messageId\":\"CAMQADAA\"}",
                 "{\"type\":\"ackCumulative\"}",
-                "{\"type\":\"permit\",\"permitMessages\":0}", "{\"messageId\":null}")) {
+                "{\"type\":\"permit\",\"permitMessages\":0}",
+                "{\"messageId\":null}")) {
             FrameException e = assertThrows(FrameException.class, () -> codec.decodeConsumerCommand(bad), bad);
             assertEquals(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, e.error(), bad);
             assertEquals(4003, e.error().closeCode());
@@ -196,7 +260,8 @@ class FrameCodecTest {
 
     @Test
     void writesCommandErrors() {
-        assertEquals("{\"type\":\"error\",\"command\":\"seek\",\"errorCode\":8,\"errorMsg\":\"not allowed\"}",
+        assertEquals(
+                "{\"type\":\"error\",\"command\":\"seek\",\"errorCode\":8,\"errorMsg\":\"not allowed\"}",
                 codec.encodeCommandError("seek", WebSocketError.UNKNOWN_ERROR, "not allowed"));
     }
 

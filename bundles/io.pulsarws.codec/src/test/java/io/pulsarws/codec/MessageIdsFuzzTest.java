@@ -26,8 +26,8 @@ class MessageIdsFuzzTest {
 
     /** Valid ids with one byte changed or cut short: the same two outcomes. */
     @Property(tries = 5000)
-    void mutatedIdsAreAcceptedOrRefusedPlainly(@ForAll("ids") byte[] id, @ForAll int position, @ForAll byte value,
-            @ForAll boolean truncate) {
+    void mutatedIdsAreAcceptedOrRefusedPlainly(
+            @ForAll("ids") byte[] id, @ForAll int position, @ForAll byte value, @ForAll boolean truncate) {
         int at = Math.floorMod(position, id.length);
         byte[] mutated = truncate ? java.util.Arrays.copyOf(id, at) : id.clone();
         if (!truncate) {
@@ -49,9 +49,13 @@ class MessageIdsFuzzTest {
     @Provide
     Arbitrary<byte[]> ids() {
         Arbitrary<Integer> size = Arbitraries.integers().between(0, MessageIds.MAX_BATCH_SIZE);
-        return Combinators.combine(Arbitraries.longs().greaterOrEqual(0), Arbitraries.longs().greaterOrEqual(0),
-                Arbitraries.integers().between(-1, 10_000), size, Arbitraries.doubles().between(0, 1),
-                Arbitraries.strings().ofMaxLength(200).injectNull(0.5))
+        return Combinators.combine(
+                        Arbitraries.longs().greaterOrEqual(0),
+                        Arbitraries.longs().greaterOrEqual(0),
+                        Arbitraries.integers().between(-1, 10_000),
+                        size,
+                        Arbitraries.doubles().between(0, 1),
+                        Arbitraries.strings().ofMaxLength(200).injectNull(0.5))
                 .as((ledger, entry, partition, batchSize, where, topic) -> {
                     ByteArrayOutputStream out = new ByteArrayOutputStream();
                     varintField(out, 1, ledger);

@@ -75,7 +75,8 @@ class MessageIdsTest {
         assertRefused("no ledgerId", new byte[] {16, 3});
         assertRefused("batch index 5 is outside -1..4", new byte[] {8, 3, 16, 1, 32, 5, 48, 5});
         assertRefused("batch index 65536 is outside -1..65535", new byte[] {8, 3, 16, 1, 32, -128, -128, 4});
-        assertRefused("batch size -2 is outside 0..65536",
+        assertRefused(
+                "batch size -2 is outside 0..65536",
                 new byte[] {8, 3, 16, 1, 48, -2, -1, -1, -1, -1, -1, -1, -1, -1, 1});
         assertRefused("partition -2 is below -1", new byte[] {8, 3, 16, 1, 24, -2, -1, -1, -1, -1, -1, -1, -1, -1, 1});
         assertRefused("longer than 4096 bytes", MessageIds.withTopic(PLAIN, "t".repeat(4096)));

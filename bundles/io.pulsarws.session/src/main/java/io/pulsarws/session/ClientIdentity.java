@@ -26,7 +26,7 @@ public record ClientIdentity(String role, String token, boolean anonymous) {
 
     @Override
     public String toString() {
-        return "ClientIdentity[role=" + role + (token != null ? ", token=***]" : anonymous ? ", anonymous]"
-                : ", password]");
+        return "ClientIdentity[role=" + role
+                + (token != null ? ", token=***]" : anonymous ? ", anonymous]" : ", password]");
     }
 }

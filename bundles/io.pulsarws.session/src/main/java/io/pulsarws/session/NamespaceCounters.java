@@ -17,11 +17,20 @@ package io.pulsarws.session;
  * @param publishLatencySumMicros the sum of all those latencies
  * @since 1.2.0
  */
-public record NamespaceCounters(String namespace, long messagesPublished, long bytesPublished, long publishFailures,
-        long messagesDelivered, long bytesDelivered, long acks, long nacks, long[] publishLatencyBuckets,
+public record NamespaceCounters(
+        String namespace,
+        long messagesPublished,
+        long bytesPublished,
+        long publishFailures,
+        long messagesDelivered,
+        long bytesDelivered,
+        long acks,
+        long nacks,
+        long[] publishLatencyBuckets,
         long publishLatencySumMicros) {
 
     /** Upper bounds of the publish latency buckets in microseconds, as in Pulsar's WebSocket proxy. */
-    public static final long[] PUBLISH_LATENCY_BOUNDS_MICROS = {500, 1_000, 5_000, 10_000, 20_000, 50_000, 100_000,
-        200_000, 1_000_000};
+    public static final long[] PUBLISH_LATENCY_BOUNDS_MICROS = {
+        500, 1_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 1_000_000
+    };
 }

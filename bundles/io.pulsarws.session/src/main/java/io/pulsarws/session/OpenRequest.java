@@ -11,8 +11,8 @@ import java.util.Map;
  * @param remoteAddress the client's address, for logs and statistics
  * @param identity the authenticated client, or null when the endpoint does not authenticate
  */
-public record OpenRequest(EndpointPath path, Map<String, String> params, String remoteAddress,
-        ClientIdentity identity) {
+public record OpenRequest(
+        EndpointPath path, Map<String, String> params, String remoteAddress, ClientIdentity identity) {
 
     /** A request from a client the endpoint did not authenticate. */
     public OpenRequest(EndpointPath path, Map<String, String> params, String remoteAddress) {

@@ -20,6 +20,16 @@ import java.time.Instant;
  * @param opened when the session was opened
  * @since 1.1.0
  */
-public record SessionInfo(long id, String kind, String topic, String subscription, String subscriptionType,
-        String subscriptionMode, String remoteAddress, long messages, String role, long framesIn, long pending,
+public record SessionInfo(
+        long id,
+        String kind,
+        String topic,
+        String subscription,
+        String subscriptionType,
+        String subscriptionMode,
+        String remoteAddress,
+        long messages,
+        String role,
+        long framesIn,
+        long pending,
         Instant opened) {}

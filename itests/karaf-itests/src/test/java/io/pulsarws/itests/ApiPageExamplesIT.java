@@ -8,16 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.List;
 import java.util.Dictionary;
+import java.util.List;
 import java.util.Map;
-import org.osgi.service.cm.Configuration;
 import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.Configuration;
 
 /**
  * The API page's examples run by clients this project did not write: the NodeJS producer and consumer with the
@@ -44,7 +44,11 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
             try {
                 Path out = work.resolve("producer.js.out");
                 await("the example producer's ack", TIMEOUT, () -> read(out).contains("received ack: "));
-                String line = read(out).lines().filter(l -> l.startsWith("received ack: ")).findFirst().orElseThrow();
+                String line = read(out)
+                        .lines()
+                        .filter(l -> l.startsWith("received ack: "))
+                        .findFirst()
+                        .orElseThrow();
                 Map<String, Object> ack = Json.object(line.substring("received ack: ".length()));
                 assertEquals("ok", ack.get("result"));
                 assertEquals("1", ack.get("context"));
@@ -52,8 +56,12 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
                 producer.destroy();
             }
             // the example consumer acks what it receives: the message was delivered and left the backlog
-            await("the example consumer's ack", TIMEOUT, () -> backlog(TOPIC, "my-sub1") == 0
-                    && Long.valueOf(1).equals(subscription(TOPIC, "my-sub1").get("msgOutCounter")));
+            await(
+                    "the example consumer's ack",
+                    TIMEOUT,
+                    () -> backlog(TOPIC, "my-sub1") == 0
+                            && Long.valueOf(1)
+                                    .equals(subscription(TOPIC, "my-sub1").get("msgOutCounter")));
         } finally {
             consumer.destroy();
             assertTrue(consumer.waitFor(10, TimeUnit.SECONDS));
@@ -72,7 +80,9 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
             assertTrue(producer.waitFor(60, TimeUnit.SECONDS));
             assertEquals(read(work.resolve("producer.py.out")), 0, producer.exitValue());
             assertTrue(read(work.resolve("producer.py.out")).contains("Message published successfully"));
-            await("the example consumer's output", TIMEOUT,
+            await(
+                    "the example consumer's output",
+                    TIMEOUT,
                     () -> read(work.resolve("consumer.py.out")).contains("payload: b'Hello World'"));
             await("the example consumer's ack", TIMEOUT, () -> backlog(admin, "my-sub") == 0);
         } finally {
@@ -90,23 +100,32 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
     public void pythonClientSeesACleanCloseOnARestart() throws Exception {
         Path work = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
         Path script = work.resolve("restart.py");
-        Files.writeString(script, String.join("\n",
-                "import sys, websocket",
-                "ws = websocket.create_connection(sys.argv[1])",
-                "print('connected', flush=True)",
-                "try:",
-                "    while True:",
-                "        op, frame = ws.recv_data_frame(True)",
-                "        if op == websocket.ABNF.OPCODE_CLOSE:",
-                "            data = frame.data",
-                "            print('closed', int.from_bytes(data[:2], 'big'), data[2:].decode(), flush=True)",
-                "            break",
-                "except Exception as e:",
-                "    print('error', type(e).__name__, e, flush=True)", ""));
+        Files.writeString(
+                script,
+                String.join(
+                        "\n",
+                        "import sys, websocket",
+                        "ws = websocket.create_connection(sys.argv[1])",
+                        "print('connected', flush=True)",
+                        "try:",
+                        "    while True:",
+                        "        op, frame = ws.recv_data_frame(True)",
+                        "        if op == websocket.ABNF.OPCODE_CLOSE:",
+                        "            data = frame.data",
+                        "            print('closed', int.from_bytes(data[:2], 'big'), data[2:].decode(), flush=True)",
+                        "            break",
+                        "except Exception as e:",
+                        "    print('error', type(e).__name__, e, flush=True)",
+                        ""));
         Path out = work.resolve("restart.py.out");
-        Process python = new ProcessBuilder("/usr/bin/python3", "-u", script.toString(),
-                gateway() + path("consumer", uniqueTopic("restart")) + "/sub")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process python = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        "-u",
+                        script.toString(),
+                        gateway() + path("consumer", uniqueTopic("restart")) + "/sub")
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         try {
             await("the Python client connected", TIMEOUT, () -> read(out).contains("connected"));
             Configuration c = configAdmin.getConfiguration("io.pulsarws.gateway", null);
@@ -114,7 +133,9 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
             props.put("connectionTimeoutMillis", 9000); // a client setting: the client is rebuilt
             c.update(props);
             assertTrue(python.waitFor(30, TimeUnit.SECONDS));
-            assertEquals("closed 1001 Service restart: reconnect", read(out).lines().skip(1).findFirst().orElse(""));
+            assertEquals(
+                    "closed 1001 Service restart: reconnect",
+                    read(out).lines().skip(1).findFirst().orElse(""));
         } finally {
             python.destroy();
         }
@@ -139,6 +160,7 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
         pb.environment().put("NODE_PATH", dir.resolve("node_modules").toString());
         return pb.start();
     }
+
     private static int consumers(String adminTopic, String sub) {
         Map<String, Object> s = subscription(adminTopic, sub);
         return s == null ? -1 : ((List<?>) s.get("consumers")).size();

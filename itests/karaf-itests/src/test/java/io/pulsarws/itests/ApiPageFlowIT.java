@@ -30,7 +30,8 @@ public class ApiPageFlowIT extends GatewayTestSupport {
     @Test
     public void apiPageFlowOnV1Paths() throws Exception {
         String topic = uniqueTopic("my-topic");
-        flow("/ws/producer/persistent/sample/standalone/ns1/" + topic,
+        flow(
+                "/ws/producer/persistent/sample/standalone/ns1/" + topic,
                 "/ws/consumer/persistent/sample/standalone/ns1/" + topic + "/my-sub",
                 "/admin/persistent/sample/standalone/ns1/" + topic);
     }
@@ -38,7 +39,8 @@ public class ApiPageFlowIT extends GatewayTestSupport {
     @Test
     public void apiPageFlowOnV2Paths() throws Exception {
         String topic = uniqueTopic("v2-topic");
-        flow("/ws/v2/producer/persistent/public/default/" + topic,
+        flow(
+                "/ws/v2/producer/persistent/public/default/" + topic,
                 "/ws/v2/consumer/persistent/public/default/" + topic + "/my-sub",
                 "/admin/v2/persistent/public/default/" + topic);
     }
@@ -89,7 +91,8 @@ public class ApiPageFlowIT extends GatewayTestSupport {
 
     @Test
     public void producerBadFramesGetErrorsAndTheSocketStaysOpen() throws Exception {
-        try (WsClient p = WsClient.open(gateway() + "/ws/v2/producer/persistent/public/default/" + uniqueTopic("bad"))) {
+        try (WsClient p =
+                WsClient.open(gateway() + "/ws/v2/producer/persistent/public/default/" + uniqueTopic("bad"))) {
             p.send("this is not json");
             Map<String, Object> r = Json.object(p.next(TIMEOUT));
             assertEquals("send-error:3", r.get("result"));
@@ -124,7 +127,10 @@ public class ApiPageFlowIT extends GatewayTestSupport {
         try (WsClient p = WsClient.open(gateway() + "/ws/v2/producer/persistent/public/default/" + topic)) {
             p.send("{\"payload\":\"" + b64("before") + "\"}");
             assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
-            assertEquals(200, admin("POST", "/admin/v2/persistent/public/default/" + topic + "/terminate").statusCode());
+            assertEquals(
+                    200,
+                    admin("POST", "/admin/v2/persistent/public/default/" + topic + "/terminate")
+                            .statusCode());
             p.send("{\"payload\":\"" + b64("after") + "\",\"context\":\"late\"}");
             Map<String, Object> r = Json.object(p.next(TIMEOUT));
             assertEquals("send-error:8", r.get("result"));
@@ -158,7 +164,8 @@ public class ApiPageFlowIT extends GatewayTestSupport {
     public void consumerCommandsNackUnsubscribeAndBinaryFrames() throws Exception {
         String topic = uniqueTopic("cmds");
         String consumerPath = "/ws/v2/consumer/persistent/public/default/" + topic + "/s";
-        try (WsClient c = WsClient.open(gateway() + consumerPath + "?negativeAckRedeliveryDelay=100&subscriptionType=Shared");
+        try (WsClient c = WsClient.open(
+                        gateway() + consumerPath + "?negativeAckRedeliveryDelay=100&subscriptionType=Shared");
                 WsClient p = WsClient.open(gateway() + "/ws/v2/producer/persistent/public/default/" + topic)) {
             p.send("{\"payload\":\"" + b64("nack me") + "\"}");
             assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
@@ -173,7 +180,8 @@ public class ApiPageFlowIT extends GatewayTestSupport {
         }
         await("subscription removed", TIMEOUT, () -> {
             try {
-                return !admin("GET", "/admin/v2/persistent/public/default/" + topic + "/subscriptions").body()
+                return !admin("GET", "/admin/v2/persistent/public/default/" + topic + "/subscriptions")
+                        .body()
                         .contains("\"s\"");
             } catch (Exception e) {
                 return false;
@@ -191,8 +199,11 @@ public class ApiPageFlowIT extends GatewayTestSupport {
         assertEquals(400, WsClient.refusedStatus(ws + "/ws/v2/producer/persistent/public"));
         assertEquals(400, WsClient.refusedStatus(ws + "/ws/v2/producer/bogus/public/default/t"));
         assertEquals(400, WsClient.refusedStatus(ws + "/ws/v2/consumer/persistent/public/default/t/"));
-        assertEquals(400, WsClient.refusedStatus(ws + "/ws/v2/consumer/persistent/public/default/t/s?subscriptionType=Bogus"));
-        assertEquals(400, WsClient.refusedStatus(ws + "/ws/v2/consumer/persistent/public/default/t/s?receiverQueueSize=x"));
+        assertEquals(
+                400,
+                WsClient.refusedStatus(ws + "/ws/v2/consumer/persistent/public/default/t/s?subscriptionType=Bogus"));
+        assertEquals(
+                400, WsClient.refusedStatus(ws + "/ws/v2/consumer/persistent/public/default/t/s?receiverQueueSize=x"));
         assertEquals(404, WsClient.refusedStatus(ws + "/ws/v2/producer/persistent/nosuchtenant/default/t"));
         String exclusive = ws + "/ws/v2/consumer/persistent/public/default/" + uniqueTopic("busy") + "/s";
         try (WsClient holder = WsClient.open(exclusive)) {
@@ -214,11 +225,12 @@ public class ApiPageFlowIT extends GatewayTestSupport {
         String path = "/ws/v2/consumer/persistent/public/default/" + uniqueTopic("half") + "/excl";
         try (Socket s = new Socket("127.0.0.1", Integer.parseInt(System.getProperty("itest.http.port")))) {
             s.setSoTimeout(30_000);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
-                    + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
-                    .readLine();
+            s.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                                    + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            String status =
+                    new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
             assertFalse(status, status.contains(" 101 "));
         }
         await("the exclusive subscription free again", TIMEOUT, () -> {

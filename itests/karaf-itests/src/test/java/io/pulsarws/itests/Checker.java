@@ -33,7 +33,12 @@ import java.util.regex.Pattern;
  */
 final class Checker implements AutoCloseable {
     /** What a producer learned of one send. */
-    enum Outcome { NO_ANSWER, OK, REFUSED, UNKNOWN }
+    enum Outcome {
+        NO_ANSWER,
+        OK,
+        REFUSED,
+        UNKNOWN
+    }
 
     private static final Pattern CONTEXT = Pattern.compile("\"context\":\"([^\"]*)\"");
     private static final Pattern PAYLOAD = Pattern.compile("\"payload\":\"([^\"]*)\"");
@@ -47,6 +52,7 @@ final class Checker implements AutoCloseable {
     private final Map<String, Outcome> sent = new ConcurrentHashMap<>();
     /** Per subscription, how often each message was delivered. */
     private final Map<String, Map<String, Integer>> delivered = new ConcurrentHashMap<>();
+
     private final AtomicLong oks = new AtomicLong();
     private final AtomicLong deliveries = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
@@ -129,7 +135,8 @@ final class Checker implements AutoCloseable {
         if (id == null || !inFlight.remove(id)) {
             return;
         }
-        Outcome o = frame.contains("\"result\":\"ok\"") ? Outcome.OK
+        Outcome o = frame.contains("\"result\":\"ok\"")
+                ? Outcome.OK
                 : frame.contains("\"outcome\":\"unknown\"") ? Outcome.UNKNOWN : Outcome.REFUSED;
         sent.put(id, o);
         if (o == Outcome.OK) {
@@ -150,7 +157,9 @@ final class Checker implements AutoCloseable {
                     if (f != null) {
                         String payload = match(PAYLOAD, f);
                         if (payload != null) {
-                            got.merge(new String(Base64.getDecoder().decode(payload), StandardCharsets.UTF_8), 1,
+                            got.merge(
+                                    new String(Base64.getDecoder().decode(payload), StandardCharsets.UTF_8),
+                                    1,
                                     Integer::sum);
                             deliveries.incrementAndGet();
                             ws.send("{\"messageId\":\"" + match(MESSAGE_ID, f) + "\"}"); // acked after recording
@@ -191,7 +200,9 @@ final class Checker implements AutoCloseable {
         long t0 = System.nanoTime();
         long okTarget = oks() + count;
         long deliveryTarget = deliveries() + count;
-        GatewayTestSupport.await("traffic flowing again (" + count + " sends and deliveries)", timeout,
+        GatewayTestSupport.await(
+                "traffic flowing again (" + count + " sends and deliveries)",
+                timeout,
                 () -> oks() >= okTarget && deliveries() >= deliveryTarget);
         return Duration.ofNanos(System.nanoTime() - t0);
     }
@@ -234,12 +245,20 @@ final class Checker implements AutoCloseable {
     }
 
     /** What happened to every message, per subscription. */
-    record Verdict(int sent, int ok, int refused, int unknown, int noAnswer, Map<String, Result> subscriptions,
+    record Verdict(
+            int sent,
+            int ok,
+            int refused,
+            int unknown,
+            int noAnswer,
+            Map<String, Result> subscriptions,
             long reconnects) {
 
         boolean clean() {
-            return subscriptions.values().stream().allMatch(r -> r.lost().isEmpty() && r.lies().isEmpty()
-                    && r.phantom().isEmpty());
+            return subscriptions.values().stream()
+                    .allMatch(r -> r.lost().isEmpty()
+                            && r.lies().isEmpty()
+                            && r.phantom().isEmpty());
         }
 
         @Override
@@ -281,8 +300,14 @@ final class Checker implements AutoCloseable {
             indeterminateDelivered.retainAll(got.keySet());
             results.put(sub, new Result(lost, lies, phantom, duplicates, indeterminateDelivered.size()));
         });
-        return new Verdict(sent.size(), ok.size(), refused.size(), ids(Outcome.UNKNOWN).size(),
-                ids(Outcome.NO_ANSWER).size(), results, reconnects.get());
+        return new Verdict(
+                sent.size(),
+                ok.size(),
+                refused.size(),
+                ids(Outcome.UNKNOWN).size(),
+                ids(Outcome.NO_ANSWER).size(),
+                results,
+                reconnects.get());
     }
 
     /** Drops one client's TCP connection at once, without a close handshake, as a crashing client would. */

@@ -58,16 +58,23 @@ final class ChildKaraf implements AutoCloseable {
 
     /** Starts Karaf and waits until its gateway accepts sessions. */
     void start(Duration timeout) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server").directory(home.toFile())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("KARAF_EXEC", "exec"); // the script becomes the JVM: our pid is Karaf's
         pb.environment().put("JAVA_MAX_MEM", "384m");
         process = pb.start();
         // if this JVM dies without stopping the node, the node must not outlive it
-        watchdog = new ProcessBuilder("bash", "-c", "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null"
-                + " && kill -0 " + process.pid() + " 2>/dev/null; do sleep 1; done; kill " + process.pid()
-                + " 2>/dev/null").start();
+        watchdog = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null"
+                                + " && kill -0 " + process.pid() + " 2>/dev/null; do sleep 1; done; kill "
+                                + process.pid()
+                                + " 2>/dev/null")
+                .start();
         GatewayTestSupport.awaitStatusPage(httpPort, timeout);
     }
 
@@ -117,7 +124,8 @@ final class ChildKaraf implements AutoCloseable {
         String text = Files.exists(cfg) ? Files.readString(cfg) : "";
         String line = key + " = " + value;
         Pattern existing = Pattern.compile("(?m)^\\s*" + Pattern.quote(key) + "\\s*=.*$");
-        text = existing.matcher(text).find() ? existing.matcher(text).replaceAll(Matcher.quoteReplacement(line))
+        text = existing.matcher(text).find()
+                ? existing.matcher(text).replaceAll(Matcher.quoteReplacement(line))
                 : text + System.lineSeparator() + line + System.lineSeparator();
         Files.writeString(cfg, text);
     }

@@ -1,7 +1,6 @@
 package io.pulsarws.itests;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
@@ -9,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -61,8 +59,8 @@ public class DefectsIT extends GatewayTestSupport {
                 assertEquals("answered in order", Integer.toString(i), r.get("context"));
             }
         }
-        Map<String, Object> stats = Json.object(admin("GET", "/admin/v2/persistent/public/default/" + topic
-                + "/stats").body());
+        Map<String, Object> stats = Json.object(admin("GET", "/admin/v2/persistent/public/default/" + topic + "/stats")
+                .body());
         assertEquals("every message stored", (long) n, stats.get("msgInCounter"));
     }
 
@@ -159,7 +157,9 @@ public class DefectsIT extends GatewayTestSupport {
                 for (String id : ids) {
                     second.send("{\"messageId\":\"" + id + "\"}");
                 }
-                await("batch acked from the second connection", TIMEOUT,
+                await(
+                        "batch acked from the second connection",
+                        TIMEOUT,
                         () -> backlog("/admin/v2/persistent/public/default/" + topic, "sub") == 0);
             }
         }
@@ -170,7 +170,10 @@ public class DefectsIT extends GatewayTestSupport {
     public void sequenceIdGivesBrokerSideDeduplication() throws Exception {
         String ns = "public/" + uniqueTopic("dedup");
         assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
-        assertEquals(204, admin("POST", "/admin/v2/namespaces/" + ns + "/deduplication", "true").statusCode());
+        assertEquals(
+                204,
+                admin("POST", "/admin/v2/namespaces/" + ns + "/deduplication", "true")
+                        .statusCode());
         String topic = "/" + ns + "/t";
         try (WsClient c = WsClient.open(gateway() + "/ws/v2/consumer/persistent" + topic + "/sub");
                 WsClient p = WsClient.open(gateway() + "/ws/v2/producer/persistent" + topic
@@ -233,7 +236,8 @@ public class DefectsIT extends GatewayTestSupport {
             String admin = "/admin/v2/persistent/public/default/" + topic;
             await("backlog of 2 after the cumulative ack", TIMEOUT, () -> backlog(admin, "sub") == 2);
             c.send("{\"type\":\"seek\",\"timestamp\":0}");
-            assertEquals("a seek to the start delivers from the first message", "c0", text(Json.object(c.next(TIMEOUT))));
+            assertEquals(
+                    "a seek to the start delivers from the first message", "c0", text(Json.object(c.next(TIMEOUT))));
         }
         try (WsClient shared = WsClient.open(gateway() + path("consumer", topic) + "/s2?subscriptionType=Shared"
                 + "&subscriptionInitialPosition=Earliest")) {
@@ -270,30 +274,50 @@ public class DefectsIT extends GatewayTestSupport {
     public void handshakeStatusesOfProxyPublishConsumeTest() throws Exception {
         String ns = "public/" + uniqueTopic("noauto");
         assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
-        assertEquals(204, admin("POST", "/admin/v2/namespaces/" + ns + "/autoTopicCreation",
-                "{\"allowAutoTopicCreation\":false}").statusCode());
+        assertEquals(
+                204,
+                admin("POST", "/admin/v2/namespaces/" + ns + "/autoTopicCreation", "{\"allowAutoTopicCreation\":false}")
+                        .statusCode());
         assertEquals(404, WsClient.refusedStatus(gateway() + "/ws/v2/consumer/persistent/" + ns + "/missing/sub"));
         assertEquals(404, WsClient.refusedStatus(gateway() + "/ws/v2/producer/persistent/" + ns + "/missing"));
 
         String terminated = uniqueTopic("terminated");
         produce(terminated, "x");
-        assertEquals(200, admin("POST", "/admin/v2/persistent/public/default/" + terminated + "/terminate").statusCode());
+        assertEquals(
+                200,
+                admin("POST", "/admin/v2/persistent/public/default/" + terminated + "/terminate")
+                        .statusCode());
         assertEquals(503, WsClient.refusedStatus(gateway() + path("producer", terminated)));
 
         // ProxyPublishConsumeTest.producerFencedTest: an Exclusive-access producer holds the topic
         String fenced = uniqueTopic("fenced");
-        try (PulsarClient client = PulsarClient.builder().serviceUrl(System.getProperty("itest.broker.serviceUrl")).build();
-                Producer<byte[]> exclusive = client.newProducer().topic("persistent://public/default/" + fenced)
-                        .accessMode(ProducerAccessMode.Exclusive).create()) {
+        try (PulsarClient client = PulsarClient.builder()
+                        .serviceUrl(System.getProperty("itest.broker.serviceUrl"))
+                        .build();
+                Producer<byte[]> exclusive = client.newProducer()
+                        .topic("persistent://public/default/" + fenced)
+                        .accessMode(ProducerAccessMode.Exclusive)
+                        .create()) {
             assertEquals(409, WsClient.refusedStatus(gateway() + path("producer", fenced)));
         }
 
-        for (String bad : List.of("?ackTimeoutMillis=500", "?subscriptionMode=Bogus", "?priorityLevel=-1",
-                "?subscriptionInitialPosition=Middle", "?pullMode=maybe", "?negativeAckRedeliveryDelay=x")) {
+        for (String bad : List.of(
+                "?ackTimeoutMillis=500",
+                "?subscriptionMode=Bogus",
+                "?priorityLevel=-1",
+                "?subscriptionInitialPosition=Middle",
+                "?pullMode=maybe",
+                "?negativeAckRedeliveryDelay=x")) {
             assertEquals(bad, 400, WsClient.refusedStatus(gateway() + path("consumer", terminated) + "/s" + bad));
         }
-        for (String bad : List.of("?hashingScheme=Bogus", "?compressionType=GZIP", "?messageRoutingMode=Random",
-                "?sendTimeoutMillis=-1", "?batchingEnabled=yes", "?initialSequenceId=x", "?maxPendingMessages=0")) {
+        for (String bad : List.of(
+                "?hashingScheme=Bogus",
+                "?compressionType=GZIP",
+                "?messageRoutingMode=Random",
+                "?sendTimeoutMillis=-1",
+                "?batchingEnabled=yes",
+                "?initialSequenceId=x",
+                "?maxPendingMessages=0")) {
             assertEquals(bad, 400, WsClient.refusedStatus(gateway() + path("producer", uniqueTopic("p")) + bad));
         }
     }
@@ -334,8 +358,11 @@ public class DefectsIT extends GatewayTestSupport {
         String topic = uniqueTopic("metrics");
         // this namespace is shared with the other tests: what counts is the change this test makes
         String ns = "{namespace=\"public/default\"} ";
-        List<String> names = List.of("pulsarws_acks_total", "pulsarws_messages_published_total",
-                "pulsarws_messages_delivered_total", "pulsarws_publish_latency_seconds_count");
+        List<String> names = List.of(
+                "pulsarws_acks_total",
+                "pulsarws_messages_published_total",
+                "pulsarws_messages_delivered_total",
+                "pulsarws_publish_latency_seconds_count");
         Map<String, Double> before = new java.util.HashMap<>();
         names.forEach(name -> before.put(name, Math.max(0, metric(name + ns))));
         double consumersBefore = metric("pulsarws_sessions{kind=\"consumer\"} ");
@@ -344,7 +371,9 @@ public class DefectsIT extends GatewayTestSupport {
             for (int i = 0; i < 3; i++) {
                 c.send("{\"messageId\":\"" + Json.object(c.next(TIMEOUT)).get("messageId") + "\"}");
             }
-            await("the acks counted", TIMEOUT,
+            await(
+                    "the acks counted",
+                    TIMEOUT,
                     () -> metric("pulsarws_acks_total" + ns) == before.get("pulsarws_acks_total") + 3);
             for (String name : names) {
                 assertEquals(name, before.get(name) + 3, metric(name + ns), 0.0);
@@ -357,9 +386,13 @@ public class DefectsIT extends GatewayTestSupport {
             await("a publish rate over the last interval", TIMEOUT, () -> {
                 try {
                     produce(topic, "more");
-                    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(http + "/admin/v2/proxy-stats/metrics")).timeout(TIMEOUT).GET().build(),
-                            HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> r = HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(URI.create(http + "/admin/v2/proxy-stats/metrics"))
+                                            .timeout(TIMEOUT)
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
                     Map<String, Object> wrapped = Json.object("{\"all\":" + r.body() + "}");
                     for (Object o : (List<?>) wrapped.get("all")) {
                         Map<?, ?> entry = (Map<?, ?>) o;
@@ -380,7 +413,6 @@ public class DefectsIT extends GatewayTestSupport {
             configure("statsIntervalSeconds", 60, "pingIntervalSeconds", 0);
         }
     }
-
 
     /**
      * Handshakes waiting for their producer hold an HTTP thread each, so they are bounded: with
@@ -429,7 +461,8 @@ public class DefectsIT extends GatewayTestSupport {
         }
         await("handshakes served again", TIMEOUT, () -> {
             try {
-                WsClient.open(gateway() + path("producer", uniqueTopic("after"))).close();
+                WsClient.open(gateway() + path("producer", uniqueTopic("after")))
+                        .close();
                 return true;
             } catch (Exception e) {
                 return false;
@@ -464,5 +497,4 @@ public class DefectsIT extends GatewayTestSupport {
         }
         return fields[0] + ":" + fields[1];
     }
-
 }

@@ -21,13 +21,13 @@ import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.MethodSorters;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 
 /**
  * Cluster discovery: the gateway is given no broker URL, only the API page's {@code globalZookeeperServers} (the
@@ -55,7 +55,9 @@ public class DiscoveryIT extends GatewayTestSupport {
             secure.load(in);
         }
         String gateway = "etc/io.pulsarws.gateway.cfg";
-        return OptionUtils.combine(options(new File(System.getProperty("assembly.tar.gz")).toURI().toString(),
+        return OptionUtils.combine(
+                options(
+                        new File(System.getProperty("assembly.tar.gz")).toURI().toString(),
                         "pulsar-websocket-discovery"),
                 editConfigurationFilePut(gateway, "serviceUrl", ""),
                 editConfigurationFilePut(gateway, "globalZookeeperServers", broker.getProperty("zookeeperServers")),
@@ -66,7 +68,9 @@ public class DiscoveryIT extends GatewayTestSupport {
     /** The cluster entry, pointing at the build's broker (created if missing, reset otherwise). */
     @Before
     public void clusterEntry() throws Exception {
-        assertTrue("the build's broker runs on ZooKeeper", !System.getProperty("itest.broker.zookeeper").isEmpty());
+        assertTrue(
+                "the build's broker runs on ZooKeeper",
+                !System.getProperty("itest.broker.zookeeper").isEmpty());
         pointClusterAt(System.getProperty("itest.broker.serviceUrl"));
     }
 
@@ -141,7 +145,9 @@ public class DiscoveryIT extends GatewayTestSupport {
         assertEquals(1, zooKeeperClientThreads());
         for (int i = 0; i < 2; i++) {
             Bundle session = java.util.Arrays.stream(context.getBundles())
-                    .filter(b -> "io.pulsarws.session".equals(b.getSymbolicName())).findFirst().orElseThrow();
+                    .filter(b -> "io.pulsarws.session".equals(b.getSymbolicName()))
+                    .findFirst()
+                    .orElseThrow();
             session.stop();
             session.start();
             await("serving after restart " + (i + 1), Duration.ofSeconds(60), DiscoveryIT::produces);
@@ -149,8 +155,11 @@ public class DiscoveryIT extends GatewayTestSupport {
         try {
             await("the old ZooKeeper clients gone", TIMEOUT, () -> zooKeeperClientThreads() == 1);
         } catch (AssertionError e) {
-            record("ZooKeeper client threads after restarts: " + Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getClass().getName().contains("ClientCnxn")).map(Thread::getName).toList());
+            record("ZooKeeper client threads after restarts: "
+                    + Thread.getAllStackTraces().keySet().stream()
+                            .filter(t -> t.getClass().getName().contains("ClientCnxn"))
+                            .map(Thread::getName)
+                            .toList());
             throw e;
         }
     }
@@ -161,6 +170,7 @@ public class DiscoveryIT extends GatewayTestSupport {
      */
     private static long zooKeeperClientThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getClass().getName().endsWith("ClientCnxn$SendThread")).count();
+                .filter(t -> t.isAlive() && t.getClass().getName().endsWith("ClientCnxn$SendThread"))
+                .count();
     }
 }

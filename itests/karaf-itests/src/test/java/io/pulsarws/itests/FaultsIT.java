@@ -48,10 +48,12 @@ import org.osgi.service.cm.ConfigurationAdmin;
 public class FaultsIT extends GatewayTestSupport {
     /** Longer than the gateway's operationTimeoutMillis (5 s here) and the timed producer's sendTimeoutMillis. */
     private static final Duration PARTITION = Duration.ofSeconds(10);
+
     private static final Duration RECOVERY = Duration.ofSeconds(90);
 
     /** The broker of this class and the forwarder in front of it; started once, by the first test. */
     private static Path brokerDir;
+
     private static int brokerPort;
     private static int webPort;
     private static TcpForwarder forwarder;
@@ -68,7 +70,8 @@ public class FaultsIT extends GatewayTestSupport {
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws IOException {
-        return OptionUtils.combine(super.config(),
+        return OptionUtils.combine(
+                super.config(),
                 systemProperty("itest.assembly").value(System.getProperty("assembly.tar.gz")),
                 systemProperty("itest.launcher.dir").value(System.getProperty("launcher.dir")));
     }
@@ -81,13 +84,19 @@ public class FaultsIT extends GatewayTestSupport {
         if (forwarder != null || test.getMethodName().startsWith("z_")) {
             return;
         }
-        brokerDir = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir"))).resolve("fault-broker");
+        brokerDir = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")))
+                .resolve("fault-broker");
         brokerPort = freePort();
         webPort = freePort();
         forwarder = new TcpForwarder(freePort(), brokerPort);
         startBroker(false);
-        configureGateway(Map.of("serviceUrl", "pulsar://127.0.0.1:" + forwarder.port(), "listenerName", "external",
-                "operationTimeoutMillis", 5000));
+        configureGateway(Map.of(
+                "serviceUrl",
+                "pulsar://127.0.0.1:" + forwarder.port(),
+                "listenerName",
+                "external",
+                "operationTimeoutMillis",
+                5000));
         await("the gateway serving through the forwarder", RECOVERY, () -> produces("warmup"));
     }
 
@@ -119,25 +128,29 @@ public class FaultsIT extends GatewayTestSupport {
             forwarder.stall();
             hold(PARTITION);
             forwarder.resume();
-            row.add("partition " + PARTITION.toSeconds() + " s: traffic again " + c.awaitProgress(50, RECOVERY).toMillis()
-                    + " ms after it healed");
+            row.add("partition " + PARTITION.toSeconds() + " s: traffic again "
+                    + c.awaitProgress(50, RECOVERY).toMillis() + " ms after it healed");
             long pid = brokerPid();
             signal("STOP", pid);
             hold(Duration.ofSeconds(8));
             signal("CONT", pid);
-            row.add("broker SIGSTOP 8 s: traffic again " + c.awaitProgress(50, RECOVERY).toMillis() + " ms after SIGCONT");
+            row.add("broker SIGSTOP 8 s: traffic again "
+                    + c.awaitProgress(50, RECOVERY).toMillis() + " ms after SIGCONT");
             for (int i = 0; i < 5; i++) {
                 c.abortRandomClient();
                 hold(Duration.ofMillis(700));
             }
             for (String kind : List.of("producer", "consumer/sub")) {
                 for (int i = 0; i < 3; i++) {
-                    RawWs.open(gateway() + "/ws/v2/" + kind.replace("/sub", "") + "/" + c.topicPath()
-                            + (kind.endsWith("/sub") ? "/sh?subscriptionType=Shared" : ""), 0).killMidFrame();
+                    RawWs.open(
+                                    gateway() + "/ws/v2/" + kind.replace("/sub", "") + "/" + c.topicPath()
+                                            + (kind.endsWith("/sub") ? "/sh?subscriptionType=Shared" : ""),
+                                    0)
+                            .killMidFrame();
                 }
             }
-            row.add("5 client sockets dropped, 6 more killed mid-frame: traffic " + c.awaitProgress(50, RECOVERY)
-                    .toMillis() + " ms after");
+            row.add("5 client sockets dropped, 6 more killed mid-frame: traffic "
+                    + c.awaitProgress(50, RECOVERY).toMillis() + " ms after");
             judge("partition, broker paused, clients dropped", c, row);
         }
     }
@@ -149,10 +162,12 @@ public class FaultsIT extends GatewayTestSupport {
             c.awaitProgress(100, RECOVERY);
             List<String> row = new ArrayList<>();
             int[] starts = new int[1];
-            row.add("broker SIGTERM and restart: traffic again " + untilTraffic(c, () -> starts[0] = restartBroker(false))
-                    + " ms after the signal" + (starts[0] > 1 ? " (" + starts[0] + " broker starts)" : ""));
-            row.add("broker SIGKILL and restart: traffic again " + untilTraffic(c, () -> starts[0] = restartBroker(true))
-                    + " ms after the signal" + (starts[0] > 1 ? " (" + starts[0] + " broker starts)" : ""));
+            row.add("broker SIGTERM and restart: traffic again "
+                    + untilTraffic(c, () -> starts[0] = restartBroker(false)) + " ms after the signal"
+                    + (starts[0] > 1 ? " (" + starts[0] + " broker starts)" : ""));
+            row.add("broker SIGKILL and restart: traffic again "
+                    + untilTraffic(c, () -> starts[0] = restartBroker(true)) + " ms after the signal"
+                    + (starts[0] > 1 ? " (" + starts[0] + " broker starts)" : ""));
             judge("broker restarted (SIGTERM) and crashed (SIGKILL)", c, row);
         }
     }
@@ -170,14 +185,18 @@ public class FaultsIT extends GatewayTestSupport {
             row.add("client rebuild: traffic again after "
                     + untilTraffic(c, () -> configureGateway(Map.of("connectionTimeoutMillis", 9000))) + " ms");
             Bundle session = bundle("io.pulsarws.session");
-            row.add("bundle:restart io.pulsarws.session: traffic again after " + untilTraffic(c, () -> {
-                session.stop();
-                session.start();
-            }) + " ms");
-            row.add("feature:uninstall and install: traffic again after " + untilTraffic(c, () -> {
-                features.uninstallFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
-                features.installFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
-            }) + " ms");
+            row.add("bundle:restart io.pulsarws.session: traffic again after "
+                    + untilTraffic(c, () -> {
+                        session.stop();
+                        session.start();
+                    })
+                    + " ms");
+            row.add("feature:uninstall and install: traffic again after "
+                    + untilTraffic(c, () -> {
+                        features.uninstallFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
+                        features.installFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
+                    })
+                    + " ms");
             judge("gateway rebuilt, bundle restarted, feature reinstalled", c, row);
         }
     }
@@ -191,27 +210,37 @@ public class FaultsIT extends GatewayTestSupport {
     @Test
     public void c_zooKeeperUnavailableWhileDiscovering() throws Exception {
         Path zkDir = Paths.get(System.getProperty("itest.work.dir"), "fault-zookeeper");
-        launcher("zookeeper", "--dir", zkDir.toString(), "--classpath-file",
-                Paths.get(System.getProperty("itest.launcher.dir"), "broker.classpath").toString(),
-                "--watch-pid", Long.toString(ProcessHandle.current().pid()));
-        String store = "127.0.0.1:" + Files.readString(zkDir.resolve("zookeeper.port")).trim();
+        launcher(
+                "zookeeper",
+                "--dir",
+                zkDir.toString(),
+                "--classpath-file",
+                Paths.get(System.getProperty("itest.launcher.dir"), "broker.classpath")
+                        .toString(),
+                "--watch-pid",
+                Long.toString(ProcessHandle.current().pid()));
+        String store =
+                "127.0.0.1:" + Files.readString(zkDir.resolve("zookeeper.port")).trim();
         writeClusterEntry(store, "pulsar://127.0.0.1:" + forwarder.port());
-        configureGateway(Map.of("serviceUrl", "", "configurationMetadataStoreUrl", "zk:" + store,
-                "clusterName", "standalone"));
+        configureGateway(
+                Map.of("serviceUrl", "", "configurationMetadataStoreUrl", "zk:" + store, "clusterName", "standalone"));
         try {
             await("the gateway serving the discovered brokers", RECOVERY, () -> produces("discovered"));
             try (Checker c = checker(List.of(gateway()))) {
                 c.awaitProgress(100, RECOVERY);
-                long zk = Long.parseLong(Files.readString(zkDir.resolve("zookeeper.pid")).trim());
+                long zk = Long.parseLong(
+                        Files.readString(zkDir.resolve("zookeeper.pid")).trim());
                 signal("STOP", zk);
                 hold(Duration.ofSeconds(8));
                 signal("CONT", zk);
-                judge("ZooKeeper paused 8 s while the gateway discovers through it", c, List.of(
-                        "traffic " + c.awaitProgress(50, RECOVERY).toMillis() + " ms after SIGCONT"));
+                judge(
+                        "ZooKeeper paused 8 s while the gateway discovers through it",
+                        c,
+                        List.of("traffic " + c.awaitProgress(50, RECOVERY).toMillis() + " ms after SIGCONT"));
             }
         } finally {
-            configureGateway(Map.of("serviceUrl", "pulsar://127.0.0.1:" + forwarder.port(),
-                    "configurationMetadataStoreUrl", ""));
+            configureGateway(Map.of(
+                    "serviceUrl", "pulsar://127.0.0.1:" + forwarder.port(), "configurationMetadataStoreUrl", ""));
             launcher("stop", "--dir", zkDir.toString());
         }
     }
@@ -228,13 +257,20 @@ public class FaultsIT extends GatewayTestSupport {
             assertTrue("connected to " + zooKeeper, connected.await(30, TimeUnit.SECONDS));
             for (String path : List.of("/admin", "/admin/clusters")) {
                 if (zk.exists(path, false) == null) {
-                    zk.create(path, new byte[0], org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    zk.create(
+                            path,
+                            new byte[0],
+                            org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
                             org.apache.zookeeper.CreateMode.PERSISTENT);
                 }
             }
             byte[] entry = ("{\"serviceUrl\":\"http://127.0.0.1:" + webPort + "\",\"brokerServiceUrl\":\""
-                    + brokerServiceUrl + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            zk.create("/admin/clusters/standalone", entry, org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                            + brokerServiceUrl + "\"}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            zk.create(
+                    "/admin/clusters/standalone",
+                    entry,
+                    org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
                     org.apache.zookeeper.CreateMode.PERSISTENT);
         } finally {
             zk.close();
@@ -247,15 +283,23 @@ public class FaultsIT extends GatewayTestSupport {
      */
     @Test
     public void d_gatewayNodeCrashed() throws Exception {
-        try (ChildKaraf nodeB = new ChildKaraf(Paths.get(System.getProperty("itest.work.dir"), "fault-node-b"),
-                System.getProperty("itest.assembly"), Map.of("io.pulsarws.gateway.cfg", Map.of(
-                        "serviceUrl", "pulsar://127.0.0.1:" + forwarder.port(), "listenerName", "external",
-                        "operationTimeoutMillis", "5000")))) {
+        try (ChildKaraf nodeB = new ChildKaraf(
+                Paths.get(System.getProperty("itest.work.dir"), "fault-node-b"),
+                System.getProperty("itest.assembly"),
+                Map.of(
+                        "io.pulsarws.gateway.cfg",
+                        Map.of(
+                                "serviceUrl",
+                                "pulsar://127.0.0.1:" + forwarder.port(),
+                                "listenerName",
+                                "external",
+                                "operationTimeoutMillis",
+                                "5000")))) {
             nodeB.start(Duration.ofSeconds(180));
             try (Checker c = checker(List.of(nodeB.gateway(), gateway()))) {
                 c.awaitProgress(100, RECOVERY);
-                String crash = "node SIGKILL: traffic again on the other node after " + untilTraffic(c, nodeB::kill)
-                        + " ms";
+                String crash =
+                        "node SIGKILL: traffic again on the other node after " + untilTraffic(c, nodeB::kill) + " ms";
                 nodeB.start(Duration.ofSeconds(180));
                 judge("gateway node crashed (SIGKILL) and restarted", c, List.of(crash, "node restarted"));
             }
@@ -367,11 +411,21 @@ public class FaultsIT extends GatewayTestSupport {
 
     /** Starts the class's broker (with its ZooKeeper), or restarts it on its data; returns when it serves. */
     private static void startBroker(boolean keepData) throws Exception {
-        List<String> args = new ArrayList<>(List.of("start", "--dir", brokerDir.toString(), "--classpath-file",
-                Paths.get(System.getProperty("itest.launcher.dir"), "broker.classpath").toString(),
-                "--broker-port", Integer.toString(brokerPort), "--web-port", Integer.toString(webPort),
-                "--external-port", Integer.toString(forwarder.port()),
-                "--watch-pid", Long.toString(ProcessHandle.current().pid())));
+        List<String> args = new ArrayList<>(List.of(
+                "start",
+                "--dir",
+                brokerDir.toString(),
+                "--classpath-file",
+                Paths.get(System.getProperty("itest.launcher.dir"), "broker.classpath")
+                        .toString(),
+                "--broker-port",
+                Integer.toString(brokerPort),
+                "--web-port",
+                Integer.toString(webPort),
+                "--external-port",
+                Integer.toString(forwarder.port()),
+                "--watch-pid",
+                Long.toString(ProcessHandle.current().pid())));
         if (keepData) {
             args.add("--keep-data");
         }
@@ -379,13 +433,17 @@ public class FaultsIT extends GatewayTestSupport {
     }
 
     private static void launcher(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", Paths.get(System.getProperty("itest.launcher.dir"), "classes").toString(),
+        List<String> cmd = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                Paths.get(System.getProperty("itest.launcher.dir"), "classes").toString(),
                 "io.pulsarws.testing.broker.StandaloneBroker"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(brokerDir.resolveSibling("fault-broker-launcher.log")
-                        .toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        brokerDir.resolveSibling("fault-broker-launcher.log").toFile()))
+                .start();
         if (!p.waitFor(240, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IOException("broker launcher " + args[0] + " failed; see fault-broker-launcher.log");
@@ -405,7 +463,9 @@ public class FaultsIT extends GatewayTestSupport {
     }
 
     private static void signal(String signal, long pid) throws Exception {
-        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                .inheritIO()
+                .start();
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("kill -" + signal + " " + pid + " failed");
         }

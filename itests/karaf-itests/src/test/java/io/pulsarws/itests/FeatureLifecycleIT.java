@@ -10,17 +10,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.ArrayList;
+import java.util.Dictionary;
 import java.util.EnumSet;
+import java.util.Hashtable;
 import java.util.List;
 import javax.inject.Inject;
 import org.apache.karaf.features.FeaturesService;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
-import org.junit.runners.MethodSorters;
 import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
@@ -102,8 +102,9 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
                 }
             });
             long rebuildServing = millisSince(t0);
-            record(String.format("reload latency: limit via ConfigAdmin %d ms, limit via etc/*.cfg edit %d ms, "
-                    + "client rebuild: sessions closed with 1001 after %d ms, new handshakes served after %d ms",
+            record(String.format(
+                    "reload latency: limit via ConfigAdmin %d ms, limit via etc/*.cfg edit %d ms, "
+                            + "client rebuild: sessions closed with 1001 after %d ms, new handshakes served after %d ms",
                     viaConfigAdmin, viaFile, rebuildClosed, rebuildServing));
             assertTrue("ConfigAdmin change applied within 2 s: " + viaConfigAdmin, viaConfigAdmin < 2000);
             assertTrue("file edit applied within 2 s (FileInstall polls every second): " + viaFile, viaFile < 2000);
@@ -143,8 +144,8 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
         await("the consumer back after the rebuild", TIMEOUT, () -> {
             try (WsClient c = WsClient.open(consumerUrl)) {
                 for (String f = c.poll(Duration.ofSeconds(3)); f != null; f = c.poll(Duration.ofSeconds(1))) {
-                    again.add(new String(java.util.Base64.getDecoder().decode(field(f, "payload")),
-                            StandardCharsets.UTF_8));
+                    again.add(new String(
+                            java.util.Base64.getDecoder().decode(field(f, "payload")), StandardCharsets.UTF_8));
                 }
                 return true;
             } catch (Exception e) {
@@ -161,20 +162,29 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
     @Test
     public void invalidGatewayConfigurationIsRejectedAndThePreviousStaysInForce() throws Exception {
         String producer = gateway() + "/ws/v2/producer/persistent/public/default/" + uniqueTopic("bad");
-        String serviceUrl = (String) configAdmin.getConfiguration("io.pulsarws.gateway", null).getProperties()
+        String serviceUrl = (String) configAdmin
+                .getConfiguration("io.pulsarws.gateway", null)
+                .getProperties()
                 .get("serviceUrl");
         Path log = Paths.get(System.getProperty("karaf.data"), "log", "karaf.log");
         try (WsClient open = WsClient.open(producer)) {
             update("io.pulsarws.gateway", "serviceUrl", "bogus://nowhere:1");
-            await("the rejection logged", TIMEOUT, () -> read(log).contains(
-                    "Rejected io.pulsarws.gateway configuration: serviceUrl must be pulsar://"));
+            await(
+                    "the rejection logged",
+                    TIMEOUT,
+                    () -> read(log)
+                            .contains("Rejected io.pulsarws.gateway configuration: serviceUrl must be pulsar://"));
             Configuration c = configAdmin.getConfiguration("io.pulsarws.gateway", null);
             Dictionary<String, Object> props = c.getProperties();
             props.put("serviceUrl", serviceUrl);
             props.put("brokerClientAuthenticationPlugin", "org.example.NoSuchAuthentication");
             c.update(props);
-            await("the second rejection logged", TIMEOUT, () -> read(log).contains(
-                    "brokerClientAuthenticationPlugin org.example.NoSuchAuthentication cannot be created"));
+            await(
+                    "the second rejection logged",
+                    TIMEOUT,
+                    () -> read(log)
+                            .contains(
+                                    "brokerClientAuthenticationPlugin org.example.NoSuchAuthentication cannot be created"));
             assertEquals("the open session was not closed", null, open.poll(Duration.ofSeconds(1)));
             open.send("{\"payload\":\"aGk=\",\"context\":\"kept\"}");
             assertTrue(open.next(TIMEOUT).contains("kept"));
@@ -199,8 +209,13 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
         int pulsarBefore = pulsarThreads().size();
         int allBefore = serverThreads();
         StringBuilder counts = new StringBuilder();
-        for (String bsn : List.of("io.pulsarws.websocket", "io.pulsarws.shell", "io.pulsarws.session",
-                "io.pulsarws.codec", "io.pulsarws.zookeeper", "io.pulsarws.pulsar.client")) {
+        for (String bsn : List.of(
+                "io.pulsarws.websocket",
+                "io.pulsarws.shell",
+                "io.pulsarws.session",
+                "io.pulsarws.codec",
+                "io.pulsarws.zookeeper",
+                "io.pulsarws.pulsar.client")) {
             Bundle b = bundle(bsn);
             b.stop();
             b.start();
@@ -212,12 +227,16 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
                     return false;
                 }
             });
-            await("the previous client's threads to end after restarting " + bsn, TIMEOUT,
+            await(
+                    "the previous client's threads to end after restarting " + bsn,
+                    TIMEOUT,
                     () -> pulsarThreads().size() <= pulsarBefore);
-            counts.append(String.format(" %s: pulsar* %d, all %d;", bsn, pulsarThreads().size(), serverThreads()));
+            counts.append(String.format(
+                    " %s: pulsar* %d, all %d;", bsn, pulsarThreads().size(), serverThreads()));
             assertEquals(bsn, pulsarBefore, pulsarThreads().size());
         }
-        record("threads before restarts: pulsar* " + pulsarBefore + ", all " + allBefore + "; after restarting" + counts);
+        record("threads before restarts: pulsar* " + pulsarBefore + ", all " + allBefore + "; after restarting"
+                + counts);
         assertTrue("all threads grew by more than Jetty's pool slack: " + counts, serverThreads() <= allBefore + 10);
     }
 
@@ -239,7 +258,8 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
 
     /** A string field of a frame, without a JSON library (see the class comment). */
     private static String field(String frame, String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(frame);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(frame);
         assertTrue(frame, m.find());
         return m.group(1);
     }
@@ -266,8 +286,13 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
     @Test
     public void uninstallLeavesNoClientThreadsAndReinstallServesAgain() throws Exception {
         assertTrue(features.isInstalled(features.getFeature(FEATURE)));
-        for (String bsn : List.of("io.pulsarws.codec", "io.pulsarws.session", "io.pulsarws.websocket",
-                "io.pulsarws.pulsar.client", "io.pulsarws.zookeeper", "io.pulsarws.shell")) {
+        for (String bsn : List.of(
+                "io.pulsarws.codec",
+                "io.pulsarws.session",
+                "io.pulsarws.websocket",
+                "io.pulsarws.pulsar.client",
+                "io.pulsarws.zookeeper",
+                "io.pulsarws.shell")) {
             assertEquals(bsn, Bundle.ACTIVE, bundle(bsn).getState());
         }
         produceOnce();
@@ -289,7 +314,8 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
     }
 
     private void produceOnce() throws Exception {
-        try (WsClient p = WsClient.open(gateway() + "/ws/v2/producer/persistent/public/default/" + uniqueTopic("life"))) {
+        try (WsClient p =
+                WsClient.open(gateway() + "/ws/v2/producer/persistent/public/default/" + uniqueTopic("life"))) {
             p.send("{\"payload\":\"aGk=\",\"context\":\"c\"}");
             String r = p.next(TIMEOUT);
             assertTrue(r, r.startsWith("{\"result\":\"ok\""));

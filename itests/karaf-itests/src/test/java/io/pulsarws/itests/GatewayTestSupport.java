@@ -15,17 +15,17 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -108,8 +108,14 @@ public abstract class GatewayTestSupport {
         URI status = URI.create("http://127.0.0.1:" + httpPort + "/status.html");
         await("the gateway on port " + httpPort + " to accept sessions", timeout, () -> {
             try {
-                return http.send(HttpRequest.newBuilder(status).timeout(TIMEOUT).GET().build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                return http.send(
+                                        HttpRequest.newBuilder(status)
+                                                .timeout(TIMEOUT)
+                                                .GET()
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200;
             } catch (IOException e) {
                 return false;
             } catch (InterruptedException e) {
@@ -168,7 +174,8 @@ public abstract class GatewayTestSupport {
     @SuppressWarnings("unchecked")
     protected static Map<String, Object> subscription(String adminTopic, String name) {
         try {
-            Map<String, Object> stats = Json.object(admin("GET", adminTopic + "/stats").body());
+            Map<String, Object> stats =
+                    Json.object(admin("GET", adminTopic + "/stats").body());
             Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
             return subs == null ? null : (Map<String, Object>) subs.get(name);
         } catch (Exception e) {
@@ -199,10 +206,15 @@ public abstract class GatewayTestSupport {
     /** Calls the broker's admin REST API with a JSON body. */
     protected static HttpResponse<String> admin(String method, String path, String body)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(brokerWeb() + path)).timeout(TIMEOUT)
+        HttpRequest request = HttpRequest.newBuilder(URI.create(brokerWeb() + path))
+                .timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
-                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body)).build();
+                .method(
+                        method,
+                        body.isEmpty()
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -253,10 +265,19 @@ public abstract class GatewayTestSupport {
     protected static double metric(String prefix) {
         try {
             String http = "http://127.0.0.1:" + System.getProperty("itest.http.port");
-            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http + "/metrics"))
-                    .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-            return body.lines().filter(l -> l.startsWith(prefix)).findFirst()
-                    .map(l -> Double.parseDouble(l.substring(prefix.length()).trim())).orElse(-1.0);
+            String body = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(http + "/metrics"))
+                                    .timeout(TIMEOUT)
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            return body.lines()
+                    .filter(l -> l.startsWith(prefix))
+                    .findFirst()
+                    .map(l -> Double.parseDouble(l.substring(prefix.length()).trim()))
+                    .orElse(-1.0);
         } catch (IOException | RuntimeException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -266,11 +287,11 @@ public abstract class GatewayTestSupport {
     }
 
     /** Sets keys of a configuration PID through ConfigAdmin, keeping its other keys. */
-    protected static void updateConfiguration(org.osgi.service.cm.ConfigurationAdmin admin, String pid,
-            Map<String, Object> values) throws IOException {
+    protected static void updateConfiguration(
+            org.osgi.service.cm.ConfigurationAdmin admin, String pid, Map<String, Object> values) throws IOException {
         org.osgi.service.cm.Configuration c = admin.getConfiguration(pid, null);
-        java.util.Dictionary<String, Object> props = c.getProperties() == null ? new java.util.Hashtable<>()
-                : c.getProperties();
+        java.util.Dictionary<String, Object> props =
+                c.getProperties() == null ? new java.util.Hashtable<>() : c.getProperties();
         values.forEach(props::put);
         c.update(props);
     }
@@ -284,14 +305,16 @@ public abstract class GatewayTestSupport {
     /** Waits until a line written to karaf.log after {@code mark} contains every fragment. */
     protected static void awaitLogSince(long mark, String what, String... fragments) throws InterruptedException {
         await(what, TIMEOUT, () -> {
-            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(karafLog().toFile(), "r")) {
+            try (java.io.RandomAccessFile f =
+                    new java.io.RandomAccessFile(karafLog().toFile(), "r")) {
                 if (f.length() <= mark) {
                     return false;
                 }
                 f.seek(mark);
                 byte[] tail = new byte[(int) (f.length() - mark)];
                 f.readFully(tail);
-                return new String(tail, StandardCharsets.UTF_8).lines()
+                return new String(tail, StandardCharsets.UTF_8)
+                        .lines()
                         .anyMatch(l -> java.util.Arrays.stream(fragments).allMatch(l::contains));
             } catch (IOException e) {
                 return false;
@@ -306,8 +329,12 @@ public abstract class GatewayTestSupport {
     /** Appends a measured figure to {@code measurements.txt} in the test work directory. */
     protected static void record(String line) throws IOException {
         Path dir = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
-        Files.writeString(dir.resolve("measurements.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(
+                dir.resolve("measurements.txt"),
+                line + System.lineSeparator(),
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     /**
@@ -320,7 +347,9 @@ public abstract class GatewayTestSupport {
     protected static String topicOverBacklogQuota(String policy) throws Exception {
         String ns = "public/" + uniqueTopic("quota");
         assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
-        HttpResponse<String> quota = admin("POST", "/admin/v2/namespaces/" + ns + "/backlogQuota",
+        HttpResponse<String> quota = admin(
+                "POST",
+                "/admin/v2/namespaces/" + ns + "/backlogQuota",
                 "{\"limitSize\":10,\"limitTime\":-1,\"policy\":\"" + policy + "\"}");
         assertEquals(quota.body(), 204, quota.statusCode());
         String topic = "persistent/" + ns + "/t";

@@ -32,6 +32,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 public class HostileClientsIT extends GatewayTestSupport {
     /** What a hostile case may leave on the heap after a full GC. */
     private static final long HEAP_BUDGET = 48L << 20;
+
     private static final Duration ROUND_TRIP = Duration.ofSeconds(5);
     /** A well-formed Pulsar id whose batch_size is 2^31-1: Pulsar's parser would allocate 256 MiB for it. */
     private static final String HUGE_BATCH_ID = "CAEQASAAMP////8H";
@@ -46,8 +47,8 @@ public class HostileClientsIT extends GatewayTestSupport {
         for (int i = 0; i < 4; i++) {
             try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/s" + i)) {
                 c.send("{\"messageId\":\"" + HUGE_BATCH_ID + "\"}");
-                assertEquals("closed as a frame that cannot be read, not 1011 Java heap space", 4003,
-                        c.awaitClose(TIMEOUT));
+                assertEquals(
+                        "closed as a frame that cannot be read, not 1011 Java heap space", 4003, c.awaitClose(TIMEOUT));
             }
         }
         try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/nack")) {
@@ -59,8 +60,9 @@ public class HostileClientsIT extends GatewayTestSupport {
             assertEquals(4003, c.awaitClose(TIMEOUT));
         }
         String refusal = refusal(gateway() + path("reader", topic) + "?messageId=" + HUGE_BATCH_ID, Map.of());
-        assertTrue(refusal, refusal.startsWith("400 Invalid query params: messageId")
-                && refusal.contains("batch size 2147483647"));
+        assertTrue(
+                refusal,
+                refusal.startsWith("400 Invalid query params: messageId") && refusal.contains("batch size 2147483647"));
         record("hostile: out-of-range message ids (6 frames, 1 reader): heap after GC grew by "
                 + mib(assertHeapWithinBudget(before)));
         roundTrip();
@@ -108,14 +110,16 @@ public class HostileClientsIT extends GatewayTestSupport {
             other.join(60_000);
             assertEquals("none refused, first: " + (refused.isEmpty() ? "" : refused.get(0)), 0, refused.size());
             assertEquals("every send answered once", n, contexts.size());
-            assertTrue("another producer's round trips took at most " + ROUND_TRIP + ", slowest " + slowest.get(),
+            assertTrue(
+                    "another producer's round trips took at most " + ROUND_TRIP + ", slowest " + slowest.get(),
                     slowest.get().compareTo(ROUND_TRIP) <= 0);
         }
         long took = System.nanoTime() - started;
         assertEquals("every message stored", n, storedIn(topic));
-        record(String.format("hostile: burst of %d sends without waiting: 0 refused, %.0f msg/s, another producer's "
-                + "slowest round trip %d ms, heap after GC grew by %s", n, n / (took / 1e9), slowest.get().toMillis(),
-                mib(assertHeapWithinBudget(before))));
+        record(String.format(
+                "hostile: burst of %d sends without waiting: 0 refused, %.0f msg/s, another producer's "
+                        + "slowest round trip %d ms, heap after GC grew by %s",
+                n, n / (took / 1e9), slowest.get().toMillis(), mib(assertHeapWithinBudget(before))));
     }
 
     /**
@@ -138,7 +142,8 @@ public class HostileClientsIT extends GatewayTestSupport {
             Thread sampler = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     try {
-                        maxInFlight.accumulateAndGet((Long) jmx.getAttribute(gateway, "ProducerBytesInFlight"), Math::max);
+                        maxInFlight.accumulateAndGet(
+                                (Long) jmx.getAttribute(gateway, "ProducerBytesInFlight"), Math::max);
                         Thread.sleep(1); // a sampling interval, not a wait for a condition
                     } catch (InterruptedException e) {
                         return;
@@ -174,8 +179,10 @@ public class HostileClientsIT extends GatewayTestSupport {
             long waited = (Long) jmx.getAttribute(gateway, "SendsThatWaitedForMemory") - waitedBefore;
             assertTrue("sends waited for memory: " + waited, waited > 0);
             assertTrue("producer bytes in flight within 1 MiB: " + maxInFlight.get(), maxInFlight.get() <= 1 << 20);
-            record(String.format("hostile: 4 producers x 25 sends of 512 KiB through memoryLimitMb=1: 0 refused, %d "
-                    + "sends waited, at most %d bytes in flight (JMX, sampled)", waited, maxInFlight.get()));
+            record(String.format(
+                    "hostile: 4 producers x 25 sends of 512 KiB through memoryLimitMb=1: 0 refused, %d "
+                            + "sends waited, at most %d bytes in flight (JMX, sampled)",
+                    waited, maxInFlight.get()));
         } finally {
             configureGateway("memoryLimitMb", 64);
         }
@@ -219,12 +226,16 @@ public class HostileClientsIT extends GatewayTestSupport {
             }
             long dropped = Duration.ofNanos(System.nanoTime() - t0).toMillis();
             clients.forEach(RawWs::close);
-            await("nothing queued for clients any more", TIMEOUT,
+            await(
+                    "nothing queued for clients any more",
+                    TIMEOUT,
                     () -> metric("pulsarws_outbound_queued_bytes ") == 0 && metric("pulsarws_slow_clients ") == 0);
             long sent = floods.stream().mapToLong(f -> f.sent.get()).sum();
-            record(String.format("hostile: 4 producers never reading (64 KiB budget, 3 s timeout): stalled after %d "
-                    + "frames in all, %d bytes queued for them, all dropped %d ms after the heap check, heap after GC "
-                    + "grew by %s", sent, queued, dropped, mib(grown)));
+            record(String.format(
+                    "hostile: 4 producers never reading (64 KiB budget, 3 s timeout): stalled after %d "
+                            + "frames in all, %d bytes queued for them, all dropped %d ms after the heap check, heap after GC "
+                            + "grew by %s",
+                    sent, queued, dropped, mib(grown)));
         } finally {
             configureEndpoints(1_048_576, 30_000);
         }
@@ -253,18 +264,22 @@ public class HostileClientsIT extends GatewayTestSupport {
         configureEndpoints(65_536, 3_000);
         try {
             double deliveredBefore = delivered();
-            try (RawWs c = RawWs.open(gateway() + path("consumer", topic)
-                    + "/s?pullMode=true&subscriptionInitialPosition=Earliest", 4096)) {
+            try (RawWs c = RawWs.open(
+                    gateway() + path("consumer", topic) + "/s?pullMode=true&subscriptionInitialPosition=Earliest",
+                    4096)) {
                 c.sendText("{\"type\":\"permit\",\"permitMessages\":2147483647}");
                 await("the gateway to count it as a slow client", TIMEOUT, () -> metric("pulsarws_slow_clients ") >= 1);
                 double stuckAt = delivered() - deliveredBefore;
                 assertTrue("deliveries stopped well before the backlog's end: " + stuckAt, stuckAt < n / 2.0);
-                record(String.format("hostile: pull consumer with 2^31-1 permits never reading: %.0f of %d messages "
-                        + "delivered (2 KiB each) before it was held back, heap after GC grew by %s", stuckAt, n,
-                        mib(assertHeapWithinBudget(before))));
+                record(String.format(
+                        "hostile: pull consumer with 2^31-1 permits never reading: %.0f of %d messages "
+                                + "delivered (2 KiB each) before it was held back, heap after GC grew by %s",
+                        stuckAt, n, mib(assertHeapWithinBudget(before))));
                 roundTrip();
                 // not read until the gateway has given up on it: a client that reads is no longer a slow one
-                await("the slow client closed and dropped", Duration.ofSeconds(30),
+                await(
+                        "the slow client closed and dropped",
+                        Duration.ofSeconds(30),
                         () -> metric("pulsarws_slow_clients ") == 0);
                 String close = c.awaitClose(Duration.ofSeconds(30));
                 assertTrue(close, close.equals("EOF") || close.startsWith("1008 "));
@@ -410,8 +425,8 @@ public class HostileClientsIT extends GatewayTestSupport {
 
     /** @return the messages the broker stored in a topic of public/default */
     private static long storedIn(String topic) throws Exception {
-        Map<String, Object> stats = Json.object(admin("GET", "/admin/v2/persistent/public/default/" + topic
-                + "/stats").body());
+        Map<String, Object> stats = Json.object(admin("GET", "/admin/v2/persistent/public/default/" + topic + "/stats")
+                .body());
         return (Long) stats.get("msgInCounter");
     }
 
@@ -424,7 +439,8 @@ public class HostileClientsIT extends GatewayTestSupport {
     /** @return how much the heap grew (after a full GC), checked against the budget */
     private static long assertHeapWithinBudget(long before) {
         long grown = heapAfterGc() - before;
-        assertTrue("heap grew by " + (grown >> 20) + " MiB (budget " + (HEAP_BUDGET >> 20) + " MiB)",
+        assertTrue(
+                "heap grew by " + (grown >> 20) + " MiB (budget " + (HEAP_BUDGET >> 20) + " MiB)",
                 grown <= HEAP_BUDGET);
         return grown;
     }
@@ -440,10 +456,16 @@ public class HostileClientsIT extends GatewayTestSupport {
     /** Sets the outbound budget and slow-client timeout, and waits until the endpoints log them in force. */
     private void configureEndpoints(int perSession, long slowClientMillis) throws Exception {
         long mark = logMark();
-        updateConfiguration(configAdmin, "io.pulsarws.websocket", Map.of("maxQueuedBytesPerSession", perSession,
-                "slowClientTimeoutMillis", slowClientMillis));
-        awaitLogSince(mark, "the outbound budget in force", "WebSocket limits:",
-                "outbound budget " + perSession + " bytes per session", "slow client timeout " + slowClientMillis + " ms");
+        updateConfiguration(
+                configAdmin,
+                "io.pulsarws.websocket",
+                Map.of("maxQueuedBytesPerSession", perSession, "slowClientTimeoutMillis", slowClientMillis));
+        awaitLogSince(
+                mark,
+                "the outbound budget in force",
+                "WebSocket limits:",
+                "outbound budget " + perSession + " bytes per session",
+                "slow client timeout " + slowClientMillis + " ms");
     }
 
     private void configureGateway(String key, Object value) throws Exception {

@@ -115,8 +115,10 @@ public class OperationsIT extends GatewayTestSupport {
             String table = run("pulsar-ws:sessions");
             assertTrue(table, table.contains("Subscription") && table.contains(full));
 
-            Map<String, String> t = csv("pulsar-ws:topics --csv").stream().filter(r -> full.equals(r.get("Topic")))
-                    .findFirst().orElseThrow();
+            Map<String, String> t = csv("pulsar-ws:topics --csv").stream()
+                    .filter(r -> full.equals(r.get("Topic")))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("1", t.get("Producers"));
             assertEquals("1", t.get("Consumers"));
             assertEquals("3", t.get("Published"));
@@ -139,7 +141,8 @@ public class OperationsIT extends GatewayTestSupport {
 
     private static Map<String, String> only(List<Map<String, String>> rows, String topic, String kind) {
         List<Map<String, String>> match = rows.stream()
-                .filter(r -> topic.equals(r.get("Topic")) && kind.equals(r.get("Kind"))).toList();
+                .filter(r -> topic.equals(r.get("Topic")) && kind.equals(r.get("Kind")))
+                .toList();
         assertEquals(rows.toString(), 1, match.size());
         return match.get(0);
     }
@@ -154,19 +157,25 @@ public class OperationsIT extends GatewayTestSupport {
         update("io.pulsarws.gateway", "brokerClientAuthenticationParameters", "token:secret-param-value");
         await("the gateway rebuilt with the new parameters", TIMEOUT, () -> {
             try {
-                return run("pulsar-ws:config --csv").contains("io.pulsarws.gateway,brokerClientAuthenticationParameters,***");
+                return run("pulsar-ws:config --csv")
+                        .contains("io.pulsarws.gateway,brokerClientAuthenticationParameters,***");
             } catch (Exception e) {
                 return false;
             }
         });
         String config = run("pulsar-ws:config --csv");
-        assertTrue(config, config.contains("io.pulsarws.gateway,serviceUrl," + System.getProperty("itest.broker.serviceUrl")));
+        assertTrue(
+                config,
+                config.contains("io.pulsarws.gateway,serviceUrl," + System.getProperty("itest.broker.serviceUrl")));
         assertTrue(config, config.contains("io.pulsarws.security,tokenSecretKey,***"));
         assertTrue(config, config.contains("io.pulsarws.security,tokenScretKey,***"));
         assertTrue(config, config.contains("io.pulsarws.security,tokenAuthClaim,sub"));
         assertTrue(config, config.contains("io.pulsarws.websocket,maxTextFrameSize,"));
-        assertFalse(config, config.contains("secret-param-value") || config.contains("c2VjcmV0LWtleS12YWx1ZQ")
-                || config.contains("misspelled-secret-value"));
+        assertFalse(
+                config,
+                config.contains("secret-param-value")
+                        || config.contains("c2VjcmV0LWtleS12YWx1ZQ")
+                        || config.contains("misspelled-secret-value"));
         String check = run("pulsar-ws:check");
         assertTrue(check, check.startsWith("Broker reachable: " + System.getProperty("itest.broker.serviceUrl")));
     }
@@ -178,10 +187,10 @@ public class OperationsIT extends GatewayTestSupport {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName gatewayName = new ObjectName("io.pulsarws:type=Gateway");
         ObjectName namespace = new ObjectName("io.pulsarws:type=Namespace,name=public/default");
-        long publishedBefore = server.isRegistered(namespace)
-                ? (Long) server.getAttribute(namespace, "MessagesPublished") : 0;
-        long deliveredBefore = server.isRegistered(namespace)
-                ? (Long) server.getAttribute(namespace, "MessagesDelivered") : 0;
+        long publishedBefore =
+                server.isRegistered(namespace) ? (Long) server.getAttribute(namespace, "MessagesPublished") : 0;
+        long deliveredBefore =
+                server.isRegistered(namespace) ? (Long) server.getAttribute(namespace, "MessagesDelivered") : 0;
         // the earlier tests' clients have closed; the gateway forgets a session once it has read that close
         await("the sessions of earlier tests gone", TIMEOUT, () -> {
             try {
@@ -195,7 +204,8 @@ public class OperationsIT extends GatewayTestSupport {
         try (WsClient consumer = WsClient.open(gateway() + path("consumer", topic) + "/jmx")) {
             produce(topic, "a", "b");
             assertNotNull(consumer.next(TIMEOUT));
-            assertEquals(consumersBefore + 1, ((Integer) server.getAttribute(gatewayName, "ConsumerSessions")).intValue());
+            assertEquals(
+                    consumersBefore + 1, ((Integer) server.getAttribute(gatewayName, "ConsumerSessions")).intValue());
             // produce()'s producer closed its socket; the gateway forgets it once it has read that close
             await("the consumer the only session added", TIMEOUT, () -> {
                 try {
@@ -225,9 +235,14 @@ public class OperationsIT extends GatewayTestSupport {
             });
             assertTrue((Long) server.getAttribute(namespace, "PublishLatencyMeanMicros") > 0);
             String id = csv("pulsar-ws:sessions --csv --kind consumer").stream()
-                    .filter(r -> r.get("Topic").endsWith(topic)).findFirst().orElseThrow().get("Id");
-            assertEquals(Boolean.TRUE, server.invoke(gatewayName, "closeSession", new Object[] {Long.parseLong(id)},
-                    new String[] {"long"}));
+                    .filter(r -> r.get("Topic").endsWith(topic))
+                    .findFirst()
+                    .orElseThrow()
+                    .get("Id");
+            assertEquals(
+                    Boolean.TRUE,
+                    server.invoke(
+                            gatewayName, "closeSession", new Object[] {Long.parseLong(id)}, new String[] {"long"}));
             assertEquals(1000, consumer.awaitClose(TIMEOUT));
         }
     }
@@ -261,9 +276,14 @@ public class OperationsIT extends GatewayTestSupport {
 
     private static String get(String path) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://127.0.0.1:" + System.getProperty("itest.http.port") + path)).timeout(TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://127.0.0.1:" + System.getProperty("itest.http.port") + path))
+                                    .timeout(TIMEOUT)
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             return r.statusCode() + " " + r.body();
         } catch (Exception e) {
             return "error " + e;

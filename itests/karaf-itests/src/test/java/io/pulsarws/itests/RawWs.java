@@ -123,7 +123,8 @@ final class RawWs implements AutoCloseable {
     String awaitClose(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            socket.setSoTimeout((int) Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis()));
+            socket.setSoTimeout((int)
+                    Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis()));
             Frame f;
             try {
                 f = readFrame();
@@ -138,8 +139,8 @@ final class RawWs implements AutoCloseable {
             if (f.opcode() == 0x8) {
                 byte[] p = f.payload();
                 int code = p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1005;
-                return code + " " + new String(p, Math.min(2, p.length), Math.max(0, p.length - 2),
-                        StandardCharsets.UTF_8);
+                return code + " "
+                        + new String(p, Math.min(2, p.length), Math.max(0, p.length - 2), StandardCharsets.UTF_8);
             }
         }
         throw new AssertionError("no close within " + timeout);

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +29,6 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.security.KeyStore;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.inject.Inject;
@@ -37,8 +37,8 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.Before;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
-import org.junit.runners.MethodSorters;
 import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -79,27 +79,40 @@ public class SecurityIT extends GatewayTestSupport {
         String security = "etc/io.pulsarws.security.cfg";
         String web = "etc/org.ops4j.pax.web.cfg";
         String httpsPort = Integer.toString(freePort());
-        return OptionUtils.combine(options(new File(System.getProperty("assembly.tar.gz")).toURI().toString(),
-                        "pulsar-websocket-secure"),
+        return OptionUtils.combine(
+                options(new File(System.getProperty("assembly.tar.gz")).toURI().toString(), "pulsar-websocket-secure"),
                 // TLS to the broker, checked against the broker's certificate (hostname verification on)
                 editConfigurationFilePut(gateway, "serviceUrl", secure.getProperty("serviceUrlTls")),
-                editConfigurationFilePut(gateway, "tlsTrustCertsFilePath", Paths.get(tls, "broker.pem").toString()),
+                editConfigurationFilePut(
+                        gateway,
+                        "tlsTrustCertsFilePath",
+                        Paths.get(tls, "broker.pem").toString()),
                 // wss:// through Pax Web's HTTPS connector, configured the Karaf way
                 editConfigurationFilePut(web, "org.osgi.service.http.secure.enabled", "true"),
                 editConfigurationFilePut(web, "org.osgi.service.http.port.secure", httpsPort),
-                editConfigurationFilePut(web, "org.ops4j.pax.web.ssl.keystore", Paths.get(tls, "gateway.p12").toString()),
+                editConfigurationFilePut(
+                        web,
+                        "org.ops4j.pax.web.ssl.keystore",
+                        Paths.get(tls, "gateway.p12").toString()),
                 editConfigurationFilePut(web, "org.ops4j.pax.web.ssl.keystore.type", "PKCS12"),
                 editConfigurationFilePut(web, "org.ops4j.pax.web.ssl.keystore.password", "changeit"),
                 editConfigurationFilePut(web, "org.ops4j.pax.web.ssl.key.password", "changeit"),
                 systemProperty("itest.https.port").value(httpsPort),
                 systemProperty("itest.secure.tls").value(tls),
-                editConfigurationFilePut(gateway, "brokerClientAuthenticationPlugin",
+                editConfigurationFilePut(
+                        gateway,
+                        "brokerClientAuthenticationPlugin",
                         "org.apache.pulsar.client.impl.auth.AuthenticationToken"),
-                editConfigurationFilePut(gateway, "brokerClientAuthenticationParameters",
+                editConfigurationFilePut(
+                        gateway,
+                        "brokerClientAuthenticationParameters",
                         Paths.get(auth, "admin.jwt").toUri().toString()),
                 editConfigurationFilePut(gateway, "authorizationEnabled", "true"),
                 editConfigurationFilePut(security, "authenticationEnabled", "true"),
-                editConfigurationFilePut(security, "tokenSecretKey", Paths.get(auth, "secret.key").toUri().toString()),
+                editConfigurationFilePut(
+                        security,
+                        "tokenSecretKey",
+                        Paths.get(auth, "secret.key").toUri().toString()),
                 editConfigurationFilePut(security, "allowedOrigins", APP_ORIGIN),
                 editConfigurationFilePut(security, "superUserRoles", "admin"),
                 editConfigurationFilePut(security, "jaasRealm", "karaf"),
@@ -114,7 +127,8 @@ public class SecurityIT extends GatewayTestSupport {
     }
 
     private static String token(String role) throws IOException {
-        String t = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), role + ".jwt")).trim();
+        String t = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), role + ".jwt"))
+                .trim();
         synchronized (TOKENS_USED) {
             TOKENS_USED.add(t);
         }
@@ -143,11 +157,19 @@ public class SecurityIT extends GatewayTestSupport {
 
     private static int secureAdmin(String method, String path, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(System.getProperty("itest.secure.web") + path))
-                .timeout(TIMEOUT).header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + Files.readString(
-                        Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt")).trim())
-                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body)).build();
+                .timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header(
+                        "Authorization",
+                        "Bearer "
+                                + Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
+                                        .trim())
+                .method(
+                        method,
+                        body.isEmpty()
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body))
+                .build();
         HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2 && r.statusCode() != 409) {
             throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
@@ -178,7 +200,8 @@ public class SecurityIT extends GatewayTestSupport {
             TOKENS_USED.add(tampered);
         }
         assertEquals("401 Failed to authenticate: bad signature", refusal(producer, bearer(tampered)));
-        assertEquals("401 Failed to authenticate: not a signed JWT (header.payload.signature)",
+        assertEquals(
+                "401 Failed to authenticate: not a signed JWT (header.payload.signature)",
                 refusal(producer, bearer("garbage")));
         String expired = sign("{\"sub\":\"alice\",\"exp\":" + (Instant.now().getEpochSecond() - 5) + "}");
         assertEquals("401 Failed to authenticate: expired", refusal(producer, bearer(expired)));
@@ -192,14 +215,16 @@ public class SecurityIT extends GatewayTestSupport {
         String alice = token("alice");
         String topic = "grants/" + uniqueTopic("e2e");
         try (WsClient consumer = WsClient.open(consumer(topic), bearer(alice));
-                WsClient producer = WsClient.open(url("producer", topic) + "?token="
-                        + URLEncoder.encode(alice, StandardCharsets.UTF_8), Map.of())) {
+                WsClient producer = WsClient.open(
+                        url("producer", topic) + "?token=" + URLEncoder.encode(alice, StandardCharsets.UTF_8),
+                        Map.of())) {
             producer.send("{\"payload\":\"" + b64("hello alice") + "\"}");
             assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
             assertEquals("hello alice", text(Json.object(consumer.next(TIMEOUT))));
         }
         // browsers' form with the optional prefix (Pulsar #10187)
-        assertOpens(url("producer", topic) + "?token=" + URLEncoder.encode("Bearer " + alice, StandardCharsets.UTF_8),
+        assertOpens(
+                url("producer", topic) + "?token=" + URLEncoder.encode("Bearer " + alice, StandardCharsets.UTF_8),
                 Map.of());
     }
 
@@ -251,11 +276,15 @@ public class SecurityIT extends GatewayTestSupport {
     public void aDeadLetterTopicNeedsProducePermission() throws Exception {
         Map<String, String> alice = bearer(token("alice"));
         Map<String, String> bob = bearer(token("bob"));
-        assertOpens(consumer("grants/dlq-src") + "?maxRedeliverCount=2&deadLetterTopic=persistent://secure/grants/dlq",
+        assertOpens(
+                consumer("grants/dlq-src") + "?maxRedeliverCount=2&deadLetterTopic=persistent://secure/grants/dlq",
                 alice);
-        assertEquals("403 Not authorized to produce to the dead-letter topic persistent://secure/other/dlq",
-                refusal(consumer("grants/dlq-src") + "?maxRedeliverCount=2&deadLetterTopic="
-                        + "persistent://secure/other/dlq", alice));
+        assertEquals(
+                "403 Not authorized to produce to the dead-letter topic persistent://secure/other/dlq",
+                refusal(
+                        consumer("grants/dlq-src") + "?maxRedeliverCount=2&deadLetterTopic="
+                                + "persistent://secure/other/dlq",
+                        alice));
         // bob may consume bob-c, but not produce to its default dead-letter topic
         assertOpens(consumer("other/bob-c"), bob);
         assertEquals(403, status(consumer("other/bob-c") + "?maxRedeliverCount=2", bob));
@@ -314,7 +343,8 @@ public class SecurityIT extends GatewayTestSupport {
         try {
             await("public key in force", TIMEOUT, () -> {
                 try {
-                    return refusal(producer, bearer(token("alice"))).startsWith("401 Failed to authenticate: algorithm");
+                    return refusal(producer, bearer(token("alice")))
+                            .startsWith("401 Failed to authenticate: algorithm");
                 } catch (Exception | AssertionError e) { // still accepted: the old key
                     return false;
                 }
@@ -362,7 +392,8 @@ public class SecurityIT extends GatewayTestSupport {
             });
             try (WsClient a = WsClient.open(url("producer", topic), alice)) {
                 WsClient b = WsClient.open(url("producer", topic), alice);
-                assertEquals("429 Too many sessions from this address (maxSessionsPerAddress)",
+                assertEquals(
+                        "429 Too many sessions from this address (maxSessionsPerAddress)",
                         refusal(url("producer", topic), alice));
                 b.close();
                 await("the closed session's place freed", TIMEOUT, () -> opens(url("producer", topic), alice));
@@ -384,7 +415,8 @@ public class SecurityIT extends GatewayTestSupport {
             });
             try (WsClient a = WsClient.open(url("producer", topic), alice);
                     WsClient b = WsClient.open(url("producer", topic), alice)) {
-                assertEquals("503 Too many sessions on this gateway (maxSessions); retry later",
+                assertEquals(
+                        "503 Too many sessions on this gateway (maxSessions); retry later",
                         refusal(url("producer", topic), alice));
             }
         } finally {
@@ -440,12 +472,16 @@ public class SecurityIT extends GatewayTestSupport {
     }
 
     private static int httpStatus(String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + System.getProperty("itest.http.port") + path)).timeout(TIMEOUT).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + System.getProperty("itest.http.port") + path))
+                .timeout(TIMEOUT)
+                .GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HttpClient.newHttpClient()
+                .send(b.build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private static int httpStatusQuietly(String path, String token) {
@@ -479,15 +515,20 @@ public class SecurityIT extends GatewayTestSupport {
             assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
             assertEquals("over TLS twice", text(Json.object(consumer.next(TIMEOUT))));
         }
-        Object url = configAdmin.getConfiguration("io.pulsarws.gateway", null).getProperties().get("serviceUrl");
+        Object url = configAdmin
+                .getConfiguration("io.pulsarws.gateway", null)
+                .getProperties()
+                .get("serviceUrl");
         assertTrue(String.valueOf(url), String.valueOf(url).startsWith("pulsar+ssl://"));
         // a client that does not trust the gateway's certificate cannot connect
         try {
-            WsClient.open(wss + "producer/persistent/secure/" + topic, SSLContext.getDefault(), alice).close();
+            WsClient.open(wss + "producer/persistent/secure/" + topic, SSLContext.getDefault(), alice)
+                    .close();
             throw new AssertionError("a client without the gateway's certificate connected");
         } catch (java.util.concurrent.ExecutionException e) {
-            assertTrue(String.valueOf(e.getCause()), e.getCause() instanceof javax.net.ssl.SSLException
-                    || e.getCause() instanceof IOException);
+            assertTrue(
+                    String.valueOf(e.getCause()),
+                    e.getCause() instanceof javax.net.ssl.SSLException || e.getCause() instanceof IOException);
         }
     }
 
@@ -505,14 +546,17 @@ public class SecurityIT extends GatewayTestSupport {
     @Test
     public void clientTextInRefusalsCannotForgeLogLines() throws Exception {
         Base64.Encoder b64url = Base64.getUrlEncoder().withoutPadding();
-        String header = b64url.encodeToString("{\"alg\":\"HS256\\nFORGED-BY-ALG | INFO | x\"}".getBytes(
-                StandardCharsets.UTF_8));
-        String forged = header + "." + b64url.encodeToString("{\"sub\":\"x\"}".getBytes(StandardCharsets.UTF_8))
-                + ".c2ln";
+        String header = b64url.encodeToString(
+                "{\"alg\":\"HS256\\nFORGED-BY-ALG | INFO | x\"}".getBytes(StandardCharsets.UTF_8));
+        String forged =
+                header + "." + b64url.encodeToString("{\"sub\":\"x\"}".getBytes(StandardCharsets.UTF_8)) + ".c2ln";
         String refused = refusal(url("producer", "grants/forge"), bearer(forged));
         assertTrue(refused, refused.startsWith("401 ") && !refused.contains("\n"));
-        assertEquals(401, status(url("producer", "grants/forge"), Map.of("Authorization", "Basic "
-                + b64("evil\nFORGED-BY-USER | INFO | x:pw"))));
+        assertEquals(
+                401,
+                status(
+                        url("producer", "grants/forge"),
+                        Map.of("Authorization", "Basic " + b64("evil\nFORGED-BY-USER | INFO | x:pw"))));
         Path log = Paths.get(System.getProperty("karaf.data"), "log", "karaf.log");
         await("the refusals logged", TIMEOUT, () -> read(log).contains("FORGED-BY-USER"));
         for (String line : read(log).split("\n")) {
@@ -541,7 +585,9 @@ public class SecurityIT extends GatewayTestSupport {
                 assertTrue(refused, refused.startsWith("503 Too many distinct client credentials"));
                 assertOpens(producer, Map.of("Authorization", "Bearer  " + token("alice") + " ")); // same token
             }
-            await("bob served once alice's client is gone", TIMEOUT,
+            await(
+                    "bob served once alice's client is gone",
+                    TIMEOUT,
                     () -> opens(url("producer", "other/bob-p"), bearer(tokenQuietly("bob"))));
         } finally {
             update("io.pulsarws.gateway", "maxCredentialClients", 64);
@@ -563,23 +609,33 @@ public class SecurityIT extends GatewayTestSupport {
         String text = read(log);
         List<String> secrets = new ArrayList<>(TOKENS_USED);
         secrets.add(expired);
-        secrets.add(Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt")).trim());
+        secrets.add(Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
+                .trim());
         for (String secret : secrets) {
             // the signature alone is the secret part; a header or payload may legitimately repeat elsewhere
             String signature = secret.substring(secret.lastIndexOf('.') + 1);
             assertFalse("a token is in " + log, text.contains(signature));
         }
-        assertEquals(401, status(url("producer", "grants/log"), Map.of("Authorization", "Basic "
-                + b64("wsuser:not-the-password-xyz"))));
+        assertEquals(
+                401,
+                status(
+                        url("producer", "grants/log"),
+                        Map.of("Authorization", "Basic " + b64("wsuser:not-the-password-xyz"))));
         await("the password refusal logged", TIMEOUT, () -> read(log).contains("refused user wsuser"));
-        assertFalse("a password is in " + log, read(log).contains("ws-password") || read(log).contains(
-                "not-the-password-xyz"));
+        assertFalse(
+                "a password is in " + log,
+                read(log).contains("ws-password") || read(log).contains("not-the-password-xyz"));
         // nor in what the statistics and metrics endpoints show
         for (String path : List.of("/metrics", "/admin/v2/proxy-stats/stats", "/admin/v2/proxy-stats/metrics")) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://127.0.0.1:" + System.getProperty("itest.http.port") + path)).timeout(TIMEOUT)
-                    .header("Authorization", "Bearer " + token("admin")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://127.0.0.1:" + System.getProperty("itest.http.port") + path))
+                                    .timeout(TIMEOUT)
+                                    .header("Authorization", "Bearer " + token("admin"))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(path, 200, r.statusCode());
             for (String secret : secrets) {
                 assertFalse("a token in " + path, r.body().contains(secret.substring(secret.lastIndexOf('.') + 1)));
@@ -590,10 +646,12 @@ public class SecurityIT extends GatewayTestSupport {
         Path logs = Paths.get(System.getProperty("karaf.data"), "log");
         String requests;
         try (java.util.stream.Stream<Path> files = Files.list(logs)) {
-            requests = files.filter(f -> f.getFileName().toString().endsWith(".request.log")).map(SecurityIT::read)
+            requests = files.filter(f -> f.getFileName().toString().endsWith(".request.log"))
+                    .map(SecurityIT::read)
                     .collect(java.util.stream.Collectors.joining());
         }
-        assertTrue("the request log has the handshakes: " + requests.length(),
+        assertTrue(
+                "the request log has the handshakes: " + requests.length(),
                 requests.contains("GET /ws/v2/producer/persistent/secure/grants/log HTTP/1.1\" 101"));
         List<String> every;
         synchronized (TOKENS_USED) {
@@ -624,7 +682,8 @@ public class SecurityIT extends GatewayTestSupport {
         }
         assertTrue("locked out after at most 5 failures: " + refused, refused.startsWith("429 Too many failed logins"));
         String withThePassword = refusal(producer, good);
-        assertTrue(withThePassword, withThePassword.startsWith("429 Too many failed logins from this address; retry in"));
+        assertTrue(
+                withThePassword, withThePassword.startsWith("429 Too many failed logins from this address; retry in"));
     }
 
     private static String read(Path log) {
@@ -677,7 +736,7 @@ public class SecurityIT extends GatewayTestSupport {
     private static Dictionary<String, Object> copy(Dictionary<String, Object> d) {
         Dictionary<String, Object> out = new Hashtable<>();
         if (d != null) {
-            for (java.util.Enumeration<String> keys = d.keys(); keys.hasMoreElements();) {
+            for (java.util.Enumeration<String> keys = d.keys(); keys.hasMoreElements(); ) {
                 String k = keys.nextElement();
                 out.put(k, d.get(k));
             }

@@ -38,10 +38,15 @@ public class StockKarafIT extends GatewayTestSupport {
     @Configuration
     public Option[] config() throws IOException {
         String karaf = maven("org.apache.karaf", "apache-karaf", System.getProperty("karaf.version"))
-                .type("tar.gz").getURL();
-        return OptionUtils.combine(options(karaf, "stock-karaf"),
-                features(maven("io.pulsarws", "pulsar-websocket-features", System.getProperty("project.version"))
-                        .classifier("features").type("xml"), "pulsar-websocket"));
+                .type("tar.gz")
+                .getURL();
+        return OptionUtils.combine(
+                options(karaf, "stock-karaf"),
+                features(
+                        maven("io.pulsarws", "pulsar-websocket-features", System.getProperty("project.version"))
+                                .classifier("features")
+                                .type("xml"),
+                        "pulsar-websocket"));
     }
 
     @Test

@@ -23,6 +23,7 @@ final class TcpForwarder implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     /** Guards {@link #stalled}; notified on resume. */
     private final Object gate = new Object();
+
     private boolean stalled;
     private volatile boolean closed;
 
@@ -84,25 +85,28 @@ final class TcpForwarder implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                while (true) {
-                    awaitFlowing();
-                    int n = in.read(buf);
-                    if (n < 0) {
-                        break;
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        while (true) {
+                            awaitFlowing();
+                            int n = in.read(buf);
+                            if (n < 0) {
+                                break;
+                            }
+                            awaitFlowing();
+                            out.write(buf, 0, n);
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // one side ended: end the other
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
                     }
-                    awaitFlowing();
-                    out.write(buf, 0, n);
-                }
-            } catch (IOException | InterruptedException e) {
-                // one side ended: end the other
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "forwarder-" + from.getPort() + "-" + to.getPort());
+                },
+                "forwarder-" + from.getPort() + "-" + to.getPort());
         t.setDaemon(true);
         t.start();
     }

@@ -35,16 +35,17 @@ public class TwoNodesIT extends GatewayTestSupport {
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws IOException {
-        return OptionUtils.combine(super.config(),
-                systemProperty("itest.assembly").value(System.getProperty("assembly.tar.gz")));
+        return OptionUtils.combine(
+                super.config(), systemProperty("itest.assembly").value(System.getProperty("assembly.tar.gz")));
     }
 
     /** Node B: the assembly unpacked afresh, pointed at the build's broker, on its own free ports. */
     @Before
     public void startNodeB() throws Exception {
-        nodeB = new ChildKaraf(Paths.get(System.getProperty("itest.work.dir"), "node-b"),
-                System.getProperty("itest.assembly"), Map.of("io.pulsarws.gateway.cfg",
-                        Map.of("serviceUrl", System.getProperty("itest.broker.serviceUrl"))));
+        nodeB = new ChildKaraf(
+                Paths.get(System.getProperty("itest.work.dir"), "node-b"),
+                System.getProperty("itest.assembly"),
+                Map.of("io.pulsarws.gateway.cfg", Map.of("serviceUrl", System.getProperty("itest.broker.serviceUrl"))));
         nodeB.start(Duration.ofSeconds(120));
         gatewayB = nodeB.gateway();
     }
@@ -65,7 +66,8 @@ public class TwoNodesIT extends GatewayTestSupport {
     public void aSharedSubscriptionOverTwoNodesDeliversEveryMessage() throws Exception {
         String topic = uniqueTopic("two");
         String sub = "/ws/v2/consumer/persistent/public/default/" + topic + "/shared?subscriptionType=Shared";
-        try (WsClient a = WsClient.open(gateway() + sub); WsClient b = WsClient.open(gatewayB + sub)) {
+        try (WsClient a = WsClient.open(gateway() + sub);
+                WsClient b = WsClient.open(gatewayB + sub)) {
             send(topic, 0, MESSAGES);
             Set<String> atA = new HashSet<>();
             Set<String> atB = new HashSet<>();

@@ -5,29 +5,29 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.net.http.HttpClient;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
-import java.security.KeyPairGenerator;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import javax.inject.Inject;
 import org.apache.pulsar.client.api.ConsumerCryptoFailureAction;
 import org.apache.pulsar.client.api.CryptoKeyReader;
@@ -66,7 +66,10 @@ public class WireParityIT extends GatewayTestSupport {
             assertEquals(Map.of("endOfTopic", false), Json.object(earliest.next(TIMEOUT)));
         }
         try (WsClient fromId = WsClient.open(gateway() + path("reader", topic) + "?messageId=" + ids.get(0))) {
-            assertEquals("the start id itself is excluded, as with Pulsar's reader", "m1", text(Json.object(fromId.next(TIMEOUT))));
+            assertEquals(
+                    "the start id itself is excluded, as with Pulsar's reader",
+                    "m1",
+                    text(Json.object(fromId.next(TIMEOUT))));
             assertEquals("m2", text(Json.object(fromId.next(TIMEOUT))));
         }
         try (WsClient latest = WsClient.open(gateway() + path("reader", topic) + "?readerName=r1")) {
@@ -104,8 +107,11 @@ public class WireParityIT extends GatewayTestSupport {
                 for (String id : ids) {
                     second.send("{\"messageId\":\"" + id + "\"}");
                 }
-                await("both backlogs at 0", TIMEOUT, () -> backlog("/admin/v2/persistent/public/default/" + a, "sub") == 0
-                        && backlog("/admin/v2/persistent/public/default/" + b, "sub") == 0);
+                await(
+                        "both backlogs at 0",
+                        TIMEOUT,
+                        () -> backlog("/admin/v2/persistent/public/default/" + a, "sub") == 0
+                                && backlog("/admin/v2/persistent/public/default/" + b, "sub") == 0);
             }
         }
         String prefix = uniqueTopic("pat");
@@ -126,11 +132,13 @@ public class WireParityIT extends GatewayTestSupport {
     @Test
     public void partitionedTopicAcksWorkFromAnotherConnection() throws Exception {
         String topic = uniqueTopic("parted");
-        HttpResponse<String> created = admin("PUT", "/admin/v2/persistent/public/default/" + topic + "/partitions", "3");
+        HttpResponse<String> created =
+                admin("PUT", "/admin/v2/persistent/public/default/" + topic + "/partitions", "3");
         assertEquals(created.body(), 204, created.statusCode());
         String consumer = gateway() + path("consumer", topic) + "/sub?subscriptionType=Shared";
         try (WsClient first = WsClient.open(consumer)) {
-            try (WsClient p = WsClient.open(gateway() + path("producer", topic) + "?messageRoutingMode=RoundRobinPartition")) {
+            try (WsClient p =
+                    WsClient.open(gateway() + path("producer", topic) + "?messageRoutingMode=RoundRobinPartition")) {
                 for (int i = 0; i < 6; i++) {
                     p.send("{\"payload\":\"" + b64("p" + i) + "\"}");
                     assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
@@ -165,7 +173,8 @@ public class WireParityIT extends GatewayTestSupport {
 
     @Test
     public void nonPersistentAndEncodedTopicNames() throws Exception {
-        for (String encoded : List.of("np-" + uniqueTopic("t"), "a%2Fb-" + uniqueTopic("t"), "%C3%BC-" + uniqueTopic("t"))) {
+        for (String encoded :
+                List.of("np-" + uniqueTopic("t"), "a%2Fb-" + uniqueTopic("t"), "%C3%BC-" + uniqueTopic("t"))) {
             String domain = encoded.startsWith("np-") ? "non-persistent" : "persistent";
             String tail = "/" + domain + "/public/default/" + encoded;
             try (WsClient c = WsClient.open(gateway() + "/ws/v2/consumer" + tail + "/sub");
@@ -187,12 +196,18 @@ public class WireParityIT extends GatewayTestSupport {
     public void pullModeDeliversExactlyThePermits() throws Exception {
         String topic = uniqueTopic("pull");
         produceAfterSubscribing(topic, 5);
-        try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?pullMode=true&consumerName=puller")) {
+        try (WsClient c =
+                WsClient.open(gateway() + path("consumer", topic) + "/sub?pullMode=true&consumerName=puller")) {
             assertNull("no permits, no messages", c.poll(Duration.ofMillis(500)));
-            Map<String, Object> stats = Json.object(admin("GET", "/admin/v2/persistent/public/default/" + topic + "/stats").body());
+            Map<String, Object> stats =
+                    Json.object(admin("GET", "/admin/v2/persistent/public/default/" + topic + "/stats")
+                            .body());
             @SuppressWarnings("unchecked")
-            Map<String, Object> sub = (Map<String, Object>) ((Map<String, Object>) stats.get("subscriptions")).get("sub");
-            assertEquals("consumerName reaches the broker", "puller",
+            Map<String, Object> sub =
+                    (Map<String, Object>) ((Map<String, Object>) stats.get("subscriptions")).get("sub");
+            assertEquals(
+                    "consumerName reaches the broker",
+                    "puller",
                     ((Map<?, ?>) ((List<?>) sub.get("consumers")).get(0)).get("consumerName"));
             c.send("{\"type\":\"permit\",\"permitMessages\":2}");
             List<String> ids = new ArrayList<>();
@@ -233,7 +248,10 @@ public class WireParityIT extends GatewayTestSupport {
             produce(topic, "last");
             Map<String, Object> m = Json.object(c.next(TIMEOUT));
             c.send("{\"messageId\":\"" + m.get("messageId") + "\"}");
-            assertEquals(200, admin("POST", "/admin/v2/persistent/public/default/" + topic + "/terminate").statusCode());
+            assertEquals(
+                    200,
+                    admin("POST", "/admin/v2/persistent/public/default/" + topic + "/terminate")
+                            .statusCode());
             await("end of topic", TIMEOUT, () -> {
                 try {
                     c.send("{\"type\":\"isEndOfTopic\"}");
@@ -290,20 +308,25 @@ public class WireParityIT extends GatewayTestSupport {
     public void anUnmappedBrokerRefusalIs500WithItsReasonOnly() throws Exception {
         String ns = "public/" + uniqueTopic("types");
         assertEquals(204, admin("PUT", "/admin/v2/namespaces/" + ns, "").statusCode());
-        HttpResponse<String> types = admin("POST", "/admin/v2/namespaces/" + ns + "/subscriptionTypesEnabled",
-                "[\"Exclusive\"]");
+        HttpResponse<String> types =
+                admin("POST", "/admin/v2/namespaces/" + ns + "/subscriptionTypesEnabled", "[\"Exclusive\"]");
         assertEquals(types.body(), 204, types.statusCode());
         String consumer = gateway() + "/ws/v2/consumer/persistent/" + ns + "/t/sub";
         await("the namespace policy in force", TIMEOUT, () -> {
             try {
-                return refusal(consumer + "?subscriptionType=Shared", java.util.Map.of()).startsWith("500 ");
+                return refusal(consumer + "?subscriptionType=Shared", java.util.Map.of())
+                        .startsWith("500 ");
             } catch (Exception | AssertionError e) {
                 return false;
             }
         });
         String refused = refusal(consumer + "?subscriptionType=Shared", java.util.Map.of());
-        assertTrue(refused, refused.startsWith("500 Failed to create producer/consumer: ")
-                && refused.contains("Shared") && !refused.contains("\tat ") && !refused.contains("Exception"));
+        assertTrue(
+                refused,
+                refused.startsWith("500 Failed to create producer/consumer: ")
+                        && refused.contains("Shared")
+                        && !refused.contains("\tat ")
+                        && !refused.contains("Exception"));
         WsClient.open(consumer).close(); // Exclusive stays allowed
     }
 
@@ -354,10 +377,16 @@ public class WireParityIT extends GatewayTestSupport {
             }
         };
         try (WsClient failing = WsClient.open(gateway() + path("consumer", topic) + "/fail");
-                WsClient consuming = WsClient.open(gateway() + path("consumer", topic) + "/consume?cryptoFailureAction=CONSUME")) {
-            try (PulsarClient client = PulsarClient.builder().serviceUrl(System.getProperty("itest.broker.serviceUrl")).build();
-                    Producer<byte[]> producer = client.newProducer().topic("persistent://public/default/" + topic)
-                            .addEncryptionKey("itest-rsa.pem").cryptoKeyReader(keys).create()) {
+                WsClient consuming =
+                        WsClient.open(gateway() + path("consumer", topic) + "/consume?cryptoFailureAction=CONSUME")) {
+            try (PulsarClient client = PulsarClient.builder()
+                            .serviceUrl(System.getProperty("itest.broker.serviceUrl"))
+                            .build();
+                    Producer<byte[]> producer = client.newProducer()
+                            .topic("persistent://public/default/" + topic)
+                            .addEncryptionKey("itest-rsa.pem")
+                            .cryptoKeyReader(keys)
+                            .create()) {
                 producer.send("secret".getBytes(StandardCharsets.UTF_8));
             }
             Map<String, Object> m = Json.object(consuming.next(TIMEOUT));
@@ -366,7 +395,8 @@ public class WireParityIT extends GatewayTestSupport {
             Map<String, Object> ctx = (Map<String, Object>) m.get("encryptionContext");
             assertNotNull(m.toString(), ctx);
             @SuppressWarnings("unchecked")
-            Map<String, Object> key = (Map<String, Object>) ((Map<String, Object>) ctx.get("keys")).get("itest-rsa.pem");
+            Map<String, Object> key =
+                    (Map<String, Object>) ((Map<String, Object>) ctx.get("keys")).get("itest-rsa.pem");
             assertNotNull(ctx.toString(), key);
             assertTrue(((String) key.get("keyValue")).length() > 100);
             assertEquals(Map.of("owner", "itest"), key.get("metadata"));
@@ -409,9 +439,11 @@ public class WireParityIT extends GatewayTestSupport {
         new SecureRandom().nextBytes(iv2);
         gcm.init(Cipher.ENCRYPT_MODE, dataKey, new GCMParameterSpec(128, iv2));
         byte[] compressedCiphertext = gcm.doFinal(compressed);
-        String keys = Base64.getEncoder().encodeToString(("{\"itest-e2e\":{\"keyValue\":\""
-                + Base64.getEncoder().encodeToString(wrappedKey) + "\",\"metadata\":{\"who\":\"itest\"}}}")
-                .getBytes(StandardCharsets.UTF_8));
+        String keys = Base64.getEncoder()
+                .encodeToString(
+                        ("{\"itest-e2e\":{\"keyValue\":\"" + Base64.getEncoder().encodeToString(wrappedKey)
+                                        + "\",\"metadata\":{\"who\":\"itest\"}}}")
+                                .getBytes(StandardCharsets.UTF_8));
         byte[] privatePem = pem("PRIVATE KEY", pair.getPrivate().getEncoded());
         CryptoKeyReader privateKeys = new CryptoKeyReader() {
             @Override
@@ -424,11 +456,16 @@ public class WireParityIT extends GatewayTestSupport {
                 return new EncryptionKeyInfo(privatePem, Map.of());
             }
         };
-        try (PulsarClient client = PulsarClient.builder().serviceUrl(System.getProperty("itest.broker.serviceUrl")).build();
+        try (PulsarClient client = PulsarClient.builder()
+                        .serviceUrl(System.getProperty("itest.broker.serviceUrl"))
+                        .build();
                 org.apache.pulsar.client.api.Consumer<byte[]> java = client.newConsumer()
-                        .topic("persistent://public/default/" + topic).subscriptionName("java")
-                        .cryptoKeyReader(privateKeys).subscribe();
-                WsClient raw = WsClient.open(gateway() + path("consumer", topic) + "/raw?cryptoFailureAction=CONSUME")) {
+                        .topic("persistent://public/default/" + topic)
+                        .subscriptionName("java")
+                        .cryptoKeyReader(privateKeys)
+                        .subscribe();
+                WsClient raw =
+                        WsClient.open(gateway() + path("consumer", topic) + "/raw?cryptoFailureAction=CONSUME")) {
             try (WsClient p = WsClient.open(gateway() + path("producer", topic) + "?encryptionKeys="
                     + URLEncoder.encode(keys, StandardCharsets.UTF_8))) {
                 p.send("{\"payload\":\"" + b64("no iv") + "\",\"context\":\"bad\"}");
@@ -445,17 +482,25 @@ public class WireParityIT extends GatewayTestSupport {
             Message<byte[]> decrypted = java.receive(30, TimeUnit.SECONDS);
             assertNotNull("the Java consumer received it", decrypted);
             assertEquals("secret e2e", new String(decrypted.getValue(), StandardCharsets.UTF_8));
-            assertTrue("reserved properties do not leak", decrypted.getProperties().isEmpty());
+            assertTrue(
+                    "reserved properties do not leak", decrypted.getProperties().isEmpty());
             Message<byte[]> inflated = java.receive(30, TimeUnit.SECONDS);
             assertNotNull("the Java consumer received the compressed one", inflated);
-            assertEquals("decrypted, then decompressed by the consumer", new String(plain, StandardCharsets.UTF_8),
+            assertEquals(
+                    "decrypted, then decompressed by the consumer",
+                    new String(plain, StandardCharsets.UTF_8),
                     new String(inflated.getValue(), StandardCharsets.UTF_8));
             Map<String, Object> m = Json.object(raw.next(TIMEOUT));
             assertEquals(Base64.getEncoder().encodeToString(ciphertext), m.get("payload"));
             @SuppressWarnings("unchecked")
             Map<String, Object> ctx = (Map<String, Object>) m.get("encryptionContext");
             assertEquals(Base64.getEncoder().encodeToString(iv), ctx.get("param"));
-            assertEquals(Map.of("keyValue", Base64.getEncoder().encodeToString(wrappedKey), "metadata", Map.of("who", "itest")),
+            assertEquals(
+                    Map.of(
+                            "keyValue",
+                            Base64.getEncoder().encodeToString(wrappedKey),
+                            "metadata",
+                            Map.of("who", "itest")),
                     ((Map<?, ?>) ctx.get("keys")).get("itest-e2e"));
         }
         assertEquals(400, WsClient.refusedStatus(gateway() + path("producer", topic) + "?encryptionKeys=server-key-1"));
@@ -484,11 +529,16 @@ public class WireParityIT extends GatewayTestSupport {
                 return "ops-key".equals(keyName) ? new EncryptionKeyInfo(privatePem, Map.of()) : null;
             }
         };
-        ServiceRegistration<CryptoKeyReader> registration = context.registerService(CryptoKeyReader.class, reader, null);
-        try (PulsarClient client = PulsarClient.builder().serviceUrl(System.getProperty("itest.broker.serviceUrl")).build();
+        ServiceRegistration<CryptoKeyReader> registration =
+                context.registerService(CryptoKeyReader.class, reader, null);
+        try (PulsarClient client = PulsarClient.builder()
+                        .serviceUrl(System.getProperty("itest.broker.serviceUrl"))
+                        .build();
                 org.apache.pulsar.client.api.Consumer<byte[]> raw = client.newConsumer()
-                        .topic("persistent://public/default/" + topic).subscriptionName("raw")
-                        .cryptoFailureAction(ConsumerCryptoFailureAction.CONSUME).subscribe();
+                        .topic("persistent://public/default/" + topic)
+                        .subscriptionName("raw")
+                        .cryptoFailureAction(ConsumerCryptoFailureAction.CONSUME)
+                        .subscribe();
                 WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub")) {
             await("the producer handshake accepted once the key reader is there", TIMEOUT, () -> {
                 try (WsClient p = WsClient.open(producer)) {
@@ -515,8 +565,10 @@ public class WireParityIT extends GatewayTestSupport {
     }
 
     private static byte[] pem(String type, byte[] der) {
-        return ("-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
+        return ("-----BEGIN " + type + "-----\n"
+                        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type
+                        + "-----\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The stand-alone proxy's stats endpoints: live counts per producer, consumer and (unlike Pulsar) reader. */
@@ -533,40 +585,54 @@ public class WireParityIT extends GatewayTestSupport {
                 c.next(TIMEOUT);
                 r.next(TIMEOUT);
             }
-            Map<String, Object> stats = Json.object(get(http + "/admin/v2/proxy-stats/persistent/public/default/"
-                    + topic + "/stats", 200));
+            Map<String, Object> stats =
+                    Json.object(get(http + "/admin/v2/proxy-stats/persistent/public/default/" + topic + "/stats", 200));
             List<?> producers = (List<?>) stats.get("producerStats");
             assertEquals(1, producers.size());
             assertEquals(3L, ((Map<?, ?>) producers.get(0)).get("numberOfMsgPublished"));
             assertTrue(((String) ((Map<?, ?>) producers.get(0)).get("remoteConnection")).startsWith("/127.0.0.1:"));
             List<?> consumers = (List<?>) stats.get("consumerStats");
             assertEquals(stats.toString(), 2, consumers.size());
-            Map<?, ?> consumer = consumers.stream().map(Map.class::cast)
-                    .filter(m -> "sub".equals(m.get("subscriptionName"))).findFirst().orElseThrow();
+            Map<?, ?> consumer = consumers.stream()
+                    .map(Map.class::cast)
+                    .filter(m -> "sub".equals(m.get("subscriptionName")))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("Shared", consumer.get("subscriptionType"));
             assertEquals("Durable", consumer.get("subscriptionMode"));
             assertEquals(3L, consumer.get("numberOfMsgDelivered"));
-            Map<?, ?> reader = consumers.stream().map(Map.class::cast)
-                    .filter(m -> !m.containsKey("subscriptionName")).findFirst().orElseThrow();
+            Map<?, ?> reader = consumers.stream()
+                    .map(Map.class::cast)
+                    .filter(m -> !m.containsKey("subscriptionName"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(3L, reader.get("numberOfMsgDelivered"));
             assertTrue(Json.object(get(http + "/admin/v2/proxy-stats/stats", 200))
                     .containsKey("persistent://public/default/" + topic));
         }
         String v1 = uniqueTopic("v1stats");
         try (WsClient p = WsClient.open(gateway() + "/ws/producer/persistent/sample/standalone/ns1/" + v1)) {
-            assertEquals(List.of(), Json.object(get(http + "/admin/proxy-stats/sample/standalone/ns1/" + v1 + "/stats", 200))
-                    .get("consumerStats"));
+            assertEquals(
+                    List.of(),
+                    Json.object(get(http + "/admin/proxy-stats/sample/standalone/ns1/" + v1 + "/stats", 200))
+                            .get("consumerStats"));
         }
         get(http + "/admin/v2/proxy-stats/persistent/public/default/nobody-here/stats", 404);
         assertEquals("OK", get(http + "/status.html", 200).trim());
     }
 
     private static String get(String url, int expectedStatus) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(TIMEOUT)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(url + ": " + r.body(), expectedStatus, r.statusCode());
         return r.body();
     }
+
     private static void produceAfterSubscribing(String topic, int n) throws Exception {
         try (WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?pullMode=true")) {
             // subscribed, no permits: nothing is delivered
@@ -577,5 +643,4 @@ public class WireParityIT extends GatewayTestSupport {
         }
         produce(topic, payloads);
     }
-
 }

@@ -172,7 +172,10 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     @Override
     public void close() {
         if (ws != null && !ws.isOutputClosed()) {
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye")
+                    .orTimeout(5, TimeUnit.SECONDS)
+                    .exceptionally(e -> null)
+                    .join();
         }
         if (ws != null) {
             ws.abort();

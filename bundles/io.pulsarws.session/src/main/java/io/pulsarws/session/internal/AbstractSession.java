@@ -21,6 +21,7 @@ abstract class AbstractSession implements GatewaySession {
     protected final String remoteAddress;
     /** Set once by {@link #start}; read by Pulsar callback threads. */
     protected volatile FrameSink sink;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The gateway client this session belongs to (directly, or through one of its credential clients). */
     private volatile PulsarClient owner;
@@ -31,6 +32,7 @@ abstract class AbstractSession implements GatewaySession {
 
     /** Frames received from the client. */
     private final LongAdder framesIn = new LongAdder();
+
     private final long id;
     private final Instant opened = Instant.now();
     /** The authenticated role, if any; set once before the session is handed out. */
@@ -69,8 +71,18 @@ abstract class AbstractSession implements GatewaySession {
 
     /** @return the snapshot of this session, with its subscription if it has one */
     protected SessionInfo info(String subscription, String subscriptionType, String subscriptionMode) {
-        return new SessionInfo(id, kind().name().toLowerCase(java.util.Locale.ROOT), topic, subscription,
-                subscriptionType, subscriptionMode, remoteAddress, messages.sum(), role, framesIn.sum(), pending(),
+        return new SessionInfo(
+                id,
+                kind().name().toLowerCase(java.util.Locale.ROOT),
+                topic,
+                subscription,
+                subscriptionType,
+                subscriptionMode,
+                remoteAddress,
+                messages.sum(),
+                role,
+                framesIn.sum(),
+                pending(),
                 opened);
     }
 

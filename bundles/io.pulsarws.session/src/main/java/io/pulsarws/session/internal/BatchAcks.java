@@ -35,6 +35,7 @@ final class BatchAcks {
     private final long maxBytesPerTenant;
     /** Per tenant, its tracked batches oldest first; guarded by {@code this}. */
     private final Map<String, Tenant> tenants = new HashMap<>();
+
     private long bytes;
     /** How many batches are tracked; read without the lock, so that a delivery checks nothing when it is 0. */
     private volatile int count;
@@ -113,7 +114,7 @@ final class BatchAcks {
         if (t == null) {
             return;
         }
-        for (Iterator<Map.Entry<Key, BitSet>> it = t.batches.entrySet().iterator(); it.hasNext();) {
+        for (Iterator<Map.Entry<Key, BitSet>> it = t.batches.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Key, BitSet> e = it.next();
             if (e.getKey().subscription().equals(subscription)) {
                 it.remove();
@@ -181,7 +182,10 @@ final class BatchAcks {
             if (largest == null) {
                 return;
             }
-            remove(largest.getKey(), largest.getValue(), largest.getValue().batches.keySet().iterator().next());
+            remove(
+                    largest.getKey(),
+                    largest.getValue(),
+                    largest.getValue().batches.keySet().iterator().next());
         }
     }
 }

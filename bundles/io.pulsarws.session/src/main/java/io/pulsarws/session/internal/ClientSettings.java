@@ -11,18 +11,34 @@ package io.pulsarws.session.internal;
  * @param authenticationParameters its parameters: a secret, left out of {@link #toString()}
  * @param tlsTrustCertsFilePath the CA certificates for pulsar+ssl://, or null for the JVM's trust store
  */
-record ClientSettings(String clusterName, String listenerName, int operationTimeoutMillis,
-        int connectionTimeoutMillis, int ioThreads, int connectionsPerBroker, String authenticationPlugin,
-        String authenticationParameters, String tlsTrustCertsFilePath, boolean tlsHostnameVerificationEnable,
+record ClientSettings(
+        String clusterName,
+        String listenerName,
+        int operationTimeoutMillis,
+        int connectionTimeoutMillis,
+        int ioThreads,
+        int connectionsPerBroker,
+        String authenticationPlugin,
+        String authenticationParameters,
+        String tlsTrustCertsFilePath,
+        boolean tlsHostnameVerificationEnable,
         boolean tlsAllowInsecureConnection) {
 
     static ClientSettings of(GatewayConfiguration c) {
-        return new ClientSettings(GatewaySettings.trimmed(c.clusterName()), GatewaySettings.trimmed(c.listenerName()),
-                c.operationTimeoutMillis(), c.connectionTimeoutMillis(), c.ioThreads(), c.connectionsPerBroker(),
+        return new ClientSettings(
+                GatewaySettings.trimmed(c.clusterName()),
+                GatewaySettings.trimmed(c.listenerName()),
+                c.operationTimeoutMillis(),
+                c.connectionTimeoutMillis(),
+                c.ioThreads(),
+                c.connectionsPerBroker(),
                 GatewaySettings.trimmed(c.brokerClientAuthenticationPlugin()),
-                c.brokerClientAuthenticationParameters() == null || c.brokerClientAuthenticationParameters().isEmpty()
-                        ? null : c.brokerClientAuthenticationParameters(),
-                GatewaySettings.trimmed(c.tlsTrustCertsFilePath()), c.tlsHostnameVerificationEnable(),
+                c.brokerClientAuthenticationParameters() == null
+                                || c.brokerClientAuthenticationParameters().isEmpty()
+                        ? null
+                        : c.brokerClientAuthenticationParameters(),
+                GatewaySettings.trimmed(c.tlsTrustCertsFilePath()),
+                c.tlsHostnameVerificationEnable(),
                 c.tlsAllowInsecureConnection());
     }
 

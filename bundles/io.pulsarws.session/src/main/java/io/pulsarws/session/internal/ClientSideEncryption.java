@@ -65,29 +65,39 @@ final class ClientSideEncryption implements MessageCrypto<MessageMetadata, Messa
     }
 
     @Override
-    public boolean decrypt(Supplier<MessageMetadata> metadata, ByteBuffer payload, ByteBuffer outBuffer,
-            CryptoKeyReader keyReader) {
+    public boolean decrypt(
+            Supplier<MessageMetadata> metadata, ByteBuffer payload, ByteBuffer outBuffer, CryptoKeyReader keyReader) {
         outBuffer.put(payload);
         outBuffer.flip();
         return true;
     }
 
     @Override
-    public void encrypt(Set<String> encKeys, CryptoKeyReader keyReader, Supplier<MessageMetadata> metadataSupplier,
-            ByteBuffer payload, ByteBuffer outBuffer) throws PulsarClientException {
+    public void encrypt(
+            Set<String> encKeys,
+            CryptoKeyReader keyReader,
+            Supplier<MessageMetadata> metadataSupplier,
+            ByteBuffer payload,
+            ByteBuffer outBuffer)
+            throws PulsarClientException {
         outBuffer.put(payload);
         outBuffer.flip();
         MessageMetadata metadata = metadataSupplier.get();
         metadata.clearEncryptionKeys();
         for (Map.Entry<String, EncryptionInfo.Key> k : keys.entrySet()) {
-            var key = metadata.addEncryptionKey().setKey(k.getKey()).setValue(k.getValue().keyValue());
-            k.getValue().metadata().forEach((name, value) -> key.addMetadata().setKey(name).setValue(value));
+            var key = metadata.addEncryptionKey()
+                    .setKey(k.getKey())
+                    .setValue(k.getValue().keyValue());
+            k.getValue()
+                    .metadata()
+                    .forEach((name, value) -> key.addMetadata().setKey(name).setValue(value));
         }
         List<String[]> kept = new ArrayList<>();
         for (int i = 0; i < metadata.getPropertiesCount(); i++) {
             KeyValue kv = metadata.getPropertyAt(i);
             switch (kv.getKey()) {
-                case PARAM -> metadata.setEncryptionParam(java.util.Base64.getDecoder().decode(kv.getValue()));
+                case PARAM ->
+                    metadata.setEncryptionParam(java.util.Base64.getDecoder().decode(kv.getValue()));
                 case COMPRESSION -> metadata.setCompression(CompressionType.valueOf(kv.getValue()));
                 case UNCOMPRESSED_SIZE -> metadata.setUncompressedSize(Integer.parseInt(kv.getValue()));
                 default -> kept.add(new String[] {kv.getKey(), kv.getValue()});

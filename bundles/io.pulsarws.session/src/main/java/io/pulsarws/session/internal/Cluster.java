@@ -20,16 +20,19 @@ final class Cluster {
     final GatewaySettings settings;
     /** The broker service URL in use: configured, or discovered in the configuration store. */
     final String serviceUrl;
+
     final PulsarClient client;
     final CredentialClients credentialClients;
 
-    private Cluster(GatewaySettings settings, String serviceUrl, PulsarClient client,
-            CredentialClients credentialClients) {
+    private Cluster(
+            GatewaySettings settings, String serviceUrl, PulsarClient client, CredentialClients credentialClients) {
         this.settings = settings;
         this.serviceUrl = serviceUrl;
         this.client = client;
-        this.credentialClients = credentialClients != null ? credentialClients
-                : new CredentialClients(auth -> newClient(settings.client(), serviceUrl, auth, 1, 1),
+        this.credentialClients = credentialClients != null
+                ? credentialClients
+                : new CredentialClients(
+                        auth -> newClient(settings.client(), serviceUrl, auth, 1, 1),
                         settings.client().operationTimeoutMillis());
     }
 
@@ -47,8 +50,10 @@ final class Cluster {
         ClientSettings c = settings.client();
         Authentication own;
         try {
-            own = c.authenticationPlugin() == null ? null
-                    : AuthenticationFactory.create(c.authenticationPlugin(),
+            own = c.authenticationPlugin() == null
+                    ? null
+                    : AuthenticationFactory.create(
+                            c.authenticationPlugin(),
                             c.authenticationParameters() == null ? "" : c.authenticationParameters());
         } catch (PulsarClientException | RuntimeException e) {
             throw new IllegalArgumentException("brokerClientAuthenticationPlugin " + c.authenticationPlugin()
@@ -61,8 +66,9 @@ final class Cluster {
         }
     }
 
-    private static PulsarClient newClient(ClientSettings c, String serviceUrl, Authentication authentication,
-            int ioThreads, int connectionsPerBroker) throws PulsarClientException {
+    private static PulsarClient newClient(
+            ClientSettings c, String serviceUrl, Authentication authentication, int ioThreads, int connectionsPerBroker)
+            throws PulsarClientException {
         ClientBuilder b = PulsarClient.builder()
                 .serviceUrl(serviceUrl)
                 .operationTimeout(c.operationTimeoutMillis(), TimeUnit.MILLISECONDS)

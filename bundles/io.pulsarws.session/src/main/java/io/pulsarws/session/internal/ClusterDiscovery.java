@@ -38,8 +38,8 @@ final class ClusterDiscovery implements Watcher, AutoCloseable {
      * @param onServiceUrl told of the broker service URL each time it is read and differs from the last one
      * @throws IllegalArgumentException if the servers string is not usable
      */
-    ClusterDiscovery(String servers, String cluster, int sessionTimeoutMillis, boolean tls,
-            Consumer<String> onServiceUrl) {
+    ClusterDiscovery(
+            String servers, String cluster, int sessionTimeoutMillis, boolean tls, Consumer<String> onServiceUrl) {
         String s = servers.trim();
         this.connectString = s.startsWith("zk:") ? s.substring(3) : s;
         this.path = "/admin/clusters/" + cluster;
@@ -54,7 +54,8 @@ final class ClusterDiscovery implements Watcher, AutoCloseable {
         try {
             return new ZooKeeper(connectString, sessionTimeoutMillis, this);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot use ZooKeeper servers '" + connectString + "': " + e.getMessage());
+            throw new IllegalArgumentException(
+                    "cannot use ZooKeeper servers '" + connectString + "': " + e.getMessage());
         }
     }
 
@@ -64,22 +65,36 @@ final class ClusterDiscovery implements Watcher, AutoCloseable {
             return;
         }
         ZooKeeper z = zk;
-        z.exists(path, this, (rc, p, ctx, stat) -> {
-            if (rc == KeeperException.Code.NONODE.intValue()) {
-                LOG.warn("Cluster {} not found in the configuration store ({}{}); waiting for it to be created",
-                        path.substring(path.lastIndexOf('/') + 1), connectString, path);
-                return;
-            }
-            if (rc != KeeperException.Code.OK.intValue()) {
-                LOG.debug("Reading {} failed: {}; retried when the connection is back", path, KeeperException.Code.get(rc));
-                return;
-            }
-            z.getData(path, this, (rc2, p2, ctx2, data, stat2) -> {
-                if (rc2 == KeeperException.Code.OK.intValue()) {
-                    found(data);
-                }
-            }, null);
-        }, null);
+        z.exists(
+                path,
+                this,
+                (rc, p, ctx, stat) -> {
+                    if (rc == KeeperException.Code.NONODE.intValue()) {
+                        LOG.warn(
+                                "Cluster {} not found in the configuration store ({}{}); waiting for it to be created",
+                                path.substring(path.lastIndexOf('/') + 1),
+                                connectString,
+                                path);
+                        return;
+                    }
+                    if (rc != KeeperException.Code.OK.intValue()) {
+                        LOG.debug(
+                                "Reading {} failed: {}; retried when the connection is back",
+                                path,
+                                KeeperException.Code.get(rc));
+                        return;
+                    }
+                    z.getData(
+                            path,
+                            this,
+                            (rc2, p2, ctx2, data, stat2) -> {
+                                if (rc2 == KeeperException.Code.OK.intValue()) {
+                                    found(data);
+                                }
+                            },
+                            null);
+                },
+                null);
     }
 
     private void found(byte[] data) {
@@ -107,7 +122,9 @@ final class ClusterDiscovery implements Watcher, AutoCloseable {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
-                if (name.equals(wanted) && t == JsonToken.VALUE_STRING && !p.getText().isBlank()) {
+                if (name.equals(wanted)
+                        && t == JsonToken.VALUE_STRING
+                        && !p.getText().isBlank()) {
                     return p.getText().trim();
                 }
                 p.skipChildren();
@@ -132,7 +149,7 @@ final class ClusterDiscovery implements Watcher, AutoCloseable {
                     zk = connect();
                     closeQuietly(old);
                 }
-                default -> { }
+                default -> {}
             }
             return;
         }

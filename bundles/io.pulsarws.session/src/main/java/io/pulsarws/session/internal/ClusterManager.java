@@ -24,6 +24,7 @@ final class ClusterManager {
     private final ToIntFunction<Cluster> closeSessions;
     /** Told each configuration put in force, for the settings that apply in place (the send budget). */
     private final Consumer<GatewaySettings> inForce;
+
     private final ExecutorService control;
 
     /** The configuration in force: the last one accepted. Written by the control thread. */
@@ -32,6 +33,7 @@ final class ClusterManager {
     private volatile Cluster cluster;
     /** Reads the brokers from the configuration store when no serviceUrl is set; control thread only. */
     private ClusterDiscovery discovery;
+
     ClusterManager(String pid, ToIntFunction<Cluster> closeSessions, Consumer<GatewaySettings> inForce) {
         this.pid = pid;
         this.closeSessions = closeSessions;
@@ -94,11 +96,12 @@ final class ClusterManager {
         }
         try {
             return control.submit(() -> {
-                stopDiscovery();
-                Cluster c = cluster;
-                cluster = null;
-                return c == null ? 0 : closeSessions.applyAsInt(c);
-            }).get();
+                        stopDiscovery();
+                        Cluster c = cluster;
+                        cluster = null;
+                        return c == null ? 0 : closeSessions.applyAsInt(c);
+                    })
+                    .get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
@@ -146,7 +149,11 @@ final class ClusterManager {
         ClusterDiscovery started;
         try {
             // what the store reports is applied on the control thread, with the configuration in force then
-            started = new ClusterDiscovery(d.store(), d.clusterName(), d.sessionTimeoutMillis(), false,
+            started = new ClusterDiscovery(
+                    d.store(),
+                    d.clusterName(),
+                    d.sessionTimeoutMillis(),
+                    false,
                     found -> enqueue(() -> discovered(found)));
         } catch (IllegalArgumentException e) {
             return reject(e.getMessage(), first);
@@ -172,7 +179,9 @@ final class ClusterManager {
     /** Builds the clients for these settings and URL unless the current ones only need new settings. */
     private boolean apply(GatewaySettings next, String url, boolean first) {
         Cluster current = cluster;
-        if (current != null && current.serviceUrl.equals(url) && current.settings.client().equals(next.client())) {
+        if (current != null
+                && current.serviceUrl.equals(url)
+                && current.settings.client().equals(next.client())) {
             cluster = current.withSettings(next);
             setSettings(next);
             LOG.info("Pulsar WebSocket gateway settings applied in place: {}", cluster.describe());
@@ -188,7 +197,9 @@ final class ClusterManager {
         setSettings(next);
         if (current != null) {
             int open = closeSessions.applyAsInt(current);
-            LOG.info("Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1001: {}", open,
+            LOG.info(
+                    "Pulsar WebSocket gateway reconfigured, {} open session(s) closed with 1001: {}",
+                    open,
                     replacement.describe());
         }
         return true;
@@ -196,9 +207,14 @@ final class ClusterManager {
 
     private boolean reject(String why, boolean first) {
         Cluster c = cluster;
-        LOG.error("Rejected {} configuration: {}; {}", pid, why, first
-                ? "the gateway refuses handshakes (503) until it is fixed"
-                : "keeping the previous one in force (" + (c == null ? "no brokers known yet" : c.describe()) + ")");
+        LOG.error(
+                "Rejected {} configuration: {}; {}",
+                pid,
+                why,
+                first
+                        ? "the gateway refuses handshakes (503) until it is fixed"
+                        : "keeping the previous one in force (" + (c == null ? "no brokers known yet" : c.describe())
+                                + ")");
         return false;
     }
 

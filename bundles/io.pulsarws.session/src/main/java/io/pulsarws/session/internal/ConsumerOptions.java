@@ -32,10 +32,23 @@ import org.apache.pulsar.common.naming.TopicName;
  * @param cryptoFailureAction FAIL unless the client asks
  * @param pullMode true for {@code pullMode=true}
  */
-record ConsumerOptions(boolean multiTopic, List<String> topics, Pattern pattern, String subscription, int window, SubscriptionType type,
-        SubscriptionMode mode, SubscriptionInitialPosition initialPosition, int ackTimeoutMillis, String consumerName,
-        Integer priorityLevel, Integer negativeAckRedeliveryDelayMillis, Integer maxRedeliverCount,
-        String deadLetterTopic, ConsumerCryptoFailureAction cryptoFailureAction, boolean pullMode) {
+record ConsumerOptions(
+        boolean multiTopic,
+        List<String> topics,
+        Pattern pattern,
+        String subscription,
+        int window,
+        SubscriptionType type,
+        SubscriptionMode mode,
+        SubscriptionInitialPosition initialPosition,
+        int ackTimeoutMillis,
+        String consumerName,
+        Integer priorityLevel,
+        Integer negativeAckRedeliveryDelayMillis,
+        Integer maxRedeliverCount,
+        String deadLetterTopic,
+        ConsumerCryptoFailureAction cryptoFailureAction,
+        boolean pullMode) {
 
     /** @return where an id without a topic belongs: the single topic of a v3 consumer that lists one, else null */
     String singleTopic() {
@@ -54,7 +67,8 @@ record ConsumerOptions(boolean multiTopic, List<String> topics, Pattern pattern,
             String list = q.string("topics");
             String regex = q.string("topicsPattern");
             if ((list == null) == (regex == null)) {
-                throw new IllegalArgumentException("Invalid query params: give exactly one of topics and topicsPattern");
+                throw new IllegalArgumentException(
+                        "Invalid query params: give exactly one of topics and topicsPattern");
             }
             if (list != null) {
                 topics = new ArrayList<>();
@@ -88,14 +102,23 @@ record ConsumerOptions(boolean multiTopic, List<String> topics, Pattern pattern,
         if ((maxRedeliver != null || deadLetter != null) && (maxRedeliver == null || maxRedeliver <= 0)) {
             throw new IllegalArgumentException("Invalid query params: MaxRedeliverCount must be > 0.");
         }
-        return new ConsumerOptions(path.version() == 3, topics, pattern, path.subscription(), defaults.window(q),
-                type == null ? SubscriptionType.Exclusive : type, mode == null ? SubscriptionMode.Durable : mode,
+        return new ConsumerOptions(
+                path.version() == 3,
+                topics,
+                pattern,
+                path.subscription(),
+                defaults.window(q),
+                type == null ? SubscriptionType.Exclusive : type,
+                mode == null ? SubscriptionMode.Durable : mode,
                 q.enumValue("subscriptionInitialPosition", SubscriptionInitialPosition.class),
-                ackTimeout == null ? 0 : ackTimeout, q.string("consumerName"),
+                ackTimeout == null ? 0 : ackTimeout,
+                q.string("consumerName"),
                 q.integer("priorityLevel", 0, Integer.MAX_VALUE),
                 q.integer("negativeAckRedeliveryDelay", 0, Integer.MAX_VALUE),
                 maxRedeliver != null && maxRedeliver > 0 ? maxRedeliver : null,
-                deadLetterTopic(path, maxRedeliver, deadLetter), cryptoFailureAction(q), q.bool("pullMode", false));
+                deadLetterTopic(path, maxRedeliver, deadLetter),
+                cryptoFailureAction(q),
+                q.bool("pullMode", false));
     }
 
     /**

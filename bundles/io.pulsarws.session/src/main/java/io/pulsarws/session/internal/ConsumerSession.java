@@ -41,8 +41,7 @@ final class ConsumerSession extends DeliverySession {
     /** Set when the client asked to unsubscribe; the session ends with 1000 once the broker confirms. */
     private volatile boolean unsubscribing;
 
-    ConsumerSession(SessionContext context, Consumer<byte[]> consumer, ConsumerOptions o,
-            String remoteAddress) {
+    ConsumerSession(SessionContext context, Consumer<byte[]> consumer, ConsumerOptions o, String remoteAddress) {
         super(context, o.description(), remoteAddress, o.pullMode(), o.window());
         this.consumer = consumer;
         this.options = o;
@@ -55,8 +54,8 @@ final class ConsumerSession extends DeliverySession {
     }
 
     /** Creates the Pulsar consumer the options describe; completes with the session, not yet started. */
-    static CompletableFuture<ConsumerSession> create(SessionContext context, PulsarClient client, ConsumerOptions o,
-            String remoteAddress) {
+    static CompletableFuture<ConsumerSession> create(
+            SessionContext context, PulsarClient client, ConsumerOptions o, String remoteAddress) {
         ConsumerBuilder<byte[]> b = client.newConsumer(Schema.BYTES)
                 .subscriptionName(o.subscription())
                 .receiverQueueSize(o.window())
@@ -86,8 +85,8 @@ final class ConsumerSession extends DeliverySession {
             b.negativeAckRedeliveryDelay(o.negativeAckRedeliveryDelayMillis(), TimeUnit.MILLISECONDS);
         }
         if (o.maxRedeliverCount() != null) {
-            DeadLetterPolicy.DeadLetterPolicyBuilder dlq = DeadLetterPolicy.builder()
-                    .maxRedeliverCount(o.maxRedeliverCount());
+            DeadLetterPolicy.DeadLetterPolicyBuilder dlq =
+                    DeadLetterPolicy.builder().maxRedeliverCount(o.maxRedeliverCount());
             if (o.deadLetterTopic() != null) {
                 dlq.deadLetterTopic(o.deadLetterTopic());
             } // v3 without a name: the client's default, per topic
@@ -138,7 +137,8 @@ final class ConsumerSession extends DeliverySession {
         } catch (IllegalArgumentException | NullPointerException e) {
             // the Pulsar client rejects an id that does not belong to this consumer (another topic or partition)
             LOG.debug("Closing {}: {} on {}", this, e.toString(), cmd.messageId());
-            closeSocket(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON.closeCode(),
+            closeSocket(
+                    WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON.closeCode(),
                     "messageId does not belong to this consumer");
             return;
         }
@@ -153,7 +153,8 @@ final class ConsumerSession extends DeliverySession {
         if (cmd.messageId() == null) {
             return null;
         }
-        boolean acking = cmd.type() == ConsumerCommand.Type.ACK || cmd.type() == ConsumerCommand.Type.NEGATIVE_ACKNOWLEDGE;
+        boolean acking =
+                cmd.type() == ConsumerCommand.Type.ACK || cmd.type() == ConsumerCommand.Type.NEGATIVE_ACKNOWLEDGE;
         MessageId delivered = acking ? settle(cmd.messageId()) : null;
         return delivered != null ? delivered : parseId(cmd.messageIdBytes());
     }
@@ -228,8 +229,10 @@ final class ConsumerSession extends DeliverySession {
             String owner = ownerOf(id);
             if (context.batchAcks().ack(tenantOf(owner), owner, subscription, adv)) {
                 MessageId entry = entryId(adv);
-                consumer.acknowledgeAsync(options.multiTopic() || adv.getPartitionIndex() >= 0
-                        ? TopicMessageId.create(owner, entry) : entry);
+                consumer.acknowledgeAsync(
+                        options.multiTopic() || adv.getPartitionIndex() >= 0
+                                ? TopicMessageId.create(owner, entry)
+                                : entry);
             }
         }
     }
@@ -237,7 +240,9 @@ final class ConsumerSession extends DeliverySession {
     /** The broker delivered this message: whatever was acked of it before counts no more (see BatchAcks). */
     @Override
     protected void delivered(Message<byte[]> m) {
-        if (m.getMessageId() instanceof MessageIdAdv adv && adv.getBatchIndex() >= 0 && !context.batchAcks().isEmpty()) {
+        if (m.getMessageId() instanceof MessageIdAdv adv
+                && adv.getBatchIndex() >= 0
+                && !context.batchAcks().isEmpty()) {
             String owner = ownerOf(adv);
             context.batchAcks().delivered(tenantOf(owner), owner, subscription, adv);
         }
@@ -262,7 +267,6 @@ final class ConsumerSession extends DeliverySession {
         String reason = Refusals.reason(Refusals.unwrap(e));
         send(codec.encodeCommandError(command, WebSocketError.UNKNOWN_ERROR, reason));
     }
-
 
     private String ownerOf(MessageId id) {
         if (id instanceof TopicMessageId t) {
@@ -304,13 +308,15 @@ final class ConsumerSession extends DeliverySession {
             id = MessageId.fromByteArray(bytes);
             owner = options.multiTopic() ? MessageIds.topicOf(bytes) : null;
         } catch (IOException | RuntimeException e) {
-            throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
-                    "messageId is not a Pulsar message id", null);
+            throw new FrameException(
+                    WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, "messageId is not a Pulsar message id", null);
         }
         if (owner == null && options.multiTopic()) {
             if (options.singleTopic() == null) {
-                throw new FrameException(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
-                        "messageId carries no topic; use the ids this gateway delivers", null);
+                throw new FrameException(
+                        WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON,
+                        "messageId carries no topic; use the ids this gateway delivers",
+                        null);
             }
             owner = options.singleTopic();
         }

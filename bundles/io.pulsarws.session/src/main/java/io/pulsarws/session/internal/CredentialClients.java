@@ -38,8 +38,12 @@ final class CredentialClients {
         private static final long serialVersionUID = 1L;
 
         TooManyException(int max) {
-            super("Too many distinct client credentials in use on this gateway node (maxCredentialClients=" + max
-                    + "); retry later", null, false, false);
+            super(
+                    "Too many distinct client credentials in use on this gateway node (maxCredentialClients=" + max
+                            + "); retry later",
+                    null,
+                    false,
+                    false);
         }
     }
 
@@ -47,6 +51,7 @@ final class CredentialClients {
     private final long closeTimeoutMillis;
     /** Guarded by {@code this}. */
     private final Map<String, Shared> clients = new HashMap<>();
+
     private boolean closed;
 
     CredentialClients(Factory factory, long closeTimeoutMillis) {
@@ -57,6 +62,7 @@ final class CredentialClients {
     private static final class Shared {
         /** Completes once built (by the first session that needed it). */
         final CompletableFuture<PulsarClient> client = new CompletableFuture<>();
+
         int leases;
     }
 
@@ -125,7 +131,8 @@ final class CredentialClients {
         } catch (Exception e) {
             drop(key, s);
             Throwable cause = e instanceof java.util.concurrent.ExecutionException || e instanceof CompletionException
-                    ? e.getCause() : e;
+                    ? e.getCause()
+                    : e;
             if (cause instanceof InterruptedException || e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }

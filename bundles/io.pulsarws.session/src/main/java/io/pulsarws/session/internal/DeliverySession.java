@@ -43,6 +43,7 @@ abstract class DeliverySession extends AbstractSession {
     protected long pending() {
         return outstanding.size();
     }
+
     private final int window;
     private final AtomicInteger credits;
     /** True while one receive is in flight; at most one is, which keeps delivery in order. */
@@ -148,8 +149,7 @@ abstract class DeliverySession extends AbstractSession {
      * recursing per message.
      */
     protected void pump() {
-        while (!isClosed() && sink != null && credits.get() > 0 && writable()
-                && receiving.compareAndSet(false, true)) {
+        while (!isClosed() && sink != null && credits.get() > 0 && writable() && receiving.compareAndSet(false, true)) {
             if (credits.get() <= 0 || !writable()) {
                 receiving.set(false);
                 continue; // an ack (or the client reading) may have changed it meanwhile: the loop looks again
@@ -194,8 +194,14 @@ abstract class DeliverySession extends AbstractSession {
             messages.increment();
             byte[] payload = m.getData();
             counters.delivered(payload.length);
-            send(codec.encodeMessage(new DeliveredMessage(id, payload, m.getProperties(), m.getPublishTime(),
-                    m.getRedeliveryCount(), m.getEventTime(), m.hasKey() ? m.getKey() : null,
+            send(codec.encodeMessage(new DeliveredMessage(
+                    id,
+                    payload,
+                    m.getProperties(),
+                    m.getPublishTime(),
+                    m.getRedeliveryCount(),
+                    m.getEventTime(),
+                    m.hasKey() ? m.getKey() : null,
                     m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null))));
             return true;
         } catch (RuntimeException e) {
@@ -211,10 +217,17 @@ abstract class DeliverySession extends AbstractSession {
     /** The context of a message delivered still encrypted ({@code cryptoFailureAction=CONSUME}). */
     private static EncryptionInfo encryption(EncryptionContext ctx) {
         Map<String, EncryptionInfo.Key> keys = new LinkedHashMap<>();
-        ctx.getKeys().forEach((name, k) -> keys.put(name, new EncryptionInfo.Key(k.getKeyValue(),
-                k.getMetadata() == null ? Map.of() : k.getMetadata())));
-        return new EncryptionInfo(keys, ctx.getParam(), ctx.getAlgorithm(), String.valueOf(ctx.getCompressionType()),
-                ctx.getUncompressedMessageSize(), ctx.getBatchSize().orElse(null));
+        ctx.getKeys()
+                .forEach((name, k) -> keys.put(
+                        name,
+                        new EncryptionInfo.Key(k.getKeyValue(), k.getMetadata() == null ? Map.of() : k.getMetadata())));
+        return new EncryptionInfo(
+                keys,
+                ctx.getParam(),
+                ctx.getAlgorithm(),
+                String.valueOf(ctx.getCompressionType()),
+                ctx.getUncompressedMessageSize(),
+                ctx.getBatchSize().orElse(null));
     }
 
     private static int saturatedAdd(int a, int b) {

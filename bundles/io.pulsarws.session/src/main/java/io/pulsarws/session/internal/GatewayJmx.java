@@ -34,7 +34,8 @@ final class GatewayJmx {
 
     /** Registers the MBean of a namespace whose counters were just created. */
     void namespaceAdded(String namespace, NamespaceMetrics.Counters counters) {
-        register(name("type=Namespace,name=" + quoteIfNeeded(namespace)),
+        register(
+                name("type=Namespace,name=" + quoteIfNeeded(namespace)),
                 new StandardMBean(new NamespaceView(counters), NamespaceMXBean.class, true));
     }
 
@@ -79,7 +80,9 @@ final class GatewayJmx {
 
     private final class GatewayView implements GatewayMXBean {
         private long count(String kind) {
-            return gateway.sessions().stream().filter(s -> s.kind().equals(kind)).count();
+            return gateway.sessions().stream()
+                    .filter(s -> s.kind().equals(kind))
+                    .count();
         }
 
         @Override

@@ -19,8 +19,14 @@ import java.util.List;
  * @param authorizationEnabled whether sessions connect with their client's own token
  * @param maxCredentialClients how many clients with clients' tokens may exist at once
  */
-record GatewaySettings(String serviceUrl, DiscoverySettings discovery, ClientSettings client,
-        SessionDefaults sessions, int memoryLimitMb, boolean authorizationEnabled, int maxCredentialClients) {
+record GatewaySettings(
+        String serviceUrl,
+        DiscoverySettings discovery,
+        ClientSettings client,
+        SessionDefaults sessions,
+        int memoryLimitMb,
+        boolean authorizationEnabled,
+        int maxCredentialClients) {
 
     /**
      * Where the brokers of a cluster are read from when no serviceUrl is set.
@@ -70,10 +76,16 @@ record GatewaySettings(String serviceUrl, DiscoverySettings discovery, ClientSet
         if (!wrong.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", wrong));
         }
-        return new GatewaySettings(url, url != null ? null
-                : new DiscoverySettings(store, trimmed(c.clusterName()), c.metadataStoreSessionTimeoutMillis()),
-                ClientSettings.of(c), new SessionDefaults(c.maxPendingMessages(), c.receiverQueueSize()),
-                c.memoryLimitMb(), c.authorizationEnabled(), c.maxCredentialClients());
+        return new GatewaySettings(
+                url,
+                url != null
+                        ? null
+                        : new DiscoverySettings(store, trimmed(c.clusterName()), c.metadataStoreSessionTimeoutMillis()),
+                ClientSettings.of(c),
+                new SessionDefaults(c.maxPendingMessages(), c.receiverQueueSize()),
+                c.memoryLimitMb(),
+                c.authorizationEnabled(),
+                c.maxCredentialClients());
     }
 
     /** @return true if this is a broker URL the Pulsar client accepts */
@@ -83,8 +95,12 @@ record GatewaySettings(String serviceUrl, DiscoverySettings discovery, ClientSet
 
     /** @return the configuration store setting, whichever of its names is used, or null */
     static String store(GatewayConfiguration c) {
-        for (String s : new String[] {c.configurationMetadataStoreUrl(), c.configurationStoreServers(),
-            c.globalZookeeperServers(), c.zookeeperServers()}) {
+        for (String s : new String[] {
+            c.configurationMetadataStoreUrl(),
+            c.configurationStoreServers(),
+            c.globalZookeeperServers(),
+            c.zookeeperServers()
+        }) {
             if (trimmed(s) != null) {
                 return s.trim();
             }
@@ -106,8 +122,11 @@ record GatewaySettings(String serviceUrl, DiscoverySettings discovery, ClientSet
         List<Setting> v = new ArrayList<>();
         v.add(Setting.plain("serviceUrl", inForce));
         v.add(Setting.plain("configurationMetadataStoreUrl", discovery == null ? null : discovery.store()));
-        v.add(Setting.plain("brokersFrom", serviceUrl != null ? "serviceUrl"
-                : inForce == null ? "configuration store (not read yet)" : "configuration store"));
+        v.add(Setting.plain(
+                "brokersFrom",
+                serviceUrl != null
+                        ? "serviceUrl"
+                        : inForce == null ? "configuration store (not read yet)" : "configuration store"));
         v.add(Setting.plain("clusterName", client.clusterName()));
         v.add(Setting.plain("listenerName", client.listenerName()));
         v.add(Setting.plain("operationTimeoutMillis", client.operationTimeoutMillis()));

@@ -95,8 +95,16 @@ final class NamespaceMetrics {
             for (int i = 0; i < buckets.length; i++) {
                 buckets[i] = c.latency[i].sum();
             }
-            out.add(new NamespaceCounters(ns, c.published.sum(), c.bytesPublished.sum(), c.publishFailures.sum(),
-                    c.delivered.sum(), c.bytesDelivered.sum(), c.acks.sum(), c.nacks.sum(), buckets,
+            out.add(new NamespaceCounters(
+                    ns,
+                    c.published.sum(),
+                    c.bytesPublished.sum(),
+                    c.publishFailures.sum(),
+                    c.delivered.sum(),
+                    c.bytesDelivered.sum(),
+                    c.acks.sum(),
+                    c.nacks.sum(),
+                    buckets,
                     c.latencySumMicros.sum()));
         });
         return out;

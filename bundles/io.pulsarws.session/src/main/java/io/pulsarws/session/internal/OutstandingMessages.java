@@ -54,7 +54,7 @@ final class OutstandingMessages {
 
     private int removeIf(java.util.function.Predicate<MessageId> which) {
         int removed = 0;
-        for (var it = byId.values().iterator(); it.hasNext();) {
+        for (var it = byId.values().iterator(); it.hasNext(); ) {
             if (which.test(it.next())) {
                 it.remove();
                 removed++;

@@ -20,9 +20,18 @@ import org.apache.pulsar.client.api.MessageRoutingMode;
  * @param compression or null (none)
  * @param encryptionKeys the raw {@code encryptionKeys} value (client-side keys or server-side key names), or null
  */
-record ProducerOptions(String producerName, Long initialSequenceId, HashingScheme hashingScheme, int sendTimeoutMillis,
-        boolean batching, Integer batchingMaxMessages, int batchingMaxPublishDelayMillis, int maxPendingMessages,
-        MessageRoutingMode routingMode, CompressionType compression, String encryptionKeys) {
+record ProducerOptions(
+        String producerName,
+        Long initialSequenceId,
+        HashingScheme hashingScheme,
+        int sendTimeoutMillis,
+        boolean batching,
+        Integer batchingMaxMessages,
+        int batchingMaxPublishDelayMillis,
+        int maxPendingMessages,
+        MessageRoutingMode routingMode,
+        CompressionType compression,
+        String encryptionKeys) {
 
     static ProducerOptions parse(QueryParams q, SessionDefaults defaults) {
         boolean batching = q.bool("batchingEnabled", false);
@@ -32,11 +41,17 @@ record ProducerOptions(String producerName, Long initialSequenceId, HashingSchem
         Integer pending = q.integer("maxPendingMessages", 1, Integer.MAX_VALUE);
         int bound = defaults.maxPendingMessages();
         MessageRoutingMode routing = q.enumValue("messageRoutingMode", MessageRoutingMode.class);
-        return new ProducerOptions(q.string("producerName"), q.longValue("initialSequenceId"),
-                q.enumValue("hashingScheme", HashingScheme.class), sendTimeout == null ? 0 : sendTimeout, batching,
-                batching ? maxMessages : null, delay == null ? 1 : delay,
+        return new ProducerOptions(
+                q.string("producerName"),
+                q.longValue("initialSequenceId"),
+                q.enumValue("hashingScheme", HashingScheme.class),
+                sendTimeout == null ? 0 : sendTimeout,
+                batching,
+                batching ? maxMessages : null,
+                delay == null ? 1 : delay,
                 pending == null ? bound : Math.min(pending, bound),
                 routing == MessageRoutingMode.CustomPartition ? null : routing,
-                q.enumValue("compressionType", CompressionType.class), q.string("encryptionKeys"));
+                q.enumValue("compressionType", CompressionType.class),
+                q.string("encryptionKeys"));
     }
 }

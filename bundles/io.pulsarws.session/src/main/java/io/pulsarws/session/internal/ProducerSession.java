@@ -30,6 +30,7 @@ import org.apache.pulsar.client.api.TypedMessageBuilder;
 final class ProducerSession extends AbstractSession {
     /** Room above the session's bound in the Pulsar producer's own queue (see {@link #create}). */
     private static final int PENDING_BACKSTOP = 1000;
+
     private final Producer<byte[]> producer;
     private final FrameCodec codec;
     /** Client-side encryption (PIP-290): frames must carry their IV. */
@@ -52,8 +53,13 @@ final class ProducerSession extends AbstractSession {
     /** True while this session keeps its client from being read. */
     private boolean paused;
 
-    ProducerSession(SessionContext context, Producer<byte[]> producer, String topic, boolean clientEncrypted,
-            String remoteAddress, int maxPending) {
+    ProducerSession(
+            SessionContext context,
+            Producer<byte[]> producer,
+            String topic,
+            boolean clientEncrypted,
+            String remoteAddress,
+            int maxPending) {
         super(context, topic, remoteAddress);
         this.producer = producer;
         this.codec = context.codec();
@@ -63,8 +69,8 @@ final class ProducerSession extends AbstractSession {
     }
 
     /** Creates the Pulsar producer the options describe; completes with the session, not yet started. */
-    static CompletableFuture<ProducerSession> create(SessionContext context, PulsarClient client, String topic,
-            ProducerOptions o, String remoteAddress) {
+    static CompletableFuture<ProducerSession> create(
+            SessionContext context, PulsarClient client, String topic, ProducerOptions o, String remoteAddress) {
         ProducerBuilder<byte[]> b = client.newProducer(Schema.BYTES)
                 .topic(topic)
                 .enableBatching(o.batching())
@@ -96,8 +102,9 @@ final class ProducerSession extends AbstractSession {
             b.compressionType(o.compression());
         }
         boolean clientEncrypted = o.encryptionKeys() != null && encryption(context, b, o.encryptionKeys());
-        return b.createAsync().thenApply(p -> new ProducerSession(context, p, topic, clientEncrypted, remoteAddress,
-                o.maxPendingMessages()));
+        return b.createAsync()
+                .thenApply(p ->
+                        new ProducerSession(context, p, topic, clientEncrypted, remoteAddress, o.maxPendingMessages()));
     }
 
     /**
@@ -110,8 +117,11 @@ final class ProducerSession extends AbstractSession {
         if (keys != null) {
             ClientSideEncryption crypto = new ClientSideEncryption(keys);
             // the client encrypted (and maybe compressed) already: publish the bytes as they are, one per entry
-            b.enableBatching(false).enableChunking(false).compressionType(CompressionType.NONE)
-                    .cryptoKeyReader(ClientSideEncryption.NO_KEYS).messageCrypto(crypto);
+            b.enableBatching(false)
+                    .enableChunking(false)
+                    .compressionType(CompressionType.NONE)
+                    .cryptoKeyReader(ClientSideEncryption.NO_KEYS)
+                    .messageCrypto(crypto);
             crypto.keyNames().forEach(b::addEncryptionKey);
             return true;
         }
@@ -234,8 +244,10 @@ final class ProducerSession extends AbstractSession {
             } else {
                 counters.publishFailures.increment();
                 String reason = Refusals.reason(Refusals.unwrap(err));
-                send(Refusals.notStored(err) ? codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, reason, s.context)
-                        : codec.encodeSendUnknown(reason, s.context));
+                send(
+                        Refusals.notStored(err)
+                                ? codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, reason, s.context)
+                                : codec.encodeSendUnknown(reason, s.context));
             }
             resumeIfBelow();
         });
@@ -332,7 +344,6 @@ final class ProducerSession extends AbstractSession {
     SessionInfo info() {
         return info(null, null, null);
     }
-
 
     @Override
     public String toString() {

@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * any other change replaces the clients, closing open sessions with 1001 (service restart) so that their clients
  * reconnect to the new cluster.
  */
-@Component(service = SessionManager.class, configurationPid = PulsarGateway.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+@Component(
+        service = SessionManager.class,
+        configurationPid = PulsarGateway.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        immediate = true)
 @Designate(ocd = GatewayConfiguration.class)
 public class PulsarGateway implements SessionManager {
     static final String PID = "io.pulsarws.gateway";
@@ -63,11 +66,12 @@ public class PulsarGateway implements SessionManager {
     private final SendBudget sendBudget = new SendBudget(0);
     /** Batch ack bookkeeping: at most 32 MiB on the node, 8 MiB per tenant (see the README). */
     private final BatchAcks batchAcks = new BatchAcks(32L << 20, 8L << 20);
+
     private final NamespaceMetrics metrics = new NamespaceMetrics();
     private final AtomicLong sessionIds = new AtomicLong();
     /** What sessions get of this component. */
-    private final SessionContext sessionContext = new SessionContext(codec, metrics, sessionIds::incrementAndGet,
-            this::keyReader, batchAcks, sendBudget, sessions::forget);
+    private final SessionContext sessionContext = new SessionContext(
+            codec, metrics, sessionIds::incrementAndGet, this::keyReader, batchAcks, sendBudget, sessions::forget);
     /** The clients over time, changed on its own control thread only. */
     private final ClusterManager clusters;
     /** The MBeans, registered for exactly the component's lifetime. */
@@ -83,17 +87,20 @@ public class PulsarGateway implements SessionManager {
 
     @Activate
     public PulsarGateway(GatewayConfiguration config) {
-        clusters = new ClusterManager(PID, sessions::closeAll,
-                inForce -> sendBudget.setLimit((long) inForce.memoryLimitMb() << 20));
+        clusters = new ClusterManager(
+                PID, sessions::closeAll, inForce -> sendBudget.setLimit((long) inForce.memoryLimitMb() << 20));
         if (!clusters.start(config)) {
             throw new IllegalArgumentException("invalid " + PID + " configuration (see the error above)");
         }
         jmx = new GatewayJmx(this);
         metrics.onAdded(jmx::namespaceAdded);
         Cluster c = clusters.cluster();
-        LOG.info("Pulsar WebSocket gateway started: {}", c != null ? c.describe()
-                : "brokers of cluster " + config.clusterName() + " to be read from "
-                        + GatewaySettings.store(config));
+        LOG.info(
+                "Pulsar WebSocket gateway started: {}",
+                c != null
+                        ? c.describe()
+                        : "brokers of cluster " + config.clusterName() + " to be read from "
+                                + GatewaySettings.store(config));
     }
 
     /** Applied on the cluster manager's control thread; ConfigAdmin's thread does not wait for it. */
@@ -131,16 +138,20 @@ public class PulsarGateway implements SessionManager {
         GatewaySettings settings = c.settings;
         if (settings.authorizationEnabled() && identity != null) {
             if (identity.token() == null && !identity.anonymous()) {
-                throw new OpenRefusedException(401, "Failed to authenticate: the broker authorizes each session with "
-                        + "the client's token, and a password gives none; use a token");
+                throw new OpenRefusedException(
+                        401,
+                        "Failed to authenticate: the broker authorizes each session with "
+                                + "the client's token, and a password gives none; use a token");
             }
             try {
                 lease = c.credentialClients.acquire(identity.token(), settings.maxCredentialClients());
             } catch (PulsarClientException e) {
                 throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
             } catch (CredentialClients.TooManyException e) {
-                LOG.warn("Handshake for role {} refused: maxCredentialClients ({}) reached",
-                        io.pulsarws.codec.ClientText.quote(identity.role()), settings.maxCredentialClients());
+                LOG.warn(
+                        "Handshake for role {} refused: maxCredentialClients ({}) reached",
+                        io.pulsarws.codec.ClientText.quote(identity.role()),
+                        settings.maxCredentialClients());
                 throw new OpenRefusedException(503, e.getMessage());
             }
             sessionClient = lease.client();
@@ -152,7 +163,8 @@ public class PulsarGateway implements SessionManager {
             if (lease != null) {
                 lease.release();
             }
-            LOG.debug("Refused {} on {} for {}: {} {}", path.kind(), path.topic(), identity, e.status(), e.getMessage());
+            LOG.debug(
+                    "Refused {} on {} for {}: {} {}", path.kind(), path.topic(), identity, e.status(), e.getMessage());
             throw e;
         }
         session.bindOwner(c.client);
@@ -169,23 +181,32 @@ public class PulsarGateway implements SessionManager {
     }
 
     /** Creates the session with the given client, waiting up to the operation timeout. */
-    private AbstractSession create(Cluster cl, EndpointPath path, QueryParams params, String remoteAddress,
-            PulsarClient c, boolean brokerAuthorizes) throws OpenRefusedException {
+    private AbstractSession create(
+            Cluster cl,
+            EndpointPath path,
+            QueryParams params,
+            String remoteAddress,
+            PulsarClient c,
+            boolean brokerAuthorizes)
+            throws OpenRefusedException {
         CompletableFuture<? extends AbstractSession> created;
         try {
             SessionDefaults defaults = cl.settings.sessions();
             created = switch (path.kind()) {
-                case PRODUCER -> ProducerSession.create(sessionContext, c, path.topic(),
-                        ProducerOptions.parse(params, defaults), remoteAddress);
+                case PRODUCER ->
+                    ProducerSession.create(
+                            sessionContext, c, path.topic(), ProducerOptions.parse(params, defaults), remoteAddress);
                 case CONSUMER -> {
                     ConsumerOptions o = ConsumerOptions.parse(path, params, defaults);
                     String dlq = brokerAuthorizes ? o.deadLetterTopic() : null;
-                    yield dlq == null ? ConsumerSession.create(sessionContext, c, o, remoteAddress)
-                            : canProduce(c, dlq).thenCompose(
-                                    v -> ConsumerSession.create(sessionContext, c, o, remoteAddress));
+                    yield dlq == null
+                            ? ConsumerSession.create(sessionContext, c, o, remoteAddress)
+                            : canProduce(c, dlq)
+                                    .thenCompose(v -> ConsumerSession.create(sessionContext, c, o, remoteAddress));
                 }
-                case READER -> ReaderSession.create(sessionContext, c, path.topic(),
-                        ReaderOptions.parse(params, defaults), remoteAddress);
+                case READER ->
+                    ReaderSession.create(
+                            sessionContext, c, path.topic(), ReaderOptions.parse(params, defaults), remoteAddress);
             };
         } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, e.getMessage());
@@ -210,12 +231,14 @@ public class PulsarGateway implements SessionManager {
      * it at the first dead letter anyway; checking at the handshake tells the client now, with 403.
      */
     private static CompletableFuture<Void> canProduce(PulsarClient c, String topic) {
-        return c.newProducer().topic(topic).createAsync()
+        return c.newProducer()
+                .topic(topic)
+                .createAsync()
                 .exceptionally(e -> {
                     Throwable t = Refusals.unwrap(e);
                     if (t instanceof PulsarClientException.AuthorizationException) {
-                        throw new CompletionException(new OpenRefusedException(403,
-                                "Not authorized to produce to the dead-letter topic " + topic));
+                        throw new CompletionException(new OpenRefusedException(
+                                403, "Not authorized to produce to the dead-letter topic " + topic));
                     }
                     throw new CompletionException(t);
                 })
@@ -254,11 +277,13 @@ public class PulsarGateway implements SessionManager {
             return CompletableFuture.failedFuture(new IllegalStateException(
                     "no brokers known yet: waiting for the cluster's entry in the configuration store"));
         }
-        return c.client.getPartitionsForTopic(PROBE_TOPIC, false)
+        return c.client
+                .getPartitionsForTopic(PROBE_TOPIC, false)
                 .orTimeout(c.settings.client().operationTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .handle((partitions, e) -> {
                     Throwable t = e == null ? null : Refusals.unwrap(e);
-                    if (t == null || t instanceof PulsarClientException.NotFoundException
+                    if (t == null
+                            || t instanceof PulsarClientException.NotFoundException
                             || t instanceof PulsarClientException.TopicDoesNotExistException) {
                         return null; // the broker answered
                     }
@@ -283,5 +308,4 @@ public class PulsarGateway implements SessionManager {
     private CryptoKeyReader keyReader() {
         return keyReader;
     }
-
 }

@@ -20,7 +20,10 @@ record ReaderOptions(Start start, int window, String readerName, ConsumerCryptoF
     }
 
     static ReaderOptions parse(QueryParams q, SessionDefaults defaults) {
-        return new ReaderOptions(start(q.string("messageId")), defaults.window(q), q.string("readerName"),
+        return new ReaderOptions(
+                start(q.string("messageId")),
+                defaults.window(q),
+                q.string("readerName"),
                 ConsumerOptions.cryptoFailureAction(q));
     }
 

@@ -21,15 +21,14 @@ import org.apache.pulsar.client.api.Schema;
 final class ReaderSession extends DeliverySession {
     private final Reader<byte[]> reader;
 
-    ReaderSession(SessionContext context, Reader<byte[]> reader, String topic, int window,
-            String remoteAddress) {
+    ReaderSession(SessionContext context, Reader<byte[]> reader, String topic, int window, String remoteAddress) {
         super(context, topic, remoteAddress, false, window);
         this.reader = reader;
     }
 
     /** Creates the Pulsar reader the options describe; completes with the session, not yet started. */
-    static CompletableFuture<ReaderSession> create(SessionContext context, PulsarClient client, String topic,
-            ReaderOptions o, String remoteAddress) {
+    static CompletableFuture<ReaderSession> create(
+            SessionContext context, PulsarClient client, String topic, ReaderOptions o, String remoteAddress) {
         ReaderBuilder<byte[]> b = client.newReader(Schema.BYTES)
                 .topic(topic)
                 .startMessageId(startMessageId(o.start(), topic))
@@ -52,8 +51,8 @@ final class ReaderSession extends DeliverySession {
         try {
             return MessageId.fromByteArrayWithTopic(start.messageId(), topic);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("Invalid query params: messageId must be earliest, latest or a "
-                    + "base64 message id");
+            throw new IllegalArgumentException(
+                    "Invalid query params: messageId must be earliest, latest or a " + "base64 message id");
         }
     }
 

@@ -20,6 +20,7 @@ final class SendBudget {
 
     /** Guarded by {@code this}. */
     private long limit;
+
     private long used;
     /** Sends that had to wait, since the start. */
     private long waited;

@@ -18,5 +18,11 @@ import org.apache.pulsar.client.api.CryptoKeyReader;
  * @param sendBudget the node's producer memory
  * @param onClosed told once when a session is closed (it leaves the registry, releases its credential lease)
  */
-record SessionContext(FrameCodec codec, NamespaceMetrics metrics, LongSupplier ids, Supplier<CryptoKeyReader> keyReader,
-        BatchAcks batchAcks, SendBudget sendBudget, Consumer<AbstractSession> onClosed) {}
+record SessionContext(
+        FrameCodec codec,
+        NamespaceMetrics metrics,
+        LongSupplier ids,
+        Supplier<CryptoKeyReader> keyReader,
+        BatchAcks batchAcks,
+        SendBudget sendBudget,
+        Consumer<AbstractSession> onClosed) {}

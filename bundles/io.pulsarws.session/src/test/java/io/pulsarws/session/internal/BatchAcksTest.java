@@ -14,8 +14,9 @@ class BatchAcksTest {
 
     /** The bytes a Pulsar client writes for message {@code index} of a batch of {@code size} in entry 3:{@code entry}. */
     private static MessageIdAdv batchId(int entry, int index, int size) throws IOException {
-        byte[] bytes = {8, 3, 16, (byte) entry, 24, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 32, (byte) index, 48,
-            (byte) size};
+        byte[] bytes = {
+            8, 3, 16, (byte) entry, 24, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 32, (byte) index, 48, (byte) size
+        };
         return (MessageIdAdv) MessageId.fromByteArray(bytes);
     }
 

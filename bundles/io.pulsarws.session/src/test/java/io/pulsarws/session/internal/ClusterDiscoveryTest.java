@@ -23,8 +23,8 @@ class ClusterDiscoveryTest {
 
     @Test
     void noUsableUrlGivesNull() {
-        assertNull(ClusterDiscovery.serviceUrl("{\"serviceUrl\":\"http://h:8080\"}".getBytes(StandardCharsets.UTF_8),
-                false));
+        assertNull(ClusterDiscovery.serviceUrl(
+                "{\"serviceUrl\":\"http://h:8080\"}".getBytes(StandardCharsets.UTF_8), false));
         assertNull(ClusterDiscovery.serviceUrl("{\"brokerServiceUrl\":\" \"}".getBytes(StandardCharsets.UTF_8), false));
         assertNull(ClusterDiscovery.serviceUrl("not json".getBytes(StandardCharsets.UTF_8), false));
         assertNull(ClusterDiscovery.serviceUrl(new byte[0], false));

@@ -26,8 +26,10 @@ class ClusterManagerTest {
 
     /** A configuration: the metatype defaults, with these values instead. */
     static GatewayConfiguration config(Map<String, Object> values) {
-        return (GatewayConfiguration) Proxy.newProxyInstance(ClusterManagerTest.class.getClassLoader(),
-                new Class<?>[] {GatewayConfiguration.class}, (proxy, m, args) -> switch (m.getName()) {
+        return (GatewayConfiguration) Proxy.newProxyInstance(
+                ClusterManagerTest.class.getClassLoader(),
+                new Class<?>[] {GatewayConfiguration.class},
+                (proxy, m, args) -> switch (m.getName()) {
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     case "toString" -> "config " + values;
@@ -39,11 +41,14 @@ class ClusterManagerTest {
     }
 
     private ClusterManager manager() {
-        return new ClusterManager("test", c -> {
-            closed.add(c);
-            c.close();
-            return 0;
-        }, c -> memoryLimits.add(c.memoryLimitMb()));
+        return new ClusterManager(
+                "test",
+                c -> {
+                    closed.add(c);
+                    c.close();
+                    return 0;
+                },
+                c -> memoryLimits.add(c.memoryLimitMb()));
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -70,8 +75,8 @@ class ClusterManagerTest {
             assertNotSame(first.client, m.cluster().client);
             Cluster second = m.cluster();
             m.update(config(Map.of("serviceUrl", "bogus://x")));
-            m.update(config(Map.of("serviceUrl", "pulsar://127.0.0.1:1", "connectionTimeoutMillis", 9000,
-                    "receiverQueueSize", 3)));
+            m.update(config(Map.of(
+                    "serviceUrl", "pulsar://127.0.0.1:1", "connectionTimeoutMillis", 9000, "receiverQueueSize", 3)));
             await(() -> m.settings().sessions().receiverQueueSize() == 3);
             assertSame(second.client, m.cluster().client, "the bad one was rejected, the previous stayed in force");
         } finally {
@@ -92,16 +97,19 @@ class ClusterManagerTest {
     void aChangeNeverWaitsForTheControlThread() throws Exception {
         CountDownLatch closing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        ClusterManager m = new ClusterManager("test", c -> {
-            closing.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS); // a slow close, as a broker that does not answer
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            c.close();
-            return 0;
-        }, c -> { });
+        ClusterManager m = new ClusterManager(
+                "test",
+                c -> {
+                    closing.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS); // a slow close, as a broker that does not answer
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    c.close();
+                    return 0;
+                },
+                c -> {});
         try {
             assertTrue(m.start(config(Map.of("serviceUrl", "pulsar://127.0.0.1:1"))));
             m.update(config(Map.of("serviceUrl", "pulsar://127.0.0.1:2")));

@@ -20,20 +20,29 @@ import org.junit.jupiter.api.Test;
 class ConsumerSessionTest {
     private final BatchAcks batchAcks = new BatchAcks(1 << 20, 1 << 20);
     private final ConsumerOptions options = ConsumerOptions.parse(
-            EndpointPath.parse("/ws/v2/consumer/persistent/public/default/t/s"), new QueryParams(Map.of()),
+            EndpointPath.parse("/ws/v2/consumer/persistent/public/default/t/s"),
+            new QueryParams(Map.of()),
             new SessionDefaults(1000, 10));
 
     /** A fake consumer: receives complete from {@code queue}; acks are recorded in {@code acked}. */
     @SuppressWarnings("unchecked")
     private ConsumerSession session(List<Message<byte[]>> queue, List<MessageId> acked, Fakes.Sink sink) {
-        Consumer<byte[]> consumer = Fakes.of(Consumer.class, Map.of("receiveAsync", a -> queue.isEmpty()
-                ? new CompletableFuture<>() : CompletableFuture.completedFuture(queue.remove(0)),
-                "acknowledgeAsync", a -> {
-                    acked.add((MessageId) a[0]);
-                    return CompletableFuture.completedFuture(null);
-                }, "closeAsync", a -> CompletableFuture.completedFuture(null)));
-        ConsumerSession s = new ConsumerSession(Fakes.context(new SendBudget(0), batchAcks, new ArrayList<>()),
-                consumer, options, "test");
+        Consumer<byte[]> consumer = Fakes.of(
+                Consumer.class,
+                Map.of(
+                        "receiveAsync",
+                        a -> queue.isEmpty()
+                                ? new CompletableFuture<>()
+                                : CompletableFuture.completedFuture(queue.remove(0)),
+                        "acknowledgeAsync",
+                        a -> {
+                            acked.add((MessageId) a[0]);
+                            return CompletableFuture.completedFuture(null);
+                        },
+                        "closeAsync",
+                        a -> CompletableFuture.completedFuture(null)));
+        ConsumerSession s = new ConsumerSession(
+                Fakes.context(new SendBudget(0), batchAcks, new ArrayList<>()), consumer, options, "test");
         s.start(sink);
         return s;
     }
@@ -47,8 +56,11 @@ class ConsumerSessionTest {
     }
 
     private static boolean entryAcked(List<MessageId> acked) {
-        return acked.stream().anyMatch(m -> m instanceof MessageIdAdv a && a.getLedgerId() == 3
-                && a.getEntryId() == 1 && a.getBatchIndex() < 0);
+        return acked.stream()
+                .anyMatch(m -> m instanceof MessageIdAdv a
+                        && a.getLedgerId() == 3
+                        && a.getEntryId() == 1
+                        && a.getBatchIndex() < 0);
     }
 
     /** Pulsar #14242: acks of a batch's messages from another connection ack the whole entry once all are in. */
@@ -72,7 +84,9 @@ class ConsumerSessionTest {
         other.onText("{\"messageId\":\"" + id(0) + "\"}");
         other.onText("{\"messageId\":\"" + id(1) + "\"}");
         // the broker redelivers the entry to a session of the subscription (a reconnect, an unsubscribe...)
-        session(new ArrayList<>(List.of(batchMessage(0), batchMessage(1), batchMessage(2))), new ArrayList<>(),
+        session(
+                new ArrayList<>(List.of(batchMessage(0), batchMessage(1), batchMessage(2))),
+                new ArrayList<>(),
                 new Fakes.Sink());
         other.onText("{\"messageId\":\"" + id(2) + "\"}");
         assertTrue(!entryAcked(acked), "m0 and m1 were not acked since their redelivery: " + acked);

@@ -20,12 +20,15 @@ import org.junit.jupiter.api.Test;
 class CredentialClientsTest {
     /** Clients built so far, and those closed. */
     private final List<PulsarClient> built = new CopyOnWriteArrayList<>();
+
     private final List<PulsarClient> closed = new CopyOnWriteArrayList<>();
 
     /** A stand-in for a Pulsar client: only closeAsync is used by CredentialClients. */
     private PulsarClient fakeClient() {
         PulsarClient[] self = new PulsarClient[1];
-        self[0] = (PulsarClient) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {PulsarClient.class},
+        self[0] = (PulsarClient) Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {PulsarClient.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "closeAsync" -> {
                         closed.add(self[0]);
@@ -71,17 +74,19 @@ class CredentialClientsTest {
     void buildsOutsideTheLock() throws Exception {
         CountDownLatch slowBuilding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CredentialClients clients = new CredentialClients(auth -> {
-            if (auth != null && "slow".equals(auth.getAuthData().getCommandData())) {
-                slowBuilding.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return fakeClient();
-        }, 10_000);
+        CredentialClients clients = new CredentialClients(
+                auth -> {
+                    if (auth != null && "slow".equals(auth.getAuthData().getCommandData())) {
+                        slowBuilding.countDown();
+                        try {
+                            release.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return fakeClient();
+                },
+                10_000);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<CredentialClients.Lease> slow = pool.submit(() -> clients.acquire("slow", 10));

@@ -23,13 +23,23 @@ class DeliverySessionTest {
 
     @SuppressWarnings("unchecked")
     private ReaderSession session(int window) {
-        Reader<byte[]> reader = Fakes.of(Reader.class, Map.of("readNextAsync", a -> {
-            CompletableFuture<Message<byte[]>> f = new CompletableFuture<>();
-            receives.add(f);
-            return f;
-        }, "closeAsync", a -> CompletableFuture.completedFuture(null)));
-        return new ReaderSession(Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
-                reader, "persistent://public/default/t", window, "test");
+        Reader<byte[]> reader = Fakes.of(
+                Reader.class,
+                Map.of(
+                        "readNextAsync",
+                        a -> {
+                            CompletableFuture<Message<byte[]>> f = new CompletableFuture<>();
+                            receives.add(f);
+                            return f;
+                        },
+                        "closeAsync",
+                        a -> CompletableFuture.completedFuture(null)));
+        return new ReaderSession(
+                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
+                reader,
+                "persistent://public/default/t",
+                window,
+                "test");
     }
 
     private void deliver(int i) {
@@ -71,7 +81,9 @@ class DeliverySessionTest {
         sink.writable = true;
         s.onWritable();
         assertEquals(2, receives.size());
-        assertTrue(sink.frames().get(0).contains("\"payload\":\"bTA=\""), sink.frames().get(0));
+        assertTrue(
+                sink.frames().get(0).contains("\"payload\":\"bTA=\""),
+                sink.frames().get(0));
     }
 
     @Test

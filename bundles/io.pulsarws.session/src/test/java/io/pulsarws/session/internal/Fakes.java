@@ -36,16 +36,40 @@ final class Fakes {
     /** A received message with this id and payload. */
     @SuppressWarnings("unchecked")
     static Message<byte[]> message(MessageId id, byte[] payload) {
-        return of(Message.class, Map.of("getMessageId", a -> id, "getData", a -> payload, "getProperties",
-                a -> Map.of(), "getPublishTime", a -> 1L, "getRedeliveryCount", a -> 0, "getEventTime", a -> 0L,
-                "hasKey", a -> false, "getEncryptionCtx", a -> Optional.empty(), "getTopicName", a -> "t"));
+        return of(
+                Message.class,
+                Map.of(
+                        "getMessageId",
+                        a -> id,
+                        "getData",
+                        a -> payload,
+                        "getProperties",
+                        a -> Map.of(),
+                        "getPublishTime",
+                        a -> 1L,
+                        "getRedeliveryCount",
+                        a -> 0,
+                        "getEventTime",
+                        a -> 0L,
+                        "hasKey",
+                        a -> false,
+                        "getEncryptionCtx",
+                        a -> Optional.empty(),
+                        "getTopicName",
+                        a -> "t"));
     }
 
     /** A session context with a fresh codec, metrics and bookkeeping; records the sessions it is told closed. */
     static SessionContext context(SendBudget budget, BatchAcks batchAcks, List<AbstractSession> closed) {
         AtomicLong ids = new AtomicLong();
-        return new SessionContext(new FrameCodec(), new NamespaceMetrics(), ids::incrementAndGet, () -> null,
-                batchAcks, budget, closed::add);
+        return new SessionContext(
+                new FrameCodec(),
+                new NamespaceMetrics(),
+                ids::incrementAndGet,
+                () -> null,
+                batchAcks,
+                budget,
+                closed::add);
     }
 
     /** The socket: records frames, closes and read pauses; writable unless told otherwise. */

@@ -28,31 +28,54 @@ class GatewaySettingsTest {
     @Test
     void clientSettingsDifferExactlyForTheKeysTheClientIsBuiltFrom() {
         GatewaySettings base = settings();
-        Map<String, Object> rebuild = Map.ofEntries(Map.entry("clusterName", "other"),
-                Map.entry("listenerName", "internal"), Map.entry("operationTimeoutMillis", 1234),
-                Map.entry("connectionTimeoutMillis", 1234), Map.entry("ioThreads", 2),
+        Map<String, Object> rebuild = Map.ofEntries(
+                Map.entry("clusterName", "other"),
+                Map.entry("listenerName", "internal"),
+                Map.entry("operationTimeoutMillis", 1234),
+                Map.entry("connectionTimeoutMillis", 1234),
+                Map.entry("ioThreads", 2),
                 Map.entry("connectionsPerBroker", 2),
                 Map.entry("brokerClientAuthenticationPlugin", "org.example.Auth"),
                 Map.entry("brokerClientAuthenticationParameters", "token:x"),
-                Map.entry("tlsTrustCertsFilePath", "/dev/null"), Map.entry("tlsHostnameVerificationEnable", false),
+                Map.entry("tlsTrustCertsFilePath", "/dev/null"),
+                Map.entry("tlsHostnameVerificationEnable", false),
                 Map.entry("tlsAllowInsecureConnection", true));
         rebuild.forEach((k, v) -> assertNotEquals(base.client(), settings(k, v).client(), k + " needs a new client"));
-        Map<String, Object> inPlace = Map.of("memoryLimitMb", 1, "maxPendingMessages", 5, "receiverQueueSize", 5,
-                "authorizationEnabled", true, "maxCredentialClients", 2);
+        Map<String, Object> inPlace = Map.of(
+                "memoryLimitMb",
+                1,
+                "maxPendingMessages",
+                5,
+                "receiverQueueSize",
+                5,
+                "authorizationEnabled",
+                true,
+                "maxCredentialClients",
+                2);
         inPlace.forEach((k, v) -> {
             GatewaySettings changed = settings(k, v);
             assertEquals(base.client(), changed.client(), k + " applies in place");
             assertNotEquals(base, changed, k + " is a setting all the same");
         });
-        assertEquals(base.client(), settings("clusterName", " standalone ", "listenerName", "  ").client(),
+        assertEquals(
+                base.client(),
+                settings("clusterName", " standalone ", "listenerName", "  ").client(),
                 "blanks and surrounding spaces are no change");
     }
 
     @Test
     void everythingWrongIsNamedAtOnce() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(
-                "operationTimeoutMillis", 0, "memoryLimitMb", -1, "serviceUrl", "bogus://x",
-                "tlsTrustCertsFilePath", "/no/such/file"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> settings(
+                        "operationTimeoutMillis",
+                        0,
+                        "memoryLimitMb",
+                        -1,
+                        "serviceUrl",
+                        "bogus://x",
+                        "tlsTrustCertsFilePath",
+                        "/no/such/file"));
         assertTrue(e.getMessage().contains("operationTimeoutMillis must be >= 1"), e.getMessage());
         assertTrue(e.getMessage().contains("memoryLimitMb must be >= 0"), e.getMessage());
         assertTrue(e.getMessage().contains("serviceUrl must be pulsar://"), e.getMessage());
@@ -72,19 +95,34 @@ class GatewaySettingsTest {
     /** The secret is flagged and masked in the view and absent from every toString the log could print. */
     @Test
     void theSecretIsNeverShown() {
-        GatewaySettings s = settings("brokerClientAuthenticationPlugin",
+        GatewaySettings s = settings(
+                "brokerClientAuthenticationPlugin",
                 "org.apache.pulsar.client.impl.auth.AuthenticationToken",
-                "brokerClientAuthenticationParameters", "token:very-secret");
+                "brokerClientAuthenticationParameters",
+                "token:very-secret");
         List<Setting> view = s.view("pulsar://127.0.0.1:6650");
-        Setting params = view.stream().filter(v -> v.key().equals("brokerClientAuthenticationParameters"))
-                .findFirst().orElseThrow();
+        Setting params = view.stream()
+                .filter(v -> v.key().equals("brokerClientAuthenticationParameters"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(new Setting("brokerClientAuthenticationParameters", "***", true), params);
         assertEquals(1, view.stream().filter(Setting::secret).count());
         assertFalse(view.toString().contains("very-secret"));
         assertFalse(s.toString().contains("very-secret"), s.toString());
-        assertEquals("", settings().view(null).stream().filter(v -> v.key().equals("brokerClientAuthenticationParameters"))
-                .findFirst().orElseThrow().value(), "an empty secret shows empty");
-        assertEquals("configuration store (not read yet)", settings("serviceUrl", "", "zookeeperServers", "zk:h:1")
-                .view(null).stream().filter(v -> v.key().equals("brokersFrom")).findFirst().orElseThrow().value());
+        assertEquals(
+                "",
+                settings().view(null).stream()
+                        .filter(v -> v.key().equals("brokerClientAuthenticationParameters"))
+                        .findFirst()
+                        .orElseThrow()
+                        .value(),
+                "an empty secret shows empty");
+        assertEquals(
+                "configuration store (not read yet)",
+                settings("serviceUrl", "", "zookeeperServers", "zk:h:1").view(null).stream()
+                        .filter(v -> v.key().equals("brokersFrom"))
+                        .findFirst()
+                        .orElseThrow()
+                        .value());
     }
 }

@@ -30,8 +30,8 @@ class MessageIdCheckFuzzTest {
     }
 
     @Property(tries = 5000)
-    void whatPassesTheCheckIsParsedByPulsarWithinTheBound(@ForAll("pulsarIds") MessageId id, @ForAll int position,
-            @ForAll byte value, @ForAll boolean truncate) {
+    void whatPassesTheCheckIsParsedByPulsarWithinTheBound(
+            @ForAll("pulsarIds") MessageId id, @ForAll int position, @ForAll byte value, @ForAll boolean truncate) {
         byte[] bytes = id.toByteArray();
         int at = Math.floorMod(position, bytes.length);
         byte[] mutated = truncate ? Arrays.copyOf(bytes, at) : bytes.clone();
@@ -58,11 +58,16 @@ class MessageIdCheckFuzzTest {
         Arbitrary<Long> ledger = Arbitraries.longs().between(-1, Long.MAX_VALUE);
         Arbitrary<Long> entry = Arbitraries.longs().between(-1, Long.MAX_VALUE);
         Arbitrary<Integer> partition = Arbitraries.integers().between(-1, 5000);
-        Arbitrary<MessageId> plain = Combinators.combine(ledger, entry, partition).as(MessageIdImpl::new);
-        Arbitrary<MessageId> batch = Combinators.combine(ledger, entry, partition,
-                Arbitraries.integers().between(1, MessageIds.MAX_BATCH_SIZE), Arbitraries.doubles().between(0, 1))
-                .as((l, e, p, size, where) -> new BatchMessageIdImpl(l, e, p,
-                        (int) Math.min(size - 1, where * size), size, null));
+        Arbitrary<MessageId> plain =
+                Combinators.combine(ledger, entry, partition).as(MessageIdImpl::new);
+        Arbitrary<MessageId> batch = Combinators.combine(
+                        ledger,
+                        entry,
+                        partition,
+                        Arbitraries.integers().between(1, MessageIds.MAX_BATCH_SIZE),
+                        Arbitraries.doubles().between(0, 1))
+                .as((l, e, p, size, where) ->
+                        new BatchMessageIdImpl(l, e, p, (int) Math.min(size - 1, where * size), size, null));
         Arbitrary<MessageId> chunk = Combinators.combine(ledger, entry, partition)
                 .as((l, e, p) -> new ChunkMessageIdImpl(new MessageIdImpl(l, e, p), new MessageIdImpl(l, e + 3, p)));
         return Arbitraries.oneOf(plain, batch, chunk).injectDuplicates(0.01);

@@ -39,27 +39,47 @@ class OptionsTest {
         assertFalse(o.batching());
         assertNull(o.batchingMaxMessages());
         assertNull(o.routingMode());
-        o = ProducerOptions.parse(q("maxPendingMessages", "5000", "batchingEnabled", "true", "batchingMaxMessages", "7",
-                "messageRoutingMode", "CustomPartition", "compressionType", "LZ4", "sendTimeoutMillis", "3000"), DEFAULTS);
+        o = ProducerOptions.parse(
+                q(
+                        "maxPendingMessages",
+                        "5000",
+                        "batchingEnabled",
+                        "true",
+                        "batchingMaxMessages",
+                        "7",
+                        "messageRoutingMode",
+                        "CustomPartition",
+                        "compressionType",
+                        "LZ4",
+                        "sendTimeoutMillis",
+                        "3000"),
+                DEFAULTS);
         assertEquals(1000, o.maxPendingMessages(), "a request may lower the bound, not lift it");
         assertEquals(7, o.batchingMaxMessages());
         assertEquals(1, o.batchingMaxPublishDelayMillis());
         assertNull(o.routingMode(), "CustomPartition has no router here: single partition");
         assertEquals(CompressionType.LZ4, o.compression());
         assertEquals(3000, o.sendTimeoutMillis());
-        assertEquals(MessageRoutingMode.RoundRobinPartition,
-                ProducerOptions.parse(q("messageRoutingMode", "RoundRobinPartition"), DEFAULTS).routingMode());
-        assertEquals(5, ProducerOptions.parse(q("maxPendingMessages", "5"), DEFAULTS).maxPendingMessages());
+        assertEquals(
+                MessageRoutingMode.RoundRobinPartition,
+                ProducerOptions.parse(q("messageRoutingMode", "RoundRobinPartition"), DEFAULTS)
+                        .routingMode());
+        assertEquals(
+                5, ProducerOptions.parse(q("maxPendingMessages", "5"), DEFAULTS).maxPendingMessages());
     }
 
     @Test
     void producerRefusals() {
-        for (String[] bad : List.of(new String[] {"hashingScheme", "Bogus"}, new String[] {"compressionType", "GZIP"},
-                new String[] {"sendTimeoutMillis", "-1"}, new String[] {"batchingEnabled", "yes"},
-                new String[] {"initialSequenceId", "x"}, new String[] {"maxPendingMessages", "0"},
+        for (String[] bad : List.of(
+                new String[] {"hashingScheme", "Bogus"},
+                new String[] {"compressionType", "GZIP"},
+                new String[] {"sendTimeoutMillis", "-1"},
+                new String[] {"batchingEnabled", "yes"},
+                new String[] {"initialSequenceId", "x"},
+                new String[] {"maxPendingMessages", "0"},
                 new String[] {"producerName", "a\nb"})) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ProducerOptions.parse(q(bad), DEFAULTS), bad[0]);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> ProducerOptions.parse(q(bad), DEFAULTS), bad[0]);
             assertTrue(e.getMessage().startsWith("Invalid query params: "), e.getMessage());
         }
     }
@@ -75,15 +95,22 @@ class OptionsTest {
         assertEquals(ConsumerCryptoFailureAction.FAIL, o.cryptoFailureAction());
         assertFalse(o.multiTopic());
         assertNull(o.deadLetterTopic());
-        o = ConsumerOptions.parse(CONSUMER, q("receiverQueueSize", "0", "maxRedeliverCount", "3",
-                "subscriptionType", "Shared", "pullMode", "true"), DEFAULTS);
+        o = ConsumerOptions.parse(
+                CONSUMER,
+                q("receiverQueueSize", "0", "maxRedeliverCount", "3", "subscriptionType", "Shared", "pullMode", "true"),
+                DEFAULTS);
         assertEquals(1, o.window(), "0 gives 1, as in Pulsar's service");
         assertEquals("persistent://public/default/t-s-DLQ", o.deadLetterTopic());
         assertEquals(3, o.maxRedeliverCount());
         assertTrue(o.pullMode());
-        assertEquals("persistent://public/default/dead", ConsumerOptions.parse(CONSUMER,
-                q("maxRedeliverCount", "1", "deadLetterTopic", "dead"), DEFAULTS).deadLetterTopic());
-        assertEquals(500, ConsumerOptions.parse(CONSUMER, q("receiverQueueSize", "99999"), DEFAULTS).window());
+        assertEquals(
+                "persistent://public/default/dead",
+                ConsumerOptions.parse(CONSUMER, q("maxRedeliverCount", "1", "deadLetterTopic", "dead"), DEFAULTS)
+                        .deadLetterTopic());
+        assertEquals(
+                500,
+                ConsumerOptions.parse(CONSUMER, q("receiverQueueSize", "99999"), DEFAULTS)
+                        .window());
     }
 
     @Test
@@ -93,40 +120,54 @@ class OptionsTest {
         assertTrue(list.multiTopic());
         assertEquals(List.of("persistent://public/default/a", "persistent://t/n/b"), list.topics());
         assertNull(list.singleTopic());
-        assertEquals("persistent://public/default/a",
+        assertEquals(
+                "persistent://public/default/a",
                 ConsumerOptions.parse(v3, q("topics", "a"), DEFAULTS).singleTopic());
-        ConsumerOptions pattern = ConsumerOptions.parse(v3, q("topicsPattern", "persistent://public/default/t.*"),
-                DEFAULTS);
+        ConsumerOptions pattern =
+                ConsumerOptions.parse(v3, q("topicsPattern", "persistent://public/default/t.*"), DEFAULTS);
         assertEquals("pattern persistent://public/default/t.*", pattern.description());
-        for (QueryParams bad : List.of(q(), q("topics", "a", "topicsPattern", "b"), q("topics", " , "),
-                q("topicsPattern", "(unclosed"))) {
+        for (QueryParams bad : List.of(
+                q(), q("topics", "a", "topicsPattern", "b"), q("topics", " , "), q("topicsPattern", "(unclosed"))) {
             assertThrows(IllegalArgumentException.class, () -> ConsumerOptions.parse(v3, bad, DEFAULTS));
         }
     }
 
     @Test
     void consumerRefusals() {
-        for (String[] bad : List.of(new String[] {"ackTimeoutMillis", "500"}, new String[] {"subscriptionMode", "Bogus"},
-                new String[] {"priorityLevel", "-1"}, new String[] {"subscriptionInitialPosition", "Middle"},
-                new String[] {"pullMode", "maybe"}, new String[] {"negativeAckRedeliveryDelay", "x"},
-                new String[] {"deadLetterTopic", "y"}, new String[] {"maxRedeliverCount", "0"},
+        for (String[] bad : List.of(
+                new String[] {"ackTimeoutMillis", "500"},
+                new String[] {"subscriptionMode", "Bogus"},
+                new String[] {"priorityLevel", "-1"},
+                new String[] {"subscriptionInitialPosition", "Middle"},
+                new String[] {"pullMode", "maybe"},
+                new String[] {"negativeAckRedeliveryDelay", "x"},
+                new String[] {"deadLetterTopic", "y"},
+                new String[] {"maxRedeliverCount", "0"},
                 new String[] {"cryptoFailureAction", "IGNORE"})) {
-            assertThrows(IllegalArgumentException.class, () -> ConsumerOptions.parse(CONSUMER, q(bad), DEFAULTS),
-                    bad[0]);
+            assertThrows(
+                    IllegalArgumentException.class, () -> ConsumerOptions.parse(CONSUMER, q(bad), DEFAULTS), bad[0]);
         }
     }
 
     @Test
     void readerStartPositions() {
-        assertEquals(ReaderOptions.Start.LATEST, ReaderOptions.parse(q(), DEFAULTS).start());
-        assertEquals(ReaderOptions.Start.EARLIEST, ReaderOptions.parse(q("messageId", "earliest"), DEFAULTS).start());
-        assertArrayEquals(Base64.getDecoder().decode("CAMQADAA"),
-                ReaderOptions.parse(q("messageId", "CAMQADAA"), DEFAULTS).start().messageId());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                ReaderOptions.Start.LATEST, ReaderOptions.parse(q(), DEFAULTS).start());
+        assertEquals(
+                ReaderOptions.Start.EARLIEST,
+                ReaderOptions.parse(q("messageId", "earliest"), DEFAULTS).start());
+        assertArrayEquals(
+                Base64.getDecoder().decode("CAMQADAA"),
+                ReaderOptions.parse(q("messageId", "CAMQADAA"), DEFAULTS)
+                        .start()
+                        .messageId());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ReaderOptions.parse(q("messageId", "CAEQASAAMP////8H"), DEFAULTS));
         assertTrue(e.getMessage().contains("batch size 2147483647"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ReaderOptions.parse(q("messageId", "not base64!"), DEFAULTS));
-        assertThrows(IllegalArgumentException.class,
-                () -> ReaderOptions.parse(q("messageId", "A".repeat(6000)), DEFAULTS));
+        assertThrows(
+                IllegalArgumentException.class, () -> ReaderOptions.parse(q("messageId", "not base64!"), DEFAULTS));
+        assertThrows(
+                IllegalArgumentException.class, () -> ReaderOptions.parse(q("messageId", "A".repeat(6000)), DEFAULTS));
     }
 }

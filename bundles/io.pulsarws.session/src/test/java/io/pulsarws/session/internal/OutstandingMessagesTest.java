@@ -13,8 +13,10 @@ class OutstandingMessagesTest {
 
     /** A serialized MessageIdData: ledger, entry and, unless negative (the default, -1), partition. */
     private static MessageId id(int ledger, int entry, int partition) throws IOException {
-        return MessageId.fromByteArray(partition < 0 ? new byte[] {8, (byte) ledger, 16, (byte) entry}
-                : new byte[] {8, (byte) ledger, 16, (byte) entry, 24, (byte) partition});
+        return MessageId.fromByteArray(
+                partition < 0
+                        ? new byte[] {8, (byte) ledger, 16, (byte) entry}
+                        : new byte[] {8, (byte) ledger, 16, (byte) entry, 24, (byte) partition});
     }
 
     @Test
@@ -34,6 +36,7 @@ class OutstandingMessagesTest {
         MessageId a = TopicMessageId.create("persistent://public/default/a", id(3, 1, -1));
         MessageId b = TopicMessageId.create("persistent://public/default/b", id(3, 1, -1));
         assertFalse(OutstandingMessages.sameStream(a, b));
-        assertTrue(OutstandingMessages.sameStream(a, TopicMessageId.create("persistent://public/default/a", id(4, 0, -1))));
+        assertTrue(OutstandingMessages.sameStream(
+                a, TopicMessageId.create("persistent://public/default/a", id(4, 0, -1))));
     }
 }

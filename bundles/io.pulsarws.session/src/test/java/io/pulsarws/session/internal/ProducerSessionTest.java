@@ -20,28 +20,46 @@ import org.junit.jupiter.api.Test;
 class ProducerSessionTest {
     /** The sends handed to the fake producer, in order, and their payloads. */
     private final List<CompletableFuture<MessageId>> sends = new ArrayList<>();
+
     private final List<byte[]> payloads = new ArrayList<>();
     private final Fakes.Sink sink = new Fakes.Sink();
 
     @SuppressWarnings("unchecked")
     private Producer<byte[]> producer() {
-        return Fakes.of(Producer.class, Map.of("newMessage", a -> {
-            TypedMessageBuilder<byte[]>[] builder = new TypedMessageBuilder[1];
-            builder[0] = Fakes.of(TypedMessageBuilder.class, Map.of("value", v -> {
-                payloads.add((byte[]) v[0]);
-                return builder[0];
-            }, "sendAsync", v -> {
-                CompletableFuture<MessageId> f = new CompletableFuture<>();
-                sends.add(f);
-                return f;
-            }));
-            return builder[0];
-        }, "closeAsync", a -> CompletableFuture.completedFuture(null)));
+        return Fakes.of(
+                Producer.class,
+                Map.of(
+                        "newMessage",
+                        a -> {
+                            TypedMessageBuilder<byte[]>[] builder = new TypedMessageBuilder[1];
+                            builder[0] = Fakes.of(
+                                    TypedMessageBuilder.class,
+                                    Map.of(
+                                            "value",
+                                            v -> {
+                                                payloads.add((byte[]) v[0]);
+                                                return builder[0];
+                                            },
+                                            "sendAsync",
+                                            v -> {
+                                                CompletableFuture<MessageId> f = new CompletableFuture<>();
+                                                sends.add(f);
+                                                return f;
+                                            }));
+                            return builder[0];
+                        },
+                        "closeAsync",
+                        a -> CompletableFuture.completedFuture(null)));
     }
 
     private ProducerSession session(SendBudget budget, int maxPending) {
-        ProducerSession s = new ProducerSession(Fakes.context(budget, new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
-                producer(), "persistent://public/default/t", false, "test", maxPending);
+        ProducerSession s = new ProducerSession(
+                Fakes.context(budget, new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
+                producer(),
+                "persistent://public/default/t",
+                false,
+                "test",
+                maxPending);
         s.start(sink);
         return s;
     }
@@ -64,7 +82,8 @@ class ProducerSessionTest {
         sends.get(1).complete(new MessageIdImpl(1, 1, -1));
         assertFalse(sink.paused, "2 in flight: half, read again");
         assertEquals(2, sink.frames().size());
-        assertTrue(sink.frames().get(0).startsWith("{\"result\":\"ok\",\"messageId\":\"CAEQADAA\",\"context\":\"0\""),
+        assertTrue(
+                sink.frames().get(0).startsWith("{\"result\":\"ok\",\"messageId\":\"CAEQADAA\",\"context\":\"0\""),
                 sink.frames().get(0));
     }
 
@@ -87,7 +106,11 @@ class ProducerSessionTest {
         sends.get(2).complete(new MessageIdImpl(1, 2, -1));
         assertFalse(sink.paused);
         assertEquals(0, budget.used());
-        assertEquals(3, sink.frames().stream().filter(f -> f.contains("\"result\":\"ok\"")).count());
+        assertEquals(
+                3,
+                sink.frames().stream()
+                        .filter(f -> f.contains("\"result\":\"ok\""))
+                        .count());
     }
 
     /** Only a failure where the broker certainly did not store the message is a plain send-error. */
@@ -98,10 +121,14 @@ class ProducerSessionTest {
         s.onText(frame("b", 2));
         sends.get(0).completeExceptionally(new PulsarClientException.TimeoutException("timed out"));
         sends.get(1).completeExceptionally(new PulsarClientException.TopicTerminatedException("terminated"));
-        assertTrue(sink.frames().get(0).contains("\"result\":\"send-error:8\"")
-                && sink.frames().get(0).contains("\"outcome\":\"unknown\""), sink.frames().get(0));
-        assertTrue(sink.frames().get(1).contains("\"result\":\"send-error:8\"")
-                && !sink.frames().get(1).contains("outcome"), sink.frames().get(1));
+        assertTrue(
+                sink.frames().get(0).contains("\"result\":\"send-error:8\"")
+                        && sink.frames().get(0).contains("\"outcome\":\"unknown\""),
+                sink.frames().get(0));
+        assertTrue(
+                sink.frames().get(1).contains("\"result\":\"send-error:8\"")
+                        && !sink.frames().get(1).contains("outcome"),
+                sink.frames().get(1));
     }
 
     @Test

@@ -54,20 +54,23 @@ class RefusalsTest {
                 "{\"errorMsg\":\"Client is not authorized to Get Partition Metadata\",\"reqId\":1867209719772617600, "
                         + "\"remote\":\"127.0.0.1/127.0.0.1:45379\", \"local\":\"/127.0.0.1:59760\"}")));
         assertEquals(403, r.status());
-        assertEquals("Failed to create producer/consumer: Client is not authorized to Get Partition Metadata",
+        assertEquals(
+                "Failed to create producer/consumer: Client is not authorized to Get Partition Metadata",
                 r.getMessage());
     }
 
     @Test
     void passesARefusalThroughUnchanged() {
-        OpenRefusedException dlq = new OpenRefusedException(403, "Not authorized to produce to the dead-letter topic x");
+        OpenRefusedException dlq =
+                new OpenRefusedException(403, "Not authorized to produce to the dead-letter topic x");
         assertEquals(dlq, Refusals.of(new CompletionException(dlq)));
     }
 
     /** Only failures where the broker certainly did not store the message may be answered as plainly refused. */
     @Test
     void aSendThatMayHaveBeenStoredIsNeverCalledRefused() {
-        assertTrue(Refusals.notStored(new CompletionException(new PulsarClientException.TopicTerminatedException("t"))));
+        assertTrue(
+                Refusals.notStored(new CompletionException(new PulsarClientException.TopicTerminatedException("t"))));
         assertTrue(Refusals.notStored(new PulsarClientException.ProducerQueueIsFullError("full")));
         assertTrue(Refusals.notStored(new PulsarClientException.InvalidMessageException("too big")));
         assertFalse(Refusals.notStored(new CompletionException(new PulsarClientException.TimeoutException("t"))));

@@ -30,7 +30,9 @@ import org.osgi.service.metatype.ObjectClassDefinition;
  * session manager's view follows). A key declared as a password, or not declared at all (it may be a misspelled
  * secret), shows {@code ***}; so a new secret key is masked by declaring it, not by naming it here.
  */
-@Command(scope = "pulsar-ws", name = "config",
+@Command(
+        scope = "pulsar-ws",
+        name = "config",
         description = "Shows the configuration in force (gateway) and stored (endpoints, security), secrets masked")
 @Service
 public class ConfigCommand implements Action {
@@ -69,7 +71,7 @@ public class ConfigCommand implements Action {
             }
             Set<String> plain = plainKeys(pid);
             Map<String, Object> sorted = new TreeMap<>();
-            for (Enumeration<String> keys = props.keys(); keys.hasMoreElements();) {
+            for (Enumeration<String> keys = props.keys(); keys.hasMoreElements(); ) {
                 String k = keys.nextElement();
                 if (!k.startsWith("service.") && !k.startsWith("felix.") && !k.startsWith("component.")) {
                     sorted.put(k, props.get(k));

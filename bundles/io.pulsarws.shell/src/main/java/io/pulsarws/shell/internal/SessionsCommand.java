@@ -24,13 +24,22 @@ public class SessionsCommand extends GatewayAction {
     protected Object execute(SessionManager manager) {
         List<SessionInfo> sessions = manager.sessions().stream()
                 .filter(s -> kind == null || s.kind().equalsIgnoreCase(kind))
-                .sorted(Comparator.comparingLong(SessionInfo::id)).toList();
-        Texts.Table table = new Texts.Table("Id", "Kind", "Topic", "Subscription", "Remote", "Role", "In", "Out",
-                "Pending", "Age");
+                .sorted(Comparator.comparingLong(SessionInfo::id))
+                .toList();
+        Texts.Table table =
+                new Texts.Table("Id", "Kind", "Topic", "Subscription", "Remote", "Role", "In", "Out", "Pending", "Age");
         Instant now = Instant.now();
         for (SessionInfo s : sessions) {
-            table.add(s.id(), s.kind(), s.topic(), Texts.orDash(s.subscription()), s.remoteAddress(),
-                    Texts.orDash(s.role()), s.framesIn(), s.messages(), s.pending(),
+            table.add(
+                    s.id(),
+                    s.kind(),
+                    s.topic(),
+                    Texts.orDash(s.subscription()),
+                    s.remoteAddress(),
+                    Texts.orDash(s.role()),
+                    s.framesIn(),
+                    s.messages(),
+                    s.pending(),
                     Texts.age(Duration.between(s.opened(), now)));
         }
         table.print(System.out, csv);

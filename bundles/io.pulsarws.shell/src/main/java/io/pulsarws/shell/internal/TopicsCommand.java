@@ -21,11 +21,15 @@ public class TopicsCommand extends GatewayAction {
     protected Object execute(SessionManager manager) {
         Map<String, List<SessionInfo>> byTopic = manager.sessions().stream()
                 .collect(Collectors.groupingBy(SessionInfo::topic, TreeMap::new, Collectors.toList()));
-        Texts.Table table = new Texts.Table("Topic", "Producers", "Consumers", "Readers", "Published", "Delivered",
-                "Pending");
-        byTopic.forEach((topic, sessions) -> table.add(topic,
-                count(sessions, "producer"), count(sessions, "consumer"), count(sessions, "reader"),
-                sum(sessions, "producer"), sum(sessions, "consumer") + sum(sessions, "reader"),
+        Texts.Table table =
+                new Texts.Table("Topic", "Producers", "Consumers", "Readers", "Published", "Delivered", "Pending");
+        byTopic.forEach((topic, sessions) -> table.add(
+                topic,
+                count(sessions, "producer"),
+                count(sessions, "consumer"),
+                count(sessions, "reader"),
+                sum(sessions, "producer"),
+                sum(sessions, "consumer") + sum(sessions, "reader"),
                 sessions.stream().mapToLong(SessionInfo::pending).sum()));
         table.print(System.out, csv);
         return null;
@@ -36,6 +40,9 @@ public class TopicsCommand extends GatewayAction {
     }
 
     private static long sum(List<SessionInfo> sessions, String kind) {
-        return sessions.stream().filter(s -> s.kind().equals(kind)).mapToLong(SessionInfo::messages).sum();
+        return sessions.stream()
+                .filter(s -> s.kind().equals(kind))
+                .mapToLong(SessionInfo::messages)
+                .sum();
     }
 }

@@ -90,7 +90,9 @@ public class GatewayServlet extends WebSocketServlet {
             permit = sessionLimits.acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
         } catch (OpenRefusedException e) {
             if (e.status() != 403) {
-                LOG.warn("Handshake from {} refused: {}", req.getRemoteAddr(),
+                LOG.warn(
+                        "Handshake from {} refused: {}",
+                        req.getRemoteAddr(),
                         io.pulsarws.codec.ClientText.line(e.getMessage(), 512));
             }
             refuse(resp, e.status(), e.getMessage());
@@ -147,7 +149,8 @@ public class GatewayServlet extends WebSocketServlet {
         }
         EndpointPath path;
         try {
-            path = EndpointPath.parse(req.getRequestURI().substring(req.getContextPath().length()));
+            path = EndpointPath.parse(
+                    req.getRequestURI().substring(req.getContextPath().length()));
         } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, "Invalid request path: " + e.getMessage());
         }
@@ -158,7 +161,10 @@ public class GatewayServlet extends WebSocketServlet {
             throw new OpenRefusedException(400, "Invalid query string");
         }
         params.remove("token"); // a credential, not a Pulsar parameter: it goes no further than authentication
-        return manager.open(new OpenRequest(path, params, req.getRemoteAddr() + ":" + req.getRemotePort(),
+        return manager.open(new OpenRequest(
+                path,
+                params,
+                req.getRemoteAddr() + ":" + req.getRemotePort(),
                 caller == null ? null : caller.identity()));
     }
 
@@ -166,8 +172,8 @@ public class GatewayServlet extends WebSocketServlet {
         HttpServletRequest http = req.getHttpServletRequest();
         Accepted accepted = (Accepted) http.getAttribute(SESSION_ATTRIBUTE);
         http.removeAttribute(SESSION_ATTRIBUTE);
-        return new GatewaySocket(accepted.session(), settings, keepAlive, accepted.permit()::release,
-                accepted.expiresAt());
+        return new GatewaySocket(
+                accepted.session(), settings, keepAlive, accepted.permit()::release, accepted.expiresAt());
     }
 
     private static void refuse(HttpServletResponse resp, int status, String why) throws IOException {

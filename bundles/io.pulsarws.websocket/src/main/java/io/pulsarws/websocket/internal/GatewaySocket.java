@@ -56,6 +56,7 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
     private final AtomicLong queued = new AtomicLong();
     /** The budgets, as configured when the socket opened. */
     private volatile long sessionBudget = Long.MAX_VALUE;
+
     private volatile long nodeBudget = Long.MAX_VALUE;
     private volatile long slowClientNanos = Long.MAX_VALUE;
 
@@ -89,7 +90,11 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
     /** Ends the session when the token expires; cancelled when the socket closes. */
     private volatile ScheduledFuture<?> expiry;
 
-    GatewaySocket(GatewaySession session, WebSocketSettings settings, KeepAlive keepAlive, Runnable onClosed,
+    GatewaySocket(
+            GatewaySession session,
+            WebSocketSettings settings,
+            KeepAlive keepAlive,
+            Runnable onClosed,
             Instant expiresAt) {
         this.session = session;
         this.settings = settings;
@@ -115,8 +120,9 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
         }
         if (expiresAt != null) {
             // Pulsar keeps serving a session whose token has expired; this one ends when its token does
-            expiry = keepAlive.after(Duration.between(Instant.now(), expiresAt).toMillis(), () -> close(
-                    WebSocketError.AUTHENTICATION_ERROR.closeCode(), "Authentication expired"));
+            expiry = keepAlive.after(
+                    Duration.between(Instant.now(), expiresAt).toMillis(),
+                    () -> close(WebSocketError.AUTHENTICATION_ERROR.closeCode(), "Authentication expired"));
         }
         session.start(this);
     }
@@ -201,7 +207,8 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
         LOG.debug("WebSocket error on {}: {}", socket, cause.toString());
         Session s = socket;
         Throwable root = cause instanceof org.eclipse.jetty.websocket.api.CloseException && cause.getCause() != null
-                ? cause.getCause() : cause;
+                ? cause.getCause()
+                : cause;
         if (s != null && s.isOpen()) {
             if (root instanceof java.util.concurrent.TimeoutException) {
                 s.close(StatusCode.SHUTDOWN, "Idle timeout: no traffic for " + s.getIdleTimeout() + " ms");
@@ -305,8 +312,11 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
         }
         Session s = socket;
         long seconds = TimeUnit.NANOSECONDS.toSeconds(slowClientNanos);
-        LOG.warn("Closing {}: its client has not read for {} s, {} bytes queued for it (slowClientTimeoutMillis)",
-                s == null ? "a session" : s.getRemoteAddress(), seconds, queued.get());
+        LOG.warn(
+                "Closing {}: its client has not read for {} s, {} bytes queued for it (slowClientTimeoutMillis)",
+                s == null ? "a session" : s.getRemoteAddress(),
+                seconds,
+                queued.get());
         close(StatusCode.POLICY_VIOLATION, "Client too slow: it has not read for " + seconds + " s");
         keepAlive.after(DROP_AFTER_CLOSE_MILLIS, () -> {
             Session open = socket;

@@ -55,8 +55,12 @@ public class HealthServlet extends HttpServlet {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String m = cause.getMessage();
-            answer(resp, 503, "NOT_READY", "broker unreachable: " + cause.getClass().getSimpleName()
-                    + (m == null ? "" : ": " + m.lines().findFirst().orElse("")));
+            answer(
+                    resp,
+                    503,
+                    "NOT_READY",
+                    "broker unreachable: " + cause.getClass().getSimpleName()
+                            + (m == null ? "" : ": " + m.lines().findFirst().orElse("")));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             answer(resp, 503, "NOT_READY", "interrupted");

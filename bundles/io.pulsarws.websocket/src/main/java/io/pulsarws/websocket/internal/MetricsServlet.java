@@ -69,18 +69,47 @@ public class MetricsServlet extends HttpServlet {
         out.println("# HELP pulsarws_slow_clients Sessions over their outbound budget (not read, no new work).");
         out.println("# TYPE pulsarws_slow_clients gauge");
         out.println("pulsarws_slow_clients " + outbound.congestedCount());
-        counter(out, "pulsarws_messages_published_total", "Messages the broker stored for producer sessions.",
-                counters, NamespaceCounters::messagesPublished);
-        counter(out, "pulsarws_bytes_published_total", "Payload bytes of those messages.", counters,
+        counter(
+                out,
+                "pulsarws_messages_published_total",
+                "Messages the broker stored for producer sessions.",
+                counters,
+                NamespaceCounters::messagesPublished);
+        counter(
+                out,
+                "pulsarws_bytes_published_total",
+                "Payload bytes of those messages.",
+                counters,
                 NamespaceCounters::bytesPublished);
-        counter(out, "pulsarws_publish_failures_total", "Sends answered with send-error:8.", counters,
+        counter(
+                out,
+                "pulsarws_publish_failures_total",
+                "Sends answered with send-error:8.",
+                counters,
                 NamespaceCounters::publishFailures);
-        counter(out, "pulsarws_messages_delivered_total", "Messages pushed to consumer and reader sessions.",
-                counters, NamespaceCounters::messagesDelivered);
-        counter(out, "pulsarws_bytes_delivered_total", "Payload bytes of those messages.", counters,
+        counter(
+                out,
+                "pulsarws_messages_delivered_total",
+                "Messages pushed to consumer and reader sessions.",
+                counters,
+                NamespaceCounters::messagesDelivered);
+        counter(
+                out,
+                "pulsarws_bytes_delivered_total",
+                "Payload bytes of those messages.",
+                counters,
                 NamespaceCounters::bytesDelivered);
-        counter(out, "pulsarws_acks_total", "Acknowledgements received from clients.", counters, NamespaceCounters::acks);
-        counter(out, "pulsarws_nacks_total", "Negative acknowledgements received from clients.", counters,
+        counter(
+                out,
+                "pulsarws_acks_total",
+                "Acknowledgements received from clients.",
+                counters,
+                NamespaceCounters::acks);
+        counter(
+                out,
+                "pulsarws_nacks_total",
+                "Negative acknowledgements received from clients.",
+                counters,
                 NamespaceCounters::nacks);
         out.println("# HELP pulsarws_publish_latency_seconds Time from a send frame to the broker's confirmation.");
         out.println("# TYPE pulsarws_publish_latency_seconds histogram");
@@ -100,7 +129,11 @@ public class MetricsServlet extends HttpServlet {
         }
     }
 
-    private static void counter(PrintWriter out, String name, String help, List<NamespaceCounters> counters,
+    private static void counter(
+            PrintWriter out,
+            String name,
+            String help,
+            List<NamespaceCounters> counters,
             java.util.function.ToLongFunction<NamespaceCounters> value) {
         out.println("# HELP " + name + " " + help);
         out.println("# TYPE " + name + " counter");

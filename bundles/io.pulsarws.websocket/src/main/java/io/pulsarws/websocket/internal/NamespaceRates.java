@@ -29,10 +29,18 @@ public class NamespaceRates {
      */
     record Rates(String namespace, Map<String, Double> values) {}
 
-    private static final String[] LATENCY_NAMES = {"ns_msg_publish_latency_500", "ns_msg_publish_latency_1000",
-        "ns_msg_publish_latency_5000", "ns_msg_publish_latency_10000", "ns_msg_publish_latency_20000",
-        "ns_msg_publish_latency_50000", "ns_msg_publish_latency_100000", "ns_msg_publish_latency_200000",
-        "ns_msg_publish_latency_1000000", "ns_msg_publish_latency_1000000_higher"};
+    private static final String[] LATENCY_NAMES = {
+        "ns_msg_publish_latency_500",
+        "ns_msg_publish_latency_1000",
+        "ns_msg_publish_latency_5000",
+        "ns_msg_publish_latency_10000",
+        "ns_msg_publish_latency_20000",
+        "ns_msg_publish_latency_50000",
+        "ns_msg_publish_latency_100000",
+        "ns_msg_publish_latency_200000",
+        "ns_msg_publish_latency_1000000",
+        "ns_msg_publish_latency_1000000_higher"
+    };
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SessionManager sessions;
@@ -41,6 +49,7 @@ public class NamespaceRates {
     private final ScheduledFuture<?> ticker;
     /** Only the timer thread writes these two. */
     private Map<String, NamespaceCounters> previous = Map.of();
+
     private long previousAt = System.nanoTime();
     private volatile List<Rates> latest = List.of();
 

@@ -121,7 +121,8 @@ public class ProxyStatsServlet extends HttpServlet {
         try {
             // reuse the WebSocket path grammar: a producer path names exactly one topic
             String raw = rest.substring(0, rest.length() - "/stats".length());
-            topic = EndpointPath.parse((v2 ? "/ws/v2/producer/" : "/ws/producer/persistent/") + raw).topic();
+            topic = EndpointPath.parse((v2 ? "/ws/v2/producer/" : "/ws/producer/persistent/") + raw)
+                    .topic();
         } catch (IllegalArgumentException e) {
             text(resp, 400, e.getMessage());
             return;

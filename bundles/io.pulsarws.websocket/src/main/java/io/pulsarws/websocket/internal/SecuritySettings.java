@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * line and the previous one stays in force; if there is none, every handshake is refused with 503 rather than let
  * through unauthenticated.
  */
-@Component(service = SecuritySettings.class, configurationPid = SecuritySettings.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Component(
+        service = SecuritySettings.class,
+        configurationPid = SecuritySettings.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        immediate = true)
 @Designate(ocd = SecurityConfiguration.class)
 public class SecuritySettings {
     static final String PID = "io.pulsarws.security";
@@ -34,8 +37,15 @@ public class SecuritySettings {
     private static final String BEARER = "bearer ";
 
     /** What one configuration decides; replaced as a whole on each change. */
-    private record Policy(boolean authenticate, TokenValidator validator, String anonymousRole,
-            Set<String> origins, boolean anyOrigin, Set<String> superUsers, boolean protectMetrics, String jaasRealm) {}
+    private record Policy(
+            boolean authenticate,
+            TokenValidator validator,
+            String anonymousRole,
+            Set<String> origins,
+            boolean anyOrigin,
+            Set<String> superUsers,
+            boolean protectMetrics,
+            String jaasRealm) {}
 
     /** The outcome of authentication: the identity for the session manager and when it stops being valid. */
     record Caller(ClientIdentity identity, Instant expiresAt) {}
@@ -51,18 +61,31 @@ public class SecuritySettings {
 
     @Modified
     void configure(SecurityConfiguration config) {
-        Set<String> origins = Arrays.stream(config.allowedOrigins()).map(String::trim).filter(s -> !s.isEmpty())
-                .map(SecuritySettings::normalizeOrigin).collect(Collectors.toUnmodifiableSet());
-        Set<String> superUsers = Arrays.stream(config.superUserRoles()).map(String::trim).filter(s -> !s.isEmpty())
+        Set<String> origins = Arrays.stream(config.allowedOrigins())
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .map(SecuritySettings::normalizeOrigin)
+                .collect(Collectors.toUnmodifiableSet());
+        Set<String> superUsers = Arrays.stream(config.superUserRoles())
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         TokenValidator validator = null;
         if (config.authenticationEnabled()) {
             try {
-                validator = new TokenValidator(config.tokenSecretKey(), config.tokenPublicKey(),
-                        config.tokenAuthClaim(), config.tokenAudienceClaim(), config.tokenAudience());
+                validator = new TokenValidator(
+                        config.tokenSecretKey(),
+                        config.tokenPublicKey(),
+                        config.tokenAuthClaim(),
+                        config.tokenAudienceClaim(),
+                        config.tokenAudience());
             } catch (IllegalArgumentException e) {
-                LOG.error("Rejected {} configuration: authenticationEnabled=true but the token key is unusable: {}; {}",
-                        PID, e.getMessage(), policy == null ? "refusing every handshake (503) until it is fixed"
+                LOG.error(
+                        "Rejected {} configuration: authenticationEnabled=true but the token key is unusable: {}; {}",
+                        PID,
+                        e.getMessage(),
+                        policy == null
+                                ? "refusing every handshake (503) until it is fixed"
                                 : "keeping the previous configuration");
                 if (policy == null) {
                     policy = new Policy(true, null, null, origins, origins.contains("*"), superUsers, true, null);
@@ -70,13 +93,26 @@ public class SecuritySettings {
                 return;
             }
         }
-        String anonymous = config.anonymousUserRole() == null || config.anonymousUserRole().isBlank() ? null
-                : config.anonymousUserRole().trim();
-        String realm = config.jaasRealm() == null || config.jaasRealm().isBlank() ? null : config.jaasRealm().trim();
-        policy = new Policy(config.authenticationEnabled(), validator, anonymous, origins, origins.contains("*"),
-                superUsers, config.authenticateMetricsEndpoint(), realm);
-        LOG.info("WebSocket security: authentication={}, anonymous role={}, allowed origins={}",
-                config.authenticationEnabled() ? "token" : "off", anonymous == null ? "none" : anonymous,
+        String anonymous =
+                config.anonymousUserRole() == null || config.anonymousUserRole().isBlank()
+                        ? null
+                        : config.anonymousUserRole().trim();
+        String realm = config.jaasRealm() == null || config.jaasRealm().isBlank()
+                ? null
+                : config.jaasRealm().trim();
+        policy = new Policy(
+                config.authenticationEnabled(),
+                validator,
+                anonymous,
+                origins,
+                origins.contains("*"),
+                superUsers,
+                config.authenticateMetricsEndpoint(),
+                realm);
+        LOG.info(
+                "WebSocket security: authentication={}, anonymous role={}, allowed origins={}",
+                config.authenticationEnabled() ? "token" : "off",
+                anonymous == null ? "none" : anonymous,
                 origins.isEmpty() ? "same origin only" : origins);
     }
 
@@ -87,11 +123,15 @@ public class SecuritySettings {
     void checkOrigin(HttpServletRequest req) throws OpenRefusedException {
         String origin = req.getHeader("Origin");
         Policy p = policy;
-        if (origin == null || p.anyOrigin() || p.origins().contains(normalizeOrigin(origin))
+        if (origin == null
+                || p.anyOrigin()
+                || p.origins().contains(normalizeOrigin(origin))
                 || sameOrigin(origin, req)) {
             return;
         }
-        LOG.info("Handshake from {} refused: Origin {} is not allowed (allowedOrigins)", req.getRemoteAddr(),
+        LOG.info(
+                "Handshake from {} refused: Origin {} is not allowed (allowedOrigins)",
+                req.getRemoteAddr(),
                 ClientText.quote(origin));
         throw new OpenRefusedException(403, "Origin not allowed");
     }
@@ -116,8 +156,8 @@ public class SecuritySettings {
                 long wait = throttle.lockedFor(address, System.nanoTime());
                 if (wait > 0) {
                     LOG.info("Handshake from {} refused: too many failed logins, locked for {} s more", address, wait);
-                    throw new OpenRefusedException(429, "Too many failed logins from this address; retry in "
-                            + wait + " s");
+                    throw new OpenRefusedException(
+                            429, "Too many failed logins from this address; retry in " + wait + " s");
                 }
                 try {
                     String user = jaasLogin(p.jaasRealm(), basic[0], basic[1], address);
@@ -178,7 +218,8 @@ public class SecuritySettings {
             return null;
         }
         try {
-            String pair = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()),
+            String pair = new String(
+                    java.util.Base64.getDecoder().decode(header.substring(6).trim()),
                     java.nio.charset.StandardCharsets.UTF_8);
             int colon = pair.indexOf(':');
             return colon < 0 ? null : new String[] {pair.substring(0, colon), pair.substring(colon + 1)};
@@ -200,8 +241,8 @@ public class SecuritySettings {
         // Karaf's JAAS login module proxy lives on the boot class path
         t.setContextClassLoader(ClassLoader.getSystemClassLoader());
         try {
-            javax.security.auth.login.LoginContext login = new javax.security.auth.login.LoginContext(realm,
-                    callbacks -> {
+            javax.security.auth.login.LoginContext login =
+                    new javax.security.auth.login.LoginContext(realm, callbacks -> {
                         for (javax.security.auth.callback.Callback c : callbacks) {
                             if (c instanceof javax.security.auth.callback.NameCallback n) {
                                 n.setName(user);
@@ -243,7 +284,9 @@ public class SecuritySettings {
             return null;
         }
         String t = param.trim();
-        return t.regionMatches(true, 0, BEARER, 0, BEARER.length()) ? t.substring(BEARER.length()).trim() : t;
+        return t.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? t.substring(BEARER.length()).trim()
+                : t;
     }
 
     private static boolean sameOrigin(String origin, HttpServletRequest req) {

@@ -8,6 +8,7 @@ final class TextFragments {
     private final long maxBytes;
     /** The fragments so far, or null between messages. */
     private StringBuilder joined;
+
     private long bytes;
 
     /** @param maxBytes the limit of a whole message, in UTF-8 bytes */
@@ -61,7 +62,9 @@ final class TextFragments {
                 n++;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
             } else {

@@ -1,9 +1,9 @@
 package io.pulsarws.websocket.internal;
 
-import io.pulsarws.codec.ClientText;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.pulsarws.codec.ClientText;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -118,8 +118,8 @@ final class TokenValidator {
         }
         if (audience != null) {
             Object aud = claims.get(audienceClaim);
-            boolean ok = aud instanceof String s ? s.equals(audience)
-                    : aud instanceof List<?> l && l.contains(audience);
+            boolean ok =
+                    aud instanceof String s ? s.equals(audience) : aud instanceof List<?> l && l.contains(audience);
             if (!ok) {
                 throw new InvalidTokenException("not for this audience");
             }
@@ -138,7 +138,9 @@ final class TokenValidator {
                     case "HS256" -> "HmacSHA256";
                     case "HS384" -> "HmacSHA384";
                     case "HS512" -> "HmacSHA512";
-                    default -> throw new InvalidTokenException("algorithm " + ClientText.quote(alg) + " does not fit a secret key");
+                    default ->
+                        throw new InvalidTokenException(
+                                "algorithm " + ClientText.quote(alg) + " does not fit a secret key");
                 };
                 Mac m = Mac.getInstance(mac);
                 m.init(new SecretKeySpec(secret, mac));
@@ -167,16 +169,16 @@ final class TokenValidator {
         if (rsa && alg.startsWith("PS")) {
             Signature s = Signature.getInstance("RSASSA-PSS");
             String digest = "SHA-" + bits;
-            s.setParameter(new PSSParameterSpec(digest, "MGF1", new MGF1ParameterSpec(digest),
-                    Integer.parseInt(bits) / 8, 1));
+            s.setParameter(
+                    new PSSParameterSpec(digest, "MGF1", new MGF1ParameterSpec(digest), Integer.parseInt(bits) / 8, 1));
             return s;
         }
         if (ec && alg.startsWith("ES")) {
             // JWS carries R || S; the JDK reads that layout under this name
             return Signature.getInstance(sha + "withECDSAinP1363Format");
         }
-        throw new InvalidTokenException("algorithm " + ClientText.quote(alg)
-                + " does not fit the configured public key");
+        throw new InvalidTokenException(
+                "algorithm " + ClientText.quote(alg) + " does not fit the configured public key");
     }
 
     private static long seconds(Object value, String claim) throws InvalidTokenException {
@@ -242,8 +244,10 @@ final class TokenValidator {
                 }
                 String meta = setting.substring(5, comma);
                 String data = setting.substring(comma + 1);
-                return meta.endsWith(";base64") ? Base64.getDecoder().decode(data.trim())
-                        : java.net.URLDecoder.decode(data, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+                return meta.endsWith(";base64")
+                        ? Base64.getDecoder().decode(data.trim())
+                        : java.net.URLDecoder.decode(data, StandardCharsets.UTF_8)
+                                .getBytes(StandardCharsets.UTF_8);
             }
             if (setting.startsWith("file:")) {
                 return Files.readAllBytes(Paths.get(URI.create(setting)));
@@ -255,7 +259,8 @@ final class TokenValidator {
             return Base64.getDecoder().decode(setting);
         } catch (IOException | RuntimeException e) {
             // the message names what failed to load, never the key material
-            throw new IllegalArgumentException("cannot read the key (" + e.getClass().getSimpleName() + ")");
+            throw new IllegalArgumentException(
+                    "cannot read the key (" + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -13,8 +13,11 @@ import org.slf4j.LoggerFactory;
  * servlet's own component would change its registration, and Pax Web restarts the whole web context (dropping
  * every open WebSocket) on such a change.
  */
-@Component(service = WebSocketSettings.class, configurationPid = WebSocketSettings.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Component(
+        service = WebSocketSettings.class,
+        configurationPid = WebSocketSettings.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        immediate = true)
 @Designate(ocd = WebSocketConfiguration.class)
 public class WebSocketSettings {
     static final String PID = "io.pulsarws.websocket";
@@ -29,25 +32,39 @@ public class WebSocketSettings {
 
     @Modified
     void configure(WebSocketConfiguration config) {
-        if (config.maxTextFrameSize() < 1024 || config.idleTimeoutMillis() < 1000 || config.pingIntervalSeconds() < 0
-                || config.maxPendingHandshakes() < 1 || config.statsIntervalSeconds() < 1
-                || config.maxSessions() < 0 || config.maxSessionsPerAddress() < 0
-                || config.maxQueuedBytesPerSession() < 1024 || config.maxQueuedBytes() < 0
+        if (config.maxTextFrameSize() < 1024
+                || config.idleTimeoutMillis() < 1000
+                || config.pingIntervalSeconds() < 0
+                || config.maxPendingHandshakes() < 1
+                || config.statsIntervalSeconds() < 1
+                || config.maxSessions() < 0
+                || config.maxSessionsPerAddress() < 0
+                || config.maxQueuedBytesPerSession() < 1024
+                || config.maxQueuedBytes() < 0
                 || config.slowClientTimeoutMillis() < 1000) {
-            LOG.error("Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000, "
-                    + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1, maxSessions and "
-                    + "maxSessionsPerAddress >= 0, maxQueuedBytesPerSession >= 1024, maxQueuedBytes >= 0, "
-                    + "slowClientTimeoutMillis >= 1000; keeping the previous values", PID);
+            LOG.error(
+                    "Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000, "
+                            + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1, maxSessions and "
+                            + "maxSessionsPerAddress >= 0, maxQueuedBytesPerSession >= 1024, maxQueuedBytes >= 0, "
+                            + "slowClientTimeoutMillis >= 1000; keeping the previous values",
+                    PID);
             if (this.config != null) {
                 return;
             }
         }
         this.config = config;
-        LOG.info("WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s, maxSessions={}, "
-                + "maxSessionsPerAddress={}, outbound budget {} bytes per session and {} bytes in all, slow client "
-                + "timeout {} ms", config.maxTextFrameSize(), config.idleTimeoutMillis(), config.pingIntervalSeconds(),
-                config.maxSessions(), config.maxSessionsPerAddress(), config.maxQueuedBytesPerSession(),
-                maxQueuedBytes(), config.slowClientTimeoutMillis());
+        LOG.info(
+                "WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s, maxSessions={}, "
+                        + "maxSessionsPerAddress={}, outbound budget {} bytes per session and {} bytes in all, slow client "
+                        + "timeout {} ms",
+                config.maxTextFrameSize(),
+                config.idleTimeoutMillis(),
+                config.pingIntervalSeconds(),
+                config.maxSessions(),
+                config.maxSessionsPerAddress(),
+                config.maxQueuedBytesPerSession(),
+                maxQueuedBytes(),
+                config.slowClientTimeoutMillis());
     }
 
     int maxQueuedBytesPerSession() {

@@ -13,10 +13,13 @@ import org.junit.jupiter.api.Test;
 class ReadGateTest {
     /** Jetty's suspend and resume each throw when called twice; this fake counts them and does the same. */
     private final AtomicInteger suspends = new AtomicInteger();
+
     private final AtomicInteger resumes = new AtomicInteger();
 
     private Session session() {
-        return (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class},
+        return (Session) Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {Session.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "isOpen" -> true;
                     case "suspend" -> {

@@ -13,9 +13,15 @@ class SessionLimitsTest {
         SessionLimits limits = new SessionLimits();
         SessionLimits.Permit a1 = limits.acquire("10.0.0.1", 3, 2);
         limits.acquire("10.0.0.1", 3, 2);
-        assertEquals(429, assertThrows(OpenRefusedException.class, () -> limits.acquire("10.0.0.1", 3, 2)).status());
+        assertEquals(
+                429,
+                assertThrows(OpenRefusedException.class, () -> limits.acquire("10.0.0.1", 3, 2))
+                        .status());
         limits.acquire("10.0.0.2", 3, 2);
-        assertEquals(503, assertThrows(OpenRefusedException.class, () -> limits.acquire("10.0.0.3", 3, 2)).status());
+        assertEquals(
+                503,
+                assertThrows(OpenRefusedException.class, () -> limits.acquire("10.0.0.3", 3, 2))
+                        .status());
         assertEquals(3, limits.total());
         a1.release();
         a1.release(); // idempotent

@@ -58,7 +58,12 @@ class TokenValidatorFuzzTest {
 
     @Provide
     Arbitrary<String> roles() {
-        return Arbitraries.strings().alpha().numeric().withChars('-', '_', '.', '@').ofMinLength(1).ofMaxLength(40);
+        return Arbitraries.strings()
+                .alpha()
+                .numeric()
+                .withChars('-', '_', '.', '@')
+                .ofMinLength(1)
+                .ofMaxLength(40);
     }
 
     @Provide
@@ -66,32 +71,49 @@ class TokenValidatorFuzzTest {
         Arbitrary<String> value = Arbitraries.oneOf(
                 Arbitraries.strings().ofMaxLength(12).map(TokenValidatorFuzzTest::json),
                 Arbitraries.longs().map(String::valueOf),
-                Arbitraries.of("null", "true", "[]", "{}", "[\"gateway\"]", "1e999", "-1", "\"HS256\"", "\"RS256\"",
-                        "\"none\"", "\"ES512\"", "\"HS256\\n2026-11-29 | INFO | forged\"", "9999999999999999999999"));
-        Arbitrary<String> field = Combinators.combine(Arbitraries.of("alg", "typ", "sub", "aud", "exp", "nbf", "kid", "x"),
-                value).as((k, v) -> json(k) + ":" + v);
+                Arbitraries.of(
+                        "null",
+                        "true",
+                        "[]",
+                        "{}",
+                        "[\"gateway\"]",
+                        "1e999",
+                        "-1",
+                        "\"HS256\"",
+                        "\"RS256\"",
+                        "\"none\"",
+                        "\"ES512\"",
+                        "\"HS256\\n2026-11-29 | INFO | forged\"",
+                        "9999999999999999999999"));
+        Arbitrary<String> field = Combinators.combine(
+                        Arbitraries.of("alg", "typ", "sub", "aud", "exp", "nbf", "kid", "x"), value)
+                .as((k, v) -> json(k) + ":" + v);
         Arbitrary<String> object = field.list().ofMaxSize(5).map(f -> "{" + String.join(",", f) + "}");
-        Arbitrary<String> part = Arbitraries.oneOf(object.map(TokenValidatorFuzzTest::b64url),
+        Arbitrary<String> part = Arbitraries.oneOf(
+                object.map(TokenValidatorFuzzTest::b64url),
                 Arbitraries.strings().withCharRange('!', '~').ofMaxLength(20));
-        return Combinators.combine(object, object, part, Arbitraries.of(0, 1, 2)).as((header, claims, sig, mode) -> {
-            try {
-                return switch (mode) {
-                    case 0 -> sign(header, claims); // well signed, whatever the header and claims say
-                    case 1 -> b64url(header) + "." + b64url(claims) + "." + sig;
-                    default -> b64url(header) + "." + sig + "." + sig;
-                };
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        return Combinators.combine(object, object, part, Arbitraries.of(0, 1, 2))
+                .as((header, claims, sig, mode) -> {
+                    try {
+                        return switch (mode) {
+                            case 0 -> sign(header, claims); // well signed, whatever the header and claims say
+                            case 1 -> b64url(header) + "." + b64url(claims) + "." + sig;
+                            default -> b64url(header) + "." + sig + "." + sig;
+                        };
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
     }
 
     private static String sign(String header, String claims) throws Exception {
         String signing = b64url(header) + "." + b64url(claims);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(Base64.getDecoder().decode(SECRET), "HmacSHA256"));
-        return signing + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                mac.doFinal(signing.getBytes(StandardCharsets.US_ASCII)));
+        return signing + "."
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(mac.doFinal(signing.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private static String b64url(String json) {

@@ -26,16 +26,20 @@ import org.junit.jupiter.api.io.TempDir;
 class TokenValidatorTest {
     /** Made with Pulsar 4.0.7's own tool: {@code tokens create-secret-key} then {@code tokens create}. */
     private static final String PULSAR_SECRET = "JSzqdRnM63Mz8E4W1twgAD29BsBNcIcUbUModVtAXVQ=";
+
     private static final String PULSAR_HS256_ALICE =
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.DovwNWRKehhy8FMeywdS2g2go41CalFhiB0RGOXTNFc";
     /** {@code tokens create --secret-key ... --subject alice -e 1y}: expires 2027-11-28T10:10:31Z. */
     private static final String PULSAR_HS256_ALICE_1Y = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSIsImV4cCI6MTgyNzM5Nj"
             + "YzMX0.TJNHXGpjufgmr_xWBOyPny3LKsJmtItQql1Nd21ovlg";
     /** {@code tokens create-key-pair -a ES256} then {@code tokens create -a ES256 --private-key ...}. */
-    private static final String PULSAR_EC_PUBLIC = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAETK8d4j+HzNV/G2cXAo06UaLGbZqUC3ng"
-            + "x21jYTFfHYuhkWkZqAibUl8FwF0jzPw33FERdyY6STtxiPnPIY7W6A==";
-    private static final String PULSAR_ES256_EC_USER = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJlYy11c2VyIn0.sWNZiAyy25TM_1CZrzHi4"
-            + "JMDBrjE6h8MQtLxDI3wXpMtBGoQNrraiRTJFC9JKiJsBKf7d1EQHpHbtwM2sMNu4w";
+    private static final String PULSAR_EC_PUBLIC =
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAETK8d4j+HzNV/G2cXAo06UaLGbZqUC3ng"
+                    + "x21jYTFfHYuhkWkZqAibUl8FwF0jzPw33FERdyY6STtxiPnPIY7W6A==";
+
+    private static final String PULSAR_ES256_EC_USER =
+            "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJlYy11c2VyIn0.sWNZiAyy25TM_1CZrzHi4"
+                    + "JMDBrjE6h8MQtLxDI3wXpMtBGoQNrraiRTJFC9JKiJsBKf7d1EQHpHbtwM2sMNu4w";
 
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
 
@@ -45,7 +49,8 @@ class TokenValidatorTest {
 
     @Test
     void acceptsTokensMadeByPulsarsOwnTool() throws Exception {
-        assertEquals(new TokenValidator.Claims("alice", null), secret(PULSAR_SECRET).validate(PULSAR_HS256_ALICE, NOW));
+        assertEquals(
+                new TokenValidator.Claims("alice", null), secret(PULSAR_SECRET).validate(PULSAR_HS256_ALICE, NOW));
         TokenValidator.Claims expiring = secret(PULSAR_SECRET).validate(PULSAR_HS256_ALICE_1Y, NOW);
         assertEquals(Instant.ofEpochSecond(1827396631L), expiring.expiresAt());
         TokenValidator ec = new TokenValidator("", PULSAR_EC_PUBLIC, "", "", "");
@@ -56,8 +61,9 @@ class TokenValidatorTest {
     void readsKeysInEveryFormThePulsarSettingsTake(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("secret.key");
         Files.write(file, Base64.getDecoder().decode(PULSAR_SECRET));
-        for (String form : new String[] {PULSAR_SECRET, "data:;base64," + PULSAR_SECRET, file.toUri().toString(),
-                file.toString()}) {
+        for (String form : new String[] {
+            PULSAR_SECRET, "data:;base64," + PULSAR_SECRET, file.toUri().toString(), file.toString()
+        }) {
             assertEquals("alice", secret(form).validate(PULSAR_HS256_ALICE, NOW).role(), form);
         }
     }
@@ -88,7 +94,8 @@ class TokenValidatorTest {
         // HMAC keyed with the public key's bytes, the classic confusion attack
         byte[] publicBytes = Base64.getDecoder().decode(PULSAR_EC_PUBLIC);
         String confused = hs256(publicBytes, "{\"sub\":\"admin\"}");
-        assertEquals("algorithm HS256 does not fit the configured public key",
+        assertEquals(
+                "algorithm HS256 does not fit the configured public key",
                 refusal(new TokenValidator("", PULSAR_EC_PUBLIC, "", "", ""), confused));
         // an ES token against a secret key
         assertEquals("algorithm ES256 does not fit a secret key", refusal(secret(PULSAR_SECRET), PULSAR_ES256_EC_USER));
@@ -99,16 +106,29 @@ class TokenValidatorTest {
         byte[] key = Base64.getDecoder().decode(PULSAR_SECRET);
         long now = NOW.getEpochSecond();
         assertEquals("expired", refusal(secret(PULSAR_SECRET), hs256(key, "{\"sub\":\"a\",\"exp\":" + now + "}")));
-        assertEquals(Instant.ofEpochSecond(now + 1), secret(PULSAR_SECRET)
-                .validate(hs256(key, "{\"sub\":\"a\",\"exp\":" + (now + 1) + "}"), NOW).expiresAt());
-        assertEquals("not valid yet (nbf)",
+        assertEquals(
+                Instant.ofEpochSecond(now + 1),
+                secret(PULSAR_SECRET)
+                        .validate(hs256(key, "{\"sub\":\"a\",\"exp\":" + (now + 1) + "}"), NOW)
+                        .expiresAt());
+        assertEquals(
+                "not valid yet (nbf)",
                 refusal(secret(PULSAR_SECRET), hs256(key, "{\"sub\":\"a\",\"nbf\":" + (now + 60) + "}")));
         assertEquals("no role in claim 'sub'", refusal(secret(PULSAR_SECRET), hs256(key, "{\"name\":\"a\"}")));
         TokenValidator custom = new TokenValidator(PULSAR_SECRET, "", "role", "", "");
-        assertEquals("ops", custom.validate(hs256(key, "{\"sub\":\"a\",\"role\":\"ops\"}"), NOW).role());
+        assertEquals(
+                "ops",
+                custom.validate(hs256(key, "{\"sub\":\"a\",\"role\":\"ops\"}"), NOW)
+                        .role());
         TokenValidator audience = new TokenValidator(PULSAR_SECRET, "", "", "", "gateway");
-        assertEquals("a", audience.validate(hs256(key, "{\"sub\":\"a\",\"aud\":[\"x\",\"gateway\"]}"), NOW).role());
-        assertEquals("a", audience.validate(hs256(key, "{\"sub\":\"a\",\"aud\":\"gateway\"}"), NOW).role());
+        assertEquals(
+                "a",
+                audience.validate(hs256(key, "{\"sub\":\"a\",\"aud\":[\"x\",\"gateway\"]}"), NOW)
+                        .role());
+        assertEquals(
+                "a",
+                audience.validate(hs256(key, "{\"sub\":\"a\",\"aud\":\"gateway\"}"), NOW)
+                        .role());
         assertEquals("not for this audience", refusal(audience, hs256(key, "{\"sub\":\"a\",\"aud\":\"broker\"}")));
         assertEquals("not for this audience", refusal(audience, PULSAR_HS256_ALICE));
         assertNull(secret(PULSAR_SECRET).validate(PULSAR_HS256_ALICE, NOW).expiresAt());
@@ -122,30 +142,40 @@ class TokenValidatorTest {
         String rsaPublic = Base64.getEncoder().encodeToString(r.getPublic().getEncoded());
         TokenValidator v = new TokenValidator("", rsaPublic, "", "", "");
         for (String alg : new String[] {"RS256", "RS384", "RS512", "PS256", "PS512"}) {
-            assertEquals("bob", v.validate(signed(alg, r.getPrivate(), "{\"sub\":\"bob\"}"), NOW).role(), alg);
+            assertEquals(
+                    "bob",
+                    v.validate(signed(alg, r.getPrivate(), "{\"sub\":\"bob\"}"), NOW)
+                            .role(),
+                    alg);
         }
         KeyPairGenerator ecGen = KeyPairGenerator.getInstance("EC");
         ecGen.initialize(new ECGenParameterSpec("secp384r1"));
         KeyPair e = ecGen.generateKeyPair();
-        TokenValidator ec = new TokenValidator("", Base64.getEncoder().encodeToString(e.getPublic().getEncoded()),
-                "", "", "");
-        assertEquals("carol", ec.validate(signed("ES384", e.getPrivate(), "{\"sub\":\"carol\"}"), NOW).role());
+        TokenValidator ec = new TokenValidator(
+                "", Base64.getEncoder().encodeToString(e.getPublic().getEncoded()), "", "", "");
+        assertEquals(
+                "carol",
+                ec.validate(signed("ES384", e.getPrivate(), "{\"sub\":\"carol\"}"), NOW)
+                        .role());
         // an RSA-signed token against the EC key
-        assertEquals("algorithm RS256 does not fit the configured public key",
+        assertEquals(
+                "algorithm RS256 does not fit the configured public key",
                 refusal(ec, signed("RS256", r.getPrivate(), "{\"sub\":\"carol\"}")));
         // an EC key pair of another curve signing with the right algorithm name
         KeyPairGenerator other = KeyPairGenerator.getInstance("EC");
         other.initialize(new ECGenParameterSpec("secp384r1"));
-        assertEquals("bad signature",
+        assertEquals(
+                "bad signature",
                 refusal(ec, signed("ES384", other.generateKeyPair().getPrivate(), "{\"sub\":\"carol\"}")));
     }
 
     @Test
     void aConfigurationNeedsExactlyOneUsableKey() {
         assertThrows(IllegalArgumentException.class, () -> new TokenValidator("", "", "", "", ""));
-        assertThrows(IllegalArgumentException.class, () -> new TokenValidator(PULSAR_SECRET, PULSAR_EC_PUBLIC, "", "", ""));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new TokenValidator("", "bm90IGEga2V5", "", "", ""));
+        assertThrows(
+                IllegalArgumentException.class, () -> new TokenValidator(PULSAR_SECRET, PULSAR_EC_PUBLIC, "", "", ""));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new TokenValidator("", "bm90IGEga2V5", "", "", ""));
         assertFalse(e.getMessage().contains("bm90IGEga2V5"));
         assertThrows(IllegalArgumentException.class, () -> secret("file:///does/not/exist"));
     }
@@ -167,8 +197,10 @@ class TokenValidatorTest {
         String signing = b64url("{\"alg\":\"HS256\"}") + "." + b64url(payload);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        return signing + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                mac.doFinal(signing.getBytes(StandardCharsets.US_ASCII)));
+        return signing + "."
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(mac.doFinal(signing.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private static String signed(String alg, PrivateKey key, String payload) throws Exception {
@@ -177,8 +209,8 @@ class TokenValidatorTest {
         Signature s;
         if (alg.startsWith("PS")) {
             s = Signature.getInstance("RSASSA-PSS");
-            s.setParameter(new PSSParameterSpec("SHA-" + bits, "MGF1", new MGF1ParameterSpec("SHA-" + bits),
-                    Integer.parseInt(bits) / 8, 1));
+            s.setParameter(new PSSParameterSpec(
+                    "SHA-" + bits, "MGF1", new MGF1ParameterSpec("SHA-" + bits), Integer.parseInt(bits) / 8, 1));
         } else if (alg.startsWith("ES")) {
             s = Signature.getInstance("SHA" + bits + "withECDSAinP1363Format");
         } else {

@@ -105,8 +105,12 @@ public final class StandaloneBroker {
         String adminToken = null;
         String conf0 = config(brokerPort, webPort);
         if (o.externalPort > 0) {
-            conf0 += String.join("\n", "advertisedListeners=internal:pulsar://127.0.0.1:" + brokerPort
-                    + ",external:pulsar://127.0.0.1:" + o.externalPort, "internalListenerName=internal", "");
+            conf0 += String.join(
+                    "\n",
+                    "advertisedListeners=internal:pulsar://127.0.0.1:" + brokerPort + ",external:pulsar://127.0.0.1:"
+                            + o.externalPort,
+                    "internalListenerName=internal",
+                    "");
         }
         if (o.authRoles != null) {
             Path auth = Files.createDirectories(dir.resolve("auth"));
@@ -119,37 +123,78 @@ public final class StandaloneBroker {
             Path tls = Files.createDirectories(dir.resolve("tls"));
             selfSigned(tls, "broker");
             selfSigned(tls, "gateway");
-            conf0 += String.join("\n", "brokerServicePortTls=" + tlsPort, "tlsEnabledWithKeyStore=true",
-                    "tlsKeyStoreType=PKCS12", "tlsKeyStore=" + tls.resolve("broker.p12"), "tlsKeyStorePassword=changeit",
+            conf0 += String.join(
+                    "\n",
+                    "brokerServicePortTls=" + tlsPort,
+                    "tlsEnabledWithKeyStore=true",
+                    "tlsKeyStoreType=PKCS12",
+                    "tlsKeyStore=" + tls.resolve("broker.p12"),
+                    "tlsKeyStorePassword=changeit",
                     "");
         }
         Path conf = dir.resolve("standalone.conf");
         Files.writeString(conf, conf0);
         Path log4j = dir.resolve("log4j2.properties");
-        Files.writeString(log4j, String.join("\n",
-                "status = warn", "appender.console.type = Console", "appender.console.name = console",
-                "appender.console.layout.type = PatternLayout",
-                "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5level %c{1.} - %msg%n",
-                "rootLogger.level = info", "rootLogger.appenderRef.console.ref = console",
-                "logger.bk.name = org.apache.bookkeeper", "logger.bk.level = warn",
-                "logger.zk.name = org.apache.zookeeper", "logger.zk.level = warn", ""));
-        String classpath = classpathOfBroker + java.io.File.pathSeparator
-                + Paths.get(StandaloneBroker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Files.writeString(
+                log4j,
+                String.join(
+                        "\n",
+                        "status = warn",
+                        "appender.console.type = Console",
+                        "appender.console.name = console",
+                        "appender.console.layout.type = PatternLayout",
+                        "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5level %c{1.} - %msg%n",
+                        "rootLogger.level = info",
+                        "rootLogger.appenderRef.console.ref = console",
+                        "logger.bk.name = org.apache.bookkeeper",
+                        "logger.bk.level = warn",
+                        "logger.zk.name = org.apache.zookeeper",
+                        "logger.zk.level = warn",
+                        ""));
+        String classpath = classpathOfBroker
+                + java.io.File.pathSeparator
+                + Paths.get(StandaloneBroker.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI());
         List<String> cmd = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms128m", "-Xmx768m", "-XX:MaxDirectMemorySize=512m", "-XX:+UseG1GC",
-                "-Djava.net.preferIPv4Stack=true", "-Dlog4j2.configurationFile=" + log4j.toUri(),
-                "-Dlog4j.shutdownHookEnabled=false", "-Dio.netty.tryReflectionSetAccessible=true",
+                "-Xms128m",
+                "-Xmx768m",
+                "-XX:MaxDirectMemorySize=512m",
+                "-XX:+UseG1GC",
+                "-Djava.net.preferIPv4Stack=true",
+                "-Dlog4j2.configurationFile=" + log4j.toUri(),
+                "-Dlog4j.shutdownHookEnabled=false",
+                "-Dio.netty.tryReflectionSetAccessible=true",
                 "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")),
-                "--add-opens", "java.base/java.io=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
-                "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-                "--add-opens", "java.base/jdk.internal.platform=ALL-UNNAMED",
-                "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-                "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-                "-cp", classpath, BrokerMain.class.getName(), Long.toString(o.watchPid),
-                "--config", conf.toString(), "--no-functions-worker", "--no-stream-storage",
-                "--metadata-dir", dir.resolve("data/metadata").toString(),
-                "--bookkeeper-dir", dir.resolve("data/bookkeeper").toString()));
+                "--add-opens",
+                "java.base/java.io=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.util.zip=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.nio=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/jdk.internal.platform=ALL-UNNAMED",
+                "--add-opens",
+                "java.management/sun.management=ALL-UNNAMED",
+                "--add-opens",
+                "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+                "-cp",
+                classpath,
+                BrokerMain.class.getName(),
+                Long.toString(o.watchPid),
+                "--config",
+                conf.toString(),
+                "--no-functions-worker",
+                "--no-stream-storage",
+                "--metadata-dir",
+                dir.resolve("data/metadata").toString(),
+                "--bookkeeper-dir",
+                dir.resolve("data/bookkeeper").toString()));
         String zookeeper = keptZooKeeper;
         if (o.zookeeper && zookeeper == null) {
             zookeeper = startZooKeeper(dir, classpath, o.watchPid, o.keepData);
@@ -163,17 +208,22 @@ public final class StandaloneBroker {
         if (!o.keepData) {
             Files.deleteIfExists(log); // a restart on kept data appends to it, a fresh start begins anew
         }
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         String web = "http://127.0.0.1:" + webPort;
-        System.out.println("Pulsar standalone starting: pid " + p.pid() + ", broker port " + brokerPort
-                + ", web port " + webPort + ", log " + log);
+        System.out.println("Pulsar standalone starting: pid " + p.pid() + ", broker port " + brokerPort + ", web port "
+                + webPort + ", log " + log);
         long deadline = System.nanoTime() + Duration.ofSeconds(o.timeoutSeconds).toNanos();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         while (!ready(http, web, adminToken)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
-                System.err.println("Pulsar standalone did not become ready" + (p.isAlive() ? " in time" : " (exited "
-                        + p.exitValue() + ")") + "; last lines of " + log + ":");
+                System.err.println("Pulsar standalone did not become ready"
+                        + (p.isAlive() ? " in time" : " (exited " + p.exitValue() + ")") + "; last lines of " + log
+                        + ":");
                 tail(log, 40);
                 p.destroyForcibly();
                 stopZooKeeper(dir);
@@ -202,7 +252,9 @@ public final class StandaloneBroker {
         }
         if (zookeeper != null) {
             props.setProperty("zookeeperServers", zookeeper);
-            props.setProperty("zookeeperPid", Files.readString(dir.resolve("zookeeper.pid")).trim());
+            props.setProperty(
+                    "zookeeperPid",
+                    Files.readString(dir.resolve("zookeeper.pid")).trim());
         }
         try (OutputStream out = Files.newOutputStream(dir.resolve(PROPERTIES))) {
             props.store(out, "Pulsar standalone started by " + StandaloneBroker.class.getName());
@@ -213,12 +265,25 @@ public final class StandaloneBroker {
 
     static int zooKeeperOnly(Options o) throws Exception {
         Path dir = Files.createDirectories(o.dir.toAbsolutePath());
-        String classpath = Files.readString(o.classpathFile).trim() + java.io.File.pathSeparator
-                + Paths.get(StandaloneBroker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Files.writeString(dir.resolve("log4j2.properties"), String.join("\n", "status = warn",
-                "appender.console.type = Console", "appender.console.name = console",
-                "appender.console.layout.type = PatternLayout", "appender.console.layout.pattern = %d %-5level %msg%n",
-                "rootLogger.level = warn", "rootLogger.appenderRef.console.ref = console", ""));
+        String classpath = Files.readString(o.classpathFile).trim()
+                + java.io.File.pathSeparator
+                + Paths.get(StandaloneBroker.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI());
+        Files.writeString(
+                dir.resolve("log4j2.properties"),
+                String.join(
+                        "\n",
+                        "status = warn",
+                        "appender.console.type = Console",
+                        "appender.console.name = console",
+                        "appender.console.layout.type = PatternLayout",
+                        "appender.console.layout.pattern = %d %-5level %msg%n",
+                        "rootLogger.level = warn",
+                        "rootLogger.appenderRef.console.ref = console",
+                        ""));
         startZooKeeper(dir, classpath, o.watchPid, false);
         return 0;
     }
@@ -282,17 +347,49 @@ public final class StandaloneBroker {
     private static void selfSigned(Path dir, String name) throws Exception {
         Path p12 = dir.resolve(name + ".p12");
         Files.deleteIfExists(p12);
-        String keytool = Paths.get(System.getProperty("java.home"), "bin", "keytool").toString();
-        exec(keytool, "-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=127.0.0.1, OU=" + name + ", O=pulsar-websocket tests", "-ext",
-                "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12", "-keystore", p12.toString(),
-                "-storepass", "changeit", "-keypass", "changeit");
-        exec(keytool, "-exportcert", "-rfc", "-alias", name, "-keystore", p12.toString(), "-storepass", "changeit",
-                "-file", dir.resolve(name + ".pem").toString());
+        String keytool =
+                Paths.get(System.getProperty("java.home"), "bin", "keytool").toString();
+        exec(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                name,
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=127.0.0.1, OU=" + name + ", O=pulsar-websocket tests",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                p12.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit");
+        exec(
+                keytool,
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                name,
+                "-keystore",
+                p12.toString(),
+                "-storepass",
+                "changeit",
+                "-file",
+                dir.resolve(name + ".pem").toString());
     }
 
     private static void exec(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
@@ -301,12 +398,13 @@ public final class StandaloneBroker {
     }
 
     /** @return {@code host:port} of a ZooKeeper server started for this broker, once it accepts connections */
-    private static String startZooKeeper(Path dir, String classpath, long watchPid, boolean keepData)
-            throws Exception {
+    private static String startZooKeeper(Path dir, String classpath, long watchPid, boolean keepData) throws Exception {
         stopZooKeeper(dir);
         Path portFile = dir.resolve("zookeeper.port");
         // a restart on kept data keeps the port too, since the broker's metadata names it nowhere but clients do
-        int port = keepData && Files.exists(portFile) ? Integer.parseInt(Files.readString(portFile).trim()) : freePort();
+        int port = keepData && Files.exists(portFile)
+                ? Integer.parseInt(Files.readString(portFile).trim())
+                : freePort();
         Path data = dir.resolve("data/zookeeper");
         if (!keepData) {
             deleteTree(data);
@@ -314,19 +412,42 @@ public final class StandaloneBroker {
         Files.createDirectories(data);
         Files.writeString(portFile, Integer.toString(port));
         Path cfg = dir.resolve("zoo.cfg");
-        Files.writeString(cfg, String.join("\n", "tickTime=2000", "dataDir=" + data, "clientPort=" + port,
-                "clientPortAddress=127.0.0.1", "admin.enableServer=false", "maxClientCnxns=0", ""));
-        Process zk = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms32m", "-Xmx128m", "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toUri(),
-                "-cp", classpath, ZooKeeperMain.class.getName(), Long.toString(watchPid), cfg.toString())
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("zookeeper.log").toFile())
+        Files.writeString(
+                cfg,
+                String.join(
+                        "\n",
+                        "tickTime=2000",
+                        "dataDir=" + data,
+                        "clientPort=" + port,
+                        "clientPortAddress=127.0.0.1",
+                        "admin.enableServer=false",
+                        "maxClientCnxns=0",
+                        ""));
+        Process zk = new ProcessBuilder(
+                        Paths.get(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-Xms32m",
+                        "-Xmx128m",
+                        "-Dlog4j2.configurationFile="
+                                + dir.resolve("log4j2.properties").toUri(),
+                        "-cp",
+                        classpath,
+                        ZooKeeperMain.class.getName(),
+                        Long.toString(watchPid),
+                        cfg.toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("zookeeper.log").toFile())
                 .start();
         Files.writeString(dir.resolve("zookeeper.pid"), Long.toString(zk.pid()));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
-                s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII)); // the one four-letter word allowed by default
-                if (new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).contains("Mode: standalone")) {
+                s.getOutputStream()
+                        .write("srvr"
+                                .getBytes(StandardCharsets.US_ASCII)); // the one four-letter word allowed by default
+                if (new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
+                        .contains("Mode: standalone")) {
                     break;
                 }
             } catch (IOException e) {
@@ -361,8 +482,8 @@ public final class StandaloneBroker {
     private static boolean isOurs(long pid, Path dir, Class<?> main) {
         String cmd;
         try {
-            cmd = new String(Files.readAllBytes(Paths.get("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8);
+            cmd = new String(
+                    Files.readAllBytes(Paths.get("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
         } catch (IOException e) {
             cmd = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("");
         }
@@ -372,7 +493,8 @@ public final class StandaloneBroker {
     private static boolean ready(HttpClient http, String web, String adminToken) {
         try {
             HttpRequest.Builder get = HttpRequest.newBuilder(URI.create(web + "/admin/v2/namespaces/public"))
-                    .timeout(Duration.ofSeconds(5)).GET();
+                    .timeout(Duration.ofSeconds(5))
+                    .GET();
             if (adminToken != null) {
                 get.header("Authorization", "Bearer " + adminToken);
             }
@@ -394,15 +516,21 @@ public final class StandaloneBroker {
     private static void provisionApiPageNamespaces(HttpClient http, String web, String serviceUrl) throws Exception {
         put(http, web + "/admin/v2/tenants/sample", "{\"allowedClusters\":[\"standalone\"]}");
         put(http, web + "/admin/namespaces/sample/standalone/ns1", "");
-        put(http, web + "/admin/v2/clusters/us-west",
+        put(
+                http,
+                web + "/admin/v2/clusters/us-west",
                 "{\"serviceUrl\":\"" + web + "\",\"brokerServiceUrl\":\"" + serviceUrl + "\"}");
         put(http, web + "/admin/v2/tenants/my-property", "{\"allowedClusters\":[\"standalone\",\"us-west\"]}");
         put(http, web + "/admin/namespaces/my-property/us-west/my-ns", "");
     }
 
     private static void put(HttpClient http, String url, String json) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2 && r.statusCode() != 409) {
             throw new IOException("PUT " + url + " answered " + r.statusCode() + ": " + r.body());
@@ -410,27 +538,43 @@ public final class StandaloneBroker {
     }
 
     private static String config(int brokerPort, int webPort) {
-        return String.join("\n",
-                "clusterName=standalone", "bindAddress=127.0.0.1", "advertisedAddress=127.0.0.1",
-                "brokerServicePort=" + brokerPort, "webServicePort=" + webPort,
+        return String.join(
+                "\n",
+                "clusterName=standalone",
+                "bindAddress=127.0.0.1",
+                "advertisedAddress=127.0.0.1",
+                "brokerServicePort=" + brokerPort,
+                "webServicePort=" + webPort,
                 // Pulsar's own WebSocket service on the broker's web port, for interoperability tests
-                "webSocketServiceEnabled=true", "functionsWorkerEnabled=false",
-                "managedLedgerDefaultEnsembleSize=1", "managedLedgerDefaultWriteQuorum=1",
+                "webSocketServiceEnabled=true",
+                "functionsWorkerEnabled=false",
+                "managedLedgerDefaultEnsembleSize=1",
+                "managedLedgerDefaultWriteQuorum=1",
                 "managedLedgerDefaultAckQuorum=1",
                 "loadManagerClassName=org.apache.pulsar.broker.loadbalance.NoopLoadManager",
-                "loadBalancerEnabled=false", "allowAutoTopicCreation=true",
-                "allowAutoTopicCreationType=non-partitioned", "transactionCoordinatorEnabled=false",
+                "loadBalancerEnabled=false",
+                "allowAutoTopicCreation=true",
+                "allowAutoTopicCreationType=non-partitioned",
+                "transactionCoordinatorEnabled=false",
                 "brokerDeduplicationEnabled=false",
                 // backlog quotas are checked every 2 s instead of 60 s, so quota tests need no long waits
                 "backlogQuotaCheckIntervalInSeconds=2",
-                "allowLoopback=true", "listeningInterface=lo",
+                "allowLoopback=true",
+                "listeningInterface=lo",
                 "ledgerStorageClass=org.apache.bookkeeper.bookie.storage.ldb.DbLedgerStorage",
-                "journalSyncData=false", "journalMaxGroupWaitMSec=1",
-                "diskUsageThreshold=0.99", "diskUsageWarnThreshold=0.99",
-                "flushInterval=60000", "gcWaitTime=300000", "nettyMaxFrameSizeBytes=5253120",
-                "dbStorage_writeCacheMaxSizeMb=32", "dbStorage_readAheadCacheMaxSizeMb=32",
-                "dbStorage_rocksDB_blockCacheSize=16777216", "dbStorage_rocksDB_writeBufferSizeMB=4",
-                "dbStorage_rocksDB_sstSizeInMB=4", "");
+                "journalSyncData=false",
+                "journalMaxGroupWaitMSec=1",
+                "diskUsageThreshold=0.99",
+                "diskUsageWarnThreshold=0.99",
+                "flushInterval=60000",
+                "gcWaitTime=300000",
+                "nettyMaxFrameSizeBytes=5253120",
+                "dbStorage_writeCacheMaxSizeMb=32",
+                "dbStorage_readAheadCacheMaxSizeMb=32",
+                "dbStorage_rocksDB_blockCacheSize=16777216",
+                "dbStorage_rocksDB_writeBufferSizeMB=4",
+                "dbStorage_rocksDB_sstSizeInMB=4",
+                "");
     }
 
     /**
@@ -440,23 +584,48 @@ public final class StandaloneBroker {
      * @return the super-user's token
      */
     private static String createTokens(String classpath, Path auth, List<String> roles) throws Exception {
-        tokens(classpath, null, "create-secret-key", "--output", auth.resolve("secret.key").toString());
-        tokens(classpath, null, "create-key-pair", "--signature-algorithm", "RS256",
-                "--output-private-key", auth.resolve("private.key").toString(),
-                "--output-public-key", auth.resolve("public.key").toString());
+        tokens(
+                classpath,
+                null,
+                "create-secret-key",
+                "--output",
+                auth.resolve("secret.key").toString());
+        tokens(
+                classpath,
+                null,
+                "create-key-pair",
+                "--signature-algorithm",
+                "RS256",
+                "--output-private-key",
+                auth.resolve("private.key").toString(),
+                "--output-public-key",
+                auth.resolve("public.key").toString());
         List<String> all = new ArrayList<>(List.of("admin"));
         roles.stream().filter(r -> !all.contains(r)).forEach(all::add);
         List<Process> running = new ArrayList<>();
         for (String role : all) {
-            running.add(tokenProcess(classpath, auth.resolve(role + ".jwt"), "create", "--subject", role,
-                    "--secret-key", auth.resolve("secret.key").toUri().toString()));
-            running.add(tokenProcess(classpath, auth.resolve("rs-" + role + ".jwt"), "create", "--subject", role,
-                    "--private-key", auth.resolve("private.key").toUri().toString()));
+            running.add(tokenProcess(
+                    classpath,
+                    auth.resolve(role + ".jwt"),
+                    "create",
+                    "--subject",
+                    role,
+                    "--secret-key",
+                    auth.resolve("secret.key").toUri().toString()));
+            running.add(tokenProcess(
+                    classpath,
+                    auth.resolve("rs-" + role + ".jwt"),
+                    "create",
+                    "--subject",
+                    role,
+                    "--private-key",
+                    auth.resolve("private.key").toUri().toString()));
         }
         for (Process p : running) {
             if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                throw new IOException("Pulsar's tokens tool failed: " + p.info().commandLine().orElse("?"));
+                throw new IOException(
+                        "Pulsar's tokens tool failed: " + p.info().commandLine().orElse("?"));
             }
         }
         return Files.readString(auth.resolve("admin.jwt")).trim();
@@ -471,8 +640,12 @@ public final class StandaloneBroker {
     }
 
     private static Process tokenProcess(String classpath, Path output, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-cp", classpath, "org.apache.pulsar.utils.auth.tokens.TokensCliUtils"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-cp",
+                classpath,
+                "org.apache.pulsar.utils.auth.tokens.TokensCliUtils"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         if (output != null) {
@@ -485,15 +658,19 @@ public final class StandaloneBroker {
 
     /** Token authentication and authorization, with the broker's internal clients using the super-user's token. */
     private static String authConfig(Path auth) {
-        return String.join("\n",
-                "authenticationEnabled=true", "authorizationEnabled=true",
+        return String.join(
+                "\n",
+                "authenticationEnabled=true",
+                "authorizationEnabled=true",
                 "authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken",
                 "tokenSecretKey=" + auth.resolve("secret.key").toUri(),
-                "superUserRoles=admin", "anonymousUserRole=anonymous",
+                "superUserRoles=admin",
+                "anonymousUserRole=anonymous",
                 "brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken",
                 "brokerClientAuthenticationParameters=file://" + auth.resolve("admin.jwt"),
                 // the broker's own WebSocket service and function worker stay out of the secured broker
-                "webSocketServiceEnabled=false", "");
+                "webSocketServiceEnabled=false",
+                "");
     }
 
     static int freePort() throws IOException {
@@ -549,8 +726,11 @@ public final class StandaloneBroker {
                     case "--web-port" -> o.webPort = Integer.parseInt(args[++i]);
                     case "--watch-pid" -> o.watchPid = Long.parseLong(args[++i]);
                     // the process that ran this launcher, e.g. the Maven build
-                    case "--watch-parent" -> o.watchPid = ProcessHandle.current().parent()
-                            .map(ProcessHandle::pid).orElse(0L);
+                    case "--watch-parent" ->
+                        o.watchPid = ProcessHandle.current()
+                                .parent()
+                                .map(ProcessHandle::pid)
+                                .orElse(0L);
                     case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(args[++i]);
                     case "--api-page-namespaces" -> o.apiPageNamespaces = true;
                     case "--zookeeper" -> o.zookeeper = true;
