@@ -206,16 +206,30 @@ public abstract class GatewayTestSupport {
     /** Calls the broker's admin REST API with a JSON body. */
     protected static HttpResponse<String> admin(String method, String path, String body)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(brokerWeb() + path))
+        return adminOf(brokerWeb(), null, method, path, body);
+    }
+
+    /**
+     * Calls a broker's admin REST API.
+     *
+     * @param web the broker's web service URL
+     * @param token a token to send as {@code Authorization: Bearer}, or null
+     * @param body a JSON body, or empty for none
+     */
+    protected static HttpResponse<String> adminOf(String web, String token, String method, String path, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(web + path))
                 .timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .method(
                         method,
                         body.isEmpty()
                                 ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+                                : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /**

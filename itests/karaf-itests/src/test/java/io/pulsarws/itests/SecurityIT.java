@@ -156,21 +156,9 @@ public class SecurityIT extends GatewayTestSupport {
     }
 
     private static int secureAdmin(String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(System.getProperty("itest.secure.web") + path))
-                .timeout(TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header(
-                        "Authorization",
-                        "Bearer "
-                                + Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
-                                        .trim())
-                .method(
-                        method,
-                        body.isEmpty()
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
+                .trim();
+        HttpResponse<String> r = adminOf(System.getProperty("itest.secure.web"), token, method, path, body);
         if (r.statusCode() / 100 != 2 && r.statusCode() != 409) {
             throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
         }

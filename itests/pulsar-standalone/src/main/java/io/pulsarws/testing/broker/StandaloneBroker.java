@@ -134,30 +134,15 @@ public final class StandaloneBroker {
         }
         Path conf = dir.resolve("standalone.conf");
         Files.writeString(conf, conf0);
-        Path log4j = dir.resolve("log4j2.properties");
-        Files.writeString(
-                log4j,
-                String.join(
-                        "\n",
-                        "status = warn",
-                        "appender.console.type = Console",
-                        "appender.console.name = console",
-                        "appender.console.layout.type = PatternLayout",
-                        "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5level %c{1.} - %msg%n",
-                        "rootLogger.level = info",
-                        "rootLogger.appenderRef.console.ref = console",
-                        "logger.bk.name = org.apache.bookkeeper",
-                        "logger.bk.level = warn",
-                        "logger.zk.name = org.apache.zookeeper",
-                        "logger.zk.level = warn",
-                        ""));
-        String classpath = classpathOfBroker
-                + java.io.File.pathSeparator
-                + Paths.get(StandaloneBroker.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .toURI());
+        Path log4j = writeLog4j(
+                dir,
+                "%d{HH:mm:ss.SSS} %-5level %c{1.} - %msg%n",
+                "info",
+                "logger.bk.name = org.apache.bookkeeper",
+                "logger.bk.level = warn",
+                "logger.zk.name = org.apache.zookeeper",
+                "logger.zk.level = warn");
+        String classpath = withThisJar(classpathOfBroker);
         List<String> cmd = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms128m",
@@ -265,27 +250,42 @@ public final class StandaloneBroker {
 
     static int zooKeeperOnly(Options o) throws Exception {
         Path dir = Files.createDirectories(o.dir.toAbsolutePath());
-        String classpath = Files.readString(o.classpathFile).trim()
+        String classpath = withThisJar(Files.readString(o.classpathFile).trim());
+        writeLog4j(dir, "%d %-5level %msg%n", "warn");
+        startZooKeeper(dir, classpath, o.watchPid, false);
+        return 0;
+    }
+
+    /** @return the class path with this launcher's own jar (or classes) appended, for its main classes */
+    private static String withThisJar(String classpath) throws java.net.URISyntaxException {
+        return classpath
                 + java.io.File.pathSeparator
                 + Paths.get(StandaloneBroker.class
                         .getProtectionDomain()
                         .getCodeSource()
                         .getLocation()
                         .toURI());
-        Files.writeString(
-                dir.resolve("log4j2.properties"),
-                String.join(
-                        "\n",
-                        "status = warn",
-                        "appender.console.type = Console",
-                        "appender.console.name = console",
-                        "appender.console.layout.type = PatternLayout",
-                        "appender.console.layout.pattern = %d %-5level %msg%n",
-                        "rootLogger.level = warn",
-                        "rootLogger.appenderRef.console.ref = console",
-                        ""));
-        startZooKeeper(dir, classpath, o.watchPid, false);
-        return 0;
+    }
+
+    /**
+     * Writes the log4j2 configuration of a child JVM: everything to the console (which its log file collects).
+     *
+     * @return the file written, {@code log4j2.properties} in {@code dir}
+     */
+    private static Path writeLog4j(Path dir, String pattern, String rootLevel, String... more) throws IOException {
+        List<String> lines = new ArrayList<>(List.of(
+                "status = warn",
+                "appender.console.type = Console",
+                "appender.console.name = console",
+                "appender.console.layout.type = PatternLayout",
+                "appender.console.layout.pattern = " + pattern,
+                "rootLogger.level = " + rootLevel,
+                "rootLogger.appenderRef.console.ref = console"));
+        lines.addAll(List.of(more));
+        lines.add("");
+        Path file = dir.resolve("log4j2.properties");
+        Files.writeString(file, String.join("\n", lines));
+        return file;
     }
 
     static int stop(Path dir) throws IOException, InterruptedException {
