@@ -30,7 +30,16 @@ public record EndpointPath(Kind kind, int version, String topic, String subscrip
         /** Delivers messages of a subscription and takes acknowledgements. */
         CONSUMER,
         /** Delivers messages from a position without a durable subscription. */
-        READER
+        READER;
+
+        /**
+         * @return the name as paths, statistics and the shell write it: {@code producer}, {@code consumer} or
+         *     {@code reader}
+         * @since 2.1.0
+         */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**

@@ -73,7 +73,7 @@ abstract class AbstractSession implements GatewaySession {
     protected SessionInfo info(String subscription, String subscriptionType, String subscriptionMode) {
         return new SessionInfo(
                 id,
-                kind().name().toLowerCase(java.util.Locale.ROOT),
+                kind().label(),
                 topic,
                 subscription,
                 subscriptionType,

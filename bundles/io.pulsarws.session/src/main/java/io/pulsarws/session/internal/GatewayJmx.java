@@ -1,5 +1,6 @@
 package io.pulsarws.session.internal;
 
+import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.session.SessionInfo;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
@@ -79,9 +80,9 @@ final class GatewayJmx {
     }
 
     private final class GatewayView implements GatewayMXBean {
-        private long count(String kind) {
+        private long count(EndpointPath.Kind kind) {
             return gateway.sessions().stream()
-                    .filter(s -> s.kind().equals(kind))
+                    .filter(s -> s.kind().equals(kind.label()))
                     .count();
         }
 
@@ -92,17 +93,17 @@ final class GatewayJmx {
 
         @Override
         public int getProducerSessions() {
-            return (int) count("producer");
+            return (int) count(EndpointPath.Kind.PRODUCER);
         }
 
         @Override
         public int getConsumerSessions() {
-            return (int) count("consumer");
+            return (int) count(EndpointPath.Kind.CONSUMER);
         }
 
         @Override
         public int getReaderSessions() {
-            return (int) count("reader");
+            return (int) count(EndpointPath.Kind.READER);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.pulsarws.shell.internal;
 
+import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.session.SessionInfo;
 import io.pulsarws.session.SessionManager;
 import java.util.List;
@@ -25,23 +26,23 @@ public class TopicsCommand extends GatewayAction {
                 new Texts.Table("Topic", "Producers", "Consumers", "Readers", "Published", "Delivered", "Pending");
         byTopic.forEach((topic, sessions) -> table.add(
                 topic,
-                count(sessions, "producer"),
-                count(sessions, "consumer"),
-                count(sessions, "reader"),
-                sum(sessions, "producer"),
-                sum(sessions, "consumer") + sum(sessions, "reader"),
+                count(sessions, EndpointPath.Kind.PRODUCER),
+                count(sessions, EndpointPath.Kind.CONSUMER),
+                count(sessions, EndpointPath.Kind.READER),
+                sum(sessions, EndpointPath.Kind.PRODUCER),
+                sum(sessions, EndpointPath.Kind.CONSUMER) + sum(sessions, EndpointPath.Kind.READER),
                 sessions.stream().mapToLong(SessionInfo::pending).sum()));
         table.print(System.out, csv);
         return null;
     }
 
-    private static long count(List<SessionInfo> sessions, String kind) {
-        return sessions.stream().filter(s -> s.kind().equals(kind)).count();
+    private static long count(List<SessionInfo> sessions, EndpointPath.Kind kind) {
+        return sessions.stream().filter(s -> s.kind().equals(kind.label())).count();
     }
 
-    private static long sum(List<SessionInfo> sessions, String kind) {
+    private static long sum(List<SessionInfo> sessions, EndpointPath.Kind kind) {
         return sessions.stream()
-                .filter(s -> s.kind().equals(kind))
+                .filter(s -> s.kind().equals(kind.label()))
                 .mapToLong(SessionInfo::messages)
                 .sum();
     }

@@ -155,7 +155,7 @@ public class ProxyStatsServlet extends HttpServlet {
         g.writeStartObject();
         g.writeArrayFieldStart("producerStats");
         for (SessionInfo s : sessions) {
-            if ("producer".equals(s.kind())) {
+            if (EndpointPath.Kind.PRODUCER.label().equals(s.kind())) {
                 g.writeStartObject();
                 g.writeStringField("remoteConnection", "/" + s.remoteAddress());
                 g.writeNumberField("numberOfMsgPublished", s.messages());
@@ -165,7 +165,7 @@ public class ProxyStatsServlet extends HttpServlet {
         g.writeEndArray();
         g.writeArrayFieldStart("consumerStats");
         for (SessionInfo s : sessions) {
-            if (!"producer".equals(s.kind())) {
+            if (!EndpointPath.Kind.PRODUCER.label().equals(s.kind())) {
                 g.writeStartObject();
                 g.writeStringField("remoteConnection", "/" + s.remoteAddress());
                 if (s.subscription() != null) {

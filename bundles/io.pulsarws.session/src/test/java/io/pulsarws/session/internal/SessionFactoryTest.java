@@ -1,0 +1,81 @@
+package io.pulsarws.session.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.session.ClientIdentity;
+import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.session.OpenRequest;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The refusals a handshake gets before any broker is asked, with a real (never connected) client: every one is
+ * an HTTP status with a reason, and none registers a session.
+ */
+class SessionFactoryTest {
+    private final AtomicReference<Cluster> cluster = new AtomicReference<>();
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final SessionFactory factory = new SessionFactory(
+            cluster::get,
+            sessions,
+            Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()));
+
+    private void connect(Map<String, Object> config) {
+        cluster.set(Cluster.connect(GatewaySettings.of(ClusterManagerTest.config(config)), "pulsar://127.0.0.1:1"));
+    }
+
+    @AfterEach
+    void close() {
+        Cluster c = cluster.get();
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private OpenRefusedException refused(String path, Map<String, String> params, ClientIdentity identity) {
+        return assertThrows(
+                OpenRefusedException.class,
+                () -> factory.open(new OpenRequest(EndpointPath.parse(path), params, "127.0.0.1:5000", identity)));
+    }
+
+    @Test
+    void anInvalidTopicNameIs400() {
+        OpenRefusedException e = refused("/ws/v2/producer/persistent/pub%21lic/default/t", Map.of(), null);
+        assertEquals(400, e.status());
+        assertTrue(sessions.infos().isEmpty());
+    }
+
+    @Test
+    void withoutBrokersYetItIs503() {
+        OpenRefusedException e = refused("/ws/v2/producer/persistent/public/default/t", Map.of(), null);
+        assertEquals(503, e.status());
+        assertTrue(e.getMessage().contains("waiting for its cluster's brokers"), e.getMessage());
+    }
+
+    @Test
+    void aBadQueryParameterIs400() {
+        connect(Map.of());
+        OpenRefusedException e =
+                refused("/ws/v2/producer/persistent/public/default/t", Map.of("sendTimeoutMillis", "-1"), null);
+        assertEquals(400, e.status());
+        e = refused("/ws/v2/consumer/persistent/public/default/t/s", Map.of("subscriptionType", "Bogus"), null);
+        assertEquals(400, e.status());
+        assertTrue(sessions.infos().isEmpty());
+    }
+
+    /** With the broker authorizing each session, a password gives it nothing to authorize with. */
+    @Test
+    void aPasswordIs401WhenTheBrokerAuthorizes() {
+        connect(Map.of("authorizationEnabled", true));
+        OpenRefusedException e =
+                refused("/ws/v2/producer/persistent/public/default/t", Map.of(), ClientIdentity.ofPassword("alice"));
+        assertEquals(401, e.status());
+        assertTrue(e.getMessage().contains("use a token"), e.getMessage());
+    }
+}
