@@ -7,7 +7,7 @@
 #   benchmarks/run.sh --quick    shorter loads, 1,000 idle sessions: a smoke run of a few minutes
 #   benchmarks/run.sh --profile  also records JFR profiles of our gateway (producing, consuming)
 # Other options go to io.pulsarws.bench.Suite: --idle-sessions N, --rss-bound MiB (1024), --heap 512m,
-# --only produce-100,consume-100,idle,flood,... (just these loads).
+# --only produce-100,consume-100,idle,flood-read,flood-ignored,flood-unread,... (just these loads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -22,4 +22,4 @@ if [ ! -f "$assembly" ] || [ ! -f "$launcher/broker.classpath" ] || [ ! -f "$ben
 fi
 exec java -Xmx256m -cp "$bench/classes:$(cat "$bench/bench.classpath")" io.pulsarws.bench.Suite \
   --work "$bench/run" --broker-classpath "$launcher/broker.classpath" --launcher-classes "$launcher/classes" \
-  --assembly "$assembly" --classpath "$bench/classes:$(cat "$bench/bench.classpath")" "$@"
+  --assembly "$assembly" --classpath "$bench/classes:$(cat "$bench/bench.classpath")" --docs "$top/docs" "$@"

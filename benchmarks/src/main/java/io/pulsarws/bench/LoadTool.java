@@ -30,10 +30,14 @@ import org.HdrHistogram.Histogram;
  * e2e      consumers on the topic, then an open-loop producer at --rate: publish-to-delivery and send-to-ack latency
  * idle     opens --sessions N producer sessions (--connections handshakes at a time, for at most --max-seconds)
  *          and holds them --hold s
+ * flood    one producer session with no window at all: sends as fast as the socket takes frames for --duration s;
+ *          --results read (counted), ignored (read and dropped) or unread (never taken off the socket); what the
+ *          broker stored is read from its topic stats (--admin http://broker-web)
  * </pre>
  * Common: --target ws://host:port | pulsar://host:port, --service-url pulsar://... (to prepare topics),
  * --batching (producers batch: {@code batchingEnabled=true} on WebSocket targets, as Pulsar's service reads it),
- * --topic NAME (in public/default), --size B|Nk (10 B .. 64k), --warmup S, --duration S, --label L, --result FILE.
+ * --topic NAME (in public/default), --size B|Nk (10 B .. 64k), --warmup S, --duration S, --label L, --result FILE,
+ * --gateway-pid P and --clock-ticks T: the gateway's CPU is read from /proc over the measured seconds only.
  */
 public final class LoadTool {
     private static final List<String> OPTIONS = List.of(
@@ -53,7 +57,12 @@ public final class LoadTool {
             "result",
             "consume",
             "batching",
-            "max-seconds");
+            "max-seconds",
+            "gateway-pid",
+            "clock-ticks",
+            "warmup-messages",
+            "results",
+            "admin");
     /** In-flight sends tracked per connection; the open loop and the flood never have more. */
     private static final int RING = 1 << 17;
 
@@ -86,6 +95,7 @@ public final class LoadTool {
             case "consume" -> tool.consume();
             case "e2e" -> tool.e2e();
             case "idle" -> tool.idle();
+            case "flood" -> tool.flood();
             default -> {
                 System.err.println("unknown load " + mode);
                 System.exit(2);
@@ -145,6 +155,7 @@ public final class LoadTool {
                 t.join(TimeUnit.SECONDS.toMillis(30));
             }
             drain(senders);
+            acks.tail(); // answers to sends of the measured seconds that came after them
             long unanswered = senders.stream().mapToLong(Sender::inFlight).sum();
             result.setProperty("unanswered", Long.toString(unanswered));
             summary("send->ack", acks, h);
@@ -156,7 +167,7 @@ public final class LoadTool {
     }
 
     /** Sends at {@code rate} msg/s on the connections in turn, each stamped with its intended time. */
-    private static void openLoop(List<Sender> senders, int rate, int size, AtomicInteger stop) {
+    static void openLoop(List<Sender> senders, int rate, int size, AtomicInteger stop) {
         long period = TimeUnit.SECONDS.toNanos(1) / rate;
         long start = System.nanoTime();
         for (long i = 0; stop.get() == 0; i++) {
@@ -172,7 +183,7 @@ public final class LoadTool {
     }
 
     /** One producer session and its sends in flight. */
-    private static final class Sender implements Target.Results {
+    static final class Sender implements Target.Results {
         private final Target.ProducerLink link;
         private final Meter acks;
         private final Semaphore window;
@@ -263,63 +274,111 @@ public final class LoadTool {
 
     private void consume() throws Exception {
         int messages = o.integer("messages", 50_000);
+        // the first deliveries warm up the load tool and the gateway's consumer path; the rate and the CPU are of
+        // the messages after them
+        int warm = o.integer("warmup-messages", 0);
         int connections = o.integer("connections", 1);
         String topic = o.required("topic");
         String subscription = "drain";
         try (NativeTarget prepare = new NativeTarget(o.required("service-url"))) {
             prepare.subscribe(topic, subscription);
             long t0 = System.nanoTime();
-            prepare.fill(topic, messages, size());
+            prepare.fill(topic, warm + messages, size());
             System.out.printf(
                     Locale.ROOT,
-                    "[%s] backlog of %d messages published in %.1f s%n",
+                    "[%s] backlog of %d + %d messages published in %.1f s%n",
                     label,
+                    warm,
                     messages,
                     (System.nanoTime() - t0) / 1e9);
         }
-        Meter delivered = new Meter();
-        AtomicLong first = new AtomicLong();
-        AtomicLong last = new AtomicLong();
+        Drain drain = new Drain(warm, warm + messages);
         try (Target target = Target.of(o.required("target"), 1024, false)) {
             List<Target.ConsumerLink> links = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
-                links.add(target.consumer(topic, subscription, true, stamp -> {
-                    long now = System.nanoTime();
-                    first.compareAndSet(0, now);
-                    last.set(now);
-                    delivered.record(now - stamp);
-                }));
+                links.add(target.consumer(topic, subscription, true, stamp -> drain.delivered(System.nanoTime())));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.integer("duration", 120));
+            double cpu0 = Double.NaN;
             int second = 0;
-            while (delivered.count() < messages && System.nanoTime() < deadline) {
-                Thread.sleep(1000);
-                Meter.Interval i = delivered.tick(true);
-                System.out.printf(
-                        Locale.ROOT,
-                        "[%s] %3ds delivered %d (%d msg/s)%n",
-                        label,
-                        ++second,
-                        delivered.count(),
-                        i.count());
+            long before = 0;
+            while (!drain.done.await(1, TimeUnit.SECONDS) && System.nanoTime() < deadline) {
+                if (Double.isNaN(cpu0) && drain.warmedUp.getCount() == 0) {
+                    cpu0 = gatewayCpu();
+                }
+                long n = drain.count();
+                System.out.printf(Locale.ROOT, "[%s] %3ds delivered %d (%d msg/s)%n", label, ++second, n, n - before);
+                before = n;
             }
-            long n = delivered.count();
-            double seconds = Math.max(1e-9, (last.get() - first.get()) / 1e9);
-            double rate = n > 1 ? (n - 1) / seconds : 0;
+            if (Double.isNaN(cpu0) && drain.warmedUp.await(0, TimeUnit.SECONDS)) {
+                cpu0 = gatewayCpu(); // the whole drain took less than a second: the CPU is of the tail only
+            }
+            result.setProperty("gatewayCpuMeasured", fmt(gatewayCpu() - cpu0));
+            long measured = Math.max(0, drain.count() - warm);
+            double seconds = drain.seconds();
+            double rate = Drain.rate(measured, seconds);
             result.setProperty("throughput", fmt(rate));
-            result.setProperty("count", Long.toString(n));
-            result.setProperty("total", Long.toString(n));
-            result.setProperty("complete", Boolean.toString(n >= messages));
+            result.setProperty("count", Long.toString(measured));
+            result.setProperty("total", Long.toString(measured));
+            result.setProperty("complete", Boolean.toString(drain.count() >= warm + messages));
             result.setProperty("seconds", fmt(seconds));
             System.out.printf(
                     Locale.ROOT,
-                    "[%s] drained %d of %d messages in %.2f s: %.0f msg/s%n",
+                    "[%s] drained %d of %d messages (after %d of warm-up) in %.2f s: %.0f msg/s%n",
                     label,
-                    n,
+                    measured,
                     messages,
+                    warm,
                     seconds,
                     rate);
             links.forEach(Target.ConsumerLink::close);
+        }
+    }
+
+    /** The deliveries of a drain: when the warm-up ended, when the last came, how many. */
+    static final class Drain {
+        private final int warm;
+        private final int all;
+        private final AtomicLong count = new AtomicLong();
+        private volatile long warmedAt;
+        private volatile long lastAt;
+        final java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+
+        Drain(int warm, int all) {
+            this.warm = warm;
+            this.all = all;
+            if (warm == 0) {
+                warmedAt = System.nanoTime();
+                warmedUp.countDown();
+            }
+        }
+
+        /** One delivery at {@code now} (nanoTime). */
+        void delivered(long now) {
+            long n = count.incrementAndGet();
+            lastAt = now;
+            if (n == warm) {
+                warmedAt = now;
+                warmedUp.countDown();
+            }
+            if (n == all) {
+                done.countDown();
+            }
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        /** @return seconds from the end of the warm-up (or the start) to the last delivery */
+        double seconds() {
+            return warmedUp.getCount() == 0 ? Math.max(0, lastAt - warmedAt) / 1e9 : 0;
+        }
+
+        /** @return messages per second; 0 when no time passed */
+        static double rate(long messages, double seconds) {
+            return seconds > 0 ? messages / seconds : 0;
         }
     }
 
@@ -342,9 +401,21 @@ public final class LoadTool {
             stop.set(1);
             t.join(TimeUnit.SECONDS.toMillis(30));
             drain(List.of(sender));
+            acks.tail();
+            result.setProperty("unanswered", Long.toString(sender.inFlight()));
+            // every acknowledged message must reach the consumer: wait for the last ones, then compare
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (delivered.count() < acks.count() && System.nanoTime() < deadline) {
+                Thread.sleep(50); // deliveries arrive on the client's threads; this only reads their count
+            }
+            delivered.tail();
+            result.setProperty("acked", Long.toString(acks.count()));
+            result.setProperty("deliveredAll", Long.toString(delivered.count()));
             summary("send->ack", acks, sendToAck);
             Histogram e2e = delivered.total();
             result.setProperty("e2eP50", fmt(e2e.getValueAtPercentile(50) / 1000.0));
+            result.setProperty("e2eP90", fmt(e2e.getValueAtPercentile(90) / 1000.0));
+            result.setProperty("e2eP9999", fmt(e2e.getValueAtPercentile(99.99) / 1000.0));
             result.setProperty("e2eP99", fmt(e2e.getValueAtPercentile(99) / 1000.0));
             result.setProperty("e2eP999", fmt(e2e.getValueAtPercentile(99.9) / 1000.0));
             result.setProperty("e2eMax", fmt(e2e.getMaxValue() / 1000.0));
@@ -459,6 +530,161 @@ public final class LoadTool {
         open.forEach(WsConnection::abort);
     }
 
+    // ---------------------------------------------------------------- flood
+
+    /**
+     * A producer that never waits for its results: it sends as fast as the socket takes frames. What counts is what
+     * the broker stored, read from the topic's own counter ({@code msgInCounter}), not what the client was told.
+     */
+    private void flood() throws Exception {
+        String results = o.string("results", "read");
+        if (!List.of("read", "ignored", "unread").contains(results)) {
+            throw new IllegalArgumentException("--results must be read, ignored or unread");
+        }
+        String url = o.required("target");
+        if (!url.startsWith("ws")) {
+            throw new IllegalArgumentException("the flood is for WebSocket targets");
+        }
+        int size = size();
+        int duration = o.integer("duration", 20);
+        String topic = o.required("topic");
+        BrokerStats stats = new BrokerStats(o.required("admin"), topic);
+        Meter answers = new Meter();
+        WebSocketTarget target = new WebSocketTarget(url, 1024, false);
+        WsConnection c = target.openProducer(
+                        topic,
+                        (connection, frame) -> {
+                            if (results.equals("read")) {
+                                String r = Frames.field(frame, "result");
+                                if ("ok".equals(r)) {
+                                    answers.record(0);
+                                } else {
+                                    answers.error(r + ": " + Frames.field(frame, "errorMsg"));
+                                }
+                            }
+                        },
+                        !results.equals("unread"))
+                .get(60, TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(duration);
+        AtomicLong sent = new AtomicLong();
+        Thread sender = thread("flood", () -> {
+            try {
+                for (long i = 0; c.closeCode() < 0; i++) {
+                    if (!c.offer(Frames.produce(Frames.payload(size, System.nanoTime()), i), end)) {
+                        return;
+                    }
+                    sent.incrementAndGet();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        sender.start();
+        long storedBefore = 0;
+        for (int second = 1; second <= duration; second++) {
+            long wake = start + TimeUnit.SECONDS.toNanos(second);
+            while (System.nanoTime() < wake) {
+                LockSupport.parkNanos(wake - System.nanoTime());
+            }
+            long stored = stats.stored();
+            System.out.printf(
+                    Locale.ROOT,
+                    "[%s] %3ds sent %d, stored %d (%d/s), results %s%s%n",
+                    label,
+                    second,
+                    sent.get(),
+                    stored,
+                    stored - storedBefore,
+                    results.equals("read") ? answers.count() + " ok, " + answers.errors() + " refused" : results,
+                    c.closeCode() < 0 ? "" : ", closed " + c.closeCode() + " " + c.closeReason());
+            storedBefore = stored;
+        }
+        long storedInWindow = stats.stored();
+        sender.join(TimeUnit.SECONDS.toMillis(5));
+        // what the gateway still holds is stored after the window: wait until the counter stands still
+        long storedTotal = stats.settled(TimeUnit.SECONDS.toNanos(60));
+        result.setProperty("sent", Long.toString(sent.get()));
+        result.setProperty("storedInWindow", Long.toString(storedInWindow));
+        result.setProperty("storedTotal", Long.toString(storedTotal));
+        result.setProperty("throughput", fmt(storedInWindow / (double) duration));
+        result.setProperty("seconds", Integer.toString(duration));
+        result.setProperty("count", Long.toString(storedInWindow));
+        result.setProperty("total", Long.toString(storedInWindow));
+        result.setProperty("errors", Long.toString(answers.errors()));
+        result.setProperty("okResults", Long.toString(answers.count()));
+        if (answers.firstError() != null) {
+            result.setProperty("firstError", answers.firstError());
+        }
+        if (c.closeCode() >= 0) {
+            result.setProperty("closed", c.closeCode() + " " + c.closeReason());
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %d s: sent %d, the broker stored %d in the window (%.0f/s) and %d in all; %s%n",
+                label,
+                duration,
+                sent.get(),
+                storedInWindow,
+                storedInWindow / (double) duration,
+                storedTotal,
+                results.equals("read")
+                        ? answers.count() + " ok, " + answers.errors() + " refused"
+                        : "results " + results);
+        c.abort();
+    }
+
+    /** A topic's counter of messages the broker stored, from its admin REST API. */
+    static final class BrokerStats {
+        private static final java.util.regex.Pattern IN =
+                java.util.regex.Pattern.compile("\"msgInCounter\"\\s*:\\s*(\\d+)");
+        private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        private final java.net.URI uri;
+
+        BrokerStats(String admin, String topic) {
+            this.uri = java.net.URI.create(
+                    admin.replaceAll("/$", "") + "/admin/v2/persistent/public/default/" + topic + "/stats");
+        }
+
+        /** @return messages stored on the topic so far (0 before the topic exists) */
+        long stored() throws IOException, InterruptedException {
+            java.net.http.HttpResponse<String> r = http.send(
+                    java.net.http.HttpRequest.newBuilder(uri)
+                            .timeout(java.time.Duration.ofSeconds(10))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 404) {
+                return 0;
+            }
+            return msgInCounter(r.body());
+        }
+
+        /** @return the counter once it stood still for 2 s (or after {@code maxNanos}) */
+        long settled(long maxNanos) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + maxNanos;
+            long last = stored();
+            long still = System.nanoTime();
+            while (System.nanoTime() - still < TimeUnit.SECONDS.toNanos(2) && System.nanoTime() < deadline) {
+                Thread.sleep(250); // the broker's counter is polled; nothing here waits for an event
+                long now = stored();
+                if (now != last) {
+                    last = now;
+                    still = System.nanoTime();
+                }
+            }
+            return last;
+        }
+
+        /** @return the {@code msgInCounter} of a topic stats document */
+        static long msgInCounter(String stats) {
+            java.util.regex.Matcher m = IN.matcher(stats);
+            if (!m.find()) {
+                throw new IllegalStateException("no msgInCounter in the topic stats: " + stats);
+            }
+            return Long.parseLong(m.group(1));
+        }
+    }
+
     // ---------------------------------------------------------------- shared
 
     /**
@@ -470,6 +696,7 @@ public final class LoadTool {
         int warmup = o.integer("warmup", 5);
         int duration = o.integer("duration", 20);
         long start = System.nanoTime();
+        double cpu0 = warmup == 0 ? gatewayCpu() : Double.NaN;
         for (int second = 1; second <= warmup + duration; second++) {
             long wake = start + TimeUnit.SECONDS.toNanos(second);
             while (System.nanoTime() < wake) {
@@ -477,6 +704,9 @@ public final class LoadTool {
             }
             boolean keep = second > warmup;
             Meter.Interval i = acks.tick(keep);
+            if (second == warmup) {
+                cpu0 = gatewayCpu(); // the measured seconds start now
+            }
             String d = "";
             if (delivered != null) {
                 Meter.Interval di = delivered.tick(keep);
@@ -506,7 +736,14 @@ public final class LoadTool {
             }
         }
         result.setProperty("seconds", Integer.toString(duration));
+        result.setProperty("gatewayCpuMeasured", fmt(gatewayCpu() - cpu0));
         return acks.total();
+    }
+
+    /** @return the gateway's CPU seconds so far (user and system), or NaN without {@code --gateway-pid} */
+    private double gatewayCpu() {
+        int pid = o.integer("gateway-pid", -1);
+        return pid <= 0 ? Double.NaN : new ProcStats(o.integer("clock-ticks", 100)).cpuSeconds(pid);
     }
 
     private void summary(String what, Meter m, Histogram h) {
@@ -517,7 +754,9 @@ public final class LoadTool {
         result.setProperty("total", Long.toString(m.count())); // warm-up included, for CPU per message
         result.setProperty("errors", Long.toString(m.errors()));
         result.setProperty("p50", fmt(h.getValueAtPercentile(50) / 1000.0));
+        result.setProperty("p90", fmt(h.getValueAtPercentile(90) / 1000.0));
         result.setProperty("p99", fmt(h.getValueAtPercentile(99) / 1000.0));
+        result.setProperty("p9999", fmt(h.getValueAtPercentile(99.99) / 1000.0));
         result.setProperty("p999", fmt(h.getValueAtPercentile(99.9) / 1000.0));
         result.setProperty("max", fmt(h.getMaxValue() / 1000.0));
         if (m.firstError() != null) {

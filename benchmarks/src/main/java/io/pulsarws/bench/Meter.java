@@ -58,6 +58,16 @@ final class Meter {
         return i;
     }
 
+    /**
+     * Adds what was recorded since the last tick to the totals' latencies without counting it as measured: the
+     * answers to sends of the measured seconds that arrived after them, which must not vanish from the histogram.
+     */
+    void tail() {
+        total.add(latencies.getIntervalHistogram());
+        lastCount = count.sum();
+        lastErrors = errors.sum();
+    }
+
     Histogram total() {
         return total;
     }

@@ -40,13 +40,17 @@ public final class Suite {
             "idle-sessions",
             "rss-bound",
             "heap",
-            "only");
+            "only",
+            "docs");
 
     private final Options o;
     private final Path work;
     private final boolean quick;
     private final Children children = new Children();
     private final ProcStats proc;
+    /** USER_HZ: clock ticks per second of /proc's CPU times. */
+    private final double ticks;
+
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Gateway> gateways = new ArrayList<>();
@@ -59,6 +63,8 @@ public final class Suite {
     private int proxyPort;
     private int karafPort;
     private final long stamp = System.currentTimeMillis() / 1000;
+    /** Loads run so far: each starts with the next target in turn, so that drift does not fall on one target. */
+    private int rounds;
 
     /** A gateway under test (its pid for CPU and memory), or the native client (pid -1). */
     record Gateway(String name, String url, long pid) {
@@ -71,7 +77,8 @@ public final class Suite {
         this.o = o;
         this.work = Paths.get(o.string("work", "benchmarks/target/run")).toAbsolutePath();
         this.quick = o.flag("quick");
-        this.proc = new ProcStats(clockTicks());
+        this.ticks = clockTicks();
+        this.proc = new ProcStats(ticks);
     }
 
     public static void main(String[] args) throws Exception {
@@ -140,18 +147,28 @@ public final class Suite {
         load(
                 "consume-100",
                 "consume",
-                List.of("--messages", quick ? "5000" : "100000", "--size", "100", "--service-url", serviceUrl),
+                List.of(
+                        "--messages",
+                        quick ? "5000" : "100000",
+                        "--warmup-messages",
+                        quick ? "1000" : "20000",
+                        "--size",
+                        "100",
+                        "--service-url",
+                        serviceUrl),
                 0,
                 120);
         load("rate-1k", "produce", List.of("--rate", "1000", "--size", "100"), w, d + 5);
         load("rate-5k", "produce", List.of("--rate", "5000", "--size", "100"), w, d);
         load("e2e-1k", "e2e", List.of("--rate", "1000", "--size", "100"), w, d);
         int sessions = o.integer("idle-sessions", quick ? 1000 : 10_000);
-        for (Gateway g : selected("idle") ? List.of(ours, pulsarProxy) : List.<Gateway>of()) {
+        for (Gateway g : selected("idle") ? inTurn(List.of(ours, pulsarProxy)) : List.<Gateway>of()) {
             idle(g, sessions);
         }
-        for (Gateway g : selected("flood") ? List.of(ours, pulsarProxy) : List.<Gateway>of()) {
-            flood(g, quick ? 8 : 20);
+        for (String reading : List.of("read", "ignored", "unread")) {
+            for (Gateway g : selected("flood-" + reading) ? inTurn(List.of(ours, pulsarProxy)) : List.<Gateway>of()) {
+                flood(g, reading, quick ? 8 : 20);
+            }
         }
         for (Gateway g : List.of(ours, pulsarProxy)) {
             record("final-rss", g, rss(g, "at the end"));
@@ -162,6 +179,13 @@ public final class Suite {
         System.out.println();
         System.out.println(table);
         System.out.println("Written to " + out);
+        List<Path> charts = Charts.write(results, work.resolve("charts"));
+        String docs = o.string("docs", null);
+        if (docs != null && !quick && o.string("only", null) == null) {
+            // a full run's pictures belong with docs/benchmarks.md; a quick or partial run's do not
+            charts = Charts.write(results, Paths.get(docs));
+        }
+        System.out.println("Charts: " + charts);
     }
 
     // ------------------------------------------------------------------ the loads
@@ -171,7 +195,7 @@ public final class Suite {
         if (!selected(name)) {
             return;
         }
-        for (Gateway g : gateways) {
+        for (Gateway g : inTurn(gateways)) {
             String topic = "bench-" + name + "-" + g.name().replace(' ', '-').toLowerCase(Locale.ROOT) + "-" + stamp;
             List<String> a = new ArrayList<>(args);
             a.addAll(List.of(
@@ -180,6 +204,18 @@ public final class Suite {
             Properties p = runLoad(name, mode, g, a, profile);
             results.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(g.name(), p);
         }
+    }
+
+    /** @return the targets, starting with the next one in turn (one step further for each load) */
+    private List<Gateway> inTurn(List<Gateway> targets) {
+        return rotated(targets, rounds++);
+    }
+
+    /** @return the list rotated left by {@code by} places */
+    static <T> List<T> rotated(List<T> list, int by) {
+        List<T> out = new ArrayList<>(list);
+        java.util.Collections.rotate(out, -(by % Math.max(1, list.size())));
+        return out;
     }
 
     /** {@code --only a,b}: run just these loads (names as in the results), for work on one figure. */
@@ -208,6 +244,11 @@ public final class Suite {
                 "--result",
                 result.toString()));
         cmd.addAll(args);
+        if (g.isWebSocket()) {
+            // the load tool reads the gateway's CPU over its measured seconds only
+            cmd.addAll(List.of(
+                    "--gateway-pid", Long.toString(g.pid()), "--clock-ticks", Long.toString(Math.round(ticks))));
+        }
         System.out.println("== " + name + " against " + g.name() + " (" + g.url() + ")");
         Path jfr = work.resolve("profile").resolve(name + ".jfr");
         if (profile) {
@@ -276,23 +317,27 @@ public final class Suite {
         results.computeIfAbsent("idle", k -> new LinkedHashMap<>()).put(g.name(), p);
     }
 
-    /** A producer with no window: sends as fast as the socket takes frames, 16 KiB each. */
-    private void flood(Gateway g, int seconds) throws Exception {
+    /**
+     * A producer with no window at all, 16 KiB messages, for {@code seconds}: its results read, ignored or never
+     * taken off the socket. What the broker stored comes from the topic's own counter.
+     */
+    private void flood(Gateway g, String reading, int seconds) throws Exception {
+        String load = "flood-" + reading;
         List<String> args = List.of(
-                "--window",
-                "0",
+                "--results",
+                reading,
                 "--size",
                 "16k",
-                "--warmup",
-                "0",
                 "--duration",
                 Integer.toString(seconds),
+                "--admin",
+                webServiceUrl,
                 "--topic",
-                "bench-flood-" + g.name().replace(' ', '-') + "-" + stamp);
-        Properties p = runLoad("flood", "produce", g, args, false);
+                "bench-" + load + "-" + g.name().replace(' ', '-') + "-" + stamp);
+        Properties p = runLoad(load, "flood", g, args, false);
         // does it still serve? one message, window 1
         Properties after = runLoad(
-                "after-flood",
+                "after-" + load,
                 "produce",
                 g,
                 List.of(
@@ -305,10 +350,10 @@ public final class Suite {
                         "--duration",
                         "3",
                         "--topic",
-                        "bench-after-flood-" + g.name().replace(' ', '-') + "-" + stamp),
+                        "bench-after-" + load + "-" + g.name().replace(' ', '-') + "-" + stamp),
                 false);
         p.setProperty("servesAfter", Boolean.toString(Double.parseDouble(after.getProperty("throughput", "0")) > 0));
-        results.computeIfAbsent("flood", k -> new LinkedHashMap<>()).put(g.name(), p);
+        results.computeIfAbsent(load, k -> new LinkedHashMap<>()).put(g.name(), p);
     }
 
     private void record(String load, Gateway g, double rssMb) {
@@ -430,6 +475,8 @@ public final class Suite {
                         "brokerServiceUrl=" + serviceUrl,
                         "webServicePort=" + proxyPort,
                         "bindAddress=127.0.0.1",
+                        // its default, 2,048, would make the idle load measure a setting instead of a capacity
+                        "maxHttpServerConnections=1000000",
                         "configurationMetadataStoreUrl=",
                         "authenticationEnabled=false",
                         "authorizationEnabled=false",

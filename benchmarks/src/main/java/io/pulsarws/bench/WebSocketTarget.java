@@ -24,12 +24,19 @@ final class WebSocketTarget implements Target {
     /** Opens a producer session without waiting for it. */
     CompletableFuture<WsConnection> openProducer(
             String topic, java.util.function.BiConsumer<WsConnection, String> onFrame) {
+        return openProducer(topic, onFrame, true);
+    }
+
+    /** Opens a producer session without waiting for it; with {@code reads} false its results are never read. */
+    CompletableFuture<WsConnection> openProducer(
+            String topic, java.util.function.BiConsumer<WsConnection, String> onFrame, boolean reads) {
         return WsConnection.open(
                 http,
                 URI.create(base + "/ws/v2/producer/persistent/public/default/" + topic
                         + (batching ? "?batchingEnabled=true" : "")),
                 onFrame,
-                outbox);
+                outbox,
+                reads);
     }
 
     @Override

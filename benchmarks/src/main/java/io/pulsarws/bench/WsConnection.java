@@ -31,9 +31,13 @@ final class WsConnection {
     private volatile int closeCode = -1;
     private volatile String closeReason;
 
-    private WsConnection(BiConsumer<WsConnection, String> onFrame, int outboxCapacity) {
+    /** False for a client that never reads what the server sends (the windowless flood). */
+    private final boolean reads;
+
+    private WsConnection(BiConsumer<WsConnection, String> onFrame, int outboxCapacity, boolean reads) {
         this.onFrame = onFrame;
         this.room = new Semaphore(outboxCapacity);
+        this.reads = reads;
     }
 
     /**
@@ -42,7 +46,16 @@ final class WsConnection {
      */
     static CompletableFuture<WsConnection> open(
             HttpClient http, URI uri, BiConsumer<WsConnection, String> onFrame, int outboxCapacity) {
-        WsConnection c = new WsConnection(onFrame, outboxCapacity);
+        return open(http, uri, onFrame, outboxCapacity, true);
+    }
+
+    /**
+     * @param reads false for a client that reads nothing after the handshake: the JDK client then takes no frame
+     *     off the socket, so what the server sends piles up in the server
+     */
+    static CompletableFuture<WsConnection> open(
+            HttpClient http, URI uri, BiConsumer<WsConnection, String> onFrame, int outboxCapacity, boolean reads) {
+        WsConnection c = new WsConnection(onFrame, outboxCapacity, reads);
         return http.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(30))
                 .buildAsync(uri, c.new Listener())
@@ -54,13 +67,24 @@ final class WsConnection {
 
     /** Queues a frame, waiting while the outbox is full (TCP back-pressure reaches the caller this way). */
     void send(String frame) throws InterruptedException {
+        offer(frame, Long.MAX_VALUE);
+    }
+
+    /**
+     * Queues a frame, waiting while the outbox is full, but not beyond a deadline.
+     *
+     * @param deadline a {@link System#nanoTime()}, or {@link Long#MAX_VALUE} for none
+     * @return false if the frame was not queued: the deadline passed, or the connection closed
+     */
+    boolean offer(String frame, long deadline) throws InterruptedException {
         while (!room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-            if (closeCode >= 0) {
-                return; // closed: the frame is lost, and the load reports the session closed
+            if (closeCode >= 0 || (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0)) {
+                return false; // closed: the frame is lost, and the load reports the session closed
             }
         }
         outbox.add(frame);
         flush();
+        return true;
     }
 
     /** Sends queued frames while each send completes at once; otherwise its completion carries on. */
@@ -127,7 +151,9 @@ final class WsConnection {
         @Override
         public void onOpen(WebSocket ws) {
             socket = ws;
-            ws.request(Long.MAX_VALUE);
+            if (reads) {
+                ws.request(Long.MAX_VALUE);
+            }
         }
 
         @Override

@@ -29,22 +29,59 @@ class ReportTest {
         r.put(
                 "produce-100",
                 new LinkedHashMap<>(Map.of(
-                        Report.PROXY, props("throughput", "1000", "total", "200000", "gatewayCpu", "30"),
-                        Report.OURS, props("throughput", "6000", "total", "200000", "gatewayCpu", "10"),
-                        Report.NATIVE, props("throughput", "12000"))));
-        r.put("rate-1k", new LinkedHashMap<>(Map.of(Report.PROXY, props("p99", "10"), Report.OURS, props("p99", "6"))));
+                        Report.PROXY,
+                        props("throughput", "1000", "count", "15000", "gatewayCpuMeasured", "4.5"),
+                        Report.OURS,
+                        // the whole process used 30 s of CPU, its measured seconds 10 s: only those count
+                        props("throughput", "6000", "count", "200000", "gatewayCpuMeasured", "10", "gatewayCpu", "30"),
+                        Report.NATIVE,
+                        props("throughput", "12000"))));
+        r.put(
+                "rate-1k",
+                new LinkedHashMap<>(Map.of(
+                        Report.PROXY, props("p50", "2", "p99", "10"), Report.OURS, props("p50", "1.5", "p99", "11"))));
+        r.put(
+                "flood-unread",
+                new LinkedHashMap<>(
+                        Map.of(Report.PROXY, props("throughput", "2000"), Report.OURS, props("throughput", "2500"))));
         Report report = report(r);
         assertEquals(5.0, report.cpuPer100k("produce-100", Report.OURS), 1e-9);
+        assertEquals(30.0, report.cpuPer100k("produce-100", Report.PROXY), 1e-9);
         String md = report.markdown("test machine");
         assertTrue(
                 md.contains(
                         "| producer msg/s, 100 B, 1 session, 200 in flight | 1,000 | 6,000 | 12,000 | 6.00x | 0.50x |"),
                 md);
         String targets = report.targets();
-        assertTrue(targets.contains("producer >= 5x Pulsar's proxy: met (6.00x)"), targets);
-        assertTrue(targets.contains("producer >= 0.6x the native client (unbatched): MISSED (0.50x)"), targets);
-        assertTrue(targets.contains("p99 send->ack at 1,000 msg/s <= 0.5x Pulsar's proxy: MISSED (0.60x)"), targets);
-        assertTrue(targets.contains("consumer >= 5x Pulsar's proxy: MISSED (not measured)"), targets);
+        assertTrue(
+                targets.contains(
+                        "producer (100 B, 1 session, 200 in flight) >= 0.8x the native client (unbatched): MISSED (0.50x)"),
+                targets);
+        assertTrue(targets.contains("send->ack p50 at 1,000 msg/s <= 1.0x Pulsar's proxy: met (0.75x)"), targets);
+        assertTrue(targets.contains("send->ack p99 at 1,000 msg/s no worse than the proxy: MISSED (1.10x)"), targets);
+        assertTrue(
+                targets.contains(
+                        "windowless flood (results unread), messages stored per s >= 1.0x Pulsar's proxy: met (1.25x)"),
+                targets);
+        assertTrue(
+                targets.contains("consumer draining a backlog >= 0.95x the native client: MISSED (not measured)"),
+                targets);
+    }
+
+    @Test
+    void unansweredUndeliveredAndUntrueResultsAreListed() {
+        Map<String, Map<String, Properties>> r = new LinkedHashMap<>();
+        r.put("produce-100", new LinkedHashMap<>(Map.of(Report.OURS, props("unanswered", "7"))));
+        r.put("e2e-1k", new LinkedHashMap<>(Map.of(Report.PROXY, props("acked", "100", "deliveredAll", "98"))));
+        r.put(
+                "flood-read",
+                new LinkedHashMap<>(Map.of(
+                        Report.OURS, props("okResults", "50", "storedTotal", "49", "closed", "1008 Client too slow"))));
+        String md = report(r).markdown("m");
+        assertTrue(md.contains("produce-100 against ours: 7 sends never answered"), md);
+        assertTrue(md.contains("e2e-1k against Pulsar proxy: 100 messages acknowledged, 98 delivered"), md);
+        assertTrue(md.contains("flood-read against ours: 50 sends answered ok, but the broker counted 49"), md);
+        assertTrue(md.contains("flood-read against ours: the session was closed (1008 Client too slow)"), md);
     }
 
     @Test
