@@ -570,7 +570,7 @@ public final class LoadTool {
         AtomicLong sent = new AtomicLong();
         Thread sender = thread("flood", () -> {
             try {
-                for (long i = 0; c.closeCode() < 0; i++) {
+                for (long i = 0; c.closeCode() < 0 && System.nanoTime() - end < 0; i++) {
                     if (!c.offer(Frames.produce(Frames.payload(size, System.nanoTime()), i), end)) {
                         return;
                     }
