@@ -84,6 +84,7 @@ public abstract class GatewayTestSupport {
             systemProperty("itest.broker.zookeeper").value(broker.getProperty("zookeeperServers", "")),
             systemProperty("itest.examples.dir").value(System.getProperty("examples.dir")),
             systemProperty("itest.work.dir").value(System.getProperty("itest.work.dir")),
+            systemProperty("itest.docs.dir").value(System.getProperty("docs.dir")),
         };
     }
 

@@ -248,6 +248,46 @@ public class OperationsIT extends GatewayTestSupport {
     }
 
     /**
+     * Refused handshakes and ended sessions are counted by code in {@code /metrics}, and every metric the shipped
+     * Grafana dashboard ({@code docs/grafana-dashboard.json}) queries exists in a real scrape.
+     */
+    @Test
+    public void c2_edgeCountersAndTheDashboardsMetrics() throws Exception {
+        String refused = "pulsarws_handshakes_refused_total{status=\"404\"} ";
+        String closed = "pulsarws_sessions_closed_total{code=\"1000\"} ";
+        double refusedBefore = metric(refused);
+        double closedBefore = metric(closed);
+        assertTrue("the labels exist before anything happened to them", refusedBefore >= 0 && closedBefore >= 0);
+        assertEquals(404, WsClient.refusedStatus(gateway() + "/ws/v2/producer/persistent/nosuchtenant/default/t"));
+        try (WsClient producer = WsClient.open(gateway() + path("producer", uniqueTopic("edge")))) {
+            producer.send("{\"payload\":\"" + b64("x") + "\"}");
+            assertNotNull(producer.next(TIMEOUT));
+        } // closed with 1000
+        await("the refusal counted", TIMEOUT, () -> metric(refused) == refusedBefore + 1);
+        await("the close counted", TIMEOUT, () -> metric(closed) >= closedBefore + 1);
+
+        String dashboard = java.nio.file.Files.readString(
+                java.nio.file.Paths.get(System.getProperty("itest.docs.dir"), "grafana-dashboard.json"));
+        java.util.Set<String> queried = new java.util.TreeSet<>();
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("pulsarws_[a-z_]+").matcher(dashboard);
+        while (m.find()) {
+            queried.add(m.group());
+        }
+        String scrape = get("/metrics");
+        List<String> missing = new ArrayList<>();
+        for (String name : queried) {
+            String histogram = name.replaceAll("_(bucket|sum|count)$", "");
+            if (!scrape.contains("# TYPE " + name + " ")
+                    && !(histogram.length() < name.length() && scrape.contains("# TYPE " + histogram + " histogram"))) {
+                missing.add(name);
+            }
+        }
+        assertTrue("the dashboard queries " + queried, queried.size() >= 12);
+        assertTrue("not in /metrics: " + missing + "\n" + scrape, missing.isEmpty());
+    }
+
+    /**
      * {@code /health} answers while the endpoints are served; {@code /ready} only while the broker answers: pointing
      * the gateway at a port where nothing listens makes it 503 with the reason, and back makes it 200.
      */

@@ -176,7 +176,8 @@ public class GatewayServlet extends WebSocketServlet {
                 accepted.session(), settings, keepAlive, accepted.permit()::release, accepted.expiresAt());
     }
 
-    private static void refuse(HttpServletResponse resp, int status, String why) throws IOException {
+    private void refuse(HttpServletResponse resp, int status, String why) throws IOException {
+        keepAlive.counters().refused(status);
         // reasons may repeat what the client sent (a topic name, a parameter): one printable line, bounded
         String reason = io.pulsarws.codec.ClientText.line(why, 512);
         LOG.debug("Handshake refused: {} {}", status, reason);

@@ -195,6 +195,7 @@ final class GatewaySocket implements WebSocketPartialListener, FrameSink {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        keepAlive.counters().closed(statusCode);
         ended();
     }
 

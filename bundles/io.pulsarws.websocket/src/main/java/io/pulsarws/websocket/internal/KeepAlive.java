@@ -25,6 +25,8 @@ public class KeepAlive {
     private final ExecutorService writers;
     /** What every socket has queued for its client, and which are over budget. */
     private final Outbound outbound = new Outbound();
+    /** Refused handshakes and ended sessions, by code, since the endpoints started. */
+    private final EdgeCounters counters = new EdgeCounters();
 
     @Activate
     public KeepAlive() {
@@ -49,6 +51,11 @@ public class KeepAlive {
     /** @return the node's outbound queue accounting */
     Outbound outbound() {
         return outbound;
+    }
+
+    /** @return the counts of refused handshakes and ended sessions */
+    EdgeCounters counters() {
+        return counters;
     }
 
     @Deactivate

@@ -69,6 +69,17 @@ public class MetricsServlet extends HttpServlet {
         out.println("# HELP pulsarws_slow_clients Sessions over their outbound budget (not read, no new work).");
         out.println("# TYPE pulsarws_slow_clients gauge");
         out.println("pulsarws_slow_clients " + outbound.congestedCount());
+        EdgeCounters edge = keepAlive.counters();
+        out.println("# HELP pulsarws_handshakes_refused_total Handshakes answered with an HTTP status instead of an "
+                + "upgrade, by status.");
+        out.println("# TYPE pulsarws_handshakes_refused_total counter");
+        edge.refusals()
+                .forEach((status, n) ->
+                        out.println("pulsarws_handshakes_refused_total{status=\"" + status + "\"} " + n));
+        out.println("# HELP pulsarws_sessions_closed_total WebSocket sessions ended, by close code (whichever side "
+                + "closed).");
+        out.println("# TYPE pulsarws_sessions_closed_total counter");
+        edge.closes().forEach((code, n) -> out.println("pulsarws_sessions_closed_total{code=\"" + code + "\"} " + n));
         counter(
                 out,
                 "pulsarws_messages_published_total",
