@@ -61,6 +61,9 @@ final class TokenValidator {
     /** What a valid token says: its role and, if it has one, when it expires. */
     record Claims(String role, Instant expiresAt) {}
 
+    /** Expiry times further away than about a century are not tracked: the session is treated as not expiring. */
+    static final long FOREVER_SECONDS = 100L * 366 * 24 * 3600;
+
     /**
      * @param secretKey the HMAC secret setting, or empty
      * @param publicKey the public key setting, or empty; exactly one of the two must be given
@@ -111,7 +114,9 @@ final class TokenValidator {
             if (epoch >= exp) {
                 throw new InvalidTokenException("expired");
             }
-            expiresAt = Instant.ofEpochSecond(exp);
+            // an expiry centuries away is not scheduled: beyond Instant's range, or its milliseconds from now
+            // beyond a long, it would throw instead of being accepted as the broker accepts it
+            expiresAt = exp - epoch > FOREVER_SECONDS ? null : Instant.ofEpochSecond(exp);
         }
         if (claims.containsKey("nbf") && epoch < seconds(claims.get("nbf"), "nbf")) {
             throw new InvalidTokenException("not valid yet (nbf)");

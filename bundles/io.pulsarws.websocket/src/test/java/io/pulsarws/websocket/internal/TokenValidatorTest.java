@@ -57,6 +57,23 @@ class TokenValidatorTest {
         assertEquals("ec-user", ec.validate(PULSAR_ES256_EC_USER, NOW).role());
     }
 
+    /** Found by the fuzz test: an {@code exp} beyond Instant's range threw DateTimeException (the handshake: 500). */
+    @Test
+    void anExpiryCenturiesAwayIsAcceptedAndNotTracked() throws Exception {
+        byte[] key = Base64.getDecoder().decode(PULSAR_SECRET);
+        for (String exp : new String[] {"9223372036854775807", "1e300", "31556889864403200", "9999999999999"}) {
+            String token = hs256(key, "{\"sub\":\"alice\",\"exp\":" + exp + "}");
+            assertEquals(
+                    new TokenValidator.Claims("alice", null),
+                    secret(PULSAR_SECRET).validate(token, NOW),
+                    exp);
+        }
+        String inAYear = hs256(key, "{\"sub\":\"alice\",\"exp\":" + (NOW.getEpochSecond() + 31_536_000) + "}");
+        assertEquals(
+                NOW.plusSeconds(31_536_000),
+                secret(PULSAR_SECRET).validate(inAYear, NOW).expiresAt());
+    }
+
     @Test
     void readsKeysInEveryFormThePulsarSettingsTake(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("secret.key");
