@@ -105,6 +105,13 @@ public final class Suite {
         gateways.addAll(List.of(pulsarProxy, ours, nativeClient));
         awaitHttp("Pulsar's WebSocket proxy", proxy, "http://127.0.0.1:" + proxyPort + "/", false);
         awaitHttp("the Karaf gateway", karaf, "http://127.0.0.1:" + karafPort + "/ready", true);
+        // the same heap for both: ours gets it through the assembly's bin/setenv (Karaf's Unix scripts ignore
+        // JAVA_MAX_MEM), so check what its JVM was given
+        String cmdline = Files.readString(Paths.get("/proc", Long.toString(karaf.pid()), "cmdline"))
+                .replace('\0', ' ');
+        if (!cmdline.contains("-Xmx" + heap())) {
+            notes.add("our gateway's JVM did not get -Xmx" + heap() + ": its memory rows are not comparable");
+        }
         for (Gateway g : gateways) {
             if (g.isWebSocket()) {
                 record("idle-rss", g, rss(g, "at start"));

@@ -76,6 +76,14 @@ final class ChildKaraf implements AutoCloseable {
                                 + " 2>/dev/null")
                 .start();
         GatewayTestSupport.awaitStatusPage(httpPort, timeout);
+        // serving, so the script has become the JVM: the assembly's bin/setenv gave it JAVA_MAX_MEM as -Xmx, which
+        // Karaf 4.4's own Unix scripts ignore
+        String cmdline = java.nio.file.Files.readString(
+                        java.nio.file.Paths.get("/proc", Long.toString(process.pid()), "cmdline"))
+                .replace('\0', ' ');
+        if (!cmdline.contains("-Xmx384m")) {
+            throw new IllegalStateException("the node's JVM did not get JAVA_MAX_MEM as -Xmx: " + cmdline);
+        }
     }
 
     /** SIGTERM: Karaf shuts down cleanly (its gateway closes its sessions); SIGKILL after 60 s. */
