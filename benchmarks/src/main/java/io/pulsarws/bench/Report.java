@@ -68,7 +68,7 @@ final class Report {
         throughput(b, "producer msg/s, 100 B, 1 session, 200 in flight, batchingEnabled=true", "produce-100-batch");
         throughput(b, "producer msg/s, 10 B, 1 session, 200 in flight", "produce-10");
         throughput(b, "producer msg/s, 64 KiB, 1 session, 50 in flight", "produce-64k");
-        throughput(b, "consumer msg/s, 100 B, draining a 100k backlog (after 20k of warm-up)", "consume-100");
+        throughput(b, "consumer msg/s, 100 B, draining a 400k backlog (after 40k of warm-up)", "consume-100");
         for (String rate : List.of("1k", "5k")) {
             String load = "rate-" + rate;
             String r = rate.equals("1k") ? "1,000" : "5,000";

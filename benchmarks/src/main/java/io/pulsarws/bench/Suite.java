@@ -156,9 +156,9 @@ public final class Suite {
                 "consume",
                 List.of(
                         "--messages",
-                        quick ? "5000" : "100000",
+                        quick ? "5000" : "400000",
                         "--warmup-messages",
-                        quick ? "1000" : "20000",
+                        quick ? "1000" : "40000",
                         "--size",
                         "100",
                         "--service-url",
