@@ -94,16 +94,6 @@ final class Charts {
         return results;
     }
 
-    private static double value(Map<String, Map<String, Properties>> results, String load, String target, String key) {
-        Properties p = results.getOrDefault(load, Map.of()).get(target);
-        String v = p == null ? null : p.getProperty(key);
-        try {
-            return v == null ? Double.NaN : Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
-    }
-
     /**
      * Horizontal bars, one group per load. Loads differ in scale by a factor of 100, so each group is drawn against
      * its own largest figure; every bar carries its figure.
@@ -121,14 +111,14 @@ final class Charts {
         for (String[] l : loads) {
             double max = 0;
             for (String t : TARGETS) {
-                double v = value(results, l[0], t, "throughput");
+                double v = Report.figure(results, l[0], t, "throughput");
                 if (!Double.isNaN(v)) {
                     max = Math.max(max, v);
                 }
             }
             text(b, 10, y + (TARGETS.size() * (barH + 2)) / 2 + 4, l[1], "start", 12);
             for (String t : TARGETS) {
-                double v = value(results, l[0], t, "throughput");
+                double v = Report.figure(results, l[0], t, "throughput");
                 if (!Double.isNaN(v) && max > 0) {
                     double w = Math.max(1, v / max * barW);
                     b.append(String.format(
@@ -159,7 +149,7 @@ final class Charts {
         double hi = 0;
         for (String t : TARGETS) {
             for (String k : keys) {
-                double v = value(results, load, t, k);
+                double v = Report.figure(results, load, t, k);
                 if (!Double.isNaN(v) && v > 0) {
                     lo = Math.min(lo, v);
                     hi = Math.max(hi, v);
@@ -202,7 +192,7 @@ final class Charts {
         for (String t : TARGETS) {
             StringBuilder points = new StringBuilder();
             for (int i = 0; i < keys.size(); i++) {
-                double v = value(results, load, t, keys.get(i));
+                double v = Report.figure(results, load, t, keys.get(i));
                 if (Double.isNaN(v) || v <= 0) {
                     continue;
                 }

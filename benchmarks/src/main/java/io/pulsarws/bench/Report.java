@@ -31,6 +31,11 @@ final class Report {
 
     /** A figure of one target, or NaN if it was not measured. */
     double value(String load, String target, String key) {
+        return figure(results, load, target, key);
+    }
+
+    /** A figure of one target in a run's results, or NaN if it was not measured. */
+    static double figure(Map<String, Map<String, Properties>> results, String load, String target, String key) {
         Properties p = results.getOrDefault(load, Map.of()).get(target);
         if (p == null || p.getProperty(key) == null) {
             return Double.NaN;

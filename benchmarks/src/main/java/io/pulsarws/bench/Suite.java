@@ -398,7 +398,7 @@ public final class Suite {
                                 peak = r;
                             }
                             try {
-                                Thread.sleep(200);
+                                Thread.sleep(200); // the sampling period of the RSS, not a wait for an event
                             } catch (InterruptedException e) {
                                 return;
                             }

@@ -18,14 +18,6 @@ import org.w3c.dom.Document;
 /** The pictures are well-formed SVG with one bar per figure and one point per percentile measured. */
 class ChartsTest {
 
-    private static Properties props(String... kv) {
-        Properties p = new Properties();
-        for (int i = 0; i < kv.length; i += 2) {
-            p.setProperty(kv[i], kv[i + 1]);
-        }
-        return p;
-    }
-
     private static Document parse(String svg) throws Exception {
         return DocumentBuilderFactory.newInstance()
                 .newDocumentBuilder()
@@ -59,7 +51,7 @@ class ChartsTest {
     @Test
     void aLoadNotRunSaysSo() throws Exception {
         Map<String, Map<String, Properties>> none = new LinkedHashMap<>();
-        none.put("produce-100", new LinkedHashMap<>(Map.of(Report.OURS, props("throughput", "1"))));
+        none.put("produce-100", new LinkedHashMap<>(Map.of(Report.OURS, ReportTest.props("throughput", "1"))));
         String svg = Charts.latency(none, "rate-5k", java.util.List.of("p50"), "x");
         parse(svg);
         assertTrue(svg.contains("not measured in this run"));

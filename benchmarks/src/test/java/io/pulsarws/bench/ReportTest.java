@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class ReportTest {
 
-    private static Properties props(String... kv) {
+    static Properties props(String... kv) {
         Properties p = new Properties();
         for (int i = 0; i < kv.length; i += 2) {
             p.setProperty(kv[i], kv[i + 1]);

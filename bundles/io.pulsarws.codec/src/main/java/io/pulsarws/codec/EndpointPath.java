@@ -32,13 +32,15 @@ public record EndpointPath(Kind kind, int version, String topic, String subscrip
         /** Delivers messages from a position without a durable subscription. */
         READER;
 
+        private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
         /**
          * @return the name as paths, statistics and the shell write it: {@code producer}, {@code consumer} or
          *     {@code reader}
          * @since 2.1.0
          */
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return label;
         }
     }
 

@@ -44,8 +44,7 @@ final class Cluster {
     static Cluster connect(GatewaySettings settings, String serviceUrl) {
         String url = serviceUrl == null ? "" : serviceUrl.trim();
         if (!GatewaySettings.isServiceUrl(url)) {
-            throw new IllegalArgumentException("serviceUrl must be pulsar://, pulsar+ssl://, http:// or https:// "
-                    + "host:port[,host:port...], not '" + url + "'");
+            throw new IllegalArgumentException(GatewaySettings.notAServiceUrl(url));
         }
         ClientSettings c = settings.client();
         Authentication own;

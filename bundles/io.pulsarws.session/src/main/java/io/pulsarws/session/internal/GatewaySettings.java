@@ -62,8 +62,7 @@ record GatewaySettings(
         }
         String url = trimmed(c.serviceUrl());
         if (url != null && !isServiceUrl(url)) {
-            wrong.add("serviceUrl must be pulsar://, pulsar+ssl://, http:// or https:// host:port[,host:port...], "
-                    + "not '" + url + "'");
+            wrong.add(notAServiceUrl(url));
         }
         String store = store(c);
         if (url == null && store == null) {
@@ -91,6 +90,12 @@ record GatewaySettings(
     /** @return true if this is a broker URL the Pulsar client accepts */
     static boolean isServiceUrl(String url) {
         return url != null && url.matches("(?i)(pulsar|pulsar\\+ssl|http|https)://\\S+");
+    }
+
+    /** @return what is wrong with a URL {@link #isServiceUrl} refuses (configured, or read from the store) */
+    static String notAServiceUrl(String url) {
+        return "serviceUrl must be pulsar://, pulsar+ssl://, http:// or https:// host:port[,host:port...], not '" + url
+                + "'";
     }
 
     /** @return the configuration store setting, whichever of its names is used, or null */

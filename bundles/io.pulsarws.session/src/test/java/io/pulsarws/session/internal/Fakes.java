@@ -59,6 +59,11 @@ final class Fakes {
                         a -> "t"));
     }
 
+    /** Clients for this configuration (the metatype defaults, with these values), built but never connected. */
+    static Cluster cluster(java.util.Map<String, Object> config) {
+        return Cluster.connect(GatewaySettings.of(ClusterManagerTest.config(config)), "pulsar://127.0.0.1:1");
+    }
+
     /** A session context with a fresh codec, metrics and bookkeeping; records the sessions it is told closed. */
     static SessionContext context(SendBudget budget, BatchAcks batchAcks, List<AbstractSession> closed) {
         AtomicLong ids = new AtomicLong();

@@ -27,7 +27,7 @@ class SessionFactoryTest {
             Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()));
 
     private void connect(Map<String, Object> config) {
-        cluster.set(Cluster.connect(GatewaySettings.of(ClusterManagerTest.config(config)), "pulsar://127.0.0.1:1"));
+        cluster.set(Fakes.cluster(config));
     }
 
     @AfterEach

@@ -29,10 +29,6 @@ class SessionRegistryTest {
         return s;
     }
 
-    private static Cluster cluster() {
-        return Cluster.connect(GatewaySettings.of(ClusterManagerTest.config(Map.of())), "pulsar://127.0.0.1:1");
-    }
-
     @Test
     void anOperatorClosesOneSessionById() {
         Fakes.Sink a = new Fakes.Sink();
@@ -54,8 +50,8 @@ class SessionRegistryTest {
     /** A rebuild closes the sessions of the old clients with 1001 and leaves those of the new ones. */
     @Test
     void aReplacedClusterTakesItsSessionsWithIt() {
-        Cluster old = cluster();
-        Cluster current = cluster();
+        Cluster old = Fakes.cluster(Map.of());
+        Cluster current = Fakes.cluster(Map.of());
         try {
             Fakes.Sink onOld = new Fakes.Sink();
             Fakes.Sink onCurrent = new Fakes.Sink();

@@ -1,5 +1,6 @@
 package io.pulsarws.websocket.internal;
 
+import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.session.NamespaceCounters;
 import io.pulsarws.session.SessionInfo;
 import io.pulsarws.session.SessionManager;
@@ -57,7 +58,10 @@ public class MetricsServlet extends HttpServlet {
         out.println("# HELP pulsarws_up Whether the gateway has a Pulsar client and accepts sessions.");
         out.println("# TYPE pulsarws_up gauge");
         out.println("pulsarws_up " + (manager == null ? 0 : 1));
-        Map<String, Integer> byKind = new TreeMap<>(Map.of("producer", 0, "consumer", 0, "reader", 0));
+        Map<String, Integer> byKind = new TreeMap<>();
+        for (EndpointPath.Kind k : EndpointPath.Kind.values()) {
+            byKind.put(k.label(), 0);
+        }
         open.forEach(s -> byKind.merge(s.kind(), 1, Integer::sum));
         out.println("# HELP pulsarws_sessions Open WebSocket sessions by kind.");
         out.println("# TYPE pulsarws_sessions gauge");
