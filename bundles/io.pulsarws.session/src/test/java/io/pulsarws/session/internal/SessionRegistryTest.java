@@ -13,18 +13,15 @@ import org.junit.jupiter.api.Test;
 /** The registry closes one session by id, or every session of a replaced cluster, and forgets closed ones. */
 class SessionRegistryTest {
     private final SessionRegistry registry = new SessionRegistry();
+    /** One context for all sessions of a test, as in the gateway: it hands out distinct ids. */
+    private final SessionContext context =
+            Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>());
 
     @SuppressWarnings("unchecked")
     private ProducerSession session(Fakes.Sink sink) {
         Producer<byte[]> producer =
                 Fakes.of(Producer.class, Map.of("closeAsync", a -> CompletableFuture.completedFuture(null)));
-        ProducerSession s = new ProducerSession(
-                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
-                producer,
-                "persistent://public/default/t",
-                false,
-                "test",
-                10);
+        ProducerSession s = new ProducerSession(context, producer, "persistent://public/default/t", false, "test", 10);
         s.start(sink);
         return s;
     }
@@ -37,6 +34,7 @@ class SessionRegistryTest {
         ProducerSession second = session(b);
         registry.add(first, null);
         registry.add(second, null);
+        assertTrue(first.id() != second.id(), "distinct ids");
         assertEquals(2, registry.infos().size());
         assertTrue(registry.close(second.id()));
         assertEquals(1000, b.closeCode);
