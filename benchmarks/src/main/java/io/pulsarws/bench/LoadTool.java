@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -446,6 +447,10 @@ public final class LoadTool {
             throw new IllegalArgumentException("the idle load is for WebSocket targets");
         }
         WebSocketTarget target = new WebSocketTarget(url, 4, false);
+        // the gateway's live heap before the sessions: what they add is measured against it
+        long pid = o.integer("gateway-pid", -1);
+        String heapBefore = pid > 0 ? Footprint.histogram(pid) : null;
+        double rssBefore = pid > 0 ? ProcStats.rssMb(pid) : Double.NaN;
         Semaphore handshakes = new Semaphore(parallel);
         List<WsConnection> open = java.util.Collections.synchronizedList(new ArrayList<>());
         Meter opened = new Meter();
@@ -508,6 +513,9 @@ public final class LoadTool {
                 o.integer("hold", 15));
         Thread.sleep(TimeUnit.SECONDS.toMillis(o.integer("hold", 15)));
         long stillOpen = open.stream().filter(WsConnection::isOpen).count();
+        if (heapBefore != null && stillOpen > 0) {
+            footprint(pid, heapBefore, rssBefore, stillOpen);
+        }
         opened.tick(true);
         Histogram h = opened.total();
         result.setProperty("opened", Long.toString(opened.count()));
@@ -528,6 +536,34 @@ public final class LoadTool {
                 h.getValueAtPercentile(50) / 1000.0,
                 h.getValueAtPercentile(99) / 1000.0);
         open.forEach(WsConnection::abort);
+    }
+
+    /**
+     * The footprint of one held session on the gateway: its RSS growth, and its live heap by owner (Jetty, the
+     * gateway's session, the Pulsar client, JDK types), with the classes that grew most written beside the result.
+     */
+    private void footprint(long pid, String heapBefore, double rssBefore, long sessions) throws Exception {
+        double rssHeld = ProcStats.rssMb(pid);
+        String heapHeld = Footprint.histogram(pid);
+        Map<String, Long> before = Footprint.parse(heapBefore);
+        Map<String, Long> held = Footprint.parse(heapHeld);
+        Footprint.perSession(before, held, sessions)
+                .forEach((group, bytes) -> result.setProperty("heapPerSession." + group, fmt(bytes)));
+        result.setProperty("rssBefore", fmt(rssBefore));
+        result.setProperty("rssHeld", fmt(rssHeld));
+        result.setProperty("rssPerSessionKiB", fmt((rssHeld - rssBefore) * 1024 / sessions));
+        String file = o.string("result", null);
+        if (file != null) {
+            Files.write(
+                    Paths.get(file.replaceFirst("\\.properties$", "") + "-footprint.txt"),
+                    Footprint.top(before, held, sessions, 25));
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] per session: %.1f KiB RSS, %.1f KiB live heap%n",
+                label,
+                (rssHeld - rssBefore) * 1024 / sessions,
+                Double.parseDouble(result.getProperty("heapPerSession.total")) / 1024);
     }
 
     // ---------------------------------------------------------------- flood

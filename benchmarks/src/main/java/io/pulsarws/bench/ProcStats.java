@@ -49,6 +49,22 @@ final class ProcStats {
         return (Long.parseLong(f[UTIME]) + Long.parseLong(f[STIME])) / ticksPerSecond;
     }
 
+    /** @return this process's hard limit of open files (children inherit it), or Long.MAX_VALUE if unlimited */
+    static long openFilesHardLimit() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String hard =
+                            line.substring("Max open files".length()).trim().split("\\s+")[1];
+                    return hard.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(hard);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: assume no limit worth noting
+        }
+        return Long.MAX_VALUE;
+    }
+
     /** @return resident set size (VmRSS) in MiB, or NaN */
     static double rssMb(long pid) {
         return statusMb(pid, "VmRSS:");

@@ -98,6 +98,7 @@ public final class Suite {
         deleteTree(work.resolve("results"));
         startBroker();
         Process proxy = startPulsarProxy();
+        double bareKaraf = bareKarafRss();
         Process karaf = startKaraf();
         Gateway pulsarProxy = new Gateway("Pulsar proxy", "ws://127.0.0.1:" + proxyPort, proxy.pid());
         Gateway ours = new Gateway("ours", "ws://127.0.0.1:" + karafPort, karaf.pid());
@@ -117,6 +118,7 @@ public final class Suite {
                 record("idle-rss", g, rss(g, "at start"));
             }
         }
+        record("karaf-bare-rss", ours, bareKaraf);
 
         // both gateways run their hot paths until the JIT has compiled them (which takes 15-20 s of load here), so
         // that the figures are of steady state, not of warming up
@@ -168,7 +170,7 @@ public final class Suite {
         load("rate-1k", "produce", List.of("--rate", "1000", "--size", "100"), w, d + 5);
         load("rate-5k", "produce", List.of("--rate", "5000", "--size", "100"), w, d);
         load("e2e-1k", "e2e", List.of("--rate", "1000", "--size", "100"), w, d);
-        int sessions = o.integer("idle-sessions", quick ? 1000 : 10_000);
+        int sessions = o.integer("idle-sessions", quick ? 1000 : idleSessions());
         for (Gateway g : selected("idle") ? inTurn(List.of(ours, pulsarProxy)) : List.<Gateway>of()) {
             idle(g, sessions);
         }
@@ -514,7 +516,41 @@ public final class Suite {
 
     /** This gateway: the product's assembly unpacked afresh, on free ports, pointed at the broker. */
     private Process startKaraf() throws Exception {
-        Path home = work.resolve("karaf");
+        return startKaraf(work.resolve("karaf"), false);
+    }
+
+    /**
+     * The floor under our memory: the same assembly, JVM and flags with Karaf's own boot features only (shell,
+     * ConfigAdmin, SCR, logging, JAAS, ssh, deployer), without HTTP and without the gateway. Its RSS once those are
+     * installed ({@code FeaturesServiceImpl} logs "Done."), then it is stopped.
+     */
+    private double bareKarafRss() throws Exception {
+        Path home = work.resolve("karaf-bare");
+        Process p = startKaraf(home, true);
+        try {
+            Path log = home.resolve("data/log/karaf.log");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (System.nanoTime() < deadline && p.isAlive()) {
+                if (Files.exists(log)
+                        && Files.readString(log)
+                                .lines()
+                                .anyMatch(l -> l.contains("FeaturesServiceImpl") && l.endsWith("| Done."))) {
+                    double mb = ProcStats.rssMb(p.pid());
+                    System.out.printf(
+                            Locale.ROOT, "== Karaf without HTTP and the gateway, RSS at start: %.0f MiB%n", mb);
+                    return mb;
+                }
+                Thread.sleep(200);
+            }
+            notes.add("Karaf without HTTP and the gateway did not finish its boot features; see " + log);
+            return Double.NaN;
+        } finally {
+            Children.stop(p, 30);
+            deleteTree(home);
+        }
+    }
+
+    private Process startKaraf(Path home, boolean bare) throws Exception {
         deleteTree(home);
         Files.createDirectories(home);
         Process tar = new ProcessBuilder(
@@ -532,21 +568,51 @@ public final class Suite {
         set(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiRegistryPort", Integer.toString(freePort()));
         set(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiServerPort", Integer.toString(freePort()));
         set(home.resolve("etc/io.pulsarws.gateway.cfg"), "serviceUrl", serviceUrl);
+        if (bare) {
+            Path features = home.resolve("etc/org.apache.karaf.features.cfg");
+            String cfg = Files.readString(features);
+            String trimmed = cfg.replaceAll("\\n\\s*(pulsar-websocket|http)/[^,\\n]*,\\s*\\\\", "");
+            if (trimmed.contains("pulsar-websocket/")) {
+                throw new IllegalStateException("cannot take pulsar-websocket out of " + features);
+            }
+            Files.writeString(features, trimmed);
+        }
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(work.resolve("karaf-console.log").toFile());
+                .redirectOutput(
+                        home.resolveSibling(home.getFileName() + "-console.log").toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("KARAF_EXEC", "exec"); // the script becomes the JVM: the pid is Karaf's
         pb.environment().put("JAVA_MAX_MEM", heap());
         pb.environment().put("JAVA_MIN_MEM", "128m");
-        if (o.flag("profile")) {
+        if (o.flag("profile") && !bare) {
             // JFR instruments JDK classes when a recording starts, which throws away compiled code: a recording from
             // the start keeps that out of the measured loads, during which a second recording is taken
             pb.environment().put("EXTRA_JAVA_OPTS", "-XX:StartFlightRecording=name=boot,settings=profile,maxage=1m");
         }
-        System.out.println("== starting the Karaf gateway on port " + karafPort);
+        System.out.println("== starting "
+                + (bare ? "Karaf without HTTP and the gateway" : "the Karaf gateway on port " + karafPort));
         return children.start(pb);
+    }
+
+    /**
+     * The idle load's sessions: 100,000, or as many as this machine's limit of open files per process leaves room
+     * for (every session is a socket in the gateway and in the load tool; 2,000 files are left for the rest).
+     */
+    private int idleSessions() {
+        long limit = ProcStats.openFilesHardLimit();
+        if (limit >= 102_000) {
+            return 100_000;
+        }
+        int sessions = (int) Math.max(1000, limit - 2000);
+        notes.add(String.format(
+                Locale.ROOT,
+                "this machine allows %d open files per process (hard limit, which only a privileged user can raise), "
+                        + "so the idle load opens %,d sessions instead of 100,000",
+                limit,
+                sessions));
+        return sessions;
     }
 
     private String heap() {

@@ -68,6 +68,36 @@ class ReportTest {
                 targets);
     }
 
+    /** Idle sessions: each one's share of the RSS from start to the peak, and what 100,000 would take. */
+    @Test
+    void idleSessionsAreProjectedFromTheirShareOfThePeak() {
+        Map<String, Map<String, Properties>> r = new LinkedHashMap<>();
+        r.put(
+                "idle-rss",
+                new LinkedHashMap<>(Map.of(Report.OURS, props("rss", "300"), Report.PROXY, props("rss", "200"))));
+        r.put(
+                "idle",
+                new LinkedHashMap<>(Map.of(
+                        Report.OURS,
+                        // the growth between two moments (rssPerSessionKiB) is not what the projection uses
+                        props("stillOpen", "20000", "gatewayPeakRss", "700", "rssPerSessionKiB", "1"),
+                        Report.PROXY,
+                        props("stillOpen", "20000", "gatewayPeakRss", "500"))));
+        Report report = report(r);
+        assertEquals(400.0 * 1024 / 20000, report.rssPerSession(Report.OURS), 1e-9); // 20.48 KiB
+        assertEquals(300 + 100_000 * 20.48 / 1024, report.projected(), 1e-9); // 2,300 MiB
+        assertTrue(
+                report.targets()
+                        .contains("- 100,000 idle producer sessions within 2 GiB RSS: MISSED (20,000 held, peak RSS "
+                                + "700 MiB; at the RSS per session measured, 100,000 would take 2,300 MiB)"),
+                report.targets());
+        assertTrue(
+                report.markdown("m")
+                        .contains("| RSS KiB per idle session: (peak holding them - after start) / sessions | 15.4 "
+                                + "| 20.5 | - | 1.33x | - |"),
+                report.markdown("m"));
+    }
+
     @Test
     void unansweredUndeliveredAndUntrueResultsAreListed() {
         Map<String, Map<String, Properties>> r = new LinkedHashMap<>();
