@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -43,6 +44,55 @@ public final class FrameCodec {
      *     undecodable payload or event time
      */
     public ProducerFrame decodeProducerFrame(String text) throws FrameException {
+        return producerFrame(f -> f.createParser(text));
+    }
+
+    /**
+     * Reads a producer's send frame from its bytes, as they came off the socket: no text is made of the frame, only
+     * of its fields. The endpoint has checked that they are UTF-8; a frame that Jackson would read otherwise than its text (a
+     * leading byte-order mark, a zero byte in the first four) is read as text, so that it is refused exactly as
+     * before.
+     *
+     * @param utf8 the frame's bytes
+     * @param offset where the frame starts in {@code utf8}
+     * @param length the frame's length in bytes
+     * @return the frame
+     * @throws FrameException as {@link #decodeProducerFrame(String)}
+     * @since 2.2.0
+     */
+    public ProducerFrame decodeProducerFrame(byte[] utf8, int offset, int length) throws FrameException {
+        if (readAsText(utf8, offset, length)) {
+            return decodeProducerFrame(new String(utf8, offset, length, StandardCharsets.UTF_8));
+        }
+        return producerFrame(f -> f.createParser(utf8, offset, length));
+    }
+
+    /** Opens a parser over a frame. */
+    @FunctionalInterface
+    private interface Frame {
+        JsonParser open(JsonFactory factory) throws IOException;
+    }
+
+    /**
+     * @return true if Jackson would read these bytes otherwise than their text: it skips a leading byte-order mark
+     *     (which text parsing refuses) and takes a zero byte in the first four for UTF-16 or UTF-32
+     */
+    private static boolean readAsText(byte[] utf8, int offset, int length) {
+        if (length >= 3
+                && utf8[offset] == (byte) 0xEF
+                && utf8[offset + 1] == (byte) 0xBB
+                && utf8[offset + 2] == (byte) 0xBF) {
+            return true;
+        }
+        for (int i = offset; i < offset + Math.min(4, length); i++) {
+            if (utf8[i] == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ProducerFrame producerFrame(Frame frame) throws FrameException {
         String payload = null;
         boolean payloadSeen = false;
         Map<String, String> properties = Map.of();
@@ -56,7 +106,7 @@ public final class FrameCodec {
         String encryptionParam = null;
         String compressionType = null;
         Long uncompressedSize = null;
-        try (JsonParser p = json.createParser(text)) {
+        try (JsonParser p = frame.open(json)) {
             expectObject(p);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -194,11 +244,33 @@ public final class FrameCodec {
      *     without a positive {@code permitMessages}
      */
     public ConsumerCommand decodeConsumerCommand(String text) throws FrameException {
+        return consumerCommand(f -> f.createParser(text));
+    }
+
+    /**
+     * Reads a consumer's or reader's command from its bytes, as {@link #decodeProducerFrame(byte[], int, int)} reads
+     * a send frame.
+     *
+     * @param utf8 the frame's bytes
+     * @param offset where the frame starts in {@code utf8}
+     * @param length the frame's length in bytes
+     * @return the command
+     * @throws FrameException as {@link #decodeConsumerCommand(String)}
+     * @since 2.2.0
+     */
+    public ConsumerCommand decodeConsumerCommand(byte[] utf8, int offset, int length) throws FrameException {
+        if (readAsText(utf8, offset, length)) {
+            return decodeConsumerCommand(new String(utf8, offset, length, StandardCharsets.UTF_8));
+        }
+        return consumerCommand(f -> f.createParser(utf8, offset, length));
+    }
+
+    private ConsumerCommand consumerCommand(Frame frame) throws FrameException {
         String type = null;
         String messageId = null;
         Long permits = null;
         Long timestamp = null;
-        try (JsonParser p = json.createParser(text)) {
+        try (JsonParser p = frame.open(json)) {
             expectObject(p);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();

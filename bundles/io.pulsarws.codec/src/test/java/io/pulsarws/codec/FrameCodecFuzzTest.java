@@ -68,6 +68,72 @@ class FrameCodecFuzzTest {
         }
     }
 
+    /**
+     * The endpoint hands the codec a frame's bytes where it used to hand Jetty's text of them: both readings must
+     * give the same frame or the same refusal, for any text (as bytes within a larger buffer).
+     */
+    @Property(tries = 3000)
+    void bytesAreReadAsTheirTextWas(@ForAll("anyFrame") String frame) {
+        byte[] utf8 = frame.getBytes(StandardCharsets.UTF_8);
+        String text = new String(utf8, StandardCharsets.UTF_8); // what Jetty made of these bytes
+        byte[] buffer = new byte[utf8.length + 7];
+        System.arraycopy(utf8, 0, buffer, 3, utf8.length);
+        assertEquals(
+                outcome(() -> describe(codec.decodeProducerFrame(text))),
+                outcome(() -> describe(codec.decodeProducerFrame(buffer, 3, utf8.length))),
+                text);
+        assertEquals(
+                outcome(() -> describe(codec.decodeConsumerCommand(text))),
+                outcome(() -> describe(codec.decodeConsumerCommand(buffer, 3, utf8.length))),
+                text);
+    }
+
+    @Provide
+    Arbitrary<String> anyFrame() {
+        return Arbitraries.oneOf(
+                jsonFrames(),
+                Arbitraries.strings().ofMaxLength(60),
+                // a byte-order mark, and zero bytes where Jackson would guess UTF-16 or UTF-32 from bytes
+                jsonFrames().map(f -> "\uFEFF" + f),
+                jsonFrames().map(f -> "\u0000" + f),
+                jsonFrames().map(f -> f.isEmpty() ? f : f.charAt(0) + "\u0000" + f.substring(1)),
+                Arbitraries.of("", " ", "\u0000", "\u0000\u0000\u0000{", "{\u0000\"\u0000:1}", "\uFEFF"));
+    }
+
+    @FunctionalInterface
+    private interface Decode {
+        String get() throws FrameException;
+    }
+
+    /** @return the frame read, or the refusal's code and context (not its message: parsers word them apart) */
+    private static String outcome(Decode d) {
+        try {
+            return d.get();
+        } catch (FrameException e) {
+            return "refused " + e.error() + " context " + e.context();
+        }
+    }
+
+    private static String describe(ProducerFrame f) {
+        return java.util.Arrays.toString(f.payload())
+                + f.properties()
+                + f.context()
+                + f.key()
+                + f.replicationClusters()
+                + f.eventTime()
+                + f.deliverAt()
+                + f.deliverAfterMs()
+                + f.sequenceId()
+                + java.util.Arrays.toString(f.encryptionParam())
+                + f.compressionType()
+                + f.uncompressedMessageSize();
+    }
+
+    private static String describe(ConsumerCommand c) {
+        return c.type() + " " + c.messageId() + java.util.Arrays.toString(c.messageIdBytes()) + c.permitMessages() + " "
+                + c.timestamp();
+    }
+
     private void producer(String text) {
         try {
             assertNotNull(codec.decodeProducerFrame(text).payload());

@@ -23,6 +23,19 @@ public interface GatewaySession {
      */
     void onText(String text);
 
+    /**
+     * Handles one text frame from the client, as the bytes it came in. The endpoint has checked that they are UTF-8;
+     * the session may keep the array. The default reads them as text.
+     *
+     * @param utf8 the frame's bytes
+     * @param offset where the frame starts in {@code utf8}
+     * @param length the frame's length in bytes
+     * @since 2.1.0
+     */
+    default void onText(byte[] utf8, int offset, int length) {
+        onText(new String(utf8, offset, length, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** The socket is closed or failed: release the Pulsar producer or consumer. Idempotent. */
     void close();
 

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -345,6 +346,21 @@ public class HostileClientsIT extends GatewayTestSupport {
         String url = gateway() + path("producer", uniqueTopic("broken"));
         try (RawWs ws = RawWs.open(url, 0)) {
             ws.sendFrame(0x1, new byte[] {'{', (byte) 0xC0, (byte) 0x80, '}'});
+            assertEquals("1007 Text frame is not valid UTF-8", ws.awaitClose(TIMEOUT));
+        }
+        // the gateway checks UTF-8 itself: a character split between fragments is whole once joined, an encoded
+        // surrogate is not UTF-8 wherever it stands
+        byte[] frame = "{\"payload\":\"aGk=\",\"context\":\"\u20ac\"}".getBytes(StandardCharsets.UTF_8);
+        int euro = new String(frame, StandardCharsets.UTF_8).indexOf('\u20ac') + 1; // inside the 3 bytes of the euro
+        try (RawWs ws = RawWs.open(url, 0)) {
+            ws.sendFrame(false, 0x1, java.util.Arrays.copyOfRange(frame, 0, euro));
+            ws.sendFrame(true, 0x0, java.util.Arrays.copyOfRange(frame, euro, frame.length));
+            String result = ws.nextText(TIMEOUT);
+            assertTrue(result, result.contains("\"result\":\"ok\"") && result.contains("\"context\":\"\u20ac\""));
+        }
+        try (RawWs ws = RawWs.open(url, 0)) {
+            ws.sendFrame(false, 0x1, "{\"payload\":\"aGk=\",\"context\":\"".getBytes(StandardCharsets.UTF_8));
+            ws.sendFrame(true, 0x0, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'});
             assertEquals("1007 Text frame is not valid UTF-8", ws.awaitClose(TIMEOUT));
         }
         try (RawWs ws = RawWs.open(url, 0)) {

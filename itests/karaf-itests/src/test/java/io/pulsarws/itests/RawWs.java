@@ -65,8 +65,13 @@ final class RawWs implements AutoCloseable {
 
     /** Sends one final frame with the given opcode and payload, masked. */
     void sendFrame(int opcode, byte[] payload) throws IOException {
+        sendFrame(true, opcode, payload);
+    }
+
+    /** Sends one frame, final or not (a fragment: opcode 0x0 continues a message), masked. */
+    void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
-        f.write(0x80 | opcode);
+        f.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
             f.write(0x80 | payload.length);
         } else if (payload.length < 65536) {

@@ -4,6 +4,7 @@ import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.SessionInfo;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,12 +57,18 @@ abstract class AbstractSession implements GatewaySession {
 
     @Override
     public final void onText(String text) {
-        framesIn.increment();
-        handleText(text);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        onText(utf8, 0, utf8.length);
     }
 
-    /** Handles one client frame. */
-    protected abstract void handleText(String text);
+    @Override
+    public final void onText(byte[] utf8, int offset, int length) {
+        framesIn.increment();
+        handleText(utf8, offset, length);
+    }
+
+    /** Handles one client frame, as its UTF-8 bytes. */
+    protected abstract void handleText(byte[] utf8, int offset, int length);
 
     /** @return sends in flight (producer) or messages delivered and not yet acknowledged */
     protected abstract long pending();

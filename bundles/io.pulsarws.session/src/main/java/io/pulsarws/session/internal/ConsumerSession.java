@@ -110,8 +110,8 @@ final class ConsumerSession extends DeliverySession {
     }
 
     @Override
-    protected void handleText(String text) {
-        ConsumerCommand cmd = decodeOrClose(text);
+    protected void handleText(byte[] utf8, int offset, int length) {
+        ConsumerCommand cmd = decodeOrClose(utf8, offset, length);
         if (cmd == null) {
             return;
         }

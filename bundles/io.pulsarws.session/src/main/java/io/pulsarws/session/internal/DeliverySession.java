@@ -101,9 +101,9 @@ abstract class DeliverySession extends AbstractSession {
      *
      * @return the command, or null if the session was closed
      */
-    protected ConsumerCommand decodeOrClose(String text) {
+    protected ConsumerCommand decodeOrClose(byte[] utf8, int offset, int length) {
         try {
-            return codec.decodeConsumerCommand(text);
+            return codec.decodeConsumerCommand(utf8, offset, length);
         } catch (FrameException e) {
             LOG.debug("Closing {}: {}", this, e.getMessage());
             closeSocket(e.error().closeCode(), e.getMessage());

@@ -141,10 +141,10 @@ final class ProducerSession extends AbstractSession {
     }
 
     @Override
-    protected void handleText(String text) {
+    protected void handleText(byte[] utf8, int offset, int length) {
         ProducerFrame f;
         try {
-            f = codec.decodeProducerFrame(text);
+            f = codec.decodeProducerFrame(utf8, offset, length);
         } catch (FrameException e) {
             send(codec.encodeSendError(e.error(), e.getMessage(), e.context()));
             return;

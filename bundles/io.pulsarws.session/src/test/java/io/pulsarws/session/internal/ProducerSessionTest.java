@@ -65,8 +65,9 @@ class ProducerSessionTest {
     }
 
     private static String frame(String payload, int context) {
-        return "{\"payload\":\"" + Base64.getEncoder().encodeToString(payload.getBytes()) + "\",\"context\":\""
-                + context + "\"}";
+        return "{\"payload\":\""
+                + Base64.getEncoder().encodeToString(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "\",\"context\":\"" + context + "\"}";
     }
 
     @Test
@@ -84,6 +85,23 @@ class ProducerSessionTest {
         assertEquals(2, sink.frames().size());
         assertTrue(
                 sink.frames().get(0).startsWith("{\"result\":\"ok\",\"messageId\":\"CAEQADAA\",\"context\":\"0\""),
+                sink.frames().get(0));
+    }
+
+    /** The endpoint hands frames over as bytes, anywhere in its buffer: they are read where they are. */
+    @Test
+    void aFrameIsReadFromItsBytes() {
+        ProducerSession s = session(new SendBudget(0), 100);
+        byte[] utf8 = frame("h\u00e9llo \u2603", 7).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] buffer = new byte[utf8.length + 10];
+        java.util.Arrays.fill(buffer, (byte) '}'); // bytes around the frame must not be read
+        System.arraycopy(utf8, 0, buffer, 4, utf8.length);
+        s.onText(buffer, 4, utf8.length);
+        assertEquals(1, sends.size());
+        assertEquals("h\u00e9llo \u2603", new String(payloads.get(0), java.nio.charset.StandardCharsets.UTF_8));
+        sends.get(0).complete(new MessageIdImpl(1, 0, -1));
+        assertTrue(
+                sink.frames().get(0).contains("\"context\":\"7\""),
                 sink.frames().get(0));
     }
 

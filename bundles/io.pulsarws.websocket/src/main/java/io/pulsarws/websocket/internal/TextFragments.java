@@ -1,47 +1,72 @@
 package io.pulsarws.websocket.internal;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
 /**
- * Joins a text message that a client sent as several frames, within a size limit for the whole message (Jetty's
- * partial listener limits each frame, not their sum). Used by one connection's reading thread only.
+ * Copies a text message's bytes off Jetty's buffer, joining those a client sent as several frames, within a size
+ * limit for the whole message (Jetty limits each frame, not their sum). Used by one connection's reading thread
+ * only.
  */
 final class TextFragments {
-    private final long maxBytes;
+    private static final byte[] EMPTY = new byte[0];
+
+    private final int maxBytes;
     /** The fragments so far, or null between messages. */
-    private StringBuilder joined;
+    private byte[] joined;
 
-    private long bytes;
+    private int size;
 
-    /** @param maxBytes the limit of a whole message, in UTF-8 bytes */
-    TextFragments(long maxBytes) {
+    /** @param maxBytes the limit of a whole message, in bytes */
+    TextFragments(int maxBytes) {
         this.maxBytes = maxBytes;
     }
 
     /**
-     * @param payload the text of one frame
+     * @param payload the bytes of one frame (read from its position to its limit; null for none), valid only
+     *     during the call: they are copied
      * @param fin true for the last frame of the message
      * @return the whole message once {@code fin}, otherwise null
      * @throws TooLargeException when the message so far is over the limit (what was joined is dropped)
      */
-    String add(String payload, boolean fin) throws TooLargeException {
+    byte[] add(ByteBuffer payload, boolean fin) throws TooLargeException {
+        int n = payload == null ? 0 : payload.remaining();
         if (fin && joined == null) {
-            return payload; // the usual case: a message in one frame, handed on as it is
+            // the usual case: a message in one frame, copied once
+            if (n > maxBytes) {
+                throw new TooLargeException();
+            }
+            if (n == 0) {
+                return EMPTY;
+            }
+            byte[] whole = new byte[n];
+            payload.get(whole);
+            return whole;
         }
         if (joined == null) {
-            joined = new StringBuilder();
-            bytes = 0;
+            size = 0;
         }
-        bytes += utf8Length(payload);
-        if (bytes > maxBytes) {
+        if (n > maxBytes - size) {
             joined = null;
             throw new TooLargeException();
         }
-        joined.append(payload);
+        if (joined == null) {
+            joined = new byte[Math.min(Math.max(n, 256), maxBytes)];
+        }
+        if (size + n > joined.length) {
+            // doubling, up to the limit: a message of the limit's size is copied O(log) times, never more held
+            joined = Arrays.copyOf(joined, (int) Math.min(maxBytes, Math.max(size + n, 2L * joined.length)));
+        }
+        if (n > 0) {
+            payload.get(joined, size, n);
+            size += n;
+        }
         if (!fin) {
             return null;
         }
-        String text = joined.toString();
+        byte[] whole = Arrays.copyOf(joined, size);
         joined = null;
-        return text;
+        return whole;
     }
 
     /** A message over the limit. */
