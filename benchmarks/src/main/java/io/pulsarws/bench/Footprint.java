@@ -1,13 +1,11 @@
 package io.pulsarws.bench;
 
 import java.io.IOException;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,8 +16,27 @@ import java.util.regex.Pattern;
  * ({@code byte[]}, {@code HashMap$Node}, ...) belong to whoever made them; they are counted apart, not guessed at.
  */
 final class Footprint {
-    /** The groups, in report order, and the property key each is written under. */
-    static final List<String> GROUPS = List.of("jetty", "session", "pulsar", "jdk");
+    /** Who holds a class's objects, in report order; {@link #key} names its property. */
+    enum Group {
+        JETTY("Jetty and Pax Web"),
+        SESSION("the gateway's own session classes"),
+        PULSAR("the Pulsar client (producer, Netty, OpenTelemetry attributes)"),
+        JDK("JDK types and other libraries (byte[], maps, Jackson, ...) made by any of them");
+
+        private final String label;
+
+        Group(String label) {
+            this.label = label;
+        }
+
+        String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        String label() {
+            return label;
+        }
+    }
 
     private static final Pattern LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
@@ -42,29 +59,31 @@ final class Footprint {
      * proxy); the Pulsar client with its Netty and the OpenTelemetry attributes it makes per producer; the rest
      * (JDK types and other libraries, whoever allocated them).
      */
-    static String group(String className) {
+    static Group group(String className) {
         if (className.startsWith("org.eclipse.jetty.") || className.startsWith("org.ops4j.pax.web.")) {
-            return "jetty";
+            return Group.JETTY;
         }
         if (className.startsWith("io.pulsarws.") || className.startsWith("org.apache.pulsar.websocket.")) {
-            return "session";
+            return Group.SESSION;
         }
         if (className.startsWith("org.apache.pulsar.")
                 || className.startsWith("io.netty.")
                 || className.startsWith("io.opentelemetry.")) {
-            return "pulsar";
+            return Group.PULSAR;
         }
-        return "jdk";
+        return Group.JDK;
     }
 
     /** @return bytes per session of each group, and "total", from histograms before and during the hold */
     static Map<String, Double> perSession(Map<String, Long> before, Map<String, Long> held, long sessions) {
         Map<String, Double> out = new LinkedHashMap<>();
-        GROUPS.forEach(g -> out.put(g, 0.0));
+        for (Group g : Group.values()) {
+            out.put(g.key(), 0.0);
+        }
         double total = 0;
         for (Map.Entry<String, Long> e : delta(before, held).entrySet()) {
             double each = (double) e.getValue() / sessions;
-            out.merge(group(e.getKey()), each, Double::sum);
+            out.merge(group(e.getKey()).key(), each, Double::sum);
             total += each;
         }
         out.put("total", total);
@@ -92,17 +111,6 @@ final class Footprint {
 
     /** @return the live-heap class histogram of a JVM of this user (a full collection first) */
     static String histogram(long pid) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(
-                        Paths.get(System.getProperty("java.home"), "bin", "jcmd")
-                                .toString(),
-                        Long.toString(pid),
-                        "GC.class_histogram")
-                .redirectErrorStream(true)
-                .start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IOException("jcmd " + pid + " GC.class_histogram failed: " + new String(out));
-        }
-        return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+        return ProcStats.jcmd(pid, "GC.class_histogram");
     }
 }

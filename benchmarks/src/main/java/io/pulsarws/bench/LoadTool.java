@@ -450,7 +450,6 @@ public final class LoadTool {
         // the gateway's live heap before the sessions: what they add is measured against it
         long pid = o.integer("gateway-pid", -1);
         String heapBefore = pid > 0 ? Footprint.histogram(pid) : null;
-        double rssBefore = pid > 0 ? ProcStats.rssMb(pid) : Double.NaN;
         Semaphore handshakes = new Semaphore(parallel);
         List<WsConnection> open = java.util.Collections.synchronizedList(new ArrayList<>());
         Meter opened = new Meter();
@@ -514,7 +513,7 @@ public final class LoadTool {
         Thread.sleep(TimeUnit.SECONDS.toMillis(o.integer("hold", 15)));
         long stillOpen = open.stream().filter(WsConnection::isOpen).count();
         if (heapBefore != null && stillOpen > 0) {
-            footprint(pid, heapBefore, rssBefore, stillOpen);
+            footprint(pid, heapBefore, stillOpen);
         }
         opened.tick(true);
         Histogram h = opened.total();
@@ -539,19 +538,16 @@ public final class LoadTool {
     }
 
     /**
-     * The footprint of one held session on the gateway: its RSS growth, and its live heap by owner (Jetty, the
-     * gateway's session, the Pulsar client, JDK types), with the classes that grew most written beside the result.
+     * The footprint of one held session on the gateway: its live heap by owner (Jetty, the gateway's session, the
+     * Pulsar client, JDK types), with the classes that grew most written beside the result. (Its RSS comes from the
+     * peak the suite samples, see {@link Report#rssPerSession}.)
      */
-    private void footprint(long pid, String heapBefore, double rssBefore, long sessions) throws Exception {
-        double rssHeld = ProcStats.rssMb(pid);
+    private void footprint(long pid, String heapBefore, long sessions) throws Exception {
         String heapHeld = Footprint.histogram(pid);
         Map<String, Long> before = Footprint.parse(heapBefore);
         Map<String, Long> held = Footprint.parse(heapHeld);
         Footprint.perSession(before, held, sessions)
                 .forEach((group, bytes) -> result.setProperty("heapPerSession." + group, fmt(bytes)));
-        result.setProperty("rssBefore", fmt(rssBefore));
-        result.setProperty("rssHeld", fmt(rssHeld));
-        result.setProperty("rssPerSessionKiB", fmt((rssHeld - rssBefore) * 1024 / sessions));
         String file = o.string("result", null);
         if (file != null) {
             Files.write(
@@ -560,9 +556,8 @@ public final class LoadTool {
         }
         System.out.printf(
                 Locale.ROOT,
-                "[%s] per session: %.1f KiB RSS, %.1f KiB live heap%n",
+                "[%s] per session: %.1f KiB live heap%n",
                 label,
-                (rssHeld - rssBefore) * 1024 / sessions,
                 Double.parseDouble(result.getProperty("heapPerSession.total")) / 1024);
     }
 

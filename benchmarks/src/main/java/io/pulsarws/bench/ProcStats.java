@@ -1,8 +1,12 @@
 package io.pulsarws.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** CPU time and memory of a process, from Linux's {@code /proc}. */
 final class ProcStats {
@@ -63,6 +67,35 @@ final class ProcStats {
             // not Linux: assume no limit worth noting
         }
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * Runs a diagnostic command in a JVM of this user.
+     *
+     * @return what it printed
+     * @throws IOException if it failed or took over two minutes
+     */
+    static String jcmd(long pid, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+        cmd.addAll(List.of(args));
+        // into a file, so that a jcmd that hangs cannot hold this thread past the timeout
+        java.nio.file.Path out = Files.createTempFile("jcmd", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
+            boolean ended = p.waitFor(2, TimeUnit.MINUTES);
+            String printed = Files.readString(out, StandardCharsets.UTF_8);
+            if (!ended || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException("jcmd " + pid + " " + String.join(" ", args) + " failed: " + printed);
+            }
+            return printed;
+        } finally {
+            Files.deleteIfExists(out);
+        }
     }
 
     /** @return resident set size (VmRSS) in MiB, or NaN */

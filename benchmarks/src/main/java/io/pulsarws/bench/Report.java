@@ -109,11 +109,11 @@ final class Report {
         row(b, "seconds to open them", t -> value("idle", t, "openSeconds"), true, 1);
         row(b, "RSS KiB per idle session: (peak holding them - after start) / sessions", this::rssPerSession, true, 1);
         row(b, "live heap KiB per idle session", t -> value("idle", t, "heapPerSession.total") / 1024, true, 1);
-        for (String group : Footprint.GROUPS) {
+        for (Footprint.Group group : Footprint.Group.values()) {
             row(
                     b,
-                    "- of which " + FOOTPRINT_GROUPS.get(group),
-                    t -> value("idle", t, "heapPerSession." + group) / 1024,
+                    "- of which " + group.label(),
+                    t -> value("idle", t, "heapPerSession." + group.key()) / 1024,
                     true,
                     1);
         }
@@ -221,13 +221,6 @@ final class Report {
                         : "; at the RSS per session measured, 100,000 would take " + num(projected(), 0) + " MiB"));
         return b.toString();
     }
-
-    /** The owners of a session's live heap, as the table names them. */
-    private static final Map<String, String> FOOTPRINT_GROUPS = Map.of(
-            "jetty", "Jetty and Pax Web",
-            "session", "the gateway's own session classes",
-            "pulsar", "the Pulsar client (producer, Netty, OpenTelemetry attributes)",
-            "jdk", "JDK types and other libraries (byte[], maps, Jackson, ...) made by any of them");
 
     /**
      * @return KiB of RSS per idle session: the peak while opening and holding them less the RSS after start, over

@@ -540,7 +540,7 @@ public final class Suite {
                             Locale.ROOT, "== Karaf without HTTP and the gateway, RSS at start: %.0f MiB%n", mb);
                     return mb;
                 }
-                Thread.sleep(200);
+                Thread.sleep(200); // Karaf logs no event to wait on: read its log again shortly
             }
             notes.add("Karaf without HTTP and the gateway did not finish its boot features; see " + log);
             return Double.NaN;
@@ -646,14 +646,9 @@ public final class Suite {
     }
 
     private void jcmd(long pid, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        try {
+            ProcStats.jcmd(pid, args);
+        } catch (IOException e) {
             notes.add("jcmd " + String.join(" ", args) + " failed");
         }
     }

@@ -79,8 +79,7 @@ class ReportTest {
                 "idle",
                 new LinkedHashMap<>(Map.of(
                         Report.OURS,
-                        // the growth between two moments (rssPerSessionKiB) is not what the projection uses
-                        props("stillOpen", "20000", "gatewayPeakRss", "700", "rssPerSessionKiB", "1"),
+                        props("stillOpen", "20000", "gatewayPeakRss", "700"),
                         Report.PROXY,
                         props("stillOpen", "20000", "gatewayPeakRss", "500"))));
         Report report = report(r);

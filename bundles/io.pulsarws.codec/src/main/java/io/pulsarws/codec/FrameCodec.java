@@ -61,16 +61,22 @@ public final class FrameCodec {
      * @since 2.2.0
      */
     public ProducerFrame decodeProducerFrame(byte[] utf8, int offset, int length) throws FrameException {
-        if (readAsText(utf8, offset, length)) {
-            return decodeProducerFrame(new String(utf8, offset, length, StandardCharsets.UTF_8));
-        }
-        return producerFrame(f -> f.createParser(utf8, offset, length));
+        return producerFrame(frame(utf8, offset, length));
     }
 
     /** Opens a parser over a frame. */
     @FunctionalInterface
     private interface Frame {
         JsonParser open(JsonFactory factory) throws IOException;
+    }
+
+    /** @return the parser of a frame's bytes, or of their text where Jackson would read the bytes otherwise */
+    private static Frame frame(byte[] utf8, int offset, int length) {
+        if (readAsText(utf8, offset, length)) {
+            String text = new String(utf8, offset, length, StandardCharsets.UTF_8);
+            return f -> f.createParser(text);
+        }
+        return f -> f.createParser(utf8, offset, length);
     }
 
     /**
@@ -259,10 +265,7 @@ public final class FrameCodec {
      * @since 2.2.0
      */
     public ConsumerCommand decodeConsumerCommand(byte[] utf8, int offset, int length) throws FrameException {
-        if (readAsText(utf8, offset, length)) {
-            return decodeConsumerCommand(new String(utf8, offset, length, StandardCharsets.UTF_8));
-        }
-        return consumerCommand(f -> f.createParser(utf8, offset, length));
+        return consumerCommand(frame(utf8, offset, length));
     }
 
     private ConsumerCommand consumerCommand(Frame frame) throws FrameException {
