@@ -38,7 +38,9 @@ import org.HdrHistogram.Histogram;
  * Common: --target ws://host:port | pulsar://host:port, --service-url pulsar://... (to prepare topics),
  * --batching (producers batch: {@code batchingEnabled=true} on WebSocket targets, as Pulsar's service reads it),
  * --topic NAME (in public/default), --size B|Nk (10 B .. 64k), --warmup S, --duration S, --label L, --result FILE,
- * --gateway-pid P and --clock-ticks T: the gateway's CPU is read from /proc over the measured seconds only.
+ * --gateway-pid P, --broker-pid P and --clock-ticks T: the CPU of the gateway, the broker and the load tool itself is
+ * read from /proc over the measured seconds only; --ws-client raw|jdk: the WebSocket client of the producer,
+ * consumer and e2e loads ({@link RawWsConnection}, the default, or the JDK's; idle and flood use the JDK's).
  */
 public final class LoadTool {
     private static final List<String> OPTIONS = List.of(
@@ -60,7 +62,9 @@ public final class LoadTool {
             "batching",
             "max-seconds",
             "gateway-pid",
+            "broker-pid",
             "clock-ticks",
+            "ws-client",
             "warmup-messages",
             "results",
             "admin");
@@ -131,7 +135,7 @@ public final class LoadTool {
         int size = size();
         Meter acks = new Meter();
         Meter delivered = o.flag("consume") ? new Meter() : null;
-        try (Target target = Target.of(o.required("target"), 1024, o.flag("batching"))) {
+        try (Target target = Target.of(o.required("target"), 1024, o.flag("batching"), rawWebSocket())) {
             Target.ConsumerLink consumer = delivered == null
                     ? null
                     : target.consumer(
@@ -294,27 +298,29 @@ public final class LoadTool {
                     (System.nanoTime() - t0) / 1e9);
         }
         Drain drain = new Drain(warm, warm + messages);
-        try (Target target = Target.of(o.required("target"), 1024, false)) {
+        try (Target target = Target.of(o.required("target"), 1024, false, rawWebSocket())) {
             List<Target.ConsumerLink> links = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 links.add(target.consumer(topic, subscription, true, stamp -> drain.delivered(System.nanoTime())));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.integer("duration", 120));
-            double cpu0 = Double.NaN;
+            CpuTimes cpu0 = null;
             int second = 0;
             long before = 0;
             while (!drain.done.await(1, TimeUnit.SECONDS) && System.nanoTime() < deadline) {
-                if (Double.isNaN(cpu0) && drain.warmedUp.getCount() == 0) {
-                    cpu0 = gatewayCpu();
+                if (cpu0 == null && drain.warmedUp.getCount() == 0) {
+                    cpu0 = cpuTimes();
                 }
                 long n = drain.count();
                 System.out.printf(Locale.ROOT, "[%s] %3ds delivered %d (%d msg/s)%n", label, ++second, n, n - before);
                 before = n;
             }
-            if (Double.isNaN(cpu0) && drain.warmedUp.await(0, TimeUnit.SECONDS)) {
-                cpu0 = gatewayCpu(); // the whole drain took less than a second: the CPU is of the tail only
+            if (cpu0 == null && drain.warmedUp.await(0, TimeUnit.SECONDS)) {
+                cpu0 = cpuTimes(); // the whole drain took less than a second: the CPU is of the tail only
             }
-            result.setProperty("gatewayCpuMeasured", fmt(gatewayCpu() - cpu0));
+            if (cpu0 != null) {
+                cpuTimes().since(cpu0, result);
+            }
             long measured = Math.max(0, drain.count() - warm);
             double seconds = drain.seconds();
             double rate = Drain.rate(measured, seconds);
@@ -391,7 +397,7 @@ public final class LoadTool {
         String topic = o.required("topic");
         Meter acks = new Meter();
         Meter delivered = new Meter();
-        try (Target target = Target.of(o.required("target"), 1024, false)) {
+        try (Target target = Target.of(o.required("target"), 1024, false, rawWebSocket())) {
             Target.ConsumerLink consumer =
                     target.consumer(topic, "e2e", false, stamp -> delivered.record(System.nanoTime() - stamp));
             Sender sender = new Sender(target, topic, acks, RING - 1);
@@ -727,7 +733,7 @@ public final class LoadTool {
         int warmup = o.integer("warmup", 5);
         int duration = o.integer("duration", 20);
         long start = System.nanoTime();
-        double cpu0 = warmup == 0 ? gatewayCpu() : Double.NaN;
+        CpuTimes cpu0 = warmup == 0 ? cpuTimes() : null;
         for (int second = 1; second <= warmup + duration; second++) {
             long wake = start + TimeUnit.SECONDS.toNanos(second);
             while (System.nanoTime() < wake) {
@@ -736,7 +742,7 @@ public final class LoadTool {
             boolean keep = second > warmup;
             Meter.Interval i = acks.tick(keep);
             if (second == warmup) {
-                cpu0 = gatewayCpu(); // the measured seconds start now
+                cpu0 = cpuTimes(); // the measured seconds start now
             }
             String d = "";
             if (delivered != null) {
@@ -767,14 +773,42 @@ public final class LoadTool {
             }
         }
         result.setProperty("seconds", Integer.toString(duration));
-        result.setProperty("gatewayCpuMeasured", fmt(gatewayCpu() - cpu0));
+        if (cpu0 != null) {
+            cpuTimes().since(cpu0, result);
+        }
         return acks.total();
     }
 
-    /** @return the gateway's CPU seconds so far (user and system), or NaN without {@code --gateway-pid} */
-    private double gatewayCpu() {
-        int pid = o.integer("gateway-pid", -1);
-        return pid <= 0 ? Double.NaN : new ProcStats(o.integer("clock-ticks", 100)).cpuSeconds(pid);
+    /**
+     * CPU seconds (user and system) used so far by the gateway, the broker and this load tool: on one machine, all
+     * three share the cores, so what one spends per message the others cannot. NaN for a process whose pid was not
+     * given (the native client has no gateway).
+     */
+    record CpuTimes(double gateway, double broker, double tool) {
+        /** Writes what each process used from {@code start} to this reading. */
+        void since(CpuTimes start, Properties into) {
+            into.setProperty("gatewayCpuMeasured", fmt(gateway - start.gateway));
+            into.setProperty("brokerCpuMeasured", fmt(broker - start.broker));
+            into.setProperty("toolCpuMeasured", fmt(tool - start.tool));
+        }
+    }
+
+    private CpuTimes cpuTimes() {
+        ProcStats proc = new ProcStats(o.integer("clock-ticks", 100));
+        int gateway = o.integer("gateway-pid", -1);
+        int broker = o.integer("broker-pid", -1);
+        return new CpuTimes(
+                gateway <= 0 ? Double.NaN : proc.cpuSeconds(gateway),
+                broker <= 0 ? Double.NaN : proc.cpuSeconds(broker),
+                proc.cpuSeconds(ProcessHandle.current().pid()));
+    }
+
+    private boolean rawWebSocket() {
+        String client = o.string("ws-client", "raw");
+        if (!client.equals("raw") && !client.equals("jdk")) {
+            throw new IllegalArgumentException("--ws-client must be raw or jdk, not " + client);
+        }
+        return client.equals("raw");
     }
 
     private void summary(String what, Meter m, Histogram h) {

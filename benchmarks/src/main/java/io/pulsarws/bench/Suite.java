@@ -41,6 +41,7 @@ public final class Suite {
             "rss-bound",
             "heap",
             "only",
+            "ws-client",
             "docs");
 
     private final Options o;
@@ -60,6 +61,7 @@ public final class Suite {
     private final List<String> notes = new ArrayList<>();
     private String serviceUrl;
     private String webServiceUrl;
+    private long brokerPid = -1;
     private int proxyPort;
     private int karafPort;
     private final long stamp = System.currentTimeMillis() / 1000;
@@ -253,10 +255,16 @@ public final class Suite {
                 "--result",
                 result.toString()));
         cmd.addAll(args);
+        cmd.addAll(List.of(
+                "--broker-pid",
+                Long.toString(brokerPid),
+                "--clock-ticks",
+                Long.toString(Math.round(ticks)),
+                "--ws-client",
+                o.string("ws-client", "raw")));
         if (g.isWebSocket()) {
             // the load tool reads the gateway's CPU over its measured seconds only
-            cmd.addAll(List.of(
-                    "--gateway-pid", Long.toString(g.pid()), "--clock-ticks", Long.toString(Math.round(ticks))));
+            cmd.addAll(List.of("--gateway-pid", Long.toString(g.pid())));
         }
         System.out.println("== " + name + " against " + g.name() + " (" + g.url() + ")");
         Path jfr = work.resolve("profile").resolve(name + ".jfr");
@@ -450,6 +458,7 @@ public final class Suite {
         }
         serviceUrl = props.getProperty("serviceUrl");
         webServiceUrl = props.getProperty("webServiceUrl");
+        brokerPid = Long.parseLong(props.getProperty("pid", "-1"));
     }
 
     private void stopBroker() {

@@ -44,10 +44,11 @@ interface Target extends AutoCloseable {
     /**
      * @param outbox frames a WebSocket connection queues before a send waits
      * @param batching producers batch messages into entries (Pulsar's {@code batchingEnabled=true})
+     * @param rawWebSocket WebSocket links use {@link RawWsConnection} instead of the JDK's client
      */
-    static Target of(String url, int outbox, boolean batching) {
+    static Target of(String url, int outbox, boolean batching, boolean rawWebSocket) {
         if (url.startsWith("ws://") || url.startsWith("wss://")) {
-            return new WebSocketTarget(url, outbox, batching);
+            return new WebSocketTarget(url, outbox, batching, rawWebSocket);
         }
         if (url.startsWith("pulsar://") || url.startsWith("pulsar+ssl://")) {
             return new NativeTarget(url, batching);

@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
  * one send at a time: the next queued frame goes out when the previous send completes, on the thread that completes
  * it, so that the client hands no frame between threads (it must cost the machine less than what it measures).
  */
-final class WsConnection {
+final class WsConnection implements WsLink {
     private final BiConsumer<WsConnection, String> onFrame;
     private final StringBuilder partial = new StringBuilder();
     private final Queue<String> outbox = new ConcurrentLinkedQueue<>();
@@ -66,7 +66,8 @@ final class WsConnection {
     }
 
     /** Queues a frame, waiting while the outbox is full (TCP back-pressure reaches the caller this way). */
-    void send(String frame) throws InterruptedException {
+    @Override
+    public void send(String frame) throws InterruptedException {
         offer(frame, Long.MAX_VALUE);
     }
 
@@ -121,17 +122,19 @@ final class WsConnection {
         return ws != null && closeCode < 0 && !ws.isInputClosed();
     }
 
-    /** @return the close code the server sent, or -1 */
-    int closeCode() {
+    @Override
+    public int closeCode() {
         return closeCode;
     }
 
-    String closeReason() {
+    @Override
+    public String closeReason() {
         return closeReason;
     }
 
     /** Sends a normal close and drops what is still queued. */
-    void close() {
+    @Override
+    public void close() {
         outbox.clear();
         WebSocket ws = socket;
         if (ws != null && !ws.isOutputClosed()) {

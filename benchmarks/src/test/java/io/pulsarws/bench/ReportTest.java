@@ -70,6 +70,38 @@ class ReportTest {
 
     /** Idle sessions: each one's share of the RSS from start to the peak, and what 100,000 would take. */
     @Test
+    void theCpuOfEveryProcessIsAddedUpPerMessage() {
+        Map<String, Map<String, Properties>> r = new LinkedHashMap<>();
+        r.put(
+                "produce-100",
+                new LinkedHashMap<>(Map.of(
+                        Report.OURS,
+                        props(
+                                "count",
+                                "200000",
+                                "gatewayCpuMeasured",
+                                "2",
+                                "brokerCpuMeasured",
+                                "3",
+                                "toolCpuMeasured",
+                                "1"),
+                        // the native client has no gateway: its sum is the broker's and the tool's
+                        Report.NATIVE,
+                        props("count", "100000", "brokerCpuMeasured", "2", "toolCpuMeasured", "1"),
+                        // a gateway whose CPU was not read: no sum rather than a sum without it
+                        Report.PROXY,
+                        props("count", "100000", "brokerCpuMeasured", "2", "toolCpuMeasured", "1"))));
+        Report report = report(r);
+        assertEquals(3.0, report.allCpuPer100k("produce-100", Report.OURS), 1e-9);
+        assertEquals(3.0, report.allCpuPer100k("produce-100", Report.NATIVE), 1e-9);
+        assertTrue(Double.isNaN(report.allCpuPer100k("produce-100", Report.PROXY)));
+        assertTrue(
+                report.markdown("m")
+                        .contains("| broker CPU s per 100k msgs, producing 100 B | 2.0 | 1.5 | 2.0 | 0.75x | 0.75x |"),
+                report.markdown("m"));
+    }
+
+    @Test
     void idleSessionsAreProjectedFromTheirShareOfThePeak() {
         Map<String, Map<String, Properties>> r = new LinkedHashMap<>();
         r.put(

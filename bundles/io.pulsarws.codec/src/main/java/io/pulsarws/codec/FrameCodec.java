@@ -61,6 +61,23 @@ public final class FrameCodec {
      * @since 2.2.0
      */
     public ProducerFrame decodeProducerFrame(byte[] utf8, int offset, int length) throws FrameException {
+        PlainSendFrame.Fields plain = PlainSendFrame.read(utf8, offset, length);
+        if (plain != null) {
+            String context = plain.context();
+            return new ProducerFrame(
+                    payload(plain.payload(), context),
+                    Map.of(),
+                    context,
+                    plain.key(),
+                    null,
+                    0,
+                    0,
+                    0,
+                    null,
+                    null,
+                    null,
+                    null);
+        }
         return producerFrame(frame(utf8, offset, length));
     }
 
@@ -147,15 +164,7 @@ public final class FrameCodec {
             String reason = payloadSeen ? "payload is null" : "payload is missing";
             throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR, reason, context);
         }
-        byte[] bytes;
-        try {
-            bytes = BASE64_DECODER.decode(payload);
-        } catch (IllegalArgumentException e) {
-            throw new FrameException(
-                    WebSocketError.PAYLOAD_ENCODING_ERROR,
-                    "Invalid Base64 message-payload: " + e.getMessage(),
-                    context);
-        }
+        byte[] bytes = payload(payload, context);
         byte[] param = null;
         if (encryptionParam != null) {
             try {
@@ -193,6 +202,18 @@ public final class FrameCodec {
                 param,
                 compressionType,
                 uncompressedSize == null ? null : uncompressedSize.intValue());
+    }
+
+    /** @return a send frame's payload decoded from base64, or its refusal */
+    private static byte[] payload(String base64, String context) throws FrameException {
+        try {
+            return BASE64_DECODER.decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new FrameException(
+                    WebSocketError.PAYLOAD_ENCODING_ERROR,
+                    "Invalid Base64 message-payload: " + e.getMessage(),
+                    context);
+        }
     }
 
     /**

@@ -15,7 +15,9 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.StringLength;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Fuzzes what clients send to the codec: any text, JSON-shaped text built from the API's own field names with
@@ -88,10 +90,55 @@ class FrameCodecFuzzTest {
                 text);
     }
 
+    /**
+     * Frames of the shape {@link PlainSendFrame} reads without Jackson, and near misses of it (other names, quotes
+     * and backslashes in values, repeated fields, trailing content): both routes must give the same frame or the same
+     * refusal, and the plain reader must take a good share of them, or this property would compare nothing.
+     */
+    @Property(tries = 5000)
+    void plainFramesAreReadAsJacksonReadsThem(@ForAll("plainFrames") String frame) {
+        byte[] utf8 = frame.getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[utf8.length + 5];
+        System.arraycopy(utf8, 0, buffer, 2, utf8.length);
+        Statistics.label("read without Jackson")
+                .collect(PlainSendFrame.read(buffer, 2, utf8.length) != null)
+                .coverage(c -> c.check(true).percentage(p -> p > 15)); // about a fifth: 1,000 of 5,000
+        assertEquals(
+                outcome(() -> describe(codec.decodeProducerFrame(frame))),
+                outcome(() -> describe(codec.decodeProducerFrame(buffer, 2, utf8.length))),
+                frame);
+    }
+
+    @Provide
+    Arbitrary<String> plainFrames() {
+        Arbitrary<String> space = Arbitraries.of("", "", "", " ", "\n", "\t ", "\r\n");
+        Arbitrary<String> value = Arbitraries.frequencyOf(
+                Tuple.of(
+                        6,
+                        Arbitraries.bytes()
+                                .array(byte[].class)
+                                .ofMaxSize(40)
+                                .map(b -> Base64.getEncoder().encodeToString(b))),
+                Tuple.of(3, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(12)),
+                Tuple.of(1, Arbitraries.of("", "=", "AAE", "AA==", "A===", "AAE=\\n", "\u00e9")));
+        Arbitrary<String> name = Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.just("payload")),
+                Tuple.of(3, Arbitraries.just("context")),
+                Tuple.of(3, Arbitraries.just("key")),
+                Tuple.of(1, Arbitraries.of("Payload", "keys", "")));
+        Arbitrary<String> member = Combinators.combine(space, name, space, space, value, space)
+                .as((a, n, b, c, v, d) -> a + "\"" + n + "\"" + b + ":" + c + "\"" + v + "\"" + d);
+        Arbitrary<String> tail = Arbitraries.frequencyOf(
+                Tuple.of(12, Arbitraries.just("")), Tuple.of(1, Arbitraries.of("x", "}", ",", "{}")));
+        return Combinators.combine(space, member.list().ofMinSize(1).ofMaxSize(3), space, tail)
+                .as((a, members, b, t) -> a + "{" + String.join(",", members) + "}" + b + t);
+    }
+
     @Provide
     Arbitrary<String> anyFrame() {
         return Arbitraries.oneOf(
                 jsonFrames(),
+                plainFrames(),
                 Arbitraries.strings().ofMaxLength(60),
                 // a byte-order mark, and zero bytes where Jackson would guess UTF-16 or UTF-32 from bytes
                 jsonFrames().map(f -> "\uFEFF" + f),

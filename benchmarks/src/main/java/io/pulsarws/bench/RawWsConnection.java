@@ -1,0 +1,288 @@
+package io.pulsarws.bench;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+
+/**
+ * A client WebSocket (RFC 6455) on a plain blocking socket: one reader thread, and frames written whole, one write
+ * each, by whichever thread sends them. It exists because the benchmark shares two cores with what it measures: the
+ * JDK's client spends about twice the native Pulsar client's CPU per message (its frames pass through executors and
+ * a CharBuffer), which the WebSocket targets paid for in throughput and the native client did not.
+ *
+ * <p>For a few busy sessions only (the producer, consumer and e2e loads): each connection has its own thread. The
+ * idle load's thousands of sessions and the floods use {@link WsConnection}. Frames are masked with a random key
+ * per frame, as RFC 6455 requires of every client.
+ */
+final class RawWsConnection implements WsLink {
+    private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    /** Bounds the handshake's response headers. */
+    private static final int MAX_HEADERS = 16 * 1024;
+    /** Bounds a text message from the server: the loads never receive one near this. */
+    static final int MAX_MESSAGE = 8 * 1024 * 1024;
+
+    private static final int OP_CONTINUATION = 0;
+    private static final int OP_TEXT = 1;
+    private static final int OP_CLOSE = 8;
+    private static final int OP_PING = 9;
+    private static final int OP_PONG = 10;
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    private final BiConsumer<? super RawWsConnection, String> onFrame;
+    /** The frame being written, reused; guarded by {@code this}. */
+    private byte[] frame = new byte[1024];
+
+    private boolean closeSent; // guarded by this
+    private volatile int closeCode = -1;
+    private volatile String closeReason;
+
+    private RawWsConnection(Socket socket, InputStream in, BiConsumer<? super RawWsConnection, String> onFrame)
+            throws IOException {
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.in = in;
+        this.onFrame = onFrame;
+    }
+
+    /**
+     * Connects and upgrades ({@code ws://} only), then starts the reader thread, which hands each whole text message
+     * to {@code onFrame} with the connection to answer on.
+     *
+     * @throws IOException if the connection or the handshake fails (the status line is in the message)
+     */
+    static RawWsConnection open(URI uri, BiConsumer<? super RawWsConnection, String> onFrame) throws IOException {
+        if (!"ws".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("only ws:// URIs: " + uri);
+        }
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(uri.getHost(), port), 30_000);
+            s.setSoTimeout(30_000); // the handshake only
+            byte[] nonce = new byte[16];
+            ThreadLocalRandom.current().nextBytes(nonce);
+            String key = Base64.getEncoder().encodeToString(nonce);
+            String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
+                    + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
+            String headers = readHeaders(in);
+            if (!headers.startsWith("HTTP/1.1 101")) {
+                throw new IOException(
+                        "handshake refused: " + headers.lines().findFirst().orElse(""));
+            }
+            String expected = accept(key);
+            if (headers.lines()
+                    .noneMatch(h -> h.regionMatches(true, 0, "Sec-WebSocket-Accept:", 0, 21)
+                            && h.substring(21).trim().equals(expected))) {
+                throw new IOException("handshake without the right Sec-WebSocket-Accept: " + headers);
+            }
+            s.setSoTimeout(0);
+            RawWsConnection c = new RawWsConnection(s, in, onFrame);
+            Thread reader = new Thread(c::readLoop, "ws-reader " + uri.getPath());
+            reader.setDaemon(true);
+            reader.start();
+            return c;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** The Sec-WebSocket-Accept a server must answer to {@code key}. */
+    static String accept(String key) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            return Base64.getEncoder()
+                    .encodeToString(sha1.digest((key + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String readHeaders(InputStream in) throws IOException {
+        byte[] b = new byte[MAX_HEADERS];
+        int n = 0;
+        while (n < 4 || b[n - 4] != '\r' || b[n - 3] != '\n' || b[n - 2] != '\r' || b[n - 1] != '\n') {
+            if (n == MAX_HEADERS) {
+                throw new IOException("handshake response headers over " + MAX_HEADERS + " bytes");
+            }
+            int c = in.read();
+            if (c < 0) {
+                throw new EOFException("the server closed during the handshake");
+            }
+            b[n++] = (byte) c;
+        }
+        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public void send(String text) {
+        write(OP_TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes one masked frame with one write call; after a close has been sent, drops it. */
+    private synchronized void write(int opcode, byte[] payload) {
+        if (closeSent) {
+            return;
+        }
+        int n = payload.length;
+        int header = n < 126 ? 2 : n < 65536 ? 4 : 10;
+        int size = header + 4 + n;
+        if (frame.length < size) {
+            frame = new byte[Math.max(size, frame.length * 2)];
+        }
+        byte[] f = frame;
+        f[0] = (byte) (0x80 | opcode);
+        if (n < 126) {
+            f[1] = (byte) (0x80 | n);
+        } else if (n < 65536) {
+            f[1] = (byte) (0x80 | 126);
+            f[2] = (byte) (n >>> 8);
+            f[3] = (byte) n;
+        } else {
+            f[1] = (byte) (0x80 | 127);
+            for (int i = 0; i < 8; i++) {
+                f[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
+            }
+        }
+        int mask = ThreadLocalRandom.current().nextInt();
+        for (int i = 0; i < 4; i++) {
+            f[header + i] = (byte) (mask >>> (24 - 8 * i));
+        }
+        int at = header + 4;
+        for (int i = 0; i < n; i++) {
+            f[at + i] = (byte) (payload[i] ^ f[header + (i & 3)]);
+        }
+        try {
+            out.write(f, 0, size);
+        } catch (IOException e) {
+            lost(e);
+        }
+        if (opcode == OP_CLOSE) {
+            closeSent = true;
+        }
+    }
+
+    private void readLoop() {
+        ByteArrayOutputStream message = new ByteArrayOutputStream();
+        byte[] buffer = new byte[1024];
+        try {
+            while (true) {
+                int b0 = readByte();
+                int b1 = readByte();
+                boolean fin = (b0 & 0x80) != 0;
+                int opcode = b0 & 0x0F;
+                long n = b1 & 0x7F;
+                if (n == 126) {
+                    n = (readByte() << 8) | readByte();
+                } else if (n == 127) {
+                    n = 0;
+                    for (int i = 0; i < 8; i++) {
+                        n = (n << 8) | readByte();
+                    }
+                }
+                if ((b1 & 0x80) != 0) {
+                    throw new IOException("the server masked a frame");
+                }
+                if (n > MAX_MESSAGE || message.size() + n > MAX_MESSAGE) {
+                    throw new IOException("a message over " + MAX_MESSAGE + " bytes");
+                }
+                if (buffer.length < n) {
+                    buffer = new byte[(int) n];
+                }
+                readFully(buffer, (int) n);
+                switch (opcode) {
+                    case OP_TEXT, OP_CONTINUATION -> {
+                        if (fin && message.size() == 0) {
+                            onFrame.accept(this, new String(buffer, 0, (int) n, StandardCharsets.UTF_8));
+                        } else {
+                            message.write(buffer, 0, (int) n);
+                            if (fin) {
+                                onFrame.accept(this, message.toString(StandardCharsets.UTF_8));
+                                message.reset();
+                            }
+                        }
+                    }
+                    case OP_PING -> write(OP_PONG, java.util.Arrays.copyOf(buffer, (int) n));
+                    case OP_PONG -> {
+                        // unasked: ignored
+                    }
+                    case OP_CLOSE -> {
+                        closeReason = n > 2 ? new String(buffer, 2, (int) n - 2, StandardCharsets.UTF_8) : "";
+                        closeCode = n >= 2 ? ((buffer[0] & 0xFF) << 8) | (buffer[1] & 0xFF) : 1005;
+                        write(OP_CLOSE, java.util.Arrays.copyOf(buffer, (int) Math.min(n, 2)));
+                        socket.close();
+                        return;
+                    }
+                    default -> throw new IOException("unexpected opcode " + opcode);
+                }
+            }
+        } catch (IOException e) {
+            lost(e);
+        }
+    }
+
+    private int readByte() throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            throw new EOFException("the server closed the connection without a close frame");
+        }
+        return b;
+    }
+
+    private void readFully(byte[] b, int n) throws IOException {
+        for (int at = 0; at < n; ) {
+            int r = in.read(b, at, n - at);
+            if (r < 0) {
+                throw new EOFException("the server closed the connection within a frame");
+            }
+            at += r;
+        }
+    }
+
+    private void lost(IOException e) {
+        if (closeCode < 0) {
+            closeReason = String.valueOf(e);
+            closeCode = 1006;
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing a broken socket
+        }
+    }
+
+    @Override
+    public int closeCode() {
+        return closeCode;
+    }
+
+    @Override
+    public String closeReason() {
+        return closeReason;
+    }
+
+    /** Sends a normal close; the reader closes the socket when the server's close arrives. */
+    @Override
+    public void close() {
+        write(OP_CLOSE, new byte[] {(byte) (1000 >>> 8), (byte) (1000 & 0xFF)});
+    }
+}
