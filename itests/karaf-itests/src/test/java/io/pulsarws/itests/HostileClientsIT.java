@@ -375,6 +375,31 @@ public class HostileClientsIT extends GatewayTestSupport {
         roundTrip();
     }
 
+    /**
+     * {@code Sec-WebSocket-Protocol} is bounded before it is read (16 names, 16 KiB), and a token offered there is
+     * refused unless the handshake can answer with {@code pulsar-websocket}, with authentication off as on; offering
+     * {@code pulsar-websocket} is answered with it.
+     */
+    @Test
+    public void h_offeredSubprotocolsAreBoundedAndAnswered() throws Exception {
+        String url = gateway() + path("producer", uniqueTopic("subprotocols"));
+        String seventeen = String.join(", ", java.util.Collections.nCopies(17, "chat"));
+        assertEquals(
+                "400 Sec-WebSocket-Protocol offers over 16 subprotocols",
+                refusal(url, Map.of("Sec-WebSocket-Protocol", seventeen)));
+        assertEquals(
+                "400 A token in Sec-WebSocket-Protocol needs \"pulsar-websocket\" offered beside it: new WebSocket(url,"
+                        + " [\"pulsar-websocket\", \"token.<token>\"])",
+                refusal(url, Map.of("Sec-WebSocket-Protocol", "token.abc")));
+        try (WsClient ws = WsClient.openOffering(url, "chat", "pulsar-websocket")) {
+            assertEquals("pulsar-websocket", ws.subprotocol());
+        }
+        try (WsClient ws = WsClient.openOffering(url, "chat")) {
+            assertEquals("other names are not answered, as before", "", ws.subprotocol());
+        }
+        roundTrip();
+    }
+
     /** Writes one frame after another until the connection fails; records how many. */
     private static final class Flood extends Thread {
         private final RawWs ws;

@@ -3,6 +3,7 @@ package io.pulsarws.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
@@ -214,6 +215,57 @@ public class SecurityIT extends GatewayTestSupport {
         assertOpens(
                 url("producer", topic) + "?token=" + URLEncoder.encode("Bearer " + alice, StandardCharsets.UTF_8),
                 Map.of());
+    }
+
+    /**
+     * Browsers cannot send {@code Authorization}: they offer the token as a subprotocol beside
+     * {@code pulsar-websocket}, which the handshake answers with (never with the token), and no {@code ?token=} is
+     * needed (Pulsar #5598).
+     */
+    @Test
+    public void aTokenOfferedAsASubprotocolWorksForBrowsers() throws Exception {
+        String alice = token("alice");
+        String topic = "grants/" + uniqueTopic("subprotocol");
+        try (WsClient consumer = WsClient.openOffering(consumer(topic), "pulsar-websocket", "token." + alice);
+                WsClient producer =
+                        WsClient.openOffering(url("producer", topic), "token." + alice, "pulsar-websocket")) {
+            assertEquals("pulsar-websocket", consumer.subprotocol());
+            assertEquals("pulsar-websocket", producer.subprotocol());
+            producer.send("{\"payload\":\"" + b64("hello browser") + "\"}");
+            assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
+            assertEquals("hello browser", text(Json.object(consumer.next(TIMEOUT))));
+        }
+        // the protocol without a token: answered, and the handshake still needs a token
+        try (WsClient open = WsClient.openOffering(url("producer", topic), "pulsar-websocket")) {
+            fail("opened without a token: " + open.subprotocol());
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertEquals(
+                    401,
+                    ((java.net.http.WebSocketHandshakeException) e.getCause())
+                            .getResponse()
+                            .statusCode());
+        }
+        String producer = url("producer", topic);
+        // a token the gateway cannot answer for, or cannot trust
+        assertTrue(refusal(producer, Map.of("Sec-WebSocket-Protocol", "token." + alice))
+                .startsWith("400 A token in Sec-WebSocket-Protocol needs \"pulsar-websocket\" offered beside it"));
+        String expired = sign("{\"sub\":\"alice\",\"exp\":" + (Instant.now().getEpochSecond() - 5) + "}");
+        synchronized (TOKENS_USED) {
+            TOKENS_USED.add(expired); // zz_tokensNeverReachAnyLog looks for it in the logs
+        }
+        assertEquals(
+                "401 Failed to authenticate: expired",
+                refusal(producer, Map.of("Sec-WebSocket-Protocol", "pulsar-websocket, token." + expired)));
+        // the Authorization header comes first, as for ?token=
+        assertEquals(
+                "401 Failed to authenticate: expired",
+                refusal(
+                        producer,
+                        Map.of(
+                                "Authorization",
+                                "Bearer " + expired,
+                                "Sec-WebSocket-Protocol",
+                                "pulsar-websocket, token." + alice)));
     }
 
     /** Produce and consume × granted or not × on the namespace or on the topic, decided by the broker's grants. */

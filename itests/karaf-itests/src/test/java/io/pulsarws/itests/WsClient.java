@@ -54,6 +54,23 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return c;
     }
 
+    /** Opens a session offering these subprotocols, as a browser's {@code new WebSocket(url, protocols)} does. */
+    static WsClient openOffering(String url, String protocol, String... more) throws Exception {
+        WsClient c = new WsClient();
+        c.ws = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(20))
+                .subprotocols(protocol, more)
+                .buildAsync(URI.create(url), c)
+                .get(30, TimeUnit.SECONDS);
+        return c;
+    }
+
+    /** @return the subprotocol the server answered with, or "" for none */
+    String subprotocol() {
+        return ws.getSubprotocol();
+    }
+
     /** @return the HTTP status of a refused handshake; fails if the handshake succeeds */
     static int refusedStatus(String url) throws Exception {
         return refusedStatus(url, Duration.ofSeconds(20));

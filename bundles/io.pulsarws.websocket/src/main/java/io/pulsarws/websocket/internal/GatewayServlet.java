@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * Every {@code /ws/...} endpoint. A handshake is decided before the upgrade, as Pulsar's own service does: the
  * path and parameters are parsed, the session manager creates the producer or consumer, and only then is the
  * WebSocket accepted; otherwise the client gets an HTTP status with a one-line plain-text reason. In order: the
- * Origin (403), the session limits (503 for the node, 429 per address), the pending-handshake bound (503), the
- * client's token (401), then the session manager (400, 403, 404, 409, 503, 504...).
+ * Origin (403), the offered subprotocols ({@link Subprotocols}: 400), the session limits (503 for the node, 429 per
+ * address), the pending-handshake bound (503), the client's token (401), then the session manager (400, 403, 404,
+ * 409, 503, 504...).
  *
  * <p>The component takes no configuration and its references are dynamic, so its whiteboard registration never
  * changes: Pax Web would restart the web context, dropping every open WebSocket. Without a session manager (not
@@ -85,8 +86,10 @@ public class GatewayServlet extends WebSocketServlet {
         WebSocketSettings limits = settings;
         SessionLimits.Permit permit;
         SecuritySettings.Caller caller;
+        Subprotocols offered;
         try {
             security.checkOrigin(req);
+            offered = Subprotocols.of(req.getHeaders("Sec-WebSocket-Protocol"));
             permit = sessionLimits.acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
         } catch (OpenRefusedException e) {
             if (e.status() != 403) {
@@ -108,7 +111,7 @@ public class GatewayServlet extends WebSocketServlet {
         }
         GatewaySession session;
         try {
-            caller = security.authenticate(req);
+            caller = security.authenticate(req, offered.token());
             session = open(req, caller);
         } catch (OpenRefusedException e) {
             permit.release();
@@ -123,7 +126,9 @@ public class GatewayServlet extends WebSocketServlet {
         } finally {
             pendingHandshakes.decrementAndGet();
         }
-        req.setAttribute(SESSION_ATTRIBUTE, new Accepted(session, permit, caller == null ? null : caller.expiresAt()));
+        req.setAttribute(
+                SESSION_ATTRIBUTE,
+                new Accepted(session, permit, caller == null ? null : caller.expiresAt(), offered.offered()));
         boolean upgraded = false;
         try {
             super.service(req, resp);
@@ -140,7 +145,8 @@ public class GatewayServlet extends WebSocketServlet {
     }
 
     /** What the handshake decided, handed from {@link #service} to the creator. */
-    private record Accepted(GatewaySession session, SessionLimits.Permit permit, Instant expiresAt) {}
+    private record Accepted(
+            GatewaySession session, SessionLimits.Permit permit, Instant expiresAt, boolean answerProtocol) {}
 
     private GatewaySession open(HttpServletRequest req, SecuritySettings.Caller caller) throws OpenRefusedException {
         SessionManager manager = sessions;
@@ -172,6 +178,9 @@ public class GatewayServlet extends WebSocketServlet {
         HttpServletRequest http = req.getHttpServletRequest();
         Accepted accepted = (Accepted) http.getAttribute(SESSION_ATTRIBUTE);
         http.removeAttribute(SESSION_ATTRIBUTE);
+        if (accepted.answerProtocol()) {
+            resp.setAcceptedSubProtocol(Subprotocols.PROTOCOL); // never the token, which was offered beside it
+        }
         return new GatewaySocket(
                 accepted.session(), settings, keepAlive, accepted.permit()::release, accepted.expiresAt());
     }

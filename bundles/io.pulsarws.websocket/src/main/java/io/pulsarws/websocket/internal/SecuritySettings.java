@@ -137,10 +137,11 @@ public class SecuritySettings {
     }
 
     /**
+     * @param subprotocolToken the token offered in {@code Sec-WebSocket-Protocol} ({@link Subprotocols}), or null
      * @return the caller, or null when authentication is off
      * @throws OpenRefusedException 401 when the token is missing or invalid, 503 when the configuration is unusable
      */
-    Caller authenticate(HttpServletRequest req) throws OpenRefusedException {
+    Caller authenticate(HttpServletRequest req, String subprotocolToken) throws OpenRefusedException {
         Policy p = policy;
         if (!p.authenticate()) {
             return null;
@@ -148,7 +149,7 @@ public class SecuritySettings {
         if (p.validator() == null) {
             throw new OpenRefusedException(503, "Authentication is misconfigured on this gateway");
         }
-        String token = token(req);
+        String token = token(req, subprotocolToken);
         if (token == null && p.jaasRealm() != null) {
             String[] basic = basic(req);
             if (basic != null) {
@@ -196,7 +197,7 @@ public class SecuritySettings {
         if (!p.authenticate() || metrics && !p.protectMetrics()) {
             return;
         }
-        String token = token(req);
+        String token = token(req, null);
         if (p.validator() == null || token == null) {
             throw new OpenRefusedException(401, "Super-user token required");
         }
@@ -264,15 +265,20 @@ public class SecuritySettings {
     }
 
     /**
-     * The token from {@code Authorization: Bearer}, else from {@code ?token=} (the {@code Bearer } prefix optional).
+     * The token from {@code Authorization: Bearer}, else the one offered as a subprotocol ({@link Subprotocols}), else
+     * from {@code ?token=} (the {@code Bearer } prefix optional).
      *
+     * @param subprotocolToken the token offered in {@code Sec-WebSocket-Protocol}, or null
      * @throws OpenRefusedException 400 when the query string cannot be decoded
      */
-    private static String token(HttpServletRequest req) throws OpenRefusedException {
+    private static String token(HttpServletRequest req, String subprotocolToken) throws OpenRefusedException {
         String header = req.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             String t = header.substring(BEARER.length()).trim();
             return t.isEmpty() ? null : t;
+        }
+        if (subprotocolToken != null) {
+            return subprotocolToken;
         }
         String param;
         try {
