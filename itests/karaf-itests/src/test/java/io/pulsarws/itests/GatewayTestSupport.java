@@ -85,6 +85,7 @@ public abstract class GatewayTestSupport {
             systemProperty("itest.examples.dir").value(System.getProperty("examples.dir")),
             systemProperty("itest.work.dir").value(System.getProperty("itest.work.dir")),
             systemProperty("itest.docs.dir").value(System.getProperty("docs.dir")),
+            systemProperty("itest.asyncapi.check.dir").value(System.getProperty("asyncapi.check.dir")),
         };
     }
 

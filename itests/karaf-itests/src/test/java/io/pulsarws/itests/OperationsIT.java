@@ -288,6 +288,70 @@ public class OperationsIT extends GatewayTestSupport {
     }
 
     /**
+     * The AsyncAPI description is served at {@code /pulsar-websocket/asyncapi.yaml}, byte for byte the file kept in
+     * {@code docs/}, and the AsyncAPI Initiative's own parser ({@code @asyncapi/parser}, under Node) finds no error in
+     * it; the same parser finds the error in a copy with a reference to a message that does not exist.
+     */
+    @Test
+    public void c3_theAsyncApiDescriptionIsServedAndValid() throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + System.getProperty("itest.http.port")
+                                        + "/pulsar-websocket/asyncapi.yaml"))
+                                .timeout(TIMEOUT)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        assertEquals(
+                "application/yaml;charset=utf-8",
+                r.headers()
+                        .firstValue("Content-Type")
+                        .orElse("")
+                        .replace(" ", "")
+                        .toLowerCase(java.util.Locale.ROOT));
+        java.nio.file.Path kept = java.nio.file.Paths.get(System.getProperty("itest.docs.dir"), "asyncapi.yaml");
+        org.junit.Assert.assertArrayEquals(java.nio.file.Files.readAllBytes(kept), r.body());
+
+        java.nio.file.Path work = java.nio.file.Files.createDirectories(
+                java.nio.file.Paths.get(System.getProperty("itest.work.dir"), "asyncapi"));
+        java.nio.file.Path served = work.resolve("served.yaml");
+        java.nio.file.Files.write(served, r.body());
+        String valid = validate(served);
+        assertTrue(valid, valid.startsWith("exit 0") && valid.contains("channels 7 operations 17 messages 13"));
+        assertFalse(valid, valid.contains("\nerror "));
+
+        java.nio.file.Path broken = work.resolve("broken.yaml");
+        String text = new String(r.body(), StandardCharsets.UTF_8);
+        assertTrue(text.contains("$ref: '#/components/messages/sendResult'"));
+        java.nio.file.Files.writeString(
+                broken,
+                text.replace(
+                        "$ref: '#/components/messages/sendResult'", "$ref: '#/components/messages/noSuchMessage'"));
+        String invalid = validate(broken);
+        assertTrue(invalid, invalid.startsWith("exit 1") && invalid.contains("\nerror "));
+    }
+
+    /** @return "exit N" and the output of the AsyncAPI check (itests/karaf-itests/src/test/node/asyncapi) */
+    private static String validate(java.nio.file.Path document) throws Exception {
+        java.nio.file.Path check = java.nio.file.Paths.get(System.getProperty("itest.asyncapi.check.dir"));
+        java.nio.file.Path out = document.resolveSibling(document.getFileName() + ".out");
+        Process p = new ProcessBuilder("node", check.resolve("validate.mjs").toString(), document.toString())
+                .directory(check.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
+        try {
+            assertTrue(
+                    "the AsyncAPI check finished within 2 minutes",
+                    p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES));
+        } finally {
+            p.destroyForcibly();
+        }
+        return "exit " + p.exitValue() + "\n" + java.nio.file.Files.readString(out);
+    }
+
+    /**
      * {@code /health} answers while the endpoints are served; {@code /ready} only while the broker answers: pointing
      * the gateway at a port where nothing listens makes it 503 with the reason, and back makes it 200.
      */

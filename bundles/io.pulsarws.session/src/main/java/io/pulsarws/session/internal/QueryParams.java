@@ -2,16 +2,27 @@ package io.pulsarws.session.internal;
 
 import io.pulsarws.codec.ClientText;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Typed access to handshake query parameters; every bad value becomes an IllegalArgumentException (HTTP 400). */
 final class QueryParams {
     private final Map<String, String> values;
+    /** Told every name asked for, or null: how a test lists the parameters each endpoint reads. */
+    private final Consumer<String> asked;
 
     QueryParams(Map<String, String> values) {
+        this(values, null);
+    }
+
+    QueryParams(Map<String, String> values, Consumer<String> asked) {
         this.values = values;
+        this.asked = asked;
     }
 
     String string(String name) {
+        if (asked != null) {
+            asked.accept(name);
+        }
         String v = values.get(name);
         if (v != null && v.chars().anyMatch(Character::isISOControl)) {
             // names and values end up in logs and statistics, where a newline would forge a line
