@@ -26,7 +26,7 @@ import java.util.function.BiConsumer;
  * idle load's thousands of sessions and the floods use {@link WsConnection}. Frames are masked with a random key
  * per frame, as RFC 6455 requires of every client.
  */
-final class RawWsConnection implements WsLink {
+final class RawWsConnection extends WsLink {
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     /** Bounds the handshake's response headers. */
     private static final int MAX_HEADERS = 16 * 1024;
@@ -47,8 +47,6 @@ final class RawWsConnection implements WsLink {
     private byte[] frame = new byte[1024];
 
     private boolean closeSent; // guarded by this
-    private volatile int closeCode = -1;
-    private volatile String closeReason;
 
     private RawWsConnection(Socket socket, InputStream in, BiConsumer<? super RawWsConnection, String> onFrame)
             throws IOException {
@@ -134,7 +132,7 @@ final class RawWsConnection implements WsLink {
     }
 
     @Override
-    public void send(String text) {
+    void send(String text) {
         write(OP_TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -174,7 +172,7 @@ final class RawWsConnection implements WsLink {
         try {
             out.write(f, 0, size);
         } catch (IOException e) {
-            lost(e);
+            fail(e);
         }
         if (opcode == OP_CLOSE) {
             closeSent = true;
@@ -226,8 +224,9 @@ final class RawWsConnection implements WsLink {
                         // unasked: ignored
                     }
                     case OP_CLOSE -> {
-                        closeReason = n > 2 ? new String(buffer, 2, (int) n - 2, StandardCharsets.UTF_8) : "";
-                        closeCode = n >= 2 ? ((buffer[0] & 0xFF) << 8) | (buffer[1] & 0xFF) : 1005;
+                        closedBy(
+                                n >= 2 ? ((buffer[0] & 0xFF) << 8) | (buffer[1] & 0xFF) : 1005,
+                                n > 2 ? new String(buffer, 2, (int) n - 2, StandardCharsets.UTF_8) : "");
                         write(OP_CLOSE, java.util.Arrays.copyOf(buffer, (int) Math.min(n, 2)));
                         socket.close();
                         return;
@@ -236,7 +235,7 @@ final class RawWsConnection implements WsLink {
                 }
             }
         } catch (IOException e) {
-            lost(e);
+            fail(e);
         }
     }
 
@@ -258,11 +257,8 @@ final class RawWsConnection implements WsLink {
         }
     }
 
-    private void lost(IOException e) {
-        if (closeCode < 0) {
-            closeReason = String.valueOf(e);
-            closeCode = 1006;
-        }
+    private void fail(IOException e) {
+        lost(String.valueOf(e));
         try {
             socket.close();
         } catch (IOException ignored) {
@@ -270,19 +266,9 @@ final class RawWsConnection implements WsLink {
         }
     }
 
-    @Override
-    public int closeCode() {
-        return closeCode;
-    }
-
-    @Override
-    public String closeReason() {
-        return closeReason;
-    }
-
     /** Sends a normal close; the reader closes the socket when the server's close arrives. */
     @Override
-    public void close() {
+    void close() {
         write(OP_CLOSE, new byte[] {(byte) (1000 >>> 8), (byte) (1000 & 0xFF)});
     }
 }

@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
  * one send at a time: the next queued frame goes out when the previous send completes, on the thread that completes
  * it, so that the client hands no frame between threads (it must cost the machine less than what it measures).
  */
-final class WsConnection implements WsLink {
+final class WsConnection extends WsLink {
     private final BiConsumer<WsConnection, String> onFrame;
     private final StringBuilder partial = new StringBuilder();
     private final Queue<String> outbox = new ConcurrentLinkedQueue<>();
@@ -28,8 +28,6 @@ final class WsConnection implements WsLink {
     private final AtomicBoolean sending = new AtomicBoolean();
 
     private volatile WebSocket socket;
-    private volatile int closeCode = -1;
-    private volatile String closeReason;
 
     /** False for a client that never reads what the server sends (the windowless flood). */
     private final boolean reads;
@@ -67,7 +65,7 @@ final class WsConnection implements WsLink {
 
     /** Queues a frame, waiting while the outbox is full (TCP back-pressure reaches the caller this way). */
     @Override
-    public void send(String frame) throws InterruptedException {
+    void send(String frame) throws InterruptedException {
         offer(frame, Long.MAX_VALUE);
     }
 
@@ -79,7 +77,7 @@ final class WsConnection implements WsLink {
      */
     boolean offer(String frame, long deadline) throws InterruptedException {
         while (!room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-            if (closeCode >= 0 || (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0)) {
+            if (closeCode() >= 0 || (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0)) {
                 return false; // closed: the frame is lost, and the load reports the session closed
             }
         }
@@ -119,22 +117,12 @@ final class WsConnection implements WsLink {
 
     boolean isOpen() {
         WebSocket ws = socket;
-        return ws != null && closeCode < 0 && !ws.isInputClosed();
-    }
-
-    @Override
-    public int closeCode() {
-        return closeCode;
-    }
-
-    @Override
-    public String closeReason() {
-        return closeReason;
+        return ws != null && closeCode() < 0 && !ws.isInputClosed();
     }
 
     /** Sends a normal close and drops what is still queued. */
     @Override
-    public void close() {
+    void close() {
         outbox.clear();
         WebSocket ws = socket;
         if (ws != null && !ws.isOutputClosed()) {
@@ -176,17 +164,13 @@ final class WsConnection implements WsLink {
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            closeReason = reason;
-            closeCode = statusCode;
+            closedBy(statusCode, reason);
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
-            if (closeCode < 0) {
-                closeReason = String.valueOf(error);
-                closeCode = 1006;
-            }
+            lost(String.valueOf(error));
         }
     }
 }
