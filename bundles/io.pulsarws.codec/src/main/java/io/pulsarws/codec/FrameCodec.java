@@ -8,12 +8,14 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -206,14 +208,26 @@ public final class FrameCodec {
 
     /** @return a send frame's payload decoded from base64, or its refusal */
     private static byte[] payload(String base64, String context) throws FrameException {
+        // what Base64.Decoder.decode(String) does, too
+        return payload(ByteBuffer.wrap(base64.getBytes(StandardCharsets.ISO_8859_1)), context);
+    }
+
+    /**
+     * @param base64 the payload's base64 where it stands (in the frame itself, for a plain frame); consumed
+     * @return a send frame's payload decoded from base64, or its refusal
+     */
+    private static byte[] payload(ByteBuffer base64, String context) throws FrameException {
+        ByteBuffer decoded;
         try {
-            return BASE64_DECODER.decode(base64);
+            decoded = BASE64_DECODER.decode(base64);
         } catch (IllegalArgumentException e) {
             throw new FrameException(
                     WebSocketError.PAYLOAD_ENCODING_ERROR,
                     "Invalid Base64 message-payload: " + e.getMessage(),
                     context);
         }
+        byte[] out = decoded.array(); // the JDK sizes it exactly for valid base64; copied if it ever does not
+        return decoded.remaining() == out.length ? out : Arrays.copyOf(out, decoded.remaining());
     }
 
     /**

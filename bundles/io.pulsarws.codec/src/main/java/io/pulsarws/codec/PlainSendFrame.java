@@ -1,5 +1,6 @@
 package io.pulsarws.codec;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,8 +19,12 @@ final class PlainSendFrame {
     private static final int CONTEXT = 2;
     private static final int KEY = 4;
 
-    /** The values read; null where the field was absent. */
-    record Fields(String payload, String context, String key) {}
+    /**
+     * The values read; null where the field was absent.
+     *
+     * @param payload the payload's base64 where it stands in the frame, to be decoded from there without a copy
+     */
+    record Fields(ByteBuffer payload, String context, String key) {}
 
     private PlainSendFrame() {}
 
@@ -33,7 +38,7 @@ final class PlainSendFrame {
             return null;
         }
         i = skipSpace(b, i + 1, end);
-        String payload = null;
+        ByteBuffer payload = null;
         String context = null;
         String key = null;
         int seen = 0;
@@ -61,11 +66,10 @@ final class PlainSendFrame {
             if (valueEnd < 0) {
                 return null;
             }
-            String value = new String(b, i + 1, valueEnd - i - 1, StandardCharsets.ISO_8859_1);
             switch (field) {
-                case PAYLOAD -> payload = value;
-                case CONTEXT -> context = value;
-                default -> key = value;
+                case PAYLOAD -> payload = ByteBuffer.wrap(b, i + 1, valueEnd - i - 1);
+                case CONTEXT -> context = text(b, i + 1, valueEnd);
+                default -> key = text(b, i + 1, valueEnd);
             }
             i = skipSpace(b, valueEnd + 1, end);
             if (i == end) {
@@ -83,6 +87,11 @@ final class PlainSendFrame {
             return null;
         }
         return new Fields(payload, context, key);
+    }
+
+    /** @return the plain ASCII between {@code from} and {@code to} as a string */
+    private static String text(byte[] b, int from, int to) {
+        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     /** @return the index of the closing quote of a plain string starting at {@code i}, or -1 */

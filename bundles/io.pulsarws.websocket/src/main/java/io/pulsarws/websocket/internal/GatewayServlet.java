@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * Every {@code /ws/...} endpoint. A handshake is decided before the upgrade, as Pulsar's own service does: the
  * path and parameters are parsed, the session manager creates the producer or consumer, and only then is the
  * WebSocket accepted; otherwise the client gets an HTTP status with a one-line plain-text reason. In order: the
- * Origin (403), the offered subprotocols ({@link Subprotocols}: 400), the session limits (503 for the node, 429 per
- * address), the pending-handshake bound (503), the client's token (401), then the session manager (400, 403, 404,
- * 409, 503, 504...).
+ * Origin (403), the session limits (503 for the node, 429 per address), the pending-handshake bound (503), the
+ * offered subprotocols ({@link Subprotocols}: 400), the client's token (401), then the session manager (400, 403,
+ * 404, 409, 503, 504...).
  *
  * <p>The component takes no configuration and its references are dynamic, so its whiteboard registration never
  * changes: Pax Web would restart the web context, dropping every open WebSocket. Without a session manager (not
@@ -89,7 +89,6 @@ public class GatewayServlet extends WebSocketServlet {
         Subprotocols offered;
         try {
             security.checkOrigin(req);
-            offered = Subprotocols.of(req.getHeaders("Sec-WebSocket-Protocol"));
             permit = sessionLimits.acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
         } catch (OpenRefusedException e) {
             if (e.status() != 403) {
@@ -111,6 +110,8 @@ public class GatewayServlet extends WebSocketServlet {
         }
         GatewaySession session;
         try {
+            // a client's malformed offer is its own error: refused like a bad parameter, never logged above DEBUG
+            offered = Subprotocols.of(req.getHeaders("Sec-WebSocket-Protocol"));
             caller = security.authenticate(req, offered.token());
             session = open(req, caller);
         } catch (OpenRefusedException e) {
