@@ -443,6 +443,9 @@ public final class StandaloneBroker {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                // a ZooKeeper still loading its database can fail to close the command's socket (its
+                // ServerCnxn NPE): without a timeout this read waited for ever, and the build with it
+                s.setSoTimeout(2_000);
                 s.getOutputStream()
                         .write("srvr"
                                 .getBytes(StandardCharsets.US_ASCII)); // the one four-letter word allowed by default
@@ -451,7 +454,7 @@ public final class StandaloneBroker {
                     break;
                 }
             } catch (IOException e) {
-                // not listening yet
+                // not listening yet, or no answer within the socket timeout
             }
             if (!zk.isAlive() || System.nanoTime() > deadline) {
                 zk.destroyForcibly();
