@@ -64,6 +64,7 @@ sed -i "s#^org.osgi.service.http.port.*#org.osgi.service.http.port = ${GATEWAY_H
   "$karaf/etc/org.ops4j.pax.web.cfg"
 
 echo "Gateway: ws://localhost:${GATEWAY_HTTP_PORT:-8080}/ws/...  Pulsar: $service_url  Karaf: $karaf"
+echo "Web console: http://localhost:${GATEWAY_HTTP_PORT:-8080}/pulsar-websocket/console/"
 export EXTRA_JAVA_OPTS="-Xmx${KARAF_XMX:-512m} ${EXTRA_JAVA_OPTS:-}"
 if [ -t 0 ]; then
   "$karaf/bin/karaf"            # interactive console

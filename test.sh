@@ -14,4 +14,10 @@ if ! /usr/bin/python3 -c "import websocket" 2>/dev/null; then
   echo "Installing python3-websocket (Debian package) for the Python example tests..."
   apt-get update -q && apt-get install -y -q python3-websocket
 fi
+# the web console's tests (BrowserConsoleIT) drive Debian's headless Chromium with npm's playwright-core, which
+# downloads no browser of its own
+if ! command -v chromium >/dev/null; then
+  echo "Installing chromium (Debian package) for the web console's browser tests..."
+  apt-get update -q && apt-get install -y -q chromium
+fi
 exec mvn -B install "$@"

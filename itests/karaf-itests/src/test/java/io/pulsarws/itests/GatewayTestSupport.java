@@ -86,6 +86,7 @@ public abstract class GatewayTestSupport {
             systemProperty("itest.work.dir").value(System.getProperty("itest.work.dir")),
             systemProperty("itest.docs.dir").value(System.getProperty("docs.dir")),
             systemProperty("itest.asyncapi.check.dir").value(System.getProperty("asyncapi.check.dir")),
+            systemProperty("itest.browser.check.dir").value(System.getProperty("browser.check.dir")),
         };
     }
 
@@ -321,21 +322,28 @@ public abstract class GatewayTestSupport {
     /** Waits until a line written to karaf.log after {@code mark} contains every fragment. */
     protected static void awaitLogSince(long mark, String what, String... fragments) throws InterruptedException {
         await(what, TIMEOUT, () -> {
-            try (java.io.RandomAccessFile f =
-                    new java.io.RandomAccessFile(karafLog().toFile(), "r")) {
-                if (f.length() <= mark) {
-                    return false;
-                }
-                f.seek(mark);
-                byte[] tail = new byte[(int) (f.length() - mark)];
-                f.readFully(tail);
-                return new String(tail, StandardCharsets.UTF_8)
+            try {
+                return logSince(mark)
                         .lines()
                         .anyMatch(l -> java.util.Arrays.stream(fragments).allMatch(l::contains));
             } catch (IOException e) {
                 return false;
             }
         });
+    }
+
+    /** @return what karaf.log got after {@code mark} */
+    protected static String logSince(long mark) throws IOException {
+        try (java.io.RandomAccessFile f =
+                new java.io.RandomAccessFile(karafLog().toFile(), "r")) {
+            if (f.length() <= mark) {
+                return "";
+            }
+            f.seek(mark);
+            byte[] tail = new byte[(int) (f.length() - mark)];
+            f.readFully(tail);
+            return new String(tail, StandardCharsets.UTF_8);
+        }
     }
 
     private static Path karafLog() {

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads a JSON text into maps, lists, strings, numbers and booleans, for assertions. */
+/** Reads a JSON text into maps, lists, strings, numbers and booleans, for assertions; writes flat objects. */
 final class Json {
     private static final JsonFactory FACTORY = new JsonFactory();
 
@@ -20,6 +20,30 @@ final class Json {
         try (JsonParser p = FACTORY.createParser(text)) {
             return (Map<String, Object>) value(p, p.nextToken());
         }
+    }
+
+    /** @return a JSON object of string, number, boolean and (nested) object values */
+    @SuppressWarnings("unchecked")
+    static String write(Map<String, ?> object) throws IOException {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            for (Map.Entry<String, ?> e : object.entrySet()) {
+                Object v = e.getValue();
+                if (v instanceof Number) {
+                    g.writeNumberField(e.getKey(), ((Number) v).longValue());
+                } else if (v instanceof Boolean) {
+                    g.writeBooleanField(e.getKey(), (Boolean) v);
+                } else if (v instanceof Map) {
+                    g.writeFieldName(e.getKey());
+                    g.writeRawValue(write((Map<String, ?>) v));
+                } else {
+                    g.writeStringField(e.getKey(), String.valueOf(v));
+                }
+            }
+            g.writeEndObject();
+        }
+        return out.toString();
     }
 
     private static Object value(JsonParser p, JsonToken t) throws IOException {

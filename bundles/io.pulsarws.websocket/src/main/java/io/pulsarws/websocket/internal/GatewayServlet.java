@@ -62,6 +62,9 @@ public class GatewayServlet extends WebSocketServlet {
     @Reference(policy = ReferencePolicy.DYNAMIC)
     private volatile SecuritySettings security;
 
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile RefusalReports reports;
+
     /** Open sessions in total and per client address. */
     private final transient SessionLimits sessionLimits = new SessionLimits();
 
@@ -86,7 +89,7 @@ public class GatewayServlet extends WebSocketServlet {
         WebSocketSettings limits = settings;
         SessionLimits.Permit permit;
         SecuritySettings.Caller caller;
-        Subprotocols offered;
+        Subprotocols offered = null;
         try {
             security.checkOrigin(req);
             permit = sessionLimits.acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
@@ -97,14 +100,14 @@ public class GatewayServlet extends WebSocketServlet {
                         req.getRemoteAddr(),
                         io.pulsarws.codec.ClientText.line(e.getMessage(), 512));
             }
-            refuse(resp, e.status(), e.getMessage());
+            refuse(req, resp, e.status(), e.getMessage(), null);
             return;
         }
         int limit = limits.maxPendingHandshakes();
         if (pendingHandshakes.incrementAndGet() > limit) {
             pendingHandshakes.decrementAndGet();
             permit.release();
-            refuse(resp, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
+            refuse(req, resp, 503, "Too many pending handshakes (maxPendingHandshakes); retry later", null);
             LOG.warn("Handshake from {} refused: maxPendingHandshakes ({}) reached", req.getRemoteAddr(), limit);
             return;
         }
@@ -116,13 +119,13 @@ public class GatewayServlet extends WebSocketServlet {
             session = open(req, caller);
         } catch (OpenRefusedException e) {
             permit.release();
-            refuse(resp, e.status(), e.getMessage());
+            refuse(req, resp, e.status(), e.getMessage(), offered);
             return;
         } catch (RuntimeException e) {
             permit.release();
             // never let Jetty render it: its error page can carry the stack trace
             LOG.warn("Handshake for {} failed unexpectedly", req.getRequestURI(), e);
-            refuse(resp, 500, "Internal error: " + e.getClass().getSimpleName());
+            refuse(req, resp, 500, "Internal error: " + e.getClass().getSimpleName(), offered);
             return;
         } finally {
             pendingHandshakes.decrementAndGet();
@@ -186,16 +189,41 @@ public class GatewayServlet extends WebSocketServlet {
                 accepted.session(), settings, keepAlive, accepted.permit()::release, accepted.expiresAt());
     }
 
-    private void refuse(HttpServletResponse resp, int status, String why) throws IOException {
+    /**
+     * Answers a refused handshake.
+     *
+     * @param offered the client's subprotocols if they were read before the refusal, else null
+     */
+    private void refuse(HttpServletRequest req, HttpServletResponse resp, int status, String why, Subprotocols offered)
+            throws IOException {
         keepAlive.counters().refused(status);
         // reasons may repeat what the client sent (a topic name, a parameter): one printable line, bounded
-        String reason = io.pulsarws.codec.ClientText.line(why, 512);
+        String reason = io.pulsarws.codec.ClientText.line(why, RefusalReports.MAX_REASON);
         LOG.debug("Handshake refused: {} {}", status, reason);
+        keepForConsole(req, offered, status, reason);
         resp.setStatus(status);
         resp.setContentType("text/plain;charset=utf-8");
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         resp.setContentLength(body.length);
         resp.getOutputStream().write(body);
         resp.flushBuffer();
+    }
+
+    /** Keeps the refusal for the web console if the client offered {@code report.<id>} ({@link RefusalReports}). */
+    private void keepForConsole(HttpServletRequest req, Subprotocols offered, int status, String reason) {
+        if (!settings.consoleEnabled()) {
+            return;
+        }
+        Subprotocols read = offered;
+        if (read == null) { // refused before they were read (Origin, limits): read them now, bounded as ever
+            try {
+                read = Subprotocols.of(req.getHeaders("Sec-WebSocket-Protocol"));
+            } catch (OpenRefusedException e) {
+                return;
+            }
+        }
+        if (read.report() != null) {
+            reports.keep(read.report(), status, reason);
+        }
     }
 }

@@ -16,6 +16,10 @@ import java.util.Enumeration;
  * Other offered names are ignored, as before. A subprotocol is an RFC 7230 token, so only tokens made of those
  * characters fit (compact JWTs do); others go in {@code Authorization} or {@code ?token=}.
  *
+ * <p>The web console also offers {@code report.<id>} (16 to 64 of {@code A-Z a-z 0-9 _ -}): a browser never sees the
+ * status of a refused handshake, so the gateway keeps the refusal under that id for the page to fetch
+ * ({@link RefusalReports}). A malformed or second report id is ignored, as other names are.
+ *
  * <p>The header is bounded before it is read: at most {@link #MAX_ENTRIES} names and {@link #MAX_CHARS} characters
  * in all, else 400.
  */
@@ -26,17 +30,22 @@ final class Subprotocols {
     /** The prefix of the offered name that carries a token. */
     static final String TOKEN_PREFIX = "token.";
 
+    /** The prefix of the offered name under which a refusal is kept for the web console. */
+    static final String REPORT_PREFIX = "report.";
+
     static final int MAX_ENTRIES = 16;
     static final int MAX_CHARS = 16 * 1024;
 
-    private static final Subprotocols NONE = new Subprotocols(false, null);
+    private static final Subprotocols NONE = new Subprotocols(false, null, null);
 
     private final boolean offered;
     private final String token;
+    private final String report;
 
-    private Subprotocols(boolean offered, String token) {
+    private Subprotocols(boolean offered, String token, String report) {
         this.offered = offered;
         this.token = token;
+        this.report = report;
     }
 
     /** @return true if the client offered {@value #PROTOCOL}: the handshake must then answer with it */
@@ -47,6 +56,11 @@ final class Subprotocols {
     /** @return the token offered as {@code token.<token>}, or null */
     String token() {
         return token;
+    }
+
+    /** @return the well-formed id offered as {@code report.<id>}, or null */
+    String report() {
+        return report;
     }
 
     /**
@@ -62,6 +76,7 @@ final class Subprotocols {
         }
         boolean offered = false;
         String token = null;
+        String report = null;
         int entries = 0;
         int chars = 0;
         while (headers.hasMoreElements()) {
@@ -89,6 +104,8 @@ final class Subprotocols {
                     if (token.isEmpty()) {
                         throw new OpenRefusedException(400, "Sec-WebSocket-Protocol offers an empty token");
                     }
+                } else if (report == null && name.startsWith(REPORT_PREFIX)) {
+                    report = RefusalReports.validId(name.substring(REPORT_PREFIX.length()));
                 }
             }
         }
@@ -99,11 +116,12 @@ final class Subprotocols {
                             + "\" offered beside it: new WebSocket(url, [\"" + PROTOCOL + "\", \"" + TOKEN_PREFIX
                             + "<token>\"])");
         }
-        return new Subprotocols(offered, token);
+        return new Subprotocols(offered, token, report);
     }
 
     @Override
     public String toString() {
-        return "Subprotocols[" + (offered ? PROTOCOL : "-") + (token == null ? "" : ", a token") + "]"; // never it
+        return "Subprotocols[" + (offered ? PROTOCOL : "-") + (token == null ? "" : ", a token")
+                + (report == null ? "" : ", report " + report) + "]"; // never it
     }
 }

@@ -68,4 +68,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Open sessions one client IP address may hold; more are refused with 429. 0: no limit "
                     + "(the default, since clients behind one reverse proxy share its address).")
     int maxSessionsPerAddress() default 0;
+
+    @AttributeDefinition(
+            name = "Web console",
+            description = "Serve the web console at /pulsar-websocket/console/ (a page that produces and consumes "
+                    + "through this gateway's public API, with the same authentication and Origin rules as every "
+                    + "client). false answers 404 at once, without touching open sessions.")
+    boolean consoleEnabled() default true;
 }

@@ -56,7 +56,7 @@ public class WebSocketSettings {
         LOG.info(
                 "WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s, maxSessions={}, "
                         + "maxSessionsPerAddress={}, outbound budget {} bytes per session and {} bytes in all, slow client "
-                        + "timeout {} ms",
+                        + "timeout {} ms, web console {}",
                 config.maxTextFrameSize(),
                 config.idleTimeoutMillis(),
                 config.pingIntervalSeconds(),
@@ -64,7 +64,12 @@ public class WebSocketSettings {
                 config.maxSessionsPerAddress(),
                 config.maxQueuedBytesPerSession(),
                 maxQueuedBytes(),
-                config.slowClientTimeoutMillis());
+                config.slowClientTimeoutMillis(),
+                config.consoleEnabled() ? "on" : "off");
+    }
+
+    boolean consoleEnabled() {
+        return config.consoleEnabled();
     }
 
     int maxQueuedBytesPerSession() {

@@ -65,4 +65,19 @@ class SubprotocolsTest {
         assertFalse(of(big, big).offered());
         assertTrue(refusal(big, big, "pulsar-websocket").contains("over 16384 characters"));
     }
+
+    @Test
+    void theConsolesReportIdIsReadWhenWellFormedAndIgnoredOtherwise() throws OpenRefusedException {
+        String id = "AbCdEfGhIjKlMnOp_-09";
+        Subprotocols s = of("pulsar-websocket, report." + id + ", token." + JWT);
+        assertEquals(id, s.report());
+        assertEquals(JWT, s.token());
+        assertEquals(id, of("report." + id).report(), "no pulsar-websocket needed: nothing is answered for it");
+        assertEquals(id, of("report." + id, "report.SecondIdSecondId").report(), "the first one counts");
+        assertNull(of("report.short").report(), "under 16 characters");
+        assertNull(of("report." + "x".repeat(65)).report(), "over 64 characters");
+        assertNull(of("report.AbCdEfGhIjKlMnOp!").report(), "a character outside A-Z a-z 0-9 _ -");
+        assertNull(of("Report." + id).report(), "the prefix is case-sensitive");
+        assertNull(of("pulsar-websocket").report());
+    }
 }

@@ -1,0 +1,283 @@
+package io.pulsarws.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.inject.Inject;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * The web console in a real browser: Debian's Chromium, headless, driven by Playwright's library under Node
+ * ({@code src/test/node/browser/console.mjs}), against the gateway and the build's broker. Each scenario fails on
+ * any script error or Content-Security-Policy violation in the page. The screenshots in {@code docs/images/} are the
+ * ones these tests take ({@code target/clients/console/}).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class BrowserConsoleIT extends GatewayTestSupport {
+    private static final String SECURITY = "io.pulsarws.security";
+    private static final String ENDPOINTS = "io.pulsarws.websocket";
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    private static String http() {
+        return "http://127.0.0.1:" + System.getProperty("itest.http.port");
+    }
+
+    private static String console() {
+        return http() + "/pulsar-websocket/console/";
+    }
+
+    /**
+     * Runs a scenario of console.mjs in Chromium.
+     *
+     * @return what the page showed; the scenario ran through (every wait met) without a page error
+     */
+    private static Map<String, Object> browse(String scenario, Map<String, Object> args) throws Exception {
+        Path check = Paths.get(System.getProperty("itest.browser.check.dir"));
+        Path work = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir"), "console"));
+        Map<String, Object> all = new LinkedHashMap<>(args);
+        all.put("console", console());
+        all.put("screenshots", work.toString());
+        Path out = work.resolve(scenario + ".out");
+        Path err = work.resolve(scenario + ".err");
+        Process p = new ProcessBuilder("node", check.resolve("console.mjs").toString(), scenario, Json.write(all))
+                .directory(check.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        try {
+            assertTrue("the browser scenario " + scenario + " ended within 2 minutes", p.waitFor(2, TimeUnit.MINUTES));
+        } finally {
+            p.destroyForcibly();
+        }
+        String printed = Files.readString(out);
+        String text = printed.isBlank() ? "(nothing)" : printed;
+        assertEquals(text + "\n" + Files.readString(err), 0, p.exitValue());
+        Map<String, Object> shown = Json.object(printed);
+        assertEquals("page errors: " + shown.get("errors"), List.of(), shown.get("errors"));
+        return shown;
+    }
+
+    /** A producer page and a consumer page: the message goes through the gateway and the consumer acks it. */
+    @Test
+    public void a_theConsoleProducesAndConsumesEndToEnd() throws Exception {
+        String topic = uniqueTopic("console");
+        String text = "Hello from Chromium \u2713";
+        Map<String, Object> shown =
+                browse("roundTrip", Map.of("topic", topic, "subscription", "console-sub", "text", text));
+        assertTrue(shown.toString(), shown.get("consumerStatus").toString().startsWith("Connected: consumer"));
+        assertTrue(shown.toString(), shown.get("producerStatus").toString().startsWith("Connected: producer"));
+        assertTrue(shown.toString(), shown.get("result").toString().startsWith("stored as message "));
+        assertEquals(text, shown.get("delivered"));
+        assertTrue(shown.toString(), shown.get("deliveredHead").toString().contains("key console-key"));
+        assertEquals("origin=chromium", shown.get("deliveredProperties"));
+        String messageId = shown.get("result").toString().substring("stored as message ".length());
+        assertEquals("{\"messageId\":\"" + messageId + "\"}", shown.get("ackSent"));
+        await(
+                "the consumer page's ack to empty the backlog",
+                TIMEOUT,
+                () -> backlog("/admin/v2/persistent/public/default/" + topic, "console-sub") == 0);
+        @SuppressWarnings("unchecked")
+        List<String> sockets = (List<String>) shown.get("sockets");
+        assertEquals(2, sockets.size());
+        assertEquals(gateway() + path("consumer", topic) + "/console-sub", sockets.get(0));
+        assertEquals(gateway() + path("producer", topic), sockets.get(1));
+    }
+
+    /**
+     * Three messages wait in a subscription; the page acks two and nacks one, which comes back. The broker's backlog
+     * goes from 3 to 1: the acks reached it, the nacked message did not leave.
+     */
+    @Test
+    public void b_acksFromThePageDropTheBrokersBacklog() throws Exception {
+        String topic = uniqueTopic("console-acks");
+        String admin = "/admin/v2/persistent/public/default/" + topic;
+        assertEquals(204, admin("PUT", admin + "/subscription/acks", "").statusCode());
+        produce(topic, "one", "two", "three");
+        await("a backlog of 3", TIMEOUT, () -> backlog(admin, "acks") == 3);
+        Map<String, Object> shown = browse("ackAndNack", Map.of("topic", topic, "subscription", "acks"));
+        assertEquals(2L, shown.get("acked"));
+        String redelivered = shown.get("redelivered").toString();
+        assertTrue(redelivered, redelivered.startsWith("id " + shown.get("nacked") + " "));
+        assertTrue(redelivered, redelivered.contains("redelivered 1\u00d7"));
+        await("a backlog of 1 (the nacked message) once the page has gone", TIMEOUT, () -> backlog(admin, "acks") == 1);
+    }
+
+    /** A browser never sees a refused handshake's status; the page shows it anyway, with the gateway's reason. */
+    @Test
+    public void c_aRefusedHandshakeShowsItsStatusAndReason() throws Exception {
+        double before = metric("pulsarws_handshakes_refused_total{status=\"400\"} ");
+        Map<String, Object> shown = browse(
+                "refused",
+                Map.of(
+                        "form",
+                        Map.of(
+                                "endpoint", "consumer",
+                                "topic", uniqueTopic("console-refused"),
+                                "subscription", "s",
+                                "params", "subscriptionType=Sometimes"),
+                        "screenshot",
+                        "console-refused.png"));
+        assertEquals("status refused", shown.get("state"));
+        String status = shown.get("status").toString();
+        assertTrue(status, status.startsWith("Refused: HTTP 400 Bad Request"));
+        assertTrue(status, status.contains("subscriptionType"));
+        assertTrue(status, status.contains("in general: malformed path, invalid topic name"));
+        assertEquals(1, metric("pulsarws_handshakes_refused_total{status=\"400\"} ") - before, 0);
+    }
+
+    /**
+     * With authentication on, the page without a token is refused (401, shown); with one, offered as a subprotocol,
+     * it produces, and no URL the browser opened carries a token.
+     */
+    @Test
+    public void d_theSubprotocolTokenWorksAndNoUrlCarriesIt() throws Exception {
+        Path key = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir"), "console"))
+                .resolve("console-secret.key");
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        Files.write(key, secret);
+        String token = Jwt.sign("{\"sub\":\"console-user\"}", secret);
+        long mark = logMark();
+        configure(
+                SECURITY,
+                Map.of(
+                        "authenticationEnabled",
+                        "true",
+                        "tokenSecretKey",
+                        key.toUri().toString()),
+                "WebSocket security: authentication=token");
+        try {
+            Map<String, Object> shown = browse("token", Map.of("topic", uniqueTopic("console-auth"), "token", token));
+            assertEquals("status refused", shown.get("withoutState"));
+            assertTrue(shown.toString(), shown.get("withoutStatus").toString().startsWith("Refused: HTTP 401"));
+            assertEquals("status open", shown.get("withState"));
+            assertTrue(shown.toString(), shown.get("withStatus").toString().contains("(subprotocol pulsar-websocket)"));
+            assertTrue(shown.toString(), shown.get("result").toString().startsWith("stored as message "));
+            String signature = token.substring(token.lastIndexOf('.') + 1);
+            for (Object url : (List<?>) shown.get("sockets")) {
+                assertFalse(
+                        url.toString(),
+                        url.toString().contains("token=") || url.toString().contains(signature));
+            }
+            String snippet = shown.get("snippet").toString();
+            assertTrue(snippet, snippet.contains("[\"pulsar-websocket\", \"token.\" + token]"));
+            assertFalse("the page's code shows the token itself", snippet.contains(signature));
+            assertFalse("the token in karaf.log", logSince(mark).contains(signature));
+        } finally {
+            configure(SECURITY, Map.of("authenticationEnabled", "false"), "WebSocket security: authentication=off");
+        }
+    }
+
+    /** A page served from another origin (a loopback server on another port) is refused unless allowed. */
+    @Test
+    public void e_aPageOfAnotherOriginIsRefusedUnlessAllowed() throws Exception {
+        int port = freePort();
+        String origin = "http://127.0.0.1:" + port;
+        Map<String, Object> args =
+                Map.of("port", port, "endpoint", gateway() + path("producer", uniqueTopic("console-origin")));
+        double before = metric("pulsarws_handshakes_refused_total{status=\"403\"} ");
+        Map<String, Object> refused = browse("foreignOrigin", args);
+        assertEquals(origin, refused.get("origin"));
+        assertEquals("closed 1006", refused.get("outcome"));
+        assertEquals(1, metric("pulsarws_handshakes_refused_total{status=\"403\"} ") - before, 0);
+        configure(SECURITY, Map.of("allowedOrigins", origin), "allowed origins=[" + origin + "]");
+        try {
+            assertEquals("open", browse("foreignOrigin", args).get("outcome"));
+        } finally {
+            configure(SECURITY, Map.of("allowedOrigins", ""), "allowed origins=same origin only");
+        }
+    }
+
+    /**
+     * The console's files come with a policy that lets them load nothing from elsewhere; a refusal is kept for the
+     * page once; {@code consoleEnabled=false} answers 404 at once and keeps no refusal, while open sessions go on.
+     */
+    @Test
+    public void f_theConsoleIsServedSafelyAndCanBeSwitchedOffLive() throws Exception {
+        HttpResponse<String> page = get(console());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<script src=\"console.js\"></script>"));
+        String policy = page.headers().firstValue("Content-Security-Policy").orElse("");
+        assertTrue(policy, policy.contains("default-src 'none'") && policy.contains("connect-src 'self'"));
+        HttpResponse<String> bare = get(http() + "/pulsar-websocket/console");
+        assertEquals(302, bare.statusCode());
+        assertTrue(bare.headers().firstValue("Location").orElse("").endsWith("/pulsar-websocket/console/"));
+
+        String refusedUrl = gateway() + path("consumer", uniqueTopic("console-report")) + "/s?subscriptionType=No";
+        String id = "kept-for-the-console-" + System.nanoTime();
+        assertTrue(refusal(refusedUrl, Map.of("Sec-WebSocket-Protocol", "pulsar-websocket, report." + id))
+                .startsWith("400 "));
+        HttpResponse<String> report = get(console() + "refusals/" + id);
+        assertEquals(200, report.statusCode());
+        Map<String, Object> kept = Json.object(report.body());
+        assertEquals(400L, kept.get("status"));
+        assertTrue(kept.toString(), kept.get("reason").toString().contains("subscriptionType"));
+        assertEquals("read once", 404, get(console() + "refusals/" + id).statusCode());
+
+        String topic = uniqueTopic("console-off");
+        try (WsClient open = WsClient.open(gateway() + path("producer", topic))) {
+            configure(ENDPOINTS, Map.of("consoleEnabled", "false"), "web console off");
+            try {
+                assertEquals(404, get(console()).statusCode());
+                assertEquals(404, get(console() + "console.js").statusCode());
+                String off = id + "-off";
+                refusal(refusedUrl, Map.of("Sec-WebSocket-Protocol", "pulsar-websocket, report." + off));
+                open.send("{\"payload\":\"" + b64("still open") + "\"}");
+                assertEquals(
+                        "the session opened before goes on",
+                        "ok",
+                        Json.object(open.next(TIMEOUT)).get("result"));
+                configure(ENDPOINTS, Map.of("consoleEnabled", "true"), "web console on");
+                assertEquals(
+                        "nothing was kept while off",
+                        404,
+                        get(console() + "refusals/" + off).statusCode());
+            } finally {
+                updateConfiguration(configAdmin, ENDPOINTS, Map.of("consoleEnabled", "true"));
+            }
+            assertEquals(200, get(console()).statusCode());
+        }
+    }
+
+    /** Changes a configuration and waits for the log line saying it is in force. */
+    private void configure(String pid, Map<String, Object> values, String inForce) throws Exception {
+        long mark = logMark();
+        updateConfiguration(configAdmin, pid, values);
+        awaitLogSince(mark, inForce, inForce);
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(TIMEOUT)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+}
