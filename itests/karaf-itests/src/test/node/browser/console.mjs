@@ -104,6 +104,39 @@ const scenarios = {
     await shot(consumer, 'console-acks.png');
   },
 
+  /**
+   * A v3 consumer of two topics in pull mode gets what its permits allow; a reader reads from the earliest
+   * message; disconnecting shows the close code in words.
+   */
+  async pullAndRead() {
+    const v3 = await connect({
+      endpoint: 'multi', subscription: args.subscription, topics: args.topics,
+      params: 'subscriptionInitialPosition=Earliest\npullMode=true',
+    });
+    out.v3Status = await statusOf(v3);
+    await v3.fill('#permits', '2');
+    await v3.click('#permit');
+    await awaitDeliveries(v3, 2);
+    await v3.fill('#permits', '1');
+    await v3.click('#permit');
+    await awaitDeliveries(v3, 3);
+    out.pulled = await v3.locator('#deliveries .delivery .payload').allTextContents();
+    out.permitsSent = await v3.locator('#log li.out code').allTextContents();
+    await v3.click('#disconnect');
+    await v3.waitForSelector('#status.idle, #status.closed');
+    out.v3Closed = await statusOf(v3);
+
+    const reader = await connect({ endpoint: 'reader', topic: args.readerTopic, params: 'messageId=earliest' });
+    out.readerStatus = await statusOf(reader);
+    await awaitDeliveries(reader, 2);
+    out.read = await reader.locator('#deliveries .delivery .payload').allTextContents();
+    out.readerButtons = await reader.locator('#deliveries .delivery button').allTextContents();
+    await reader.locator('#deliveries .delivery button.ack').first().click();
+    await reader.waitForSelector('#deliveries .delivery.acked');
+    out.permitHidden = await reader.isHidden('#permit');
+    await shot(reader, 'console-reader.png');
+  },
+
   /** A handshake the gateway refuses: the page shows the HTTP status and reason, which a browser never gets. */
   async refused() {
     const page = await connect(args.form);

@@ -13,9 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.SecureRandom;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.junit.FixMethodOrder;
@@ -262,6 +264,40 @@ public class BrowserConsoleIT extends GatewayTestSupport {
             }
             assertEquals(200, get(console()).statusCode());
         }
+    }
+
+    /**
+     * The other endpoints from the page: a v3 consumer of two topics in pull mode gets messages as its permits allow
+     * (2, then 1); a reader reads from the earliest message and acks only as flow-control credit (no permits);
+     * disconnecting shows close 1000 in words.
+     */
+    @Test
+    public void g_aV3PullConsumerAndAReaderFromThePage() throws Exception {
+        String a = uniqueTopic("console-v3a");
+        String b = uniqueTopic("console-v3b");
+        produce(a, "a1", "a2");
+        produce(b, "b1");
+        Map<String, Object> shown = browse(
+                "pullAndRead",
+                Map.of(
+                        "subscription",
+                        "pull",
+                        "topics",
+                        "persistent://public/default/" + a + ",persistent://public/default/" + b,
+                        "readerTopic",
+                        a));
+        assertTrue(shown.toString(), shown.get("v3Status").toString().startsWith("Connected: multi-topic consumer"));
+        assertEquals(Set.of("a1", "a2", "b1"), new HashSet<>((List<?>) shown.get("pulled")));
+        assertEquals(
+                "the permit frames the page sent, newest first",
+                List.of("{\"type\":\"permit\",\"permitMessages\":1}", "{\"type\":\"permit\",\"permitMessages\":2}"),
+                shown.get("permitsSent"));
+        String closed = shown.get("v3Closed").toString();
+        assertTrue(closed, closed.startsWith("Closed (1000)") && closed.contains("a normal close"));
+        assertTrue(shown.toString(), shown.get("readerStatus").toString().startsWith("Connected: reader"));
+        assertEquals(List.of("a2", "a1"), shown.get("read"));
+        assertEquals(List.of("Ack (credit)", "Ack (credit)"), shown.get("readerButtons"));
+        assertEquals(true, shown.get("permitHidden"));
     }
 
     /** Changes a configuration and waits for the log line saying it is in force. */

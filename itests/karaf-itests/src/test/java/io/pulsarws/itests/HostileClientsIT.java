@@ -231,6 +231,9 @@ public class HostileClientsIT extends GatewayTestSupport {
             long queued = (long) metric("pulsarws_outbound_queued_bytes ");
             assertTrue("queued for clients: " + queued, queued < 4 * (65_536 + 100_000));
             long grown = assertHeapWithinBudget(before, FLOOD_HEAP_BUDGET);
+            if (grown > HEAP_BUDGET / 3) { // what it is, for the record (see FLOOD_HEAP_BUDGET)
+                record("hostile: the heap with four stalled floods connected:\n" + largestOnHeap(12));
+            }
             long t0 = System.nanoTime();
             for (Flood f : floods) {
                 f.join(Duration.ofSeconds(3 + 5 + 20).toMillis());
