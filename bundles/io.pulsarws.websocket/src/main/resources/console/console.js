@@ -187,7 +187,9 @@
         : e.message);
       return;
     }
-    session = { ws, kind, url, opened: false, report, context: 0 };
+    // payloadFormat=text or json (beyond Pulsar) changes what a frame's payload is, both ways
+    const format = new URL(url).searchParams.get('payloadFormat') || 'base64';
+    session = { ws, kind, url, opened: false, report, context: 0, format };
     const current = session;
     setStatus('connecting', 'Connecting\u2026', url);
     log('event', 'open ' + url);
@@ -311,8 +313,15 @@
     head.textContent = facts.join(' \u00b7 ');
     const body = document.createElement('pre');
     body.className = 'payload';
-    const text = payloadText(m.payload || '');
-    body.textContent = text === null ? `(binary, base64) ${m.payload}` : text;
+    let text;
+    if (current.format === 'base64' || m.payloadFormat === 'base64') {
+      text = payloadText(m.payload || '');
+      if (text === null) text = `(binary, base64) ${m.payload}`;
+      else if (current.format !== 'base64') text = `(not ${current.format}: base64) ${text}`;
+    } else {
+      text = typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload, null, 2);
+    }
+    body.textContent = text;
     li.append(head, body);
     if (m.properties && Object.keys(m.properties).length) {
       const props = document.createElement('div');
@@ -385,8 +394,16 @@
   }
 
   /** @return the payload field for what is in the form; throws with a sentence when it cannot be sent as chosen */
-  function payloadField() {
+  function payloadField(current) {
     const text = $('payload').value;
+    if (current.format === 'text') return text; // a JSON string, stored as its UTF-8
+    if (current.format === 'json') {
+      try {
+        return JSON.parse(text); // any JSON value, stored as its compact text
+      } catch (e) {
+        throw new Error('payloadFormat=json: the payload is not JSON: ' + e.message);
+      }
+    }
     switch ($('format').value) {
       case 'json':
         try {
@@ -413,7 +430,7 @@
     if (!current || !current.opened) return;
     let frame;
     try {
-      frame = { payload: payloadField() };
+      frame = { payload: payloadField(current) };
       const key = $('key').value.trim();
       if (key) frame.key = key;
       const properties = pairs($('properties').value, 'Properties');

@@ -137,6 +137,22 @@ const scenarios = {
     await shot(reader, 'console-reader.png');
   },
 
+  /** payloadFormat=json on both pages: a JSON value goes out as JSON and is shown as JSON, no base64 anywhere. */
+  async jsonRoundTrip() {
+    const consumer = await connect({
+      endpoint: 'consumer', topic: args.topic, subscription: 'json', params: 'payloadFormat=json',
+    });
+    const producer = await connect({ endpoint: 'producer', topic: args.topic, params: 'payloadFormat=json' });
+    await producer.fill('#payload', args.json);
+    await producer.click('#send-button');
+    await producer.waitForSelector('#log li.in .note:text-matches("stored as message|not sent")');
+    out.sent = await producer.textContent('#log li.out code');
+    out.result = await producer.textContent('#log li.in .note');
+    await awaitDeliveries(consumer, 1);
+    out.delivered = await consumer.textContent('#deliveries .delivery .payload');
+    out.frame = await consumer.textContent('#log li.in code');
+  },
+
   /** A handshake the gateway refuses: the page shows the HTTP status and reason, which a browser never gets. */
   async refused() {
     const page = await connect(args.form);

@@ -46,7 +46,7 @@ public final class FrameCodec {
      *     undecodable payload or event time
      */
     public ProducerFrame decodeProducerFrame(String text) throws FrameException {
-        return producerFrame(f -> f.createParser(text));
+        return producerFrame(f -> f.createParser(text), PayloadFormat.BASE64);
     }
 
     /**
@@ -63,6 +63,28 @@ public final class FrameCodec {
      * @since 2.2.0
      */
     public ProducerFrame decodeProducerFrame(byte[] utf8, int offset, int length) throws FrameException {
+        return decodeProducerFrame(utf8, offset, length, PayloadFormat.BASE64);
+    }
+
+    /**
+     * Reads a producer's send frame from its bytes, its {@code payload} in the session's format: base64 (as
+     * {@link #decodeProducerFrame(byte[], int, int)}), a JSON string stored as its UTF-8 bytes ({@code text}), or
+     * any JSON value stored as its compact JSON text ({@code json}). A payload of another type is
+     * {@code send-error:7}.
+     *
+     * @param utf8 the frame's bytes
+     * @param offset where the frame starts in {@code utf8}
+     * @param length the frame's length in bytes
+     * @param format the session's payload format
+     * @return the frame
+     * @throws FrameException as {@link #decodeProducerFrame(String)}
+     * @since 2.3.0
+     */
+    public ProducerFrame decodeProducerFrame(byte[] utf8, int offset, int length, PayloadFormat format)
+            throws FrameException {
+        if (format != PayloadFormat.BASE64) {
+            return producerFrame(frame(utf8, offset, length), format);
+        }
         PlainSendFrame.Fields plain = PlainSendFrame.read(utf8, offset, length);
         if (plain != null) {
             String context = plain.context();
@@ -80,7 +102,7 @@ public final class FrameCodec {
                     null,
                     null);
         }
-        return producerFrame(frame(utf8, offset, length));
+        return producerFrame(frame(utf8, offset, length), PayloadFormat.BASE64);
     }
 
     /** Opens a parser over a frame. */
@@ -117,8 +139,10 @@ public final class FrameCodec {
         return false;
     }
 
-    private ProducerFrame producerFrame(Frame frame) throws FrameException {
+    private ProducerFrame producerFrame(Frame frame, PayloadFormat format) throws FrameException {
         String payload = null;
+        byte[] valueBytes = null; // a text or json payload, already as the bytes to store
+        String wrongType = null;
         boolean payloadSeen = false;
         Map<String, String> properties = Map.of();
         String context = null;
@@ -139,7 +163,18 @@ public final class FrameCodec {
                 switch (field) {
                     case "payload" -> {
                         payloadSeen = true;
-                        payload = scalarText(p, value, field);
+                        if (format == PayloadFormat.BASE64) {
+                            payload = scalarText(p, value, field);
+                        } else if (format == PayloadFormat.TEXT) {
+                            if (value == JsonToken.VALUE_STRING) {
+                                valueBytes = p.getText().getBytes(StandardCharsets.UTF_8);
+                            } else {
+                                wrongType = "payload must be a JSON string with payloadFormat=text";
+                                p.skipChildren();
+                            }
+                        } else {
+                            valueBytes = compactJson(p);
+                        }
                     }
                     case "properties" -> properties = stringMap(p, value, field);
                     case "context" -> context = scalarText(p, value, field);
@@ -162,11 +197,14 @@ public final class FrameCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (payload == null) {
+        if (wrongType != null) {
+            throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR, wrongType, context);
+        }
+        if (payload == null && valueBytes == null) {
             String reason = payloadSeen ? "payload is null" : "payload is missing";
             throw new FrameException(WebSocketError.PAYLOAD_ENCODING_ERROR, reason, context);
         }
-        byte[] bytes = payload(payload, context);
+        byte[] bytes = valueBytes != null ? valueBytes : payload(payload, context);
         byte[] param = null;
         if (encryptionParam != null) {
             try {
@@ -204,6 +242,15 @@ public final class FrameCodec {
                 param,
                 compressionType,
                 uncompressedSize == null ? null : uncompressedSize.intValue());
+    }
+
+    /** @return the JSON value the parser stands on, written compactly as UTF-8 */
+    private byte[] compactJson(JsonParser p) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.copyCurrentStructure(p);
+        }
+        return out.toByteArray();
     }
 
     /** @return a send frame's payload decoded from base64, or its refusal */
@@ -441,10 +488,27 @@ public final class FrameCodec {
      * @return the pushed message frame, with {@code eventTime} and {@code key} only when set
      */
     public String encodeMessage(DeliveredMessage m) {
+        return encodeMessage(m, PayloadFormat.BASE64);
+    }
+
+    /**
+     * @param m the message
+     * @param format the session's payload format: with {@code text} the payload is a JSON string when the bytes
+     *     are UTF-8, with {@code json} the JSON value they hold when they parse as one; otherwise (and for a
+     *     message delivered still encrypted) it is base64 and the frame says {@code "payloadFormat":"base64"}
+     * @return the pushed message frame, with {@code eventTime} and {@code key} only when set
+     * @since 2.3.0
+     */
+    public String encodeMessage(DeliveredMessage m, PayloadFormat format) {
         return write(g -> {
             g.writeStringField("messageId", m.messageId());
             g.writeFieldName("payload");
-            g.writeBinary(m.payload());
+            if (format == PayloadFormat.BASE64 || m.encryption() != null || !writePayload(g, m.payload(), format)) {
+                g.writeBinary(m.payload());
+                if (format != PayloadFormat.BASE64) {
+                    g.writeStringField("payloadFormat", PayloadFormat.BASE64.parameterValue());
+                }
+            }
             g.writeObjectFieldStart("properties");
             for (Map.Entry<String, String> e : m.properties().entrySet()) {
                 g.writeStringField(e.getKey(), e.getValue());
@@ -464,6 +528,39 @@ public final class FrameCodec {
                 writeEncryption(g, m.encryption());
             }
         });
+    }
+
+    /**
+     * Writes a payload as text or as the JSON value it holds.
+     *
+     * @return false, having written nothing, when the bytes are not UTF-8 (text) or not one JSON value (json)
+     */
+    private boolean writePayload(JsonGenerator g, byte[] payload, PayloadFormat format) throws IOException {
+        String text = Utf8Text.decode(payload);
+        if (text == null) {
+            return false;
+        }
+        if (format == PayloadFormat.TEXT) {
+            g.writeString(text);
+            return true;
+        }
+        // parsed twice (checked whole first, then copied): a value that breaks half-way must not be half-written
+        try (JsonParser check = json.createParser(payload)) {
+            if (check.nextToken() == null) {
+                return false;
+            }
+            check.skipChildren();
+            if (check.nextToken() != null) {
+                return false; // more than one value
+            }
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+        try (JsonParser p = json.createParser(payload)) {
+            p.nextToken();
+            g.copyCurrentStructure(p);
+        }
+        return true;
     }
 
     private static void writeEncryption(JsonGenerator g, EncryptionInfo e) throws IOException {

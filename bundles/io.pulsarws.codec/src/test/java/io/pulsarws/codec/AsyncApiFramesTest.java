@@ -127,8 +127,10 @@ class AsyncApiFramesTest {
 
         EncryptionInfo encryption = new EncryptionInfo(
                 Map.of("k", new EncryptionInfo.Key(new byte[] {1}, Map.of())), new byte[] {2}, "RSA", "LZ4", 10, 3);
+        // in a session with payloadFormat=json, so that the frame also says its payload stayed base64
         Set<String> delivery = keys(codec.encodeMessage(
-                new DeliveredMessage("CAEQAQ==", new byte[] {1}, Map.of(), 1L, 1, 2L, "key", encryption)));
+                new DeliveredMessage("CAEQAQ==", new byte[] {1}, Map.of(), 1L, 1, 2L, "key", encryption),
+                PayloadFormat.JSON));
         Set<String> top = new TreeSet<>();
         Set<String> context = new TreeSet<>();
         for (String k : delivery) {

@@ -300,6 +300,17 @@ public class BrowserConsoleIT extends GatewayTestSupport {
         assertEquals(true, shown.get("permitHidden"));
     }
 
+    /** With payloadFormat=json on both pages, a JSON value travels as JSON both ways and is shown as such. */
+    @Test
+    public void h_jsonPayloadsFromThePage() throws Exception {
+        Map<String, Object> shown = browse(
+                "jsonRoundTrip", Map.of("topic", uniqueTopic("console-json"), "json", "{\"n\": 1, \"ok\": true}"));
+        assertTrue(shown.toString(), shown.get("result").toString().startsWith("stored as message "));
+        assertTrue(shown.toString(), shown.get("sent").toString().startsWith("{\"payload\":{\"n\":1,\"ok\":true},"));
+        assertEquals("{\n  \"n\": 1,\n  \"ok\": true\n}", shown.get("delivered"));
+        assertTrue(shown.toString(), shown.get("frame").toString().contains("\"payload\":{\"n\":1,\"ok\":true}"));
+    }
+
     /** Changes a configuration and waits for the log line saying it is in force. */
     private void configure(String pid, Map<String, Object> values, String inForce) throws Exception {
         long mark = logMark();

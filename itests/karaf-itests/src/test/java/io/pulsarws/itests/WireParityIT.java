@@ -51,6 +51,62 @@ public class WireParityIT extends GatewayTestSupport {
     @Inject
     private BundleContext context;
 
+    /**
+     * payloadFormat (beyond Pulsar): text and json producers beside a base64 one, and consumers and a reader of
+     * each format on the same topic; whatever a format cannot show comes as base64, said so.
+     */
+    @Test
+    public void payloadFormatsTextAndJsonInteroperateWithBase64() throws Exception {
+        String topic = uniqueTopic("formats");
+        String consumer = gateway() + path("consumer", topic);
+        try (WsClient b64 = WsClient.open(consumer + "/s-base64");
+                WsClient text = WsClient.open(consumer + "/s-text?payloadFormat=text");
+                WsClient json = WsClient.open(consumer + "/s-json?payloadFormat=json");
+                WsClient textProducer = WsClient.open(gateway() + path("producer", topic) + "?payloadFormat=text");
+                WsClient jsonProducer = WsClient.open(gateway() + path("producer", topic) + "?payloadFormat=json");
+                WsClient b64Producer = WsClient.open(gateway() + path("producer", topic))) {
+            textProducer.send("{\"payload\":\"h\u00e9llo \u2713\",\"context\":\"1\"}");
+            assertEquals("ok", Json.object(textProducer.next(TIMEOUT)).get("result"));
+            jsonProducer.send("{\"payload\": {\"a\": [1, 2]}, \"context\": \"2\"}");
+            assertEquals("ok", Json.object(jsonProducer.next(TIMEOUT)).get("result"));
+            b64Producer.send("{\"payload\":\"wyg=\"}"); // bytes C3 28: not UTF-8
+            assertEquals("ok", Json.object(b64Producer.next(TIMEOUT)).get("result"));
+            textProducer.send("{\"payload\":{\"x\":1},\"context\":\"3\"}");
+            Map<String, Object> wrong = Json.object(textProducer.next(TIMEOUT));
+            assertEquals("send-error:7", wrong.get("result"));
+            assertEquals("payload must be a JSON string with payloadFormat=text", wrong.get("errorMsg"));
+
+            assertEquals("h\u00e9llo \u2713", text(Json.object(b64.next(TIMEOUT))));
+            assertEquals("{\"a\":[1,2]}", text(Json.object(b64.next(TIMEOUT))));
+            assertEquals("wyg=", Json.object(b64.next(TIMEOUT)).get("payload"));
+
+            Map<String, Object> t1 = Json.object(text.next(TIMEOUT));
+            assertEquals("h\u00e9llo \u2713", t1.get("payload"));
+            assertNull(t1.get("payloadFormat"));
+            assertEquals("{\"a\":[1,2]}", Json.object(text.next(TIMEOUT)).get("payload"));
+            Map<String, Object> t3 = Json.object(text.next(TIMEOUT));
+            assertEquals("wyg=", t3.get("payload"));
+            assertEquals("base64", t3.get("payloadFormat"));
+
+            Map<String, Object> j1 = Json.object(json.next(TIMEOUT));
+            assertEquals("not JSON: base64, said so", "base64", j1.get("payloadFormat"));
+            assertEquals("h\u00e9llo \u2713", text(j1));
+            assertEquals(
+                    Map.of("a", List.of(1L, 2L)),
+                    Json.object(json.next(TIMEOUT)).get("payload"));
+            assertEquals("base64", Json.object(json.next(TIMEOUT)).get("payloadFormat"));
+        }
+        try (WsClient reader =
+                WsClient.open(gateway() + path("reader", topic) + "?messageId=earliest&payloadFormat=json")) {
+            Json.object(reader.next(TIMEOUT));
+            assertEquals(
+                    Map.of("a", List.of(1L, 2L)),
+                    Json.object(reader.next(TIMEOUT)).get("payload"));
+        }
+        String refused = refusal(gateway() + path("producer", topic) + "?payloadFormat=xml", Map.of());
+        assertTrue(refused, refused.startsWith("400 Invalid query params: payloadFormat must be base64, text or json"));
+    }
+
     @Test
     public void readerStartsAtEarliestLatestOrAGivenId() throws Exception {
         String topic = uniqueTopic("reader");

@@ -31,6 +31,7 @@ import org.apache.pulsar.common.naming.TopicName;
  * @param deadLetterTopic the dead-letter topic, or null (none, or the client's default per topic for a v3 consumer)
  * @param cryptoFailureAction FAIL unless the client asks
  * @param pullMode true for {@code pullMode=true}
+ * @param payloadFormat how frames carry payloads (beyond Pulsar)
  */
 record ConsumerOptions(
         boolean multiTopic,
@@ -48,7 +49,8 @@ record ConsumerOptions(
         Integer maxRedeliverCount,
         String deadLetterTopic,
         ConsumerCryptoFailureAction cryptoFailureAction,
-        boolean pullMode) {
+        boolean pullMode,
+        io.pulsarws.codec.PayloadFormat payloadFormat) {
 
     /** @return where an id without a topic belongs: the single topic of a v3 consumer that lists one, else null */
     String singleTopic() {
@@ -118,7 +120,8 @@ record ConsumerOptions(
                 maxRedeliver != null && maxRedeliver > 0 ? maxRedeliver : null,
                 deadLetterTopic(path, maxRedeliver, deadLetter),
                 cryptoFailureAction(q),
-                q.bool("pullMode", false));
+                q.bool("pullMode", false),
+                q.payloadFormat());
     }
 
     /**

@@ -42,7 +42,7 @@ final class ConsumerSession extends DeliverySession {
     private volatile boolean unsubscribing;
 
     ConsumerSession(SessionContext context, Consumer<byte[]> consumer, ConsumerOptions o, String remoteAddress) {
-        super(context, o.description(), remoteAddress, o.pullMode(), o.window());
+        super(context, o.description(), remoteAddress, o.pullMode(), o.window(), o.payloadFormat());
         this.consumer = consumer;
         this.options = o;
         this.subscription = o.subscription();

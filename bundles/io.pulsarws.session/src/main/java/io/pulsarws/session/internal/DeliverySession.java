@@ -49,8 +49,22 @@ abstract class DeliverySession extends AbstractSession {
     /** True while one receive is in flight; at most one is, which keeps delivery in order. */
     private final AtomicBoolean receiving = new AtomicBoolean();
 
+    /** How pushed frames carry payloads (beyond Pulsar: text or json instead of base64). */
+    private final io.pulsarws.codec.PayloadFormat payloadFormat;
+
     DeliverySession(SessionContext context, String topic, String remoteAddress, boolean pullMode, int window) {
+        this(context, topic, remoteAddress, pullMode, window, io.pulsarws.codec.PayloadFormat.BASE64);
+    }
+
+    DeliverySession(
+            SessionContext context,
+            String topic,
+            String remoteAddress,
+            boolean pullMode,
+            int window,
+            io.pulsarws.codec.PayloadFormat payloadFormat) {
         super(context, topic, remoteAddress);
+        this.payloadFormat = payloadFormat;
         this.codec = context.codec();
         this.pullMode = pullMode;
         this.window = window;
@@ -194,15 +208,19 @@ abstract class DeliverySession extends AbstractSession {
             messages.increment();
             byte[] payload = m.getData();
             counters.delivered(payload.length);
-            send(codec.encodeMessage(new DeliveredMessage(
-                    id,
-                    payload,
-                    m.getProperties(),
-                    m.getPublishTime(),
-                    m.getRedeliveryCount(),
-                    m.getEventTime(),
-                    m.hasKey() ? m.getKey() : null,
-                    m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null))));
+            send(codec.encodeMessage(
+                    new DeliveredMessage(
+                            id,
+                            payload,
+                            m.getProperties(),
+                            m.getPublishTime(),
+                            m.getRedeliveryCount(),
+                            m.getEventTime(),
+                            m.hasKey() ? m.getKey() : null,
+                            m.getEncryptionCtx()
+                                    .map(DeliverySession::encryption)
+                                    .orElse(null)),
+                    payloadFormat));
             return true;
         } catch (RuntimeException e) {
             // a message that cannot be delivered must not silently stop the loop: end the session, it is redelivered

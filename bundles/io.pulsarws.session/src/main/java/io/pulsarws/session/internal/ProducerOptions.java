@@ -19,6 +19,7 @@ import org.apache.pulsar.client.api.MessageRoutingMode;
  * @param routingMode or null (single partition); never CustomPartition
  * @param compression or null (none)
  * @param encryptionKeys the raw {@code encryptionKeys} value (client-side keys or server-side key names), or null
+ * @param payloadFormat how frames carry payloads (beyond Pulsar)
  */
 record ProducerOptions(
         String producerName,
@@ -31,7 +32,8 @@ record ProducerOptions(
         int maxPendingMessages,
         MessageRoutingMode routingMode,
         CompressionType compression,
-        String encryptionKeys) {
+        String encryptionKeys,
+        io.pulsarws.codec.PayloadFormat payloadFormat) {
 
     static ProducerOptions parse(QueryParams q, SessionDefaults defaults) {
         boolean batching = q.bool("batchingEnabled", false);
@@ -52,6 +54,7 @@ record ProducerOptions(
                 pending == null ? bound : Math.min(pending, bound),
                 routing == MessageRoutingMode.CustomPartition ? null : routing,
                 q.enumValue("compressionType", CompressionType.class),
-                q.string("encryptionKeys"));
+                q.string("encryptionKeys"),
+                q.payloadFormat());
     }
 }

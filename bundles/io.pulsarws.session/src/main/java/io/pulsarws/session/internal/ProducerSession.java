@@ -39,6 +39,8 @@ final class ProducerSession extends AbstractSession {
     private final SendBudget budget;
     /** Sends in flight at which the client is no longer read. */
     private final int maxPending;
+    /** How send frames carry payloads (beyond Pulsar: text or json instead of base64). */
+    private final io.pulsarws.codec.PayloadFormat payloadFormat;
 
     /** Guards {@link #inFlight}, {@link #waiting} and {@link #paused}. */
     private final Object flow = new Object();
@@ -60,7 +62,26 @@ final class ProducerSession extends AbstractSession {
             boolean clientEncrypted,
             String remoteAddress,
             int maxPending) {
+        this(
+                context,
+                producer,
+                topic,
+                clientEncrypted,
+                remoteAddress,
+                maxPending,
+                io.pulsarws.codec.PayloadFormat.BASE64);
+    }
+
+    ProducerSession(
+            SessionContext context,
+            Producer<byte[]> producer,
+            String topic,
+            boolean clientEncrypted,
+            String remoteAddress,
+            int maxPending,
+            io.pulsarws.codec.PayloadFormat payloadFormat) {
         super(context, topic, remoteAddress);
+        this.payloadFormat = payloadFormat;
         this.producer = producer;
         this.codec = context.codec();
         this.clientEncrypted = clientEncrypted;
@@ -103,8 +124,8 @@ final class ProducerSession extends AbstractSession {
         }
         boolean clientEncrypted = o.encryptionKeys() != null && encryption(context, b, o.encryptionKeys());
         return b.createAsync()
-                .thenApply(p ->
-                        new ProducerSession(context, p, topic, clientEncrypted, remoteAddress, o.maxPendingMessages()));
+                .thenApply(p -> new ProducerSession(
+                        context, p, topic, clientEncrypted, remoteAddress, o.maxPendingMessages(), o.payloadFormat()));
     }
 
     /**
@@ -144,7 +165,7 @@ final class ProducerSession extends AbstractSession {
     protected void handleText(byte[] utf8, int offset, int length) {
         ProducerFrame f;
         try {
-            f = codec.decodeProducerFrame(utf8, offset, length);
+            f = codec.decodeProducerFrame(utf8, offset, length, payloadFormat);
         } catch (FrameException e) {
             send(codec.encodeSendError(e.error(), e.getMessage(), e.context()));
             return;

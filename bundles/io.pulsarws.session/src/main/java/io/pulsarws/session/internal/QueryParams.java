@@ -61,6 +61,17 @@ final class QueryParams {
         }
     }
 
+    /** @return {@code payloadFormat} (beyond Pulsar): base64 unless the client asks for text or json */
+    io.pulsarws.codec.PayloadFormat payloadFormat() {
+        String v = string("payloadFormat");
+        try {
+            return io.pulsarws.codec.PayloadFormat.of(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "Invalid query params: payloadFormat must be base64, text or json, not " + ClientText.quote(v));
+        }
+    }
+
     boolean bool(String name, boolean dflt) {
         String v = string(name);
         if (v == null) {

@@ -10,8 +10,14 @@ import org.apache.pulsar.client.api.ConsumerCryptoFailureAction;
  * @param window the reader's window ({@code receiverQueueSize}, bounded by the configuration)
  * @param readerName or null
  * @param cryptoFailureAction FAIL unless the client asks
+ * @param payloadFormat how frames carry payloads (beyond Pulsar)
  */
-record ReaderOptions(Start start, int window, String readerName, ConsumerCryptoFailureAction cryptoFailureAction) {
+record ReaderOptions(
+        Start start,
+        int window,
+        String readerName,
+        ConsumerCryptoFailureAction cryptoFailureAction,
+        io.pulsarws.codec.PayloadFormat payloadFormat) {
 
     /** Where a reader starts. */
     record Start(boolean earliest, byte[] messageId) {
@@ -24,7 +30,8 @@ record ReaderOptions(Start start, int window, String readerName, ConsumerCryptoF
                 start(q.string("messageId")),
                 defaults.window(q),
                 q.string("readerName"),
-                ConsumerOptions.cryptoFailureAction(q));
+                ConsumerOptions.cryptoFailureAction(q),
+                q.payloadFormat());
     }
 
     /** {@code earliest}, {@code latest} (also when absent or blank) or a base64 message id. */

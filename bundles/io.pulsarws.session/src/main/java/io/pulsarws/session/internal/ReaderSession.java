@@ -22,7 +22,17 @@ final class ReaderSession extends DeliverySession {
     private final Reader<byte[]> reader;
 
     ReaderSession(SessionContext context, Reader<byte[]> reader, String topic, int window, String remoteAddress) {
-        super(context, topic, remoteAddress, false, window);
+        this(context, reader, topic, window, remoteAddress, io.pulsarws.codec.PayloadFormat.BASE64);
+    }
+
+    ReaderSession(
+            SessionContext context,
+            Reader<byte[]> reader,
+            String topic,
+            int window,
+            String remoteAddress,
+            io.pulsarws.codec.PayloadFormat payloadFormat) {
+        super(context, topic, remoteAddress, false, window, payloadFormat);
         this.reader = reader;
     }
 
@@ -41,7 +51,8 @@ final class ReaderSession extends DeliverySession {
         if (o.readerName() != null) {
             b.readerName(o.readerName());
         }
-        return b.createAsync().thenApply(r -> new ReaderSession(context, r, topic, o.window(), remoteAddress));
+        return b.createAsync()
+                .thenApply(r -> new ReaderSession(context, r, topic, o.window(), remoteAddress, o.payloadFormat()));
     }
 
     private static MessageId startMessageId(ReaderOptions.Start start, String topic) {
