@@ -544,22 +544,20 @@ public final class FrameCodec {
             g.writeString(text);
             return true;
         }
-        // parsed twice (checked whole first, then copied): a value that breaks half-way must not be half-written
-        try (JsonParser check = json.createParser(payload)) {
-            if (check.nextToken() == null) {
+        // copied into a buffer first: a value that breaks half-way, or is followed by more, must not be half-written
+        byte[] compact;
+        try (JsonParser p = json.createParser(payload)) {
+            if (p.nextToken() == null) {
                 return false;
             }
-            check.skipChildren();
-            if (check.nextToken() != null) {
+            compact = compactJson(p);
+            if (p.nextToken() != null) {
                 return false; // more than one value
             }
         } catch (JsonProcessingException e) {
             return false;
         }
-        try (JsonParser p = json.createParser(payload)) {
-            p.nextToken();
-            g.copyCurrentStructure(p);
-        }
+        g.writeRawValue(new String(compact, StandardCharsets.UTF_8));
         return true;
     }
 

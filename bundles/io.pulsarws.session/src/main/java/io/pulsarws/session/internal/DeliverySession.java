@@ -52,10 +52,6 @@ abstract class DeliverySession extends AbstractSession {
     /** How pushed frames carry payloads (beyond Pulsar: text or json instead of base64). */
     private final io.pulsarws.codec.PayloadFormat payloadFormat;
 
-    DeliverySession(SessionContext context, String topic, String remoteAddress, boolean pullMode, int window) {
-        this(context, topic, remoteAddress, pullMode, window, io.pulsarws.codec.PayloadFormat.BASE64);
-    }
-
     DeliverySession(
             SessionContext context,
             String topic,

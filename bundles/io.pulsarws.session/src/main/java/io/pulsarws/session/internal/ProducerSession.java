@@ -61,23 +61,6 @@ final class ProducerSession extends AbstractSession {
             String topic,
             boolean clientEncrypted,
             String remoteAddress,
-            int maxPending) {
-        this(
-                context,
-                producer,
-                topic,
-                clientEncrypted,
-                remoteAddress,
-                maxPending,
-                io.pulsarws.codec.PayloadFormat.BASE64);
-    }
-
-    ProducerSession(
-            SessionContext context,
-            Producer<byte[]> producer,
-            String topic,
-            boolean clientEncrypted,
-            String remoteAddress,
             int maxPending,
             io.pulsarws.codec.PayloadFormat payloadFormat) {
         super(context, topic, remoteAddress);

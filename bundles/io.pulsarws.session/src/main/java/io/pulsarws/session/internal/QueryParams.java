@@ -68,7 +68,7 @@ final class QueryParams {
             return io.pulsarws.codec.PayloadFormat.of(v);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "Invalid query params: payloadFormat must be base64, text or json, not " + ClientText.quote(v));
+                    "Invalid query params: " + e.getMessage() + ", not " + ClientText.quote(v));
         }
     }
 

@@ -21,10 +21,6 @@ import org.apache.pulsar.client.api.Schema;
 final class ReaderSession extends DeliverySession {
     private final Reader<byte[]> reader;
 
-    ReaderSession(SessionContext context, Reader<byte[]> reader, String topic, int window, String remoteAddress) {
-        this(context, reader, topic, window, remoteAddress, io.pulsarws.codec.PayloadFormat.BASE64);
-    }
-
     ReaderSession(
             SessionContext context,
             Reader<byte[]> reader,

@@ -39,7 +39,8 @@ class DeliverySessionTest {
                 reader,
                 "persistent://public/default/t",
                 window,
-                "test");
+                "test",
+                io.pulsarws.codec.PayloadFormat.BASE64);
     }
 
     private void deliver(int i) {

@@ -59,7 +59,8 @@ class ProducerSessionTest {
                 "persistent://public/default/t",
                 false,
                 "test",
-                maxPending);
+                maxPending,
+                io.pulsarws.codec.PayloadFormat.BASE64);
         s.start(sink);
         return s;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pulsarws.codec.PayloadFormat;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,8 @@ class SessionRegistryTest {
     private ProducerSession session(Fakes.Sink sink) {
         Producer<byte[]> producer =
                 Fakes.of(Producer.class, Map.of("closeAsync", a -> CompletableFuture.completedFuture(null)));
-        ProducerSession s = new ProducerSession(context, producer, "persistent://public/default/t", false, "test", 10);
+        ProducerSession s = new ProducerSession(
+                context, producer, "persistent://public/default/t", false, "test", 10, PayloadFormat.BASE64);
         s.start(sink);
         return s;
     }

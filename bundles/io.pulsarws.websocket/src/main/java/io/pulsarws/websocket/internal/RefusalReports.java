@@ -16,7 +16,8 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  *
  * <p>What is kept is what the refused client got in the HTTP response anyway. It is bounded: at most
  * {@link #CAPACITY} reports (the oldest goes first), each for {@link #TTL_SECONDS} s, each read once, with a reason
- * of at most {@link #MAX_REASON} characters. A page of another origin cannot read them (no CORS headers), and an id
+ * of at most {@link #MAX_REASON} characters and an id of at most {@link #MAX_ID}: about 330 KiB in all however many
+ * clients are refused (256 x (576 characters at 2 bytes, plus the map entry)). A page of another origin cannot read them (no CORS headers), and an id
  * is 16 to 64 characters the page chose at random.
  */
 @Component(service = RefusalReports.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
