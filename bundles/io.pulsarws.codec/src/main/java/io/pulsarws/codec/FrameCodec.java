@@ -500,10 +500,98 @@ public final class FrameCodec {
      * @since 2.3.0
      */
     public String encodeMessage(DeliveredMessage m, PayloadFormat format) {
+        return encodeMessage(m, format, null);
+    }
+
+    /**
+     * Finds the frames of an HTTP request body without reading them: the body is one JSON object, or a JSON array
+     * of objects, and nothing else.
+     *
+     * @param body the whole body
+     * @param maxFrames how many frames an array may hold
+     * @return where each frame is
+     * @throws IllegalArgumentException with a plain reason (for a 400 answer) when the body is not of that shape,
+     *     not JSON, or holds more than {@code maxFrames} frames
+     * @since 2.4.0
+     */
+    public FrameSpans splitFrames(byte[] body, int maxFrames) {
+        List<int[]> spans = new ArrayList<>();
+        boolean array;
+        try (JsonParser p = json.createParser(body)) {
+            JsonToken first = p.nextToken();
+            array = first == JsonToken.START_ARRAY;
+            JsonToken t = array ? p.nextToken() : first;
+            while (t != null && !(array && t == JsonToken.END_ARRAY)) {
+                if (t != JsonToken.START_OBJECT) {
+                    throw new IllegalArgumentException(
+                            array
+                                    ? "every element of the array must be a frame (a JSON object)"
+                                    : "the body must be a frame (a JSON object) or an array of frames");
+                }
+                if (spans.size() == maxFrames) {
+                    throw new IllegalArgumentException("more than " + maxFrames + " frames in one request");
+                }
+                int start = (int) p.getTokenLocation().getByteOffset();
+                p.skipChildren();
+                int end = (int) p.getTokenLocation().getByteOffset() + 1;
+                spans.add(new int[] {start, end - start});
+                if (!array) {
+                    break;
+                }
+                t = p.nextToken();
+            }
+            if (t == null) {
+                throw new IllegalArgumentException(
+                        array ? "the array of frames is not closed" : "the body must be a frame or an array of frames");
+            }
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("nothing may follow the frame or the array of frames");
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body cannot be read: " + e.getMessage());
+        }
+        int[] offsets = new int[spans.size()];
+        int[] lengths = new int[spans.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = spans.get(i)[0];
+            lengths[i] = spans.get(i)[1];
+        }
+        return new FrameSpans(array, offsets, lengths);
+    }
+
+    /**
+     * A message of a topic with an Avro schema, for a session with {@code payloadFormat=json}.
+     *
+     * @param m the message, with its payload as stored (Avro binary)
+     * @param decoded the value as compact JSON text ({@link AvroJson#toJson}), written as it is; or null when the
+     *     payload did not decode, which is then base64 and the frame says {@code "payloadFormat":"base64"}
+     * @return the pushed message frame
+     * @since 2.4.0
+     */
+    public String encodeDecodedMessage(DeliveredMessage m, byte[] decoded) {
+        return encodeMessage(m, PayloadFormat.JSON, decoded == null ? NOT_DECODED : decoded);
+    }
+
+    /** Marks a payload that did not decode with its topic's schema (compared by reference). */
+    private static final byte[] NOT_DECODED = new byte[0];
+
+    private String encodeMessage(DeliveredMessage m, PayloadFormat format, byte[] decoded) {
         return write(g -> {
             g.writeStringField("messageId", m.messageId());
             g.writeFieldName("payload");
-            if (format == PayloadFormat.BASE64 || m.encryption() != null || !writePayload(g, m.payload(), format)) {
+            boolean written;
+            if (decoded != null && decoded != NOT_DECODED && m.encryption() == null) {
+                g.writeRawValue(new String(decoded, StandardCharsets.UTF_8));
+                written = true;
+            } else {
+                written = format != PayloadFormat.BASE64
+                        && decoded == null
+                        && m.encryption() == null
+                        && writePayload(g, m.payload(), format);
+            }
+            if (!written) {
                 g.writeBinary(m.payload());
                 if (format != PayloadFormat.BASE64) {
                     g.writeStringField("payloadFormat", PayloadFormat.BASE64.parameterValue());

@@ -14,6 +14,20 @@ public interface FrameSink {
     void send(String text);
 
     /**
+     * Sends a producer session's answer to one of its send frames. Answers come in the order the broker stores
+     * messages, and a frame refused before it was sent is answered at once, possibly before earlier frames are; the
+     * number says which frame it is. The default sends it as any other frame.
+     *
+     * @param frame which send frame this answers: 0 for the session's first, counting every frame handed to
+     *     {@link GatewaySession#onText}
+     * @param text the result frame
+     * @since 2.2.0
+     */
+    default void sendResult(long frame, String text) {
+        send(text);
+    }
+
+    /**
      * Closes the socket with a close frame.
      *
      * @param code a valid RFC 6455 close code

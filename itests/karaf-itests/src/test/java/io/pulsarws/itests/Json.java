@@ -22,6 +22,13 @@ final class Json {
         }
     }
 
+    /** @return any JSON value: a map, a list, a string, a long, a double, a boolean or null */
+    static Object any(String text) throws IOException {
+        try (JsonParser p = FACTORY.createParser(text)) {
+            return value(p, p.nextToken());
+        }
+    }
+
     /** @return a JSON object of string, number, boolean and (nested) object values */
     @SuppressWarnings("unchecked")
     static String write(Map<String, ?> object) throws IOException {

@@ -266,6 +266,62 @@ public class SecurityIT extends GatewayTestSupport {
                                 "pulsar-websocket, token." + alice)));
     }
 
+    private static HttpResponse<String> httpPost(String path, String body, Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + System.getProperty("itest.http.port") + path))
+                .timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The HTTP fallback authenticates and is authorized as a WebSocket handshake: 401 without a valid token, the
+     * broker's grants for the token's role (403), a token in the query for EventSource, and a stream's commands
+     * only from the role that opened it.
+     */
+    @Test
+    public void httpFallbackAuthenticatesAndIsAuthorizedAsAWebSocket() throws Exception {
+        String alice = token("alice");
+        String bob = token("bob");
+        String producer = "/http/v2/producer/persistent/secure/grants/http-t";
+        String send =
+                "{\"payload\":\"" + Base64.getEncoder().encodeToString("hi".getBytes(StandardCharsets.UTF_8)) + "\"}";
+        HttpResponse<String> anonymous = httpPost(producer, send, Map.of());
+        assertEquals(401, anonymous.statusCode());
+        assertEquals("Failed to authenticate: no token", anonymous.body().trim());
+        assertEquals(401, httpPost(producer, send, bearer("garbage")).statusCode());
+        assertEquals(403, httpPost(producer, send, bearer(bob)).statusCode());
+        HttpResponse<String> ok = httpPost(producer, send, bearer(alice));
+        assertEquals(ok.body(), 200, ok.statusCode());
+        assertEquals("ok", Json.object(ok.body()).get("result"));
+
+        String consumer = "/http/v2/consumer/persistent/secure/grants/http-t/sub";
+        String base = "http://127.0.0.1:" + System.getProperty("itest.http.port");
+        try (SseClient none = SseClient.open(base + consumer, Map.of())) {
+            assertEquals(401, none.status());
+        }
+        try (SseClient sse =
+                SseClient.open(base + consumer + "?subscriptionInitialPosition=Earliest&token=" + alice, Map.of())) {
+            assertEquals(200, sse.status());
+            String session = (String) Json.object(sse.next(TIMEOUT).data()).get("session");
+            SseClient.Event m = sse.next(TIMEOUT);
+            String ack = "{\"messageId\":\"" + m.id() + "\"}";
+            HttpResponse<String> foreign = httpPost(consumer + "?session=" + session, ack, bearer(bob));
+            assertEquals(403, foreign.statusCode());
+            assertEquals(
+                    "The event stream belongs to another client", foreign.body().trim());
+            assertEquals(
+                    401,
+                    httpPost(consumer + "?session=" + session, ack, Map.of()).statusCode());
+            assertEquals(
+                    204,
+                    httpPost(consumer + "?session=" + session, ack, bearer(alice))
+                            .statusCode());
+        }
+    }
+
     /** Produce and consume × granted or not × on the namespace or on the topic, decided by the broker's grants. */
     @Test
     public void theBrokersGrantsDecideProduceAndConsume() throws Exception {

@@ -116,6 +116,14 @@ abstract class AbstractSession implements GatewaySession {
     }
 
     /** Sends if the socket is (still) there. */
+    /** Sends a producer's answer to its send frame number {@code frame} ({@link FrameSink#sendResult}). */
+    protected void sendResult(long frame, String text) {
+        FrameSink s = sink;
+        if (s != null && !closed.get()) {
+            s.sendResult(frame, text);
+        }
+    }
+
     protected void send(String frame) {
         FrameSink s = sink;
         if (s != null && !closed.get()) {

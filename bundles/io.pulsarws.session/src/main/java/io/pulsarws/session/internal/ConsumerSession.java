@@ -31,7 +31,7 @@ final class ConsumerSession extends DeliverySession {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerSession.class);
     private static final String PARTITION_SUFFIX = "-partition-";
 
-    private final Consumer<byte[]> consumer;
+    private final Consumer<?> consumer;
     /** What the client asked for (topics, subscription, type and mode; v3 ids carry their topic). */
     private final ConsumerOptions options;
     /** The subscription's name, kept apart because every ack and delivery uses it. */
@@ -41,7 +41,7 @@ final class ConsumerSession extends DeliverySession {
     /** Set when the client asked to unsubscribe; the session ends with 1000 once the broker confirms. */
     private volatile boolean unsubscribing;
 
-    ConsumerSession(SessionContext context, Consumer<byte[]> consumer, ConsumerOptions o, String remoteAddress) {
+    ConsumerSession(SessionContext context, Consumer<?> consumer, ConsumerOptions o, String remoteAddress) {
         super(context, o.description(), remoteAddress, o.pullMode(), o.window(), o.payloadFormat());
         this.consumer = consumer;
         this.options = o;
@@ -56,7 +56,11 @@ final class ConsumerSession extends DeliverySession {
     /** Creates the Pulsar consumer the options describe; completes with the session, not yet started. */
     static CompletableFuture<ConsumerSession> create(
             SessionContext context, PulsarClient client, ConsumerOptions o, String remoteAddress) {
-        ConsumerBuilder<byte[]> b = client.newConsumer(Schema.BYTES)
+        // with payloadFormat=json the client also names each message's schema (AUTO_CONSUME decodes nothing itself:
+        // the session reads the bytes); any other format takes the bytes as they are, as Pulsar's service does
+        ConsumerBuilder<?> b = (o.payloadFormat() == io.pulsarws.codec.PayloadFormat.JSON
+                        ? client.newConsumer(Schema.AUTO_CONSUME())
+                        : client.newConsumer(Schema.BYTES))
                 .subscriptionName(o.subscription())
                 .receiverQueueSize(o.window())
                 .subscriptionType(o.type())
@@ -100,7 +104,7 @@ final class ConsumerSession extends DeliverySession {
     }
 
     @Override
-    protected CompletableFuture<Message<byte[]>> receiveNext() {
+    protected CompletableFuture<? extends Message<?>> receiveNext() {
         return consumer.receiveAsync();
     }
 
@@ -239,7 +243,7 @@ final class ConsumerSession extends DeliverySession {
 
     /** The broker delivered this message: whatever was acked of it before counts no more (see BatchAcks). */
     @Override
-    protected void delivered(Message<byte[]> m) {
+    protected void delivered(Message<?> m) {
         if (m.getMessageId() instanceof MessageIdAdv adv
                 && adv.getBatchIndex() >= 0
                 && !context.batchAcks().isEmpty()) {
@@ -289,7 +293,7 @@ final class ConsumerSession extends DeliverySession {
     }
 
     @Override
-    protected String clientId(Message<byte[]> m) {
+    protected String clientId(Message<?> m) {
         MessageId id = m.getMessageId();
         if (options.multiTopic() && id instanceof TopicMessageId t) {
             return codec.encodeMessageId(MessageIds.withTopic(id.toByteArray(), t.getOwnerTopic()));

@@ -51,6 +51,8 @@ abstract class DeliverySession extends AbstractSession {
 
     /** How pushed frames carry payloads (beyond Pulsar: text or json instead of base64). */
     private final io.pulsarws.codec.PayloadFormat payloadFormat;
+    /** The schemas of what was delivered, with {@code payloadFormat=json}; else null. */
+    private final SchemaVersions versions;
 
     DeliverySession(
             SessionContext context,
@@ -61,6 +63,8 @@ abstract class DeliverySession extends AbstractSession {
             io.pulsarws.codec.PayloadFormat payloadFormat) {
         super(context, topic, remoteAddress);
         this.payloadFormat = payloadFormat;
+        this.versions =
+                payloadFormat == io.pulsarws.codec.PayloadFormat.JSON ? new SchemaVersions(context.schemas()) : null;
         this.codec = context.codec();
         this.pullMode = pullMode;
         this.window = window;
@@ -74,15 +78,15 @@ abstract class DeliverySession extends AbstractSession {
     }
 
     /** @return the next message of the subscription or reader */
-    protected abstract CompletableFuture<Message<byte[]>> receiveNext();
+    protected abstract CompletableFuture<? extends Message<?>> receiveNext();
 
     /** The broker delivered {@code m} to this session (before it is sent to the client). */
-    protected void delivered(Message<byte[]> m) {
+    protected void delivered(Message<?> m) {
         // only consumers keep state about deliveries
     }
 
     /** @return the id clients see for this message */
-    protected String clientId(Message<byte[]> m) {
+    protected String clientId(Message<?> m) {
         return codec.encodeMessageId(m.getMessageId().toByteArray());
     }
 
@@ -164,7 +168,10 @@ abstract class DeliverySession extends AbstractSession {
                 receiving.set(false);
                 continue; // an ack (or the client reading) may have changed it meanwhile: the loop looks again
             }
-            CompletableFuture<Message<byte[]>> next = receiveNext();
+            CompletableFuture<? extends Message<?>> next = receiveNext();
+            if (versions != null) {
+                next = next.thenCompose(versions::resolve);
+            }
             if (!next.isDone()) {
                 next.whenComplete((m, e) -> {
                     if (received(m, e)) {
@@ -173,7 +180,7 @@ abstract class DeliverySession extends AbstractSession {
                 });
                 return;
             }
-            Message<byte[]> m;
+            Message<?> m;
             try {
                 m = next.join();
             } catch (CompletionException | CancellationException e) {
@@ -186,7 +193,7 @@ abstract class DeliverySession extends AbstractSession {
         }
     }
 
-    private boolean received(Message<byte[]> m, Throwable failure) {
+    private boolean received(Message<?> m, Throwable failure) {
         if (failure != null) {
             receiving.set(false);
             if (!isClosed() && !ending()) {
@@ -204,19 +211,20 @@ abstract class DeliverySession extends AbstractSession {
             messages.increment();
             byte[] payload = m.getData();
             counters.delivered(payload.length);
-            send(codec.encodeMessage(
-                    new DeliveredMessage(
-                            id,
-                            payload,
-                            m.getProperties(),
-                            m.getPublishTime(),
-                            m.getRedeliveryCount(),
-                            m.getEventTime(),
-                            m.hasKey() ? m.getKey() : null,
-                            m.getEncryptionCtx()
-                                    .map(DeliverySession::encryption)
-                                    .orElse(null)),
-                    payloadFormat));
+            DeliveredMessage d = new DeliveredMessage(
+                    id,
+                    payload,
+                    m.getProperties(),
+                    m.getPublishTime(),
+                    m.getRedeliveryCount(),
+                    m.getEventTime(),
+                    m.hasKey() ? m.getKey() : null,
+                    m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null));
+            TopicSchema schema = versions == null ? TopicSchema.NONE : versions.of(m);
+            send(
+                    schema.decodes()
+                            ? codec.encodeDecodedMessage(d, schema.toJson(payload))
+                            : codec.encodeMessage(d, payloadFormat));
             return true;
         } catch (RuntimeException e) {
             // a message that cannot be delivered must not silently stop the loop: end the session, it is redelivered

@@ -41,6 +41,8 @@ final class ProducerSession extends AbstractSession {
     private final int maxPending;
     /** How send frames carry payloads (beyond Pulsar: text or json instead of base64). */
     private final io.pulsarws.codec.PayloadFormat payloadFormat;
+    /** With {@code payloadFormat=json}: the topic's schema, which values must fit; else {@link TopicSchema#NONE}. */
+    private final TopicSchema schema;
 
     /** Guards {@link #inFlight}, {@link #waiting} and {@link #paused}. */
     private final Object flow = new Object();
@@ -54,6 +56,8 @@ final class ProducerSession extends AbstractSession {
     private final ArrayDeque<Send> waiting = new ArrayDeque<>();
     /** True while this session keeps its client from being read. */
     private boolean paused;
+    /** Send frames read so far; frames are read one at a time (the endpoint's contract), so a plain field. */
+    private long framesRead;
 
     ProducerSession(
             SessionContext context,
@@ -62,9 +66,11 @@ final class ProducerSession extends AbstractSession {
             boolean clientEncrypted,
             String remoteAddress,
             int maxPending,
-            io.pulsarws.codec.PayloadFormat payloadFormat) {
+            io.pulsarws.codec.PayloadFormat payloadFormat,
+            TopicSchema schema) {
         super(context, topic, remoteAddress);
         this.payloadFormat = payloadFormat;
+        this.schema = schema;
         this.producer = producer;
         this.codec = context.codec();
         this.clientEncrypted = clientEncrypted;
@@ -75,7 +81,12 @@ final class ProducerSession extends AbstractSession {
     /** Creates the Pulsar producer the options describe; completes with the session, not yet started. */
     static CompletableFuture<ProducerSession> create(
             SessionContext context, PulsarClient client, String topic, ProducerOptions o, String remoteAddress) {
-        ProducerBuilder<byte[]> b = client.newProducer(Schema.BYTES)
+        // with payloadFormat=json the producer takes the topic's schema (AUTO_PRODUCE_BYTES looks it up before it
+        // connects), so that values are checked against it here and stored with its version, under the broker's
+        // compatibility rules; any other format produces bytes with no schema, as Pulsar's service does
+        Schema<byte[]> schema =
+                o.payloadFormat() == io.pulsarws.codec.PayloadFormat.JSON ? Schema.AUTO_PRODUCE_BYTES() : Schema.BYTES;
+        ProducerBuilder<byte[]> b = client.newProducer(schema)
                 .topic(topic)
                 .enableBatching(o.batching())
                 .blockIfQueueFull(false) // a WebSocket thread must never block: the session pauses its client instead
@@ -108,7 +119,16 @@ final class ProducerSession extends AbstractSession {
         boolean clientEncrypted = o.encryptionKeys() != null && encryption(context, b, o.encryptionKeys());
         return b.createAsync()
                 .thenApply(p -> new ProducerSession(
-                        context, p, topic, clientEncrypted, remoteAddress, o.maxPendingMessages(), o.payloadFormat()));
+                        context,
+                        p,
+                        topic,
+                        clientEncrypted,
+                        remoteAddress,
+                        o.maxPendingMessages(),
+                        o.payloadFormat(),
+                        schema == Schema.BYTES
+                                ? TopicSchema.NONE
+                                : context.schemas().of(schema.getSchemaInfo())));
     }
 
     /**
@@ -146,24 +166,39 @@ final class ProducerSession extends AbstractSession {
 
     @Override
     protected void handleText(byte[] utf8, int offset, int length) {
+        long n = framesRead++;
         ProducerFrame f;
         try {
             f = codec.decodeProducerFrame(utf8, offset, length, payloadFormat);
         } catch (FrameException e) {
-            send(codec.encodeSendError(e.error(), e.getMessage(), e.context()));
+            sendResult(n, codec.encodeSendError(e.error(), e.getMessage(), e.context()));
+            return;
+        }
+        byte[] value;
+        try {
+            value = schema.produce(f.payload());
+        } catch (IllegalArgumentException e) {
+            sendResult(
+                    n,
+                    codec.encodeSendError(
+                            WebSocketError.PAYLOAD_ENCODING_ERROR,
+                            "payload does not fit the topic's " + schema.type() + " schema: " + e.getMessage(),
+                            f.context()));
             return;
         }
         TypedMessageBuilder<byte[]> m;
         try {
-            m = message(f);
+            m = message(f, value, n);
         } catch (IllegalArgumentException e) {
-            send(codec.encodeSendError(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, e.getMessage(), f.context()));
+            sendResult(
+                    n,
+                    codec.encodeSendError(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, e.getMessage(), f.context()));
             return;
         }
         if (m == null) {
             return; // refused already
         }
-        Send send = new Send(m, f.context(), f.payload().length);
+        Send send = new Send(m, f.context(), value.length, n);
         synchronized (flow) {
             boolean behind = !waiting.isEmpty();
             waiting.add(send); // first in line, or behind the sends already waiting for bytes: order is kept
@@ -187,11 +222,14 @@ final class ProducerSession extends AbstractSession {
         final TypedMessageBuilder<byte[]> message;
         final String context;
         final int size;
+        /** Which of the session's frames it is. */
+        final long frame;
 
-        Send(TypedMessageBuilder<byte[]> message, String context, int size) {
+        Send(TypedMessageBuilder<byte[]> message, String context, int size, long frame) {
             this.message = message;
             this.context = context;
             this.size = size;
+            this.frame = frame;
         }
     }
 
@@ -244,11 +282,12 @@ final class ProducerSession extends AbstractSession {
             if (err == null) {
                 messages.increment();
                 counters.published(s.size, (System.nanoTime() - started) / 1000);
-                send(codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), s.context));
+                sendResult(s.frame, codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), s.context));
             } else {
                 counters.publishFailures.increment();
                 String reason = Refusals.reason(Refusals.unwrap(err));
-                send(
+                sendResult(
+                        s.frame,
                         Refusals.notStored(err)
                                 ? codec.encodeSendError(WebSocketError.UNKNOWN_ERROR, reason, s.context)
                                 : codec.encodeSendUnknown(reason, s.context));
@@ -276,15 +315,15 @@ final class ProducerSession extends AbstractSession {
     }
 
     /** @return the message for a frame, or null if the frame was refused (the refusal is sent) */
-    private TypedMessageBuilder<byte[]> message(ProducerFrame f) {
-        TypedMessageBuilder<byte[]> m = producer.newMessage().value(f.payload());
+    private TypedMessageBuilder<byte[]> message(ProducerFrame f, byte[] value, long n) {
+        TypedMessageBuilder<byte[]> m = producer.newMessage().value(value);
         if (!f.properties().isEmpty()) {
             m.properties(f.properties());
         }
         if (clientEncrypted) {
             String refusal = encryptionProperties(f, m);
             if (refusal != null) {
-                send(codec.encodeSendError(WebSocketError.PAYLOAD_ENCODING_ERROR, refusal, f.context()));
+                sendResult(n, codec.encodeSendError(WebSocketError.PAYLOAD_ENCODING_ERROR, refusal, f.context()));
                 return null;
             }
         }

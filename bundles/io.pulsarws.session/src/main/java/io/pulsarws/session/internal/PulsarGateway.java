@@ -62,11 +62,21 @@ public class PulsarGateway implements SessionManager {
     /** Batch ack bookkeeping: at most 32 MiB on the node, 8 MiB per tenant (see the README). */
     private final BatchAcks batchAcks = new BatchAcks(32L << 20, 8L << 20);
 
+    /** Topic schemas for json sessions, and the threads that wait for the broker to name one. */
+    private final Schemas schemas = new Schemas();
+
     private final NamespaceMetrics metrics = new NamespaceMetrics();
     private final AtomicLong sessionIds = new AtomicLong();
     /** What sessions get of this component. */
     private final SessionContext sessionContext = new SessionContext(
-            codec, metrics, sessionIds::incrementAndGet, this::keyReader, batchAcks, sendBudget, sessions::forget);
+            codec,
+            metrics,
+            sessionIds::incrementAndGet,
+            this::keyReader,
+            batchAcks,
+            sendBudget,
+            schemas,
+            sessions::forget);
     /** The clients over time, changed on its own control thread only. */
     private final ClusterManager clusters;
     /** Opens sessions with the clients in force. */
@@ -112,6 +122,7 @@ public class PulsarGateway implements SessionManager {
         metrics.onAdded(null);
         jmx.close();
         int open = clusters.close();
+        schemas.close();
         LOG.info("Pulsar WebSocket gateway stopped: {} open session(s) closed", open);
     }
 

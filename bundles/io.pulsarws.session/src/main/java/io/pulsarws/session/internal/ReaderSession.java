@@ -19,11 +19,11 @@ import org.apache.pulsar.client.api.Schema;
  * acknowledged to the broker.
  */
 final class ReaderSession extends DeliverySession {
-    private final Reader<byte[]> reader;
+    private final Reader<?> reader;
 
     ReaderSession(
             SessionContext context,
-            Reader<byte[]> reader,
+            Reader<?> reader,
             String topic,
             int window,
             String remoteAddress,
@@ -35,7 +35,10 @@ final class ReaderSession extends DeliverySession {
     /** Creates the Pulsar reader the options describe; completes with the session, not yet started. */
     static CompletableFuture<ReaderSession> create(
             SessionContext context, PulsarClient client, String topic, ReaderOptions o, String remoteAddress) {
-        ReaderBuilder<byte[]> b = client.newReader(Schema.BYTES)
+        // with payloadFormat=json the client also names each message's schema (see ConsumerSession)
+        ReaderBuilder<?> b = (o.payloadFormat() == io.pulsarws.codec.PayloadFormat.JSON
+                        ? client.newReader(Schema.AUTO_CONSUME())
+                        : client.newReader(Schema.BYTES))
                 .topic(topic)
                 .startMessageId(startMessageId(o.start(), topic))
                 .receiverQueueSize(o.window())
@@ -64,7 +67,7 @@ final class ReaderSession extends DeliverySession {
     }
 
     @Override
-    protected CompletableFuture<Message<byte[]>> receiveNext() {
+    protected CompletableFuture<? extends Message<?>> receiveNext() {
         return reader.readNextAsync();
     }
 

@@ -16,6 +16,7 @@ import org.apache.pulsar.client.api.CryptoKeyReader;
  * @param keyReader the operator's key reader for server-side encryption, or null
  * @param batchAcks the node's batch-ack bookkeeping
  * @param sendBudget the node's producer memory
+ * @param schemas the node's topic schemas, for {@code payloadFormat=json}
  * @param onClosed told once when a session is closed (it leaves the registry, releases its credential lease)
  */
 record SessionContext(
@@ -25,4 +26,5 @@ record SessionContext(
         Supplier<CryptoKeyReader> keyReader,
         BatchAcks batchAcks,
         SendBudget sendBudget,
+        Schemas schemas,
         Consumer<AbstractSession> onClosed) {}

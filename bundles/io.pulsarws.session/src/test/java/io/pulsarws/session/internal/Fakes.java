@@ -74,6 +74,7 @@ final class Fakes {
                 () -> null,
                 batchAcks,
                 budget,
+                new Schemas(),
                 closed::add);
     }
 
@@ -85,8 +86,17 @@ final class Fakes {
         volatile int closeCode;
         int pauses;
 
+        /** For each result sent with {@link #sendResult}, the number of the frame it answers. */
+        final List<Long> answered = new ArrayList<>();
+
         @Override
         public synchronized void send(String text) {
+            frames.add(text);
+        }
+
+        @Override
+        public synchronized void sendResult(long frame, String text) {
+            answered.add(frame);
             frames.add(text);
         }
 

@@ -1,5 +1,6 @@
 package io.pulsarws.session.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,7 +61,8 @@ class ProducerSessionTest {
                 false,
                 "test",
                 maxPending,
-                io.pulsarws.codec.PayloadFormat.BASE64);
+                io.pulsarws.codec.PayloadFormat.BASE64,
+                TopicSchema.NONE);
         s.start(sink);
         return s;
     }
@@ -158,5 +160,68 @@ class ProducerSessionTest {
         assertEquals(0, sends.size());
         assertTrue(sink.frames().get(0).contains("send-error:7"), sink.frames().get(0));
         assertTrue(sink.frames().get(1).contains("send-error:3"), sink.frames().get(1));
+    }
+
+    /** Each result names its frame, so that an HTTP POST can answer in the frames' order whatever comes first. */
+    @Test
+    void resultsNameTheFrameTheyAnswer() {
+        ProducerSession s = session(new SendBudget(0), 100);
+        s.onText(frame("a", 0));
+        s.onText("{\"payload\":\"not base64!\",\"context\":\"1\"}");
+        s.onText(frame("c", 2));
+        sends.get(1).complete(MessageId.earliest);
+        sends.get(0).complete(MessageId.earliest);
+        assertEquals(List.of(1L, 2L, 0L), sink.answered);
+        assertTrue(
+                sink.frames().get(0).contains("\"context\":\"1\""),
+                sink.frames().get(0));
+    }
+
+    private ProducerSession schemaSession(org.apache.pulsar.common.schema.SchemaType type, String definition) {
+        ProducerSession s = new ProducerSession(
+                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
+                producer(),
+                "persistent://public/default/t",
+                false,
+                "test",
+                100,
+                io.pulsarws.codec.PayloadFormat.JSON,
+                new TopicSchema(type, io.pulsarws.codec.AvroJson.parse(definition)));
+        s.start(sink);
+        return s;
+    }
+
+    private static final String POINT = "{\"type\":\"record\",\"name\":\"P\",\"fields\":["
+            + "{\"name\":\"x\",\"type\":\"int\"},{\"name\":\"label\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
+
+    /** A JSON-schema topic: a value that fits is stored as its JSON; one that does not is send-error:7, unsent. */
+    @Test
+    void aJsonSchemaChecksValues() {
+        ProducerSession s = schemaSession(org.apache.pulsar.common.schema.SchemaType.JSON, POINT);
+        s.onText("{\"payload\":{\"x\":\"one\"},\"context\":\"bad\"}");
+        s.onText("{\"payload\": {\"x\": 1}}");
+        assertEquals(1, sends.size());
+        assertEquals("{\"x\":1}", new String(payloads.get(0), java.nio.charset.StandardCharsets.UTF_8));
+        String refusal = sink.frames().get(0);
+        assertTrue(
+                refusal.contains("send-error:7")
+                        && refusal.contains("payload does not fit the topic's JSON schema: ")
+                        && refusal.contains("\"context\":\"bad\""),
+                refusal);
+    }
+
+    /** An Avro topic: the value is stored as Avro binary (x = 1 zig-zag 2, label null = branch 0). */
+    @Test
+    void anAvroSchemaStoresBinary() {
+        ProducerSession s = schemaSession(org.apache.pulsar.common.schema.SchemaType.AVRO, POINT);
+        s.onText("{\"payload\":{\"x\":1}}");
+        s.onText("{\"payload\":{\"x\":1,\"label\":\"a\"}}");
+        assertArrayEquals(new byte[] {2, 0}, payloads.get(0));
+        assertArrayEquals(new byte[] {2, 2, 2, 'a'}, payloads.get(1));
+        s.onText("{\"payload\":{\"x\":1,\"y\":2}}");
+        assertEquals(2, sends.size());
+        assertTrue(
+                sink.frames().get(0).contains("payload does not fit the topic's AVRO schema: "),
+                sink.frames().get(0));
     }
 }

@@ -23,7 +23,14 @@ class SessionRegistryTest {
         Producer<byte[]> producer =
                 Fakes.of(Producer.class, Map.of("closeAsync", a -> CompletableFuture.completedFuture(null)));
         ProducerSession s = new ProducerSession(
-                context, producer, "persistent://public/default/t", false, "test", 10, PayloadFormat.BASE64);
+                context,
+                producer,
+                "persistent://public/default/t",
+                false,
+                "test",
+                10,
+                PayloadFormat.BASE64,
+                TopicSchema.NONE);
         s.start(sink);
         return s;
     }

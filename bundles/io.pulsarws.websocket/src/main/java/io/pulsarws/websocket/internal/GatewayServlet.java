@@ -65,12 +65,6 @@ public class GatewayServlet extends WebSocketServlet {
     @Reference(policy = ReferencePolicy.DYNAMIC)
     private volatile RefusalReports reports;
 
-    /** Open sessions in total and per client address. */
-    private final transient SessionLimits sessionLimits = new SessionLimits();
-
-    /** Handshakes waiting for their producer or consumer; each holds a request thread, so they are bounded. */
-    private final transient AtomicInteger pendingHandshakes = new AtomicInteger();
-
     /** Set by Jetty through {@link #configure} during servlet init, before any request. */
     private transient WebSocketServletFactory factory;
 
@@ -92,7 +86,9 @@ public class GatewayServlet extends WebSocketServlet {
         Subprotocols offered = null;
         try {
             security.checkOrigin(req);
-            permit = sessionLimits.acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
+            permit = keepAlive
+                    .sessionLimits()
+                    .acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
         } catch (OpenRefusedException e) {
             if (e.status() != 403) {
                 LOG.warn(
@@ -104,6 +100,7 @@ public class GatewayServlet extends WebSocketServlet {
             return;
         }
         int limit = limits.maxPendingHandshakes();
+        AtomicInteger pendingHandshakes = keepAlive.pendingHandshakes();
         if (pendingHandshakes.incrementAndGet() > limit) {
             pendingHandshakes.decrementAndGet();
             permit.release();

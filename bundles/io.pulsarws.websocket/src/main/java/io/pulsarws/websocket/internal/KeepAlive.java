@@ -27,6 +27,10 @@ public class KeepAlive {
     private final Outbound outbound = new Outbound();
     /** Refused handshakes and ended sessions, by code, since the endpoints started. */
     private final EdgeCounters counters = new EdgeCounters();
+    /** Open sessions in total and per client address, WebSockets and HTTP streams and posts alike. */
+    private final SessionLimits sessionLimits = new SessionLimits();
+    /** Handshakes waiting for their producer or consumer; each holds a request thread, so they are bounded. */
+    private final AtomicInteger pendingHandshakes = new AtomicInteger();
 
     @Activate
     public KeepAlive() {
@@ -51,6 +55,16 @@ public class KeepAlive {
     /** @return the node's outbound queue accounting */
     Outbound outbound() {
         return outbound;
+    }
+
+    /** @return the node's session counts, shared by every endpoint */
+    SessionLimits sessionLimits() {
+        return sessionLimits;
+    }
+
+    /** @return the handshakes (WebSocket or HTTP) waiting for the session manager now */
+    AtomicInteger pendingHandshakes() {
+        return pendingHandshakes;
     }
 
     /** @return the counts of refused handshakes and ended sessions */

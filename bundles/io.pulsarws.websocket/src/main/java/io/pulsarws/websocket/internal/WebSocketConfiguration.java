@@ -75,4 +75,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "through this gateway's public API, with the same authentication and Origin rules as every "
                     + "client). false answers 404 at once, without touching open sessions.")
     boolean consoleEnabled() default true;
+
+    @AttributeDefinition(
+            name = "HTTP fallback",
+            description = "Serve the HTTP fallback at /http/... (Server-Sent Events to consume, POST to produce and to "
+                    + "acknowledge) for clients whose network blocks WebSockets, with the same authentication, Origin "
+                    + "rules and limits. false answers 404 at once; event streams already open run on until they end.")
+    boolean httpEnabled() default true;
 }

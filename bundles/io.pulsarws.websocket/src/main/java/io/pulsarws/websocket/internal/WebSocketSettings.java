@@ -56,7 +56,7 @@ public class WebSocketSettings {
         LOG.info(
                 "WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s, maxSessions={}, "
                         + "maxSessionsPerAddress={}, outbound budget {} bytes per session and {} bytes in all, slow client "
-                        + "timeout {} ms, web console {}",
+                        + "timeout {} ms, web console {}, HTTP fallback {}",
                 config.maxTextFrameSize(),
                 config.idleTimeoutMillis(),
                 config.pingIntervalSeconds(),
@@ -65,7 +65,12 @@ public class WebSocketSettings {
                 config.maxQueuedBytesPerSession(),
                 maxQueuedBytes(),
                 config.slowClientTimeoutMillis(),
-                config.consoleEnabled() ? "on" : "off");
+                config.consoleEnabled() ? "on" : "off",
+                config.httpEnabled() ? "on" : "off");
+    }
+
+    boolean httpEnabled() {
+        return config.httpEnabled();
     }
 
     boolean consoleEnabled() {

@@ -1,0 +1,359 @@
+package io.pulsarws.websocket.internal;
+
+import io.pulsarws.codec.WebSocketError;
+import io.pulsarws.session.FrameSink;
+import io.pulsarws.session.GatewaySession;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.servlet.AsyncContext;
+import javax.servlet.AsyncEvent;
+import javax.servlet.AsyncListener;
+import javax.servlet.ServletOutputStream;
+import javax.servlet.WriteListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer or reader session over Server-Sent Events: every frame the session sends is one event, written with
+ * the servlet's non-blocking output so that no thread ever waits for a client.
+ *
+ * <p>A pushed message is an event with the message id as its {@code id} and the WebSocket frame as its data (the
+ * browser's {@code onmessage}); any other frame is an {@code event: frame}; the end of the session is an
+ * {@code event: close} with {@code {"code":...,"reason":...}}, after which the response ends. The first event,
+ * {@code event: session}, names the stream for the commands POSTed to it.
+ *
+ * <p>Flow control as for a WebSocket: the events queued for the client count against {@code
+ * maxQueuedBytesPerSession} and its share of {@code maxQueuedBytes}; over budget the session delivers nothing new
+ * until half of it is written, and a client that reads nothing for {@code slowClientTimeoutMillis} loses the stream.
+ * A comment every {@value #KEEP_ALIVE_SECONDS} s keeps proxies from closing a quiet stream.
+ */
+final class EventStream implements FrameSink, WriteListener, AsyncListener {
+    private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
+    static final int KEEP_ALIVE_SECONDS = 5;
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String MESSAGE_FRAME = "{\"messageId\":\"";
+
+    private final String id;
+    private final GatewaySession session;
+    /** The role that opened the stream (commands must come from it), or null without authentication. */
+    private final String role;
+
+    private final AsyncContext async;
+    private final KeepAlive keepAlive;
+    private final Outbound node;
+    private final long budget;
+    private final long nodeBudget;
+    private final long slowNanos;
+    private final boolean autoAck;
+    private final Instant expiresAt;
+    private final Runnable onEnded;
+
+    /** Events waiting to be written, in order; a {@link #END} marks the end of the stream. */
+    private final Queue<Event> outbox = new ConcurrentLinkedQueue<>();
+    /** Bytes in {@link #outbox}. */
+    private final AtomicLong queued = new AtomicLong();
+    /** Guards the output: one drain writes at a time. */
+    private final Object output = new Object();
+    /** Guards the session's input: commands are handed over one at a time, as a WebSocket reads them. */
+    private final Object input = new Object();
+    /** Written by the drain only, under {@link #output}. */
+    private boolean unflushed;
+
+    private final AtomicBoolean ended = new AtomicBoolean();
+    /** True while a drain is waiting for a writer thread: one is enough, however many events are queued. */
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    private volatile boolean closing;
+    private volatile boolean congested;
+    private volatile long congestedSince;
+    private volatile ServletOutputStream out;
+    private volatile ScheduledFuture<?> ticker;
+    private volatile ScheduledFuture<?> expiry;
+    private int ticks;
+
+    /** An event's bytes, and the id of the message it carries (for automatic acks), or null. */
+    private record Event(byte[] bytes, String messageId) {}
+
+    private static final Event END = new Event(new byte[0], null);
+
+    EventStream(
+            String id,
+            GatewaySession session,
+            String role,
+            AsyncContext async,
+            KeepAlive keepAlive,
+            long budget,
+            long nodeBudget,
+            long slowClientMillis,
+            boolean autoAck,
+            Instant expiresAt,
+            Runnable onEnded) {
+        this.id = id;
+        this.session = session;
+        this.role = role;
+        this.async = async;
+        this.keepAlive = keepAlive;
+        this.node = keepAlive.outbound();
+        this.budget = budget;
+        this.nodeBudget = nodeBudget;
+        this.slowNanos = TimeUnit.MILLISECONDS.toNanos(slowClientMillis);
+        this.autoAck = autoAck;
+        this.expiresAt = expiresAt;
+        this.onEnded = onEnded;
+    }
+
+    String role() {
+        return role;
+    }
+
+    /** Starts writing and delivering; called once, on the request's thread. */
+    void start() throws IOException {
+        async.addListener(this);
+        out = async.getResponse().getOutputStream();
+        enqueue(("event: session\ndata: {\"session\":\"" + id + "\"}\n\n").getBytes(StandardCharsets.US_ASCII), null);
+        out.setWriteListener(this);
+        ticker = keepAlive.every(1, this::tick);
+        if (expiresAt != null) {
+            expiry = keepAlive.after(
+                    Duration.between(Instant.now(), expiresAt).toMillis(),
+                    () -> close(WebSocketError.AUTHENTICATION_ERROR.closeCode(), "Authentication expired"));
+        }
+        session.start(this);
+    }
+
+    /** A command POSTed for this stream (UTF-8 checked by the servlet). */
+    void command(byte[] utf8, int offset, int length) {
+        synchronized (input) {
+            if (!ended.get() && !closing) {
+                session.onText(utf8, offset, length);
+            }
+        }
+    }
+
+    @Override
+    public void send(String text) {
+        if (closing || ended.get()) {
+            return;
+        }
+        String messageId = null;
+        if (text.startsWith(MESSAGE_FRAME)) {
+            int end = text.indexOf('"', MESSAGE_FRAME.length());
+            messageId = end < 0 ? null : text.substring(MESSAGE_FRAME.length(), end);
+        }
+        StringBuilder b = new StringBuilder(text.length() + 64);
+        if (messageId != null) {
+            b.append("id: ").append(messageId).append('\n');
+        } else {
+            b.append("event: frame\n");
+        }
+        b.append("data: ").append(oneLine(text)).append("\n\n");
+        enqueue(b.toString().getBytes(StandardCharsets.UTF_8), messageId);
+    }
+
+    /** Frames are compact JSON, on one line; should one ever hold a line break, each line is a data line. */
+    private static String oneLine(String text) {
+        if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+            return text;
+        }
+        return text.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\ndata: ");
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (closing || ended.get()) {
+            return;
+        }
+        closing = true;
+        String data = "{\"code\":" + code + ",\"reason\":\"" + jsonText(reason) + "\"}";
+        enqueue(("event: close\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8), null);
+        outbox.add(END);
+        scheduleDrain();
+    }
+
+    @Override
+    public boolean writable() {
+        return !congested;
+    }
+
+    private void enqueue(byte[] bytes, String messageId) {
+        long q = queued.addAndGet(bytes.length);
+        node.add(bytes.length);
+        outbox.add(new Event(bytes, messageId));
+        if (!congested && (q > budget || q > budget / 16 && node.queued() > nodeBudget)) {
+            congestedSince = System.nanoTime();
+            congested = true;
+        }
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            keepAlive.write(() -> {
+                drainScheduled.set(false);
+                drain();
+            });
+        }
+    }
+
+    @Override
+    public void onWritePossible() {
+        drain();
+    }
+
+    /**
+     * Writes what is queued while the output takes it without blocking; when it does not, the container calls
+     * {@link #onWritePossible} later. Automatic acks are handed to the session after the lock is released.
+     */
+    private void drain() {
+        List<String> acks = null;
+        synchronized (output) {
+            ServletOutputStream o = out;
+            if (o == null || ended.get()) {
+                return;
+            }
+            try {
+                while (o.isReady()) {
+                    Event e = outbox.poll();
+                    if (e == null) {
+                        if (unflushed) {
+                            unflushed = false;
+                            o.flush();
+                            continue;
+                        }
+                        break;
+                    }
+                    if (e == END) {
+                        end();
+                        break;
+                    }
+                    o.write(e.bytes());
+                    unflushed = true;
+                    written(e.bytes().length);
+                    if (autoAck && e.messageId() != null) {
+                        if (acks == null) {
+                            acks = new ArrayList<>();
+                        }
+                        acks.add(e.messageId());
+                    }
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.debug("Event stream {} failed: {}", id, e.toString());
+                end();
+                return;
+            }
+        }
+        if (acks != null) {
+            for (String messageId : acks) {
+                byte[] ack = ("{\"messageId\":\"" + messageId + "\"}").getBytes(StandardCharsets.US_ASCII);
+                command(ack, 0, ack.length);
+            }
+        }
+    }
+
+    private void written(long bytes) {
+        long q = queued.addAndGet(-bytes);
+        node.add(-bytes);
+        if (congested && q <= budget / 2 && !(q > budget / 16 && node.queued() > nodeBudget)) {
+            congested = false;
+            keepAlive.write(session::onWritable);
+        }
+    }
+
+    /** Every second: the slow-client check, and every {@value #KEEP_ALIVE_SECONDS} s a keep-alive comment. */
+    private void tick() {
+        if (congested && System.nanoTime() - congestedSince > slowNanos) {
+            LOG.warn(
+                    "Ending event stream {}: its client has not read for {} s, {} bytes queued for it "
+                            + "(slowClientTimeoutMillis)",
+                    id,
+                    TimeUnit.NANOSECONDS.toSeconds(slowNanos),
+                    queued.get());
+            end();
+            return;
+        }
+        if (++ticks % KEEP_ALIVE_SECONDS == 0 && outbox.isEmpty()) {
+            enqueue(KEEP_ALIVE, null);
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        LOG.debug("Event stream {} failed: {}", id, t.toString());
+        end();
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        end();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        end();
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        end();
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // not restarted
+    }
+
+    /** The stream is over: release the session, the bytes still queued and the permit; end the response. */
+    private void end() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {ticker, expiry}) {
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+        session.close();
+        long left = 0;
+        for (Event e; (e = outbox.poll()) != null; ) {
+            left += e.bytes().length;
+        }
+        queued.addAndGet(-left);
+        node.add(-left);
+        onEnded.run();
+        try {
+            async.complete();
+        } catch (IllegalStateException e) {
+            // completed already (the client went away)
+        }
+    }
+
+    /** Escapes a reason for a JSON string. */
+    private static String jsonText(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+}

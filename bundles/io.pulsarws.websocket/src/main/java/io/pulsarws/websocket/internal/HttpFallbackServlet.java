@@ -1,0 +1,393 @@
+package io.pulsarws.websocket.internal;
+
+import io.pulsarws.codec.ClientText;
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.codec.FrameSpans;
+import io.pulsarws.session.GatewaySession;
+import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.session.OpenRequest;
+import io.pulsarws.session.SessionManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.servlet.AsyncContext;
+import javax.servlet.Servlet;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP fallback, for clients whose network lets no WebSocket through: the same sessions as {@code /ws/...}, at
+ * the same paths under {@code /http/...}.
+ *
+ * <ul>
+ *   <li>{@code GET} on a consumer or reader path: the messages as Server-Sent Events ({@link EventStream}), each event
+ *       the frame the WebSocket would carry, with the message id as the event id. The first event names the stream
+ *       ({@code event: session}); {@code autoAck=true} acknowledges each message once its event is written. A reader
+ *       that reconnects with {@code Last-Event-ID} resumes after that message.
+ *   <li>{@code POST} on a consumer or reader path with {@code session=<id>}: consumer commands (acks, nacks, permits,
+ *       a frame or an array of them) for that stream, from the same caller.
+ *   <li>{@code POST} on a producer path: one send frame or an array of them, answered with the results in the same
+ *       order ({@link ProducerPost}).
+ *   <li>{@code OPTIONS}: the CORS preflight, for an allowed Origin.
+ * </ul>
+ *
+ * <p>Every request passes what a WebSocket handshake passes, in the same order and with the same answers: the Origin
+ * (403), the node's and the address's session limits (503, 429, shared with the WebSockets), the pending-handshake
+ * bound (503), authentication (401), then the session manager. A body is read only up to {@code maxTextFrameSize}
+ * bytes (413 beyond).
+ */
+@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
+@HttpWhiteboardServletPattern("/http/*")
+@HttpWhiteboardServletName("pulsar-websocket-http")
+@HttpWhiteboardServletAsyncSupported
+public class HttpFallbackServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(HttpFallbackServlet.class);
+    /** Frames in one POST at most. */
+    static final int MAX_FRAMES = 1000;
+    /** How long a POST of send frames waits for the broker's answers before the missing ones say "unknown". */
+    static final long PRODUCE_TIMEOUT_MILLIS = 60_000;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionManager sessions;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile WebSocketSettings settings;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile KeepAlive keepAlive;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile SecuritySettings security;
+
+    /**
+     * The open event streams by their id. Bounded by the session limits: every stream holds a session permit, and
+     * leaves the map when it ends.
+     */
+    private final transient Map<String, EventStream> streams = new ConcurrentHashMap<>();
+
+    private final transient FrameCodec codec = new FrameCodec();
+    private final transient SecureRandom random = new SecureRandom();
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!settings.httpEnabled()) {
+            refuse(resp, 404, "The HTTP fallback is off on this gateway (httpEnabled=false)");
+            return;
+        }
+        try {
+            security.checkOrigin(req);
+        } catch (OpenRefusedException e) {
+            refuse(resp, e.status(), e.getMessage());
+            return;
+        }
+        String origin = req.getHeader("Origin");
+        if (origin != null) {
+            // allowed (checked above): the page may read the answer; credentials travel as a token, never cookies
+            resp.setHeader("Access-Control-Allow-Origin", origin);
+            resp.setHeader("Vary", "Origin");
+        }
+        EndpointPath path;
+        try {
+            String p = req.getRequestURI().substring(req.getContextPath().length());
+            path = EndpointPath.parse("/ws" + p.substring("/http".length()));
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            refuse(resp, 400, "Invalid request path: " + e.getMessage());
+            return;
+        }
+        switch (req.getMethod()) {
+            case "OPTIONS" -> preflight(resp);
+            case "GET" -> {
+                if (path.kind() == EndpointPath.Kind.PRODUCER) {
+                    notAllowed(resp, "POST, OPTIONS");
+                } else {
+                    stream(req, resp, path);
+                }
+            }
+            case "POST" -> {
+                if (path.kind() == EndpointPath.Kind.PRODUCER) {
+                    produce(req, resp, path);
+                } else {
+                    commands(req, resp);
+                }
+            }
+            default ->
+                notAllowed(resp, path.kind() == EndpointPath.Kind.PRODUCER ? "POST, OPTIONS" : "GET, POST, OPTIONS");
+        }
+    }
+
+    private static void preflight(HttpServletResponse resp) {
+        resp.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        resp.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
+        resp.setHeader("Access-Control-Max-Age", "600");
+        resp.setStatus(204);
+    }
+
+    private void notAllowed(HttpServletResponse resp, String allow) throws IOException {
+        resp.setHeader("Allow", allow);
+        refuse(resp, 405, "Method not allowed here; allowed: " + allow);
+    }
+
+    /** {@code GET}: opens a consumer or reader and streams its messages. */
+    private void stream(HttpServletRequest req, HttpServletResponse resp, EndpointPath path) throws IOException {
+        Map<String, String> params = params(req);
+        if (params == null) {
+            refuse(resp, 400, "Invalid query string");
+            return;
+        }
+        boolean autoAck = "true".equals(params.remove("autoAck"));
+        String lastEventId = req.getHeader("Last-Event-ID");
+        if (lastEventId != null && path.kind() == EndpointPath.Kind.READER) {
+            params.put("messageId", lastEventId); // the reader starts after it; checked like any messageId
+        }
+        Admitted a = admit(req, resp, path, params);
+        if (a == null) {
+            return;
+        }
+        String id = newStreamId();
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0); // the stream lasts as long as the session; its keep-alive comments keep proxies open
+        resp.setStatus(200);
+        resp.setContentType("text/event-stream;charset=utf-8");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setHeader("X-Accel-Buffering", "no"); // a proxy that buffers would hold every event back
+        WebSocketSettings limits = settings;
+        EventStream s = new EventStream(
+                id,
+                a.session(),
+                a.role(),
+                async,
+                keepAlive,
+                limits.maxQueuedBytesPerSession(),
+                limits.maxQueuedBytes(),
+                limits.slowClientTimeoutMillis(),
+                autoAck,
+                a.caller() == null ? null : a.caller().expiresAt(),
+                () -> {
+                    streams.remove(id);
+                    a.permit().release();
+                });
+        streams.put(id, s);
+        s.start();
+    }
+
+    /** {@code POST} on a consumer or reader path: commands for an open stream. */
+    private void commands(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String id = req.getParameter("session");
+        if (id == null) {
+            refuse(resp, 400, "session=<id> is required: commands go to the event stream that delivered the messages");
+            return;
+        }
+        SecuritySettings.Caller caller;
+        try {
+            caller = security.authenticate(req, null);
+        } catch (OpenRefusedException e) {
+            refuse(resp, e.status(), e.getMessage());
+            return;
+        }
+        EventStream s = streams.get(id);
+        if (s == null) {
+            refuse(resp, 404, "No such event stream (it ended, or the id is wrong)");
+            return;
+        }
+        String role = caller == null ? null : caller.identity().role();
+        if (s.role() != null && !s.role().equals(role)) {
+            refuse(resp, 403, "The event stream belongs to another client");
+            return;
+        }
+        byte[] body = body(req, resp);
+        if (body == null) {
+            return;
+        }
+        FrameSpans frames;
+        try {
+            frames = codec.splitFrames(body, MAX_FRAMES);
+        } catch (IllegalArgumentException e) {
+            refuse(resp, 400, e.getMessage());
+            return;
+        }
+        for (int i = 0; i < frames.count(); i++) {
+            s.command(body, frames.offsets()[i], frames.lengths()[i]);
+        }
+        resp.setStatus(204);
+    }
+
+    /** {@code POST} on a producer path: sends the frames, answers with their results. */
+    private void produce(HttpServletRequest req, HttpServletResponse resp, EndpointPath path) throws IOException {
+        Map<String, String> params = params(req);
+        if (params == null) {
+            refuse(resp, 400, "Invalid query string");
+            return;
+        }
+        // read and split before anything is opened: a body that is refused costs no producer
+        byte[] body = body(req, resp);
+        if (body == null) {
+            return;
+        }
+        FrameSpans frames;
+        try {
+            frames = codec.splitFrames(body, MAX_FRAMES);
+        } catch (IllegalArgumentException e) {
+            refuse(resp, 400, e.getMessage());
+            return;
+        }
+        Admitted a = admit(req, resp, path, params);
+        if (a == null) {
+            return;
+        }
+        AsyncContext async = req.startAsync();
+        new ProducerPost(
+                        a.session(), body, frames, async, codec, PRODUCE_TIMEOUT_MILLIS, keepAlive, a.permit()::release)
+                .start();
+    }
+
+    /** What a request was admitted with. */
+    private record Admitted(GatewaySession session, SessionLimits.Permit permit, SecuritySettings.Caller caller) {
+        String role() {
+            return caller == null ? null : caller.identity().role();
+        }
+    }
+
+    /**
+     * Passes the request through what a WebSocket handshake passes (the Origin was checked already) and opens its
+     * session.
+     *
+     * @return the session and its permit, or null when the request was refused (answered already)
+     */
+    private Admitted admit(
+            HttpServletRequest req, HttpServletResponse resp, EndpointPath path, Map<String, String> params)
+            throws IOException {
+        WebSocketSettings limits = settings;
+        KeepAlive k = keepAlive;
+        SessionLimits.Permit permit;
+        try {
+            permit = k.sessionLimits()
+                    .acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
+        } catch (OpenRefusedException e) {
+            LOG.warn("HTTP request from {} refused: {}", req.getRemoteAddr(), ClientText.line(e.getMessage(), 512));
+            refuse(resp, e.status(), e.getMessage());
+            return null;
+        }
+        AtomicInteger pending = k.pendingHandshakes();
+        if (pending.incrementAndGet() > limits.maxPendingHandshakes()) {
+            pending.decrementAndGet();
+            permit.release();
+            refuse(resp, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
+            return null;
+        }
+        try {
+            SecuritySettings.Caller caller = security.authenticate(req, null);
+            SessionManager manager = sessions;
+            if (manager == null) {
+                throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
+            }
+            GatewaySession session = manager.open(new OpenRequest(
+                    path,
+                    params,
+                    req.getRemoteAddr() + ":" + req.getRemotePort(),
+                    caller == null ? null : caller.identity()));
+            return new Admitted(session, permit, caller);
+        } catch (OpenRefusedException e) {
+            permit.release();
+            refuse(resp, e.status(), e.getMessage());
+            return null;
+        } catch (RuntimeException e) {
+            permit.release();
+            LOG.warn("HTTP request for {} failed unexpectedly", req.getRequestURI(), e);
+            refuse(resp, 500, "Internal error: " + e.getClass().getSimpleName());
+            return null;
+        } finally {
+            pending.decrementAndGet();
+        }
+    }
+
+    /** @return the query parameters (first value of each) without the credential and the stream's own, or null */
+    private static Map<String, String> params(HttpServletRequest req) {
+        Map<String, String> params = new HashMap<>();
+        try {
+            req.getParameterMap().forEach((k, v) -> params.put(k, v.length > 0 ? v[0] : ""));
+        } catch (RuntimeException e) {
+            return null;
+        }
+        params.remove("token");
+        params.remove("session");
+        return params;
+    }
+
+    /** @return the request body, or null when it was refused (more than {@code maxTextFrameSize} bytes: 413) */
+    private byte[] body(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        int max = settings.maxTextFrameSize();
+        long declared = req.getContentLengthLong();
+        if (declared > max) {
+            refuse(resp, 413, "Request body over maxTextFrameSize (" + max + " bytes)");
+            return null;
+        }
+        byte[] buf = new byte[(int) Math.min(max + 1L, declared >= 0 ? declared + 1 : 8192)];
+        int n = 0;
+        try (InputStream in = req.getInputStream()) {
+            while (true) {
+                if (n == buf.length) {
+                    if (n > max) {
+                        refuse(resp, 413, "Request body over maxTextFrameSize (" + max + " bytes)");
+                        return null;
+                    }
+                    buf = java.util.Arrays.copyOf(buf, (int) Math.min(max + 1L, buf.length * 2L));
+                }
+                int r = in.read(buf, n, buf.length - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+        }
+        if (n > max) {
+            refuse(resp, 413, "Request body over maxTextFrameSize (" + max + " bytes)");
+            return null;
+        }
+        if (!Utf8.isValid(buf, 0, n)) {
+            refuse(resp, 400, "Request body is not valid UTF-8");
+            return null;
+        }
+        return java.util.Arrays.copyOf(buf, n);
+    }
+
+    private String newStreamId() {
+        byte[] b = new byte[18];
+        random.nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** Answers with a status and a one-line plain-text reason, counted like a refused handshake. */
+    private void refuse(HttpServletResponse resp, int status, String why) throws IOException {
+        keepAlive.counters().refused(status);
+        String reason = ClientText.line(why, RefusalReports.MAX_REASON);
+        resp.setStatus(status);
+        resp.setContentType("text/plain;charset=utf-8");
+        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+    }
+
+    /** Ends every open stream (the component is going away). */
+    @org.osgi.service.component.annotations.Deactivate
+    void deactivate() {
+        streams.values().forEach(s -> s.close(1001, "Gateway is stopping"));
+    }
+}

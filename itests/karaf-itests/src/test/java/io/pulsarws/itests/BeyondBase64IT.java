@@ -1,0 +1,516 @@
+package io.pulsarws.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.client.api.Consumer;
+import org.apache.pulsar.client.api.Message;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Schema;
+import org.apache.pulsar.client.api.schema.GenericRecord;
+import org.apache.pulsar.client.api.schema.GenericSchema;
+import org.apache.pulsar.common.schema.SchemaInfo;
+import org.apache.pulsar.common.schema.SchemaType;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * Beyond base64 (issue 16): schema-aware topics with {@code payloadFormat=json} (a JSON and an Avro schema made
+ * through the broker's admin API, values that do not fit, interop with base64 clients and with the Pulsar Java
+ * client), and the HTTP fallback (Server-Sent Events with acks by POST, automatic acks, a reader resuming with
+ * {@code Last-Event-ID}, produce by POST) with the JDK's HTTP client.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class BeyondBase64IT extends GatewayTestSupport {
+    @javax.inject.Inject
+    private org.osgi.service.cm.ConfigurationAdmin configAdmin;
+
+    private static final String USER_SCHEMA =
+            "{\"type\":\"record\",\"name\":\"User\",\"namespace\":\"io.pulsarws.test\","
+                    + "\"fields\":[{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"age\",\"type\":\"int\"},"
+                    + "{\"name\":\"email\",\"type\":[\"null\",\"string\"],\"default\":null},"
+                    + "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[]},"
+                    + "{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"Kind\",\"symbols\":[\"ADMIN\",\"GUEST\"]},"
+                    + "\"default\":\"GUEST\"}]}";
+
+    private static String http() {
+        return "http://127.0.0.1:" + System.getProperty("itest.http.port");
+    }
+
+    private static String httpPath(String kind, String topic) {
+        return http() + "/http/v2/" + kind + "/persistent/public/default/" + topic;
+    }
+
+    /** Gives the topic a schema through the broker's admin API. */
+    private static void schema(String topic, String type, String definition) throws Exception {
+        String body = Json.write(Map.of("type", type, "schema", definition, "properties", Map.of()));
+        HttpResponse<String> r = admin("POST", "/admin/v2/schemas/public/default/" + topic + "/schema", body);
+        assertEquals(r.body(), 2, r.statusCode() / 100);
+    }
+
+    private static HttpResponse<String> post(String url, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static PulsarClient client() throws Exception {
+        return PulsarClient.builder()
+                .serviceUrl(System.getProperty("itest.broker.serviceUrl"))
+                .build();
+    }
+
+    /**
+     * An Avro topic: a json producer's values are checked and stored as Avro (the Java client reads them as
+     * records); a value that does not fit is send-error:7 naming the field; json consumers and readers get records
+     * the Java client wrote as JSON, base64 consumers the Avro bytes.
+     */
+    @Test
+    public void a_avroTopicTakesAndGivesJson() throws Exception {
+        String topic = uniqueTopic("avro");
+        schema(topic, "AVRO", USER_SCHEMA);
+        try (PulsarClient client = client();
+                Consumer<GenericRecord> java = client.newConsumer(Schema.AUTO_CONSUME())
+                        .topic("persistent://public/default/" + topic)
+                        .subscriptionName("java")
+                        .subscribe();
+                WsClient json = WsClient.open(gateway() + path("consumer", topic) + "/s-json?payloadFormat=json");
+                WsClient b64 = WsClient.open(gateway() + path("consumer", topic) + "/s-b64");
+                WsClient producer = WsClient.open(gateway() + path("producer", topic) + "?payloadFormat=json")) {
+            producer.send("{\"payload\":{\"name\":\"Ada\",\"age\":36,\"email\":\"ada@example.org\",\"tags\":[\"x\"],"
+                    + "\"kind\":\"ADMIN\"},\"context\":\"1\"}");
+            assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
+            producer.send("{\"payload\":{\"name\":\"Bob\",\"age\":7},\"context\":\"2\"}"); // defaults fill the rest
+            assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
+            producer.send("{\"payload\":{\"name\":\"Eve\",\"age\":\"old\"},\"context\":\"3\"}");
+            Map<String, Object> refused = Json.object(producer.next(TIMEOUT));
+            assertEquals("send-error:7", refused.get("result"));
+            String why = (String) refused.get("errorMsg");
+            assertTrue(why, why.startsWith("payload does not fit the topic's AVRO schema: ") && why.contains("age"));
+            producer.send("{\"payload\":{\"name\":\"Eve\",\"age\":1,\"shoe\":42},\"context\":\"4\"}");
+            Map<String, Object> extra = Json.object(producer.next(TIMEOUT));
+            assertEquals("send-error:7", extra.get("result"));
+            assertTrue((String) extra.get("errorMsg"), ((String) extra.get("errorMsg")).contains("shoe"));
+
+            Message<GenericRecord> m = java.receive(30, TimeUnit.SECONDS);
+            assertEquals("Ada", m.getValue().getField("name"));
+            assertEquals(36, m.getValue().getField("age"));
+            assertEquals("ada@example.org", m.getValue().getField("email"));
+            Message<GenericRecord> m2 = java.receive(30, TimeUnit.SECONDS);
+            assertEquals("Bob", m2.getValue().getField("name"));
+            assertNull(m2.getValue().getField("email"));
+
+            Map<String, Object> first = Json.object(json.next(TIMEOUT));
+            assertNull(first.get("payloadFormat"));
+            assertEquals(
+                    Map.of(
+                            "name",
+                            "Ada",
+                            "age",
+                            36L,
+                            "email",
+                            "ada@example.org",
+                            "tags",
+                            List.of("x"),
+                            "kind",
+                            "ADMIN"),
+                    first.get("payload"));
+            assertEquals(
+                    Map.of("name", "Bob", "age", 7L, "tags", List.of(), "kind", "GUEST"),
+                    withoutNulls(Json.object(json.next(TIMEOUT)).get("payload")));
+            // base64 clients are untouched: they get the Avro bytes (name "Ada": length 3 zig-zag = 6, then ASCII)
+            byte[] avro = Base64.getDecoder()
+                    .decode((String) Json.object(b64.next(TIMEOUT)).get("payload"));
+            assertEquals(6, avro[0]);
+            assertEquals("Ada", new String(avro, 1, 3, StandardCharsets.US_ASCII));
+        }
+        HttpResponse<String> versions = admin("GET", "/admin/v2/schemas/public/default/" + topic + "/schema");
+        assertEquals(
+                "the producer took the topic's schema: no new version",
+                0L,
+                Json.object(versions.body()).get("version"));
+    }
+
+    /** The Java client writes Avro records (bytes, a map, a union); a json reader gets them as JSON. */
+    @Test
+    public void b_avroWrittenByTheJavaClientIsReadAsJson() throws Exception {
+        String topic = uniqueTopic("avrojava");
+        String definition = "{\"type\":\"record\",\"name\":\"Event\",\"fields\":["
+                + "{\"name\":\"id\",\"type\":\"long\"},{\"name\":\"note\",\"type\":[\"null\",\"string\"]},"
+                + "{\"name\":\"data\",\"type\":\"bytes\"},"
+                + "{\"name\":\"counts\",\"type\":{\"type\":\"map\",\"values\":\"int\"}}]}";
+        schema(topic, "AVRO", definition);
+        try (PulsarClient client = client()) {
+            GenericSchema<GenericRecord> s = Schema.generic(SchemaInfo.builder()
+                    .name(topic)
+                    .type(SchemaType.AVRO)
+                    .schema(definition.getBytes(StandardCharsets.UTF_8))
+                    .properties(Map.of())
+                    .build());
+            try (Producer<GenericRecord> p = client.newProducer(s)
+                    .topic("persistent://public/default/" + topic)
+                    .create()) {
+                p.send(s.newRecordBuilder()
+                        .set("id", 5L)
+                        .set("note", "hi")
+                        .set("data", java.nio.ByteBuffer.wrap(new byte[] {0, 1, (byte) 0xff}))
+                        .set("counts", Map.of("a", 1))
+                        .build());
+            }
+        }
+        try (WsClient reader =
+                WsClient.open(gateway() + path("reader", topic) + "?messageId=earliest&payloadFormat=json")) {
+            assertEquals(
+                    Map.of("id", 5L, "note", "hi", "data", "AAH/", "counts", Map.of("a", 1L)),
+                    Json.object(reader.next(TIMEOUT)).get("payload"));
+        }
+        try (WsClient reader = WsClient.open(gateway() + path("reader", topic) + "?messageId=earliest")) {
+            assertNull(
+                    "a base64 reader is untouched",
+                    Json.object(reader.next(TIMEOUT)).get("payloadFormat"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withoutNulls(Object value) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>((Map<String, Object>) value);
+        m.values().removeIf(java.util.Objects::isNull);
+        return m;
+    }
+
+    /**
+     * A JSON-schema topic: values are checked against the schema and stored as the JSON itself, which base64
+     * consumers and the Java client read as before; a value without a required field is send-error:7.
+     */
+    @Test
+    public void bb_jsonSchemaTopicChecksValues() throws Exception {
+        String topic = uniqueTopic("jsonschema");
+        schema(topic, "JSON", USER_SCHEMA);
+        try (WsClient b64 = WsClient.open(gateway() + path("consumer", topic) + "/s-b64");
+                WsClient json = WsClient.open(gateway() + path("consumer", topic) + "/s-json?payloadFormat=json");
+                WsClient producer = WsClient.open(gateway() + path("producer", topic) + "?payloadFormat=json")) {
+            producer.send("{\"payload\":{\"name\":\"Ada\",\"age\":36}}");
+            assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
+            producer.send("{\"payload\":{\"age\":36},\"context\":\"no-name\"}");
+            Map<String, Object> refused = Json.object(producer.next(TIMEOUT));
+            assertEquals("send-error:7", refused.get("result"));
+            assertEquals("no-name", refused.get("context"));
+            String why = (String) refused.get("errorMsg");
+            assertTrue(why, why.startsWith("payload does not fit the topic's JSON schema: ") && why.contains("name"));
+            assertEquals("{\"name\":\"Ada\",\"age\":36}", text(Json.object(b64.next(TIMEOUT))));
+            assertEquals(
+                    Map.of("name", "Ada", "age", 36L),
+                    Json.object(json.next(TIMEOUT)).get("payload"));
+        }
+        // a topic without a schema takes any JSON value, as bytes
+        String plain = uniqueTopic("noschema");
+        try (WsClient producer = WsClient.open(gateway() + path("producer", plain) + "?payloadFormat=json")) {
+            producer.send("{\"payload\":{\"anything\":[1,\"two\"]}}");
+            assertEquals("ok", Json.object(producer.next(TIMEOUT)).get("result"));
+        }
+    }
+
+    /** SSE: the session event, one event per message with its id, acks by POST; the backlog drains. */
+    @Test
+    public void c_serverSentEventsWithAcksByPost() throws Exception {
+        String topic = uniqueTopic("sse");
+        String url = httpPath("consumer", topic) + "/sub?subscriptionType=Shared";
+        try (SseClient sse = SseClient.open(url, Map.of())) {
+            assertEquals(200, sse.status());
+            assertEquals(
+                    "text/event-stream;charset=utf-8",
+                    sse.response()
+                            .headers()
+                            .firstValue("Content-Type")
+                            .orElse("")
+                            .replace(" ", "")
+                            .toLowerCase());
+            SseClient.Event session = sse.next(TIMEOUT);
+            assertEquals("session", session.event());
+            String id = (String) Json.object(session.data()).get("session");
+            assertNotNull(id);
+            List<String> ids = produce(topic, "m0", "m1", "m2");
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                SseClient.Event e = sse.next(TIMEOUT);
+                assertEquals("message", e.event());
+                Map<String, Object> frame = Json.object(e.data());
+                assertEquals(e.id(), frame.get("messageId"));
+                assertEquals("m" + i, text(frame));
+                got.add(e.id());
+            }
+            assertEquals(ids, got);
+            String adminTopic = "/admin/v2/persistent/public/default/" + topic;
+            assertEquals(3, backlog(adminTopic, "sub"));
+            HttpResponse<String> acked = post(
+                    url + "&session=" + id,
+                    "[{\"messageId\":\"" + got.get(0) + "\"},{\"messageId\":\"" + got.get(1) + "\"}]",
+                    Map.of());
+            assertEquals(acked.body(), 204, acked.statusCode());
+            await("two acks applied", TIMEOUT, () -> backlog(adminTopic, "sub") == 1);
+            HttpResponse<String> one = post(url + "&session=" + id, "{\"messageId\":\"" + got.get(2) + "\"}", Map.of());
+            assertEquals(204, one.statusCode());
+            await("the third ack applied", TIMEOUT, () -> backlog(adminTopic, "sub") == 0);
+            HttpResponse<String> unknown =
+                    post(url + "&session=nope", "{\"messageId\":\"" + got.get(2) + "\"}", Map.of());
+            assertEquals(404, unknown.statusCode());
+        }
+    }
+
+    /** autoAck=true: a message is acked once its event is written. */
+    @Test
+    public void d_autoAck() throws Exception {
+        String topic = uniqueTopic("sseauto");
+        String adminTopic = "/admin/v2/persistent/public/default/" + topic;
+        try (SseClient sse = SseClient.open(httpPath("consumer", topic) + "/sub?autoAck=true", Map.of())) {
+            assertEquals("session", sse.next(TIMEOUT).event());
+            produce(topic, "a", "b");
+            assertEquals("a", text(Json.object(sse.next(TIMEOUT).data())));
+            assertEquals("b", text(Json.object(sse.next(TIMEOUT).data())));
+            await("both acked automatically", TIMEOUT, () -> backlog(adminTopic, "sub") == 0);
+        }
+    }
+
+    /** A reader that reconnects with Last-Event-ID resumes after that message. */
+    @Test
+    public void e_readerResumesWithLastEventId() throws Exception {
+        String topic = uniqueTopic("sseread");
+        List<String> ids = produce(topic, "r0", "r1", "r2", "r3");
+        String url = httpPath("reader", topic) + "?messageId=earliest";
+        String last;
+        try (SseClient sse = SseClient.open(url, Map.of())) {
+            assertEquals("session", sse.next(TIMEOUT).event());
+            assertEquals("r0", text(Json.object(sse.next(TIMEOUT).data())));
+            SseClient.Event second = sse.next(TIMEOUT);
+            assertEquals("r1", text(Json.object(second.data())));
+            last = second.id();
+        }
+        assertEquals(ids.get(1), last);
+        try (SseClient again = SseClient.open(url, Map.of("Last-Event-ID", last))) {
+            assertEquals("session", again.next(TIMEOUT).event());
+            SseClient.Event e = again.next(TIMEOUT);
+            assertEquals("r2", text(Json.object(e.data())));
+            assertEquals(ids.get(2), e.id());
+        }
+        try (SseClient bad = SseClient.open(url, Map.of("Last-Event-ID", "%%not-an-id"))) {
+            assertEquals(400, bad.status());
+        }
+    }
+
+    /** POST of one frame, and of an array whose middle frame is refused: the results in order. */
+    @Test
+    public void f_produceByPost() throws Exception {
+        String topic = uniqueTopic("post");
+        try (WsClient consumer = WsClient.open(gateway() + path("consumer", topic) + "/s")) {
+            HttpResponse<String> one = post(
+                    httpPath("producer", topic), "{\"payload\":\"" + b64("p0") + "\",\"context\":\"c0\"}", Map.of());
+            assertEquals(one.body(), 200, one.statusCode());
+            Map<String, Object> r = Json.object(one.body());
+            assertEquals("ok", r.get("result"));
+            assertEquals("c0", r.get("context"));
+            HttpResponse<String> many = post(
+                    httpPath("producer", topic),
+                    "[{\"payload\":\"" + b64("p1") + "\",\"context\":\"c1\"},{\"payload\":\"%%%\",\"context\":\"c2\"},"
+                            + "{\"payload\":\"" + b64("p3") + "\",\"context\":\"c3\"}]",
+                    Map.of());
+            assertEquals(many.body(), 200, many.statusCode());
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> results = (List<Map<String, Object>>) Json.any(many.body());
+            assertEquals(3, results.size());
+            assertEquals("ok", results.get(0).get("result"));
+            assertEquals("c1", results.get(0).get("context"));
+            assertTrue(
+                    String.valueOf(results.get(1)), ((String) results.get(1).get("result")).startsWith("send-error:"));
+            assertEquals("c2", results.get(1).get("context"));
+            assertEquals("ok", results.get(2).get("result"));
+            assertEquals("c3", results.get(2).get("context"));
+            for (String expected : List.of("p0", "p1", "p3")) {
+                assertEquals(expected, text(Json.object(consumer.next(TIMEOUT))));
+            }
+            HttpResponse<String> json =
+                    post(httpPath("producer", topic) + "?payloadFormat=json", "{\"payload\":{\"k\":1}}", Map.of());
+            assertEquals("ok", Json.object(json.body()).get("result"));
+            assertEquals("{\"k\":1}", text(Json.object(consumer.next(TIMEOUT))));
+        }
+    }
+
+    /** The edge: Origin, preflight, methods, body bounds, malformed bodies; refusals counted like handshakes. */
+    @Test
+    public void g_edgeRulesApplyToHttp() throws Exception {
+        String topic = uniqueTopic("httpedge");
+        HttpResponse<String> foreign =
+                post(httpPath("producer", topic), "{\"payload\":\"\"}", Map.of("Origin", "https://evil.example"));
+        assertEquals(403, foreign.statusCode());
+        assertEquals("Origin not allowed", foreign.body().trim());
+        HttpResponse<String> get = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(httpPath("producer", topic)))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, get.statusCode());
+        HttpResponse<String> notJson = post(httpPath("producer", topic), "[{\"payload\":\"\"}, 42]", Map.of());
+        assertEquals(400, notJson.statusCode());
+        assertEquals(
+                "every element of the array must be a frame (a JSON object)",
+                notJson.body().trim());
+        byte[] big = new byte[2 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) ' ');
+        HttpResponse<String> tooLarge = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(httpPath("producer", topic)))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(big))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, tooLarge.statusCode());
+        StringBuilder many = new StringBuilder("[");
+        for (int i = 0; i <= 1000; i++) {
+            many.append(i == 0 ? "" : ",").append("{}");
+        }
+        HttpResponse<String> tooMany =
+                post(httpPath("producer", topic), many.append(']').toString(), Map.of());
+        assertEquals(400, tooMany.statusCode());
+        assertEquals("more than 1000 frames in one request", tooMany.body().trim());
+        HttpResponse<String> badPath = post(http() + "/http/v2/nothing/persistent/public/default/x", "{}", Map.of());
+        assertEquals(400, badPath.statusCode());
+        HttpResponse<String> options = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(httpPath("producer", topic)))
+                                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                                .header("Origin", "http://127.0.0.1:" + System.getProperty("itest.http.port"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, options.statusCode());
+        assertTrue(options.headers()
+                .firstValue("Access-Control-Allow-Methods")
+                .orElse("")
+                .contains("POST"));
+        assertEquals(
+                "http://127.0.0.1:" + System.getProperty("itest.http.port"),
+                options.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+    }
+
+    /**
+     * A stream whose client never reads: the events queued for it stay within its budget (64 KiB here) while
+     * TCP holds the rest back, and it is ended after slowClientTimeoutMillis (3 s here); its consumer is gone.
+     */
+    @Test
+    public void h_aStreamThatIsNotReadIsHeldBackThenEnded() throws Exception {
+        String topic = uniqueTopic("sseslow");
+        String adminTopic = "/admin/v2/persistent/public/default/" + topic;
+        configureEndpoints(
+                Map.of("maxQueuedBytesPerSession", 65_536, "slowClientTimeoutMillis", 3_000L),
+                "outbound budget 65536 bytes per session",
+                "slow client timeout 3000 ms");
+        try (java.net.Socket raw = new java.net.Socket()) {
+            raw.setReceiveBufferSize(4096);
+            raw.connect(new java.net.InetSocketAddress("127.0.0.1", Integer.getInteger("itest.http.port")));
+            raw.getOutputStream()
+                    .write(("GET /http/v2/consumer/persistent/public/default/" + topic + "/sub HTTP/1.1\r\n"
+                                    + "Host: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            await("the stream's consumer", TIMEOUT, () -> subscription(adminTopic, "sub") != null);
+            double before = metric("pulsarws_outbound_queued_bytes ");
+            String payload = b64("x".repeat(8_000));
+            long max = 0;
+            try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+                for (int i = 0; i < 400; i++) {
+                    p.send("{\"payload\":\"" + payload + "\"}");
+                    assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+                    max = Math.max(max, (long) (metric("pulsarws_outbound_queued_bytes ") - before));
+                }
+            }
+            // 3.2 MB produced; at most the budget plus the event that crossed it is queued
+            assertTrue("queued for the stream: " + max, max <= 65_536 + 12_000);
+            await("the stream ended and its consumer closed", TIMEOUT, () -> {
+                Map<String, Object> sub = subscription(adminTopic, "sub");
+                return sub != null && ((List<?>) sub.get("consumers")).isEmpty();
+            });
+            await("nothing queued", TIMEOUT, () -> metric("pulsarws_outbound_queued_bytes ") <= before);
+            record("http: a stream never read (64 KiB budget, 3 s timeout): at most " + max
+                    + " bytes queued for it while 3.2 MB were produced; ended");
+        } finally {
+            configureEndpoints(
+                    Map.of("maxQueuedBytesPerSession", 1_048_576, "slowClientTimeoutMillis", 30_000L),
+                    "outbound budget 1048576 bytes per session",
+                    "slow client timeout 30000 ms");
+        }
+    }
+
+    /** The session limits count HTTP streams too: maxSessionsPerAddress=1 refuses a second stream with 429. */
+    @Test
+    public void i_sessionLimitsCountStreams() throws Exception {
+        String topic = uniqueTopic("sselimit");
+        configureEndpoints(Map.of("maxSessionsPerAddress", 1), "maxSessionsPerAddress=1");
+        try {
+            SseClient[] opened = new SseClient[1];
+            // the streams of earlier tests end at their next write (a keep-alive at the latest) once their client
+            // is gone: until then they hold their place, as a WebSocket does until its close
+            await("a first stream", TIMEOUT, () -> {
+                try {
+                    SseClient c = SseClient.open(httpPath("reader", topic), Map.of());
+                    if (c.status() == 200) {
+                        opened[0] = c;
+                        return true;
+                    }
+                    c.close();
+                    return false;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            try (SseClient first = opened[0]) {
+                assertEquals("session", first.next(TIMEOUT).event());
+                try (SseClient second = SseClient.open(httpPath("reader", topic), Map.of())) {
+                    assertEquals(429, second.status());
+                    assertEquals("Too many sessions from this address (maxSessionsPerAddress)", second.body());
+                }
+                HttpResponse<String> post = post(httpPath("producer", topic), "{\"payload\":\"\"}", Map.of());
+                assertEquals(429, post.statusCode());
+            }
+            await("the first stream's place given back", TIMEOUT, () -> {
+                try {
+                    return post(httpPath("producer", topic), "{\"payload\":\"\"}", Map.of())
+                                    .statusCode()
+                            == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            configureEndpoints(Map.of("maxSessionsPerAddress", 0), "maxSessionsPerAddress=0");
+        }
+    }
+
+    private void configureEndpoints(Map<String, Object> values, String... inForce) throws Exception {
+        long mark = logMark();
+        updateConfiguration(configAdmin, "io.pulsarws.websocket", values);
+        String[] fragments = new String[inForce.length + 1];
+        fragments[0] = "WebSocket limits:";
+        System.arraycopy(inForce, 0, fragments, 1, inForce.length);
+        awaitLogSince(mark, "the endpoints' settings in force", fragments);
+    }
+}
