@@ -1271,6 +1271,8 @@ public final class AvroJson {
                     out.writeRaw(field.defaultAvro);
                 } else if (field.type.nullBranch >= 0) {
                     out.writeLong(field.type.nullBranch);
+                } else if (field.type.kind == Kind.NULL) {
+                    // absent, and null is the only value it can have: null, which is written as nothing
                 } else {
                     throw new Mismatch("field " + quote(field.name) + " is required");
                 }

@@ -102,6 +102,15 @@ class AvroJsonTest {
     }
 
     @Test
+    void anAbsentFieldOfTypeNullIsNull() {
+        AvroJson s =
+                AvroJson.parse("{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"n\",\"type\":\"null\"},"
+                        + "{\"name\":\"x\",\"type\":\"int\"}]}");
+        assertArrayEquals(bytes(2), toAvro(s, "{\"x\":1}"));
+        assertEquals("{\"n\":null,\"x\":1}", toJson(s, bytes(2)));
+    }
+
+    @Test
     void intAndLong() {
         AvroJson ints = primitive("int");
         both(ints, "0", bytes(0));
