@@ -238,6 +238,8 @@ public class BeyondBase64IT extends GatewayTestSupport {
     public void c_serverSentEventsWithAcksByPost() throws Exception {
         String topic = uniqueTopic("sse");
         String url = httpPath("consumer", topic) + "/sub?subscriptionType=Shared";
+        String consumers = "pulsarws_sessions{kind=\"consumer\"} ";
+        await("the earlier tests' consumers closed", TIMEOUT, () -> metric(consumers) == 0);
         try (SseClient sse = SseClient.open(url, Map.of())) {
             assertEquals(200, sse.status());
             assertEquals(
@@ -250,6 +252,7 @@ public class BeyondBase64IT extends GatewayTestSupport {
                             .toLowerCase());
             SseClient.Event session = sse.next(TIMEOUT);
             assertEquals("session", session.event());
+            assertEquals("the stream is a consumer session in the metrics", 1.0, metric(consumers), 0);
             String id = (String) Json.object(session.data()).get("session");
             assertNotNull(id);
             List<String> ids = produce(topic, "m0", "m1", "m2");
@@ -324,6 +327,8 @@ public class BeyondBase64IT extends GatewayTestSupport {
     @Test
     public void f_produceByPost() throws Exception {
         String topic = uniqueTopic("post");
+        String published = "pulsarws_messages_published_total{namespace=\"public/default\"} ";
+        double publishedBefore = metric(published);
         try (WsClient consumer = WsClient.open(gateway() + path("consumer", topic) + "/s")) {
             HttpResponse<String> one = post(
                     httpPath("producer", topic), "{\"payload\":\"" + b64("p0") + "\",\"context\":\"c0\"}", Map.of());
@@ -355,16 +360,20 @@ public class BeyondBase64IT extends GatewayTestSupport {
             assertEquals("ok", Json.object(json.body()).get("result"));
             assertEquals("{\"k\":1}", text(Json.object(consumer.next(TIMEOUT))));
         }
+        assertEquals("the posts' messages are counted as a WebSocket's", 4.0, metric(published) - publishedBefore, 0);
     }
 
     /** The edge: Origin, preflight, methods, body bounds, malformed bodies; refusals counted like handshakes. */
     @Test
     public void g_edgeRulesApplyToHttp() throws Exception {
         String topic = uniqueTopic("httpedge");
+        String refused403 = "pulsarws_handshakes_refused_total{status=\"403\"} ";
+        double refusedBefore = Math.max(0, metric(refused403));
         HttpResponse<String> foreign =
                 post(httpPath("producer", topic), "{\"payload\":\"\"}", Map.of("Origin", "https://evil.example"));
         assertEquals(403, foreign.statusCode());
         assertEquals("Origin not allowed", foreign.body().trim());
+        assertEquals("counted as a refused handshake", 1.0, metric(refused403) - refusedBefore, 0);
         HttpResponse<String> get = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create(httpPath("producer", topic)))
