@@ -514,6 +514,38 @@ public class BeyondBase64IT extends GatewayTestSupport {
         }
     }
 
+    /**
+     * A json consumer (AUTO_CONSUME underneath) keeps the dead-letter policy working, on an Avro topic and on a
+     * topic without a schema: what it gives up on reaches the dead-letter topic as the bytes stored.
+     */
+    @Test
+    public void j_jsonConsumersDeadLetter() throws Exception {
+        for (boolean avro : new boolean[] {true, false}) {
+            String topic = uniqueTopic(avro ? "dlqavro" : "dlqplain");
+            if (avro) {
+                schema(topic, "AVRO", USER_SCHEMA);
+            }
+            String dlq = topic + "-dead";
+            try (WsClient dead = WsClient.open(gateway() + path("consumer", dlq) + "/dsub");
+                    WsClient c = WsClient.open(gateway() + path("consumer", topic) + "/sub?subscriptionType=Shared"
+                            + "&payloadFormat=json&maxRedeliverCount=1&negativeAckRedeliveryDelay=100"
+                            + "&deadLetterTopic=" + dlq);
+                    WsClient p = WsClient.open(gateway() + path("producer", topic) + "?payloadFormat=json")) {
+                p.send("{\"payload\":{\"name\":\"poison\",\"age\":1}}");
+                assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+                for (int i = 0; i < 2; i++) {
+                    Map<String, Object> m = Json.object(c.next(TIMEOUT));
+                    assertEquals("poison", ((Map<?, ?>) m.get("payload")).get("name"));
+                    c.send("{\"type\":\"negativeAcknowledge\",\"messageId\":\"" + m.get("messageId") + "\"}");
+                }
+                byte[] stored = Base64.getDecoder()
+                        .decode((String) Json.object(dead.next(TIMEOUT)).get("payload"));
+                String text = new String(stored, StandardCharsets.UTF_8);
+                assertTrue(text, avro ? text.contains("poison") && stored[0] == 12 : text.startsWith("{\"name\""));
+            }
+        }
+    }
+
     private void configureEndpoints(Map<String, Object> values, String... inForce) throws Exception {
         long mark = logMark();
         updateConfiguration(configAdmin, "io.pulsarws.websocket", values);

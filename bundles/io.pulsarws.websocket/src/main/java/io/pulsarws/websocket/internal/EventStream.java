@@ -313,7 +313,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
     }
 
     /** The stream is over: release the session, the bytes still queued and the permit; end the response. */
-    private void end() {
+    void end() {
         if (!ended.compareAndSet(false, true)) {
             return;
         }

@@ -185,7 +185,13 @@ public class HttpFallbackServlet extends HttpServlet {
                     a.permit().release();
                 });
         streams.put(id, s);
-        s.start();
+        try {
+            s.start();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Event stream {} could not start: {}", id, e.toString());
+            s.end(); // releases the session, the permit and the map entry
+            throw e;
+        }
     }
 
     /** {@code POST} on a consumer or reader path: commands for an open stream. */
