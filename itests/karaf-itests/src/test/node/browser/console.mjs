@@ -177,6 +177,32 @@ const scenarios = {
     out.snippet = await page.textContent('#snippet');
   },
 
+  /**
+   * The HTTP fallback with the browser's own EventSource: a reader stream that the gateway ends reconnects by
+   * itself, sending Last-Event-ID, and resumes right after that message.
+   */
+  async eventSource() {
+    const page = await newPage();
+    await page.goto(args.page);
+    await page.evaluate((url) => {
+      window.got = [];
+      window.opens = 0;
+      window.sessions = [];
+      window.closes = [];
+      const es = new EventSource(url);
+      window.es = es;
+      es.onopen = () => { window.opens++; };
+      es.onmessage = (e) => window.got.push({ id: e.lastEventId, payload: JSON.parse(e.data).payload });
+      es.addEventListener('session', (e) => window.sessions.push(JSON.parse(e.data).session));
+      es.addEventListener('close', (e) => window.closes.push(JSON.parse(e.data)));
+    }, args.url);
+    await page.waitForFunction((n) => window.got.length >= n && window.opens >= 2, args.expect, { timeout: 90_000 });
+    Object.assign(out, await page.evaluate(() => {
+      window.es.close();
+      return { got: window.got, opens: window.opens, sessions: window.sessions, closes: window.closes };
+    }));
+  },
+
   /** A page of another origin (a loopback server on another port) opens a WebSocket to the gateway. */
   async foreignOrigin() {
     const server = http.createServer((req, res) => {

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,9 @@ public class BrowserConsoleIT extends GatewayTestSupport {
 
     @Inject
     private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private io.pulsarws.session.SessionManager sessionManager;
 
     private static String http() {
         return "http://127.0.0.1:" + System.getProperty("itest.http.port");
@@ -312,6 +317,78 @@ public class BrowserConsoleIT extends GatewayTestSupport {
     }
 
     /** Changes a configuration and waits for the log line saying it is in force. */
+    /**
+     * The HTTP fallback in a browser: Chromium's own EventSource reads a reader stream; when the gateway ends the
+     * session (an operator closes it), the browser reconnects by itself with Last-Event-ID and the new stream
+     * resumes right after that message: every message once, in order.
+     */
+    @Test
+    public void i_eventSourceResumesAfterTheLastEventId() throws Exception {
+        String topic = uniqueTopic("console-sse");
+        List<String> ids = produce(topic, "e0", "e1", "e2");
+        String url = http() + "/http/v2/reader/persistent/public/default/" + topic + "?messageId=earliest";
+        java.util.concurrent.CompletableFuture<Map<String, Object>> browser =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return browse("eventSource", Map.of("page", console(), "url", url, "expect", 4));
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        long first = awaitReaderSession(topic, -1, browser);
+        await("the three messages delivered to the page's stream", TIMEOUT, () -> messagesOf(first) >= 3);
+        assertTrue(sessionManager.close(first));
+        long second = awaitReaderSession(topic, first, browser);
+        ids.addAll(produce(topic, "e3"));
+        Map<String, Object> shown = browser.get(2, TimeUnit.MINUTES);
+        List<?> got = (List<?>) shown.get("got");
+        List<String> gotIds = new ArrayList<>();
+        List<String> payloads = new ArrayList<>();
+        for (Object o : got) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            gotIds.add((String) m.get("id"));
+            payloads.add(new String(Base64.getDecoder().decode((String) m.get("payload")), StandardCharsets.UTF_8));
+        }
+        assertEquals("each message once, in order: the second stream began after the Last-Event-ID", ids, gotIds);
+        assertEquals(List.of("e0", "e1", "e2", "e3"), payloads);
+        assertEquals(2L, shown.get("opens"));
+        assertEquals(2, ((List<?>) shown.get("sessions")).size());
+        Map<?, ?> close = (Map<?, ?>) ((List<?>) shown.get("closes")).get(0);
+        assertEquals(1000L, close.get("code"));
+        assertEquals("closed by operator", close.get("reason"));
+        assertTrue(second != first);
+    }
+
+    /** @return the id of the reader session on the topic other than {@code not}, once there is one */
+    private long awaitReaderSession(String topic, long not, java.util.concurrent.Future<?> browser) throws Exception {
+        long[] found = {-1};
+        await("a reader session on " + topic, TIMEOUT, () -> {
+            if (browser.isDone()) {
+                return true; // it failed: get() below says why
+            }
+            for (io.pulsarws.session.SessionInfo s : sessionManager.sessions()) {
+                if ("reader".equals(s.kind()) && s.topic().endsWith(topic) && s.id() != not) {
+                    found[0] = s.id();
+                    return true;
+                }
+            }
+            return false;
+        });
+        if (found[0] < 0) {
+            browser.get();
+            throw new AssertionError("the browser scenario ended before the stream was opened");
+        }
+        return found[0];
+    }
+
+    private long messagesOf(long session) {
+        return sessionManager.sessions().stream()
+                .filter(s -> s.id() == session)
+                .mapToLong(io.pulsarws.session.SessionInfo::messages)
+                .findFirst()
+                .orElse(-1);
+    }
+
     private void configure(String pid, Map<String, Object> values, String inForce) throws Exception {
         long mark = logMark();
         updateConfiguration(configAdmin, pid, values);

@@ -23,6 +23,14 @@ final class SchemaVersions {
     private final Schemas schemas;
     /** Guarded by itself. */
     private final Map<String, TopicSchema> known = new HashMap<>();
+    /** The version of the last message looked at: messages of a topic mostly share one, so most need no key. */
+    private volatile Last last;
+
+    private record Last(String topic, byte[] version, TopicSchema schema) {
+        boolean of(Message<?> m, byte[] v) {
+            return java.util.Arrays.equals(version, v) && topic.equals(m.getTopicName());
+        }
+    }
 
     SchemaVersions(Schemas schemas) {
         this.schemas = schemas;
@@ -30,31 +38,44 @@ final class SchemaVersions {
 
     /** @return completes with {@code m} once the schema of its version is known here */
     CompletableFuture<Message<?>> resolve(Message<?> m) {
-        String key = key(m);
-        if (key != null) {
-            synchronized (known) {
-                if (!known.containsKey(key)) {
-                    return CompletableFuture.supplyAsync(
-                            () -> {
-                                lookUp(m, key);
-                                return m;
-                            },
-                            schemas.lookups());
-                }
+        byte[] version = m.getSchemaVersion();
+        Last l = last;
+        if (version == null || l != null && l.of(m, version)) {
+            return CompletableFuture.completedFuture(m);
+        }
+        String key = key(m.getTopicName(), version);
+        synchronized (known) {
+            if (known.containsKey(key)) {
+                return CompletableFuture.completedFuture(m);
             }
         }
-        return CompletableFuture.completedFuture(m);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    lookUp(m, key);
+                    return m;
+                },
+                schemas.lookups());
     }
 
     /** @return what to do with the message's value (after {@link #resolve}) */
     TopicSchema of(Message<?> m) {
-        String key = key(m);
-        if (key == null) {
+        byte[] version = m.getSchemaVersion();
+        if (version == null) {
             return TopicSchema.NONE;
         }
-        synchronized (known) {
-            return known.getOrDefault(key, TopicSchema.NONE);
+        Last l = last;
+        if (l != null && l.of(m, version)) {
+            return l.schema();
         }
+        TopicSchema schema;
+        synchronized (known) {
+            schema = known.get(key(m.getTopicName(), version));
+        }
+        if (schema == null) {
+            return TopicSchema.NONE; // its lookup failed: the message goes out as bytes
+        }
+        last = new Last(m.getTopicName(), version, schema);
+        return schema;
     }
 
     private void lookUp(Message<?> m, String key) {
@@ -74,10 +95,14 @@ final class SchemaVersions {
         }
     }
 
-    private static String key(Message<?> m) {
-        byte[] version = m.getSchemaVersion();
-        return version == null
-                ? null
-                : m.getTopicName() + " " + Base64.getEncoder().encodeToString(version);
+    private static String key(String topic, byte[] version) {
+        return topic + " " + Base64.getEncoder().encodeToString(version);
+    }
+
+    /** @return how many versions are known (for tests) */
+    int size() {
+        synchronized (known) {
+            return known.size();
+        }
     }
 }

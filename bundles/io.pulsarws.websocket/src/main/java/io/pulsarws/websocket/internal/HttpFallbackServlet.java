@@ -218,19 +218,12 @@ public class HttpFallbackServlet extends HttpServlet {
             refuse(resp, 403, "The event stream belongs to another client");
             return;
         }
-        byte[] body = body(req, resp);
-        if (body == null) {
+        Frames f = frames(req, resp);
+        if (f == null) {
             return;
         }
-        FrameSpans frames;
-        try {
-            frames = codec.splitFrames(body, MAX_FRAMES);
-        } catch (IllegalArgumentException e) {
-            refuse(resp, 400, e.getMessage());
-            return;
-        }
-        for (int i = 0; i < frames.count(); i++) {
-            s.command(body, frames.offsets()[i], frames.lengths()[i]);
+        for (int i = 0; i < f.spans().count(); i++) {
+            s.command(f.body(), f.spans().offsets()[i], f.spans().lengths()[i]);
         }
         resp.setStatus(204);
     }
@@ -243,15 +236,8 @@ public class HttpFallbackServlet extends HttpServlet {
             return;
         }
         // read and split before anything is opened: a body that is refused costs no producer
-        byte[] body = body(req, resp);
-        if (body == null) {
-            return;
-        }
-        FrameSpans frames;
-        try {
-            frames = codec.splitFrames(body, MAX_FRAMES);
-        } catch (IllegalArgumentException e) {
-            refuse(resp, 400, e.getMessage());
+        Frames f = frames(req, resp);
+        if (f == null) {
             return;
         }
         Admitted a = admit(req, resp, path, params);
@@ -260,7 +246,14 @@ public class HttpFallbackServlet extends HttpServlet {
         }
         AsyncContext async = req.startAsync();
         new ProducerPost(
-                        a.session(), body, frames, async, codec, PRODUCE_TIMEOUT_MILLIS, keepAlive, a.permit()::release)
+                        a.session(),
+                        f.body(),
+                        f.spans(),
+                        async,
+                        codec,
+                        PRODUCE_TIMEOUT_MILLIS,
+                        keepAlive,
+                        a.permit()::release)
                 .start();
     }
 
@@ -335,6 +328,26 @@ public class HttpFallbackServlet extends HttpServlet {
         params.remove("token");
         params.remove("session");
         return params;
+    }
+
+    /** A request body and where its frames are. */
+    private record Frames(byte[] body, FrameSpans spans) {}
+
+    /**
+     * @return the body's frames, or null when the body was refused (over {@code maxTextFrameSize}: 413; not UTF-8,
+     *     not a frame or an array of at most {@link #MAX_FRAMES} frames: 400)
+     */
+    private Frames frames(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        byte[] body = body(req, resp);
+        if (body == null) {
+            return null;
+        }
+        try {
+            return new Frames(body, codec.splitFrames(body, MAX_FRAMES));
+        } catch (IllegalArgumentException e) {
+            refuse(resp, 400, e.getMessage());
+            return null;
+        }
     }
 
     /** @return the request body, or null when it was refused (more than {@code maxTextFrameSize} bytes: 413) */

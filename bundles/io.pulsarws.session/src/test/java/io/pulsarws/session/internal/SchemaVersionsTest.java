@@ -1,0 +1,90 @@
+package io.pulsarws.session.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pulsar.client.api.Message;
+import org.apache.pulsar.client.api.Schema;
+import org.apache.pulsar.common.schema.SchemaInfo;
+import org.apache.pulsar.common.schema.SchemaType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link SchemaVersions}: each version looked up once, off the caller's thread, within its bound. */
+class SchemaVersionsTest {
+    private static final String POINT =
+            "{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":\"x\",\"type\":\"int\"}]}";
+
+    private final Schemas schemas = new Schemas();
+    private final SchemaVersions versions = new SchemaVersions(schemas);
+    /** How often the Pulsar client was asked for a message's schema. */
+    private final AtomicInteger lookups = new AtomicInteger();
+    /** Threads the lookups ran on. */
+    private final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @AfterEach
+    void close() {
+        schemas.close();
+    }
+
+    private Message<?> message(String topic, byte[] version, boolean fails) {
+        SchemaInfo info = SchemaInfo.builder()
+                .name("p")
+                .type(SchemaType.AVRO)
+                .schema(POINT.getBytes(StandardCharsets.UTF_8))
+                .properties(Map.of())
+                .build();
+        Schema<?> schema = Fakes.of(Schema.class, Map.of("getSchemaInfo", a -> info));
+        return Fakes.of(
+                Message.class,
+                Map.of("getSchemaVersion", a -> version, "getTopicName", a -> topic, "getReaderSchema", a -> {
+                    lookups.incrementAndGet();
+                    threads.add(Thread.currentThread().getName());
+                    if (fails) {
+                        throw new IllegalStateException("broker gone");
+                    }
+                    return Optional.of(schema);
+                }));
+    }
+
+    private TopicSchema deliver(Message<?> m) throws Exception {
+        return versions.of(versions.resolve(m).get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void eachVersionIsLookedUpOnceOnTheLookupThreads() throws Exception {
+        assertSame(TopicSchema.NONE, deliver(message("t", null, false)));
+        assertEquals(0, lookups.get(), "a message without a version needs no lookup");
+        for (int i = 0; i < 5; i++) {
+            assertTrue(deliver(message("t", new byte[] {0, 0, 0, 0, 0, 0, 0, 1}, false))
+                    .decodes());
+        }
+        assertEquals(1, lookups.get());
+        assertTrue(deliver(message("other", new byte[] {0, 0, 0, 0, 0, 0, 0, 1}, false))
+                .decodes());
+        assertEquals(2, lookups.get(), "versions are per topic");
+        assertTrue(threads.stream().allMatch(t -> t.startsWith("pulsarws-schema-")), threads.toString());
+    }
+
+    @Test
+    void aFailedLookupIsBytesAndIsTriedAgain() throws Exception {
+        byte[] v = {0, 0, 0, 0, 0, 0, 0, 2};
+        assertSame(TopicSchema.NONE, deliver(message("t", v, true)));
+        assertTrue(deliver(message("t", v, false)).decodes());
+        assertEquals(2, lookups.get());
+    }
+
+    @Test
+    void keepsAtMostItsBound() throws Exception {
+        for (int i = 0; i < 3 * SchemaVersions.MAX; i++) {
+            deliver(message("t", new byte[] {0, 0, 0, 0, 0, 0, 0, (byte) i}, false));
+            assertTrue(versions.size() <= SchemaVersions.MAX, "kept " + versions.size());
+        }
+    }
+}
