@@ -62,8 +62,12 @@ public class HttpFallbackServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFallbackServlet.class);
     /** Frames in one POST at most. */
     static final int MAX_FRAMES = 1000;
-    /** How long a POST of send frames waits for the broker's answers before the missing ones say "unknown". */
-    static final long PRODUCE_TIMEOUT_MILLIS = 60_000;
+    /**
+     * How long a POST of send frames waits for the broker's answers before the missing ones say "unknown": below
+     * the HTTP connector's idle timeout (30 s in Pax Web), which would otherwise drop the connection first and the
+     * answers with it.
+     */
+    static final long PRODUCE_TIMEOUT_MILLIS = 20_000;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SessionManager sessions;
