@@ -225,6 +225,19 @@ public class BeyondBase64IT extends GatewayTestSupport {
                     Map.of("name", "Ada", "age", 36L),
                     Json.object(json.next(TIMEOUT)).get("payload"));
         }
+        // another schema type: the Pulsar client checks the value against it (8 bytes for INT64)
+        String longs = uniqueTopic("int64");
+        schema(longs, "INT64", "");
+        try (WsClient producer = WsClient.open(gateway() + path("producer", longs) + "?payloadFormat=json")) {
+            producer.send("{\"payload\":42,\"context\":\"n\"}");
+            Map<String, Object> refused = Json.object(producer.next(TIMEOUT));
+            assertEquals("send-error:7", refused.get("result"));
+            assertTrue(
+                    refused.toString(),
+                    ((String) refused.get("errorMsg")).startsWith("payload does not fit the topic's schema: "));
+            producer.send("{\"payload\":\"still open\"}");
+            assertEquals("send-error:7", Json.object(producer.next(TIMEOUT)).get("result"));
+        }
         // a topic without a schema takes any JSON value, as bytes
         String plain = uniqueTopic("noschema");
         try (WsClient producer = WsClient.open(gateway() + path("producer", plain) + "?payloadFormat=json")) {

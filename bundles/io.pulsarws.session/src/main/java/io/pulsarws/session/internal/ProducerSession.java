@@ -274,7 +274,15 @@ final class ProducerSession extends AbstractSession {
             pause();
         }
         long started = System.nanoTime();
-        s.message.sendAsync().whenComplete((id, err) -> {
+        CompletableFuture<org.apache.pulsar.client.api.MessageId> sent;
+        try {
+            // the Pulsar client encodes the value here, checking it against the topic's schema when the producer
+            // took one (payloadFormat=json on an INT64 or PROTOBUF topic, say): a refusal must not end the session
+            sent = s.message.sendAsync();
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((id, err) -> {
             budget.release(bytes);
             synchronized (flow) {
                 inFlight--;
@@ -283,6 +291,14 @@ final class ProducerSession extends AbstractSession {
                 messages.increment();
                 counters.published(s.size, (System.nanoTime() - started) / 1000);
                 sendResult(s.frame, codec.encodeSendOk(codec.encodeMessageId(id.toByteArray()), s.context));
+            } else if (Refusals.unwrap(err) instanceof org.apache.pulsar.client.api.SchemaSerializationException e) {
+                counters.publishFailures.increment();
+                sendResult(
+                        s.frame,
+                        codec.encodeSendError(
+                                WebSocketError.PAYLOAD_ENCODING_ERROR,
+                                "payload does not fit the topic's schema: " + e.getMessage(),
+                                s.context));
             } else {
                 counters.publishFailures.increment();
                 String reason = Refusals.reason(Refusals.unwrap(err));

@@ -43,6 +43,14 @@ class ProducerSessionTest {
                                             },
                                             "sendAsync",
                                             v -> {
+                                                byte[] last = payloads.get(payloads.size() - 1);
+                                                if (new String(last, java.nio.charset.StandardCharsets.UTF_8)
+                                                        .equals("\"not a long\"")) {
+                                                    // what Pulsar 4.0's client does on an INT64 topic: it
+                                                    // encodes (and checks) the value in sendAsync
+                                                    throw new org.apache.pulsar.client.api.SchemaSerializationException(
+                                                            "Size of data received by LongSchema is not 8");
+                                                }
                                                 CompletableFuture<MessageId> f = new CompletableFuture<>();
                                                 sends.add(f);
                                                 return f;
@@ -222,6 +230,29 @@ class ProducerSessionTest {
         assertEquals(2, sends.size());
         assertTrue(
                 sink.frames().get(0).contains("payload does not fit the topic's AVRO schema: "),
+                sink.frames().get(0));
+    }
+
+    /** Another schema type the Pulsar client checks (INT64 here): its refusal is send-error:7, and reading goes on. */
+    @Test
+    void aValueThePulsarClientRefusesForTheTopicsSchemaIsSendError7() {
+        ProducerSession s = new ProducerSession(
+                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
+                producer(),
+                "persistent://public/default/t",
+                false,
+                "test",
+                100,
+                io.pulsarws.codec.PayloadFormat.JSON,
+                TopicSchema.NONE);
+        s.start(sink);
+        s.onText("{\"payload\":\"not a long\",\"context\":\"c\"}");
+        s.onText("{\"payload\":1}");
+        assertEquals(1, sends.size(), "the refused value never reached the broker; the next one did");
+        assertEquals(List.of(0L), sink.answered);
+        assertTrue(
+                sink.frames().get(0).contains("send-error:7")
+                        && sink.frames().get(0).contains("payload does not fit the topic's schema: Size of data"),
                 sink.frames().get(0));
     }
 }

@@ -105,7 +105,18 @@ final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
                 }
                 i = next++;
             }
-            session.onText(body, frames.offsets()[i], frames.lengths()[i]);
+            try {
+                session.onText(body, frames.offsets()[i], frames.lengths()[i]);
+            } catch (RuntimeException e) {
+                // a defect, not the client's: this frame is answered, and the feeding goes on with the next
+                LOG.warn("Producer POST: frame {} failed unexpectedly", i, e);
+                sendResult(
+                        i,
+                        codec.encodeSendError(
+                                io.pulsarws.codec.WebSocketError.UNKNOWN_ERROR,
+                                "Internal error: " + e.getClass().getSimpleName(),
+                                null));
+            }
         }
     }
 
