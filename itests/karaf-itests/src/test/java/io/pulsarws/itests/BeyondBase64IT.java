@@ -454,24 +454,50 @@ public class BeyondBase64IT extends GatewayTestSupport {
                     .write(("GET /http/v2/consumer/persistent/public/default/" + topic + "/sub HTTP/1.1\r\n"
                                     + "Host: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
+            // the headers and the session event, then nothing more is read
+            java.io.InputStream in = raw.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().contains("event: session")
+                    || !head.toString().endsWith("\n\n")) {
+                int c = in.read();
+                assertTrue("the stream's first event", c >= 0);
+                head.append((char) c);
+            }
+            String session = (String) Json.object(head.substring(head.indexOf("data: ") + 6, head.lastIndexOf("}") + 1))
+                    .get("session");
             await("the stream's consumer", TIMEOUT, () -> subscription(adminTopic, "sub") != null);
             double before = metric("pulsarws_outbound_queued_bytes ");
             String payload = b64("x".repeat(8_000));
             long max = 0;
+            String commands = httpPath("consumer", topic) + "/sub?session=" + session;
+            String permit = "{\"type\":\"permit\",\"permitMessages\":1}";
+            HttpResponse<String> held = null;
             try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
                 for (int i = 0; i < 400; i++) {
                     p.send("{\"payload\":\"" + payload + "\"}");
                     assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
                     max = Math.max(max, (long) (metric("pulsarws_outbound_queued_bytes ") - before));
+                    if (held == null && max > 65_536) {
+                        // over its budget (and well within the 3 s): its commands are not taken either, as a
+                        // WebSocket is not read then
+                        held = post(commands, permit, Map.of());
+                    }
                 }
             }
             // 3.2 MB produced; at most the budget plus the event that crossed it is queued
             assertTrue("queued for the stream: " + max, max <= 65_536 + 12_000);
+            assertNotNull("the stream went over its budget while connected", held);
+            assertEquals(held.body(), 503, held.statusCode());
+            assertEquals("1", held.headers().firstValue("Retry-After").orElse(null));
             await("the stream ended and its consumer closed", TIMEOUT, () -> {
                 Map<String, Object> sub = subscription(adminTopic, "sub");
                 return sub != null && ((List<?>) sub.get("consumers")).isEmpty();
             });
             await("nothing queued", TIMEOUT, () -> metric("pulsarws_outbound_queued_bytes ") <= before);
+            assertEquals(
+                    "ended: no such stream any more",
+                    404,
+                    post(commands, permit, Map.of()).statusCode());
             record("http: a stream never read (64 KiB budget, 3 s timeout): at most " + max
                     + " bytes queued for it while 3.2 MB were produced; ended");
         } finally {

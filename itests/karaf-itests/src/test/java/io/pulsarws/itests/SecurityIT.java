@@ -291,6 +291,9 @@ public class SecurityIT extends GatewayTestSupport {
         HttpResponse<String> anonymous = httpPost(producer, send, Map.of());
         assertEquals(401, anonymous.statusCode());
         assertEquals("Failed to authenticate: no token", anonymous.body().trim());
+        // authentication comes before the body is read: a stranger's large body is not even looked at
+        HttpResponse<String> large = httpPost(producer, " ".repeat(2 << 20), Map.of());
+        assertEquals(large.body(), 401, large.statusCode());
         assertEquals(401, httpPost(producer, send, bearer("garbage")).statusCode());
         assertEquals(403, httpPost(producer, send, bearer(bob)).statusCode());
         HttpResponse<String> ok = httpPost(producer, send, bearer(alice));

@@ -73,7 +73,9 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
     /** True while a drain is waiting for a writer thread: one is enough, however many events are queued. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
-    private volatile boolean closing;
+    /** Set once the session ended it: the close event is queued, nothing else is. */
+    private final AtomicBoolean closing = new AtomicBoolean();
+
     private volatile boolean congested;
     private volatile long congestedSince;
     private volatile ServletOutputStream out;
@@ -119,9 +121,10 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
     /** Starts writing and delivering; called once, on the request's thread. */
     void start() throws IOException {
         async.addListener(this);
-        out = async.getResponse().getOutputStream();
+        ServletOutputStream o = async.getResponse().getOutputStream();
+        o.setWriteListener(this); // non-blocking from the first byte: no drain may write before this
+        out = o;
         enqueue(("event: session\ndata: {\"session\":\"" + id + "\"}\n\n").getBytes(StandardCharsets.US_ASCII), null);
-        out.setWriteListener(this);
         ticker = keepAlive.every(1, this::tick);
         if (expiresAt != null) {
             expiry = keepAlive.after(
@@ -131,18 +134,24 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
         session.start(this);
     }
 
-    /** A command POSTed for this stream (UTF-8 checked by the servlet). */
-    void command(byte[] utf8, int offset, int length) {
+    /**
+     * A command POSTed for this stream (UTF-8 checked by the servlet).
+     *
+     * @return false if the stream has ended (or is ending) and the command was not handed on
+     */
+    boolean command(byte[] utf8, int offset, int length) {
         synchronized (input) {
-            if (!ended.get() && !closing) {
-                session.onText(utf8, offset, length);
+            if (ended.get() || closing.get()) {
+                return false;
             }
+            session.onText(utf8, offset, length);
+            return true;
         }
     }
 
     @Override
     public void send(String text) {
-        if (closing || ended.get()) {
+        if (closing.get() || ended.get()) {
             return;
         }
         String messageId = null;
@@ -170,13 +179,16 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
 
     @Override
     public void close(int code, String reason) {
-        if (closing || ended.get()) {
+        if (ended.get() || !closing.compareAndSet(false, true)) {
             return;
         }
-        closing = true;
         String data = "{\"code\":" + code + ",\"reason\":\"" + jsonText(reason) + "\"}";
         enqueue(("event: close\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8), null);
         outbox.add(END);
+        if (ended.get()) {
+            discard();
+            return;
+        }
         scheduleDrain();
     }
 
@@ -189,6 +201,10 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
         long q = queued.addAndGet(bytes.length);
         node.add(bytes.length);
         outbox.add(new Event(bytes, messageId));
+        if (ended.get()) {
+            discard(); // it ended meanwhile: what it emptied already, this event's bytes must not outlive it
+            return;
+        }
         if (!congested && (q > budget || q > budget / 16 && node.queued() > nodeBudget)) {
             congestedSince = System.nanoTime();
             congested = true;
@@ -323,17 +339,24 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
             }
         }
         session.close();
-        long left = 0;
-        for (Event e; (e = outbox.poll()) != null; ) {
-            left += e.bytes().length;
-        }
-        queued.addAndGet(-left);
-        node.add(-left);
+        discard();
         onEnded.run();
         try {
             async.complete();
         } catch (IllegalStateException e) {
             // completed already (the client went away)
+        }
+    }
+
+    /** Drops what is queued, giving its bytes back; safe to run any number of times, from any thread. */
+    private void discard() {
+        long left = 0;
+        for (Event e; (e = outbox.poll()) != null; ) {
+            left += e.bytes().length;
+        }
+        if (left > 0) {
+            queued.addAndGet(-left);
+            node.add(-left);
         }
     }
 

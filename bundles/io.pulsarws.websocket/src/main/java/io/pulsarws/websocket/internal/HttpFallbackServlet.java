@@ -87,6 +87,9 @@ public class HttpFallbackServlet extends HttpServlet {
      */
     private final transient Map<String, EventStream> streams = new ConcurrentHashMap<>();
 
+    /** The producer POSTs in progress; bounded by the session limits likewise (each holds a permit). */
+    private final transient java.util.Set<ProducerPost> posts = ConcurrentHashMap.newKeySet();
+
     private final transient FrameCodec codec = new FrameCodec();
     private final transient SecureRandom random = new SecureRandom();
 
@@ -161,10 +164,21 @@ public class HttpFallbackServlet extends HttpServlet {
         if (lastEventId != null && path.kind() == EndpointPath.Kind.READER) {
             params.put("messageId", lastEventId); // the reader starts after it; checked like any messageId
         }
-        Admitted a = admit(req, resp, path, params);
-        if (a == null) {
-            return;
-        }
+        admit(req, resp, true, a -> {
+            GatewaySession session = open(req, path, params, a);
+            try {
+                startStream(req, resp, session, a, autoAck);
+                return true;
+            } catch (IOException | RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        });
+    }
+
+    private void startStream(
+            HttpServletRequest req, HttpServletResponse resp, GatewaySession session, Admitted a, boolean autoAck)
+            throws IOException {
         String id = newStreamId();
         AsyncContext async = req.startAsync();
         async.setTimeout(0); // the stream lasts as long as the session; its keep-alive comments keep proxies open
@@ -175,7 +189,7 @@ public class HttpFallbackServlet extends HttpServlet {
         WebSocketSettings limits = settings;
         EventStream s = new EventStream(
                 id,
-                a.session(),
+                session,
                 a.role(),
                 async,
                 keepAlive,
@@ -198,38 +212,42 @@ public class HttpFallbackServlet extends HttpServlet {
         }
     }
 
-    /** {@code POST} on a consumer or reader path: commands for an open stream. */
+    /**
+     * {@code POST} on a consumer or reader path: commands for an open stream. They take no session place (they
+     * belong to their stream's), but a pending-handshake place while the body is read, as every request does.
+     */
     private void commands(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String id = req.getParameter("session");
         if (id == null) {
             refuse(resp, 400, "session=<id> is required: commands go to the event stream that delivered the messages");
             return;
         }
-        SecuritySettings.Caller caller;
-        try {
-            caller = security.authenticate(req, null);
-        } catch (OpenRefusedException e) {
-            refuse(resp, e.status(), e.getMessage());
-            return;
-        }
-        EventStream s = streams.get(id);
-        if (s == null) {
-            refuse(resp, 404, "No such event stream (it ended, or the id is wrong)");
-            return;
-        }
-        String role = caller == null ? null : caller.identity().role();
-        if (s.role() != null && !s.role().equals(role)) {
-            refuse(resp, 403, "The event stream belongs to another client");
-            return;
-        }
-        Frames f = frames(req, resp);
-        if (f == null) {
-            return;
-        }
-        for (int i = 0; i < f.spans().count(); i++) {
-            s.command(f.body(), f.spans().offsets()[i], f.spans().lengths()[i]);
-        }
-        resp.setStatus(204);
+        admit(req, resp, false, a -> {
+            EventStream s = streams.get(id);
+            if (s == null) {
+                throw new OpenRefusedException(404, "No such event stream (it ended, or the id is wrong)");
+            }
+            if (s.role() != null && !s.role().equals(a.role())) {
+                throw new OpenRefusedException(403, "The event stream belongs to another client");
+            }
+            if (!s.writable()) {
+                // a WebSocket is not read while what is queued for it is over its budget; nor are these
+                resp.setHeader("Retry-After", "1");
+                throw new OpenRefusedException(
+                        503, "The event stream is not being read (over its outbound budget); retry when it is");
+            }
+            Frames f = frames(req, resp);
+            if (f == null) {
+                return false;
+            }
+            for (int i = 0; i < f.spans().count(); i++) {
+                if (!s.command(f.body(), f.spans().offsets()[i], f.spans().lengths()[i])) {
+                    throw new OpenRefusedException(404, "The event stream ended; " + i + " command(s) applied");
+                }
+            }
+            resp.setStatus(204);
+            return false;
+        });
     }
 
     /** {@code POST} on a producer path: sends the frames, answers with their results. */
@@ -239,86 +257,103 @@ public class HttpFallbackServlet extends HttpServlet {
             refuse(resp, 400, "Invalid query string");
             return;
         }
-        // read and split before anything is opened: a body that is refused costs no producer
-        Frames f = frames(req, resp);
-        if (f == null) {
-            return;
-        }
-        Admitted a = admit(req, resp, path, params);
-        if (a == null) {
-            return;
-        }
-        AsyncContext async = req.startAsync();
-        new ProducerPost(
-                        a.session(),
-                        f.body(),
-                        f.spans(),
-                        async,
-                        codec,
-                        PRODUCE_TIMEOUT_MILLIS,
-                        keepAlive,
-                        a.permit()::release)
-                .start();
+        admit(req, resp, true, a -> {
+            // read and split before the producer is opened: a body that is refused costs no producer
+            Frames f = frames(req, resp);
+            if (f == null) {
+                return false;
+            }
+            GatewaySession session = open(req, path, params, a);
+            try {
+                AsyncContext async = req.startAsync();
+                ProducerPost[] post = new ProducerPost[1];
+                post[0] = new ProducerPost(
+                        session, f.body(), f.spans(), async, codec, PRODUCE_TIMEOUT_MILLIS, keepAlive, () -> {
+                            posts.remove(post[0]);
+                            a.permit().release();
+                        });
+                posts.add(post[0]);
+                post[0].start();
+                return true;
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        });
     }
 
-    /** What a request was admitted with. */
-    private record Admitted(GatewaySession session, SessionLimits.Permit permit, SecuritySettings.Caller caller) {
+    /** Who a request is from, and the place it holds in the session limits (or null). */
+    private record Admitted(SessionLimits.Permit permit, SecuritySettings.Caller caller) {
         String role() {
             return caller == null ? null : caller.identity().role();
         }
     }
 
+    /** What a request does once admitted; it may refuse with an {@link OpenRefusedException}. */
+    @FunctionalInterface
+    private interface Admission {
+        /** @return true when what it opened has taken over the permit (it releases it when it ends) */
+        boolean run(Admitted a) throws IOException, OpenRefusedException;
+    }
+
     /**
-     * Passes the request through what a WebSocket handshake passes (the Origin was checked already) and opens its
-     * session.
-     *
-     * @return the session and its permit, or null when the request was refused (answered already)
+     * Passes the request through what a WebSocket handshake passes, in the same order (the Origin was checked
+     * already): the session limits (when it opens a session), the pending-handshake bound, authentication; then
+     * runs {@code then}, which reads the body if there is one, while the request holds its pending place. Every
+     * refusal is answered here.
      */
-    private Admitted admit(
-            HttpServletRequest req, HttpServletResponse resp, EndpointPath path, Map<String, String> params)
+    private void admit(HttpServletRequest req, HttpServletResponse resp, boolean opensSession, Admission then)
             throws IOException {
         WebSocketSettings limits = settings;
         KeepAlive k = keepAlive;
-        SessionLimits.Permit permit;
-        try {
-            permit = k.sessionLimits()
-                    .acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
-        } catch (OpenRefusedException e) {
-            LOG.warn("HTTP request from {} refused: {}", req.getRemoteAddr(), ClientText.line(e.getMessage(), 512));
-            refuse(resp, e.status(), e.getMessage());
-            return null;
+        SessionLimits.Permit permit = null;
+        if (opensSession) {
+            try {
+                permit = k.sessionLimits()
+                        .acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
+            } catch (OpenRefusedException e) {
+                LOG.warn("HTTP request from {} refused: {}", req.getRemoteAddr(), ClientText.line(e.getMessage(), 512));
+                refuse(resp, e.status(), e.getMessage());
+                return;
+            }
         }
         AtomicInteger pending = k.pendingHandshakes();
         if (pending.incrementAndGet() > limits.maxPendingHandshakes()) {
             pending.decrementAndGet();
-            permit.release();
-            refuse(resp, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
-            return null;
-        }
-        try {
-            SecuritySettings.Caller caller = security.authenticate(req, null);
-            SessionManager manager = sessions;
-            if (manager == null) {
-                throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
+            if (permit != null) {
+                permit.release();
             }
-            GatewaySession session = manager.open(new OpenRequest(
-                    path,
-                    params,
-                    req.getRemoteAddr() + ":" + req.getRemotePort(),
-                    caller == null ? null : caller.identity()));
-            return new Admitted(session, permit, caller);
+            refuse(resp, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
+            return;
+        }
+        boolean handedOver = false;
+        try {
+            handedOver = then.run(new Admitted(permit, security.authenticate(req, null)));
         } catch (OpenRefusedException e) {
-            permit.release();
             refuse(resp, e.status(), e.getMessage());
-            return null;
         } catch (RuntimeException e) {
-            permit.release();
             LOG.warn("HTTP request for {} failed unexpectedly", req.getRequestURI(), e);
             refuse(resp, 500, "Internal error: " + e.getClass().getSimpleName());
-            return null;
         } finally {
             pending.decrementAndGet();
+            if (!handedOver && permit != null) {
+                permit.release();
+            }
         }
+    }
+
+    /** Opens the request's session with the session manager. */
+    private GatewaySession open(HttpServletRequest req, EndpointPath path, Map<String, String> params, Admitted a)
+            throws OpenRefusedException {
+        SessionManager manager = sessions;
+        if (manager == null) {
+            throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
+        }
+        return manager.open(new OpenRequest(
+                path,
+                params,
+                req.getRemoteAddr() + ":" + req.getRemotePort(),
+                a.caller() == null ? null : a.caller().identity()));
     }
 
     /** @return the query parameters (first value of each) without the credential and the stream's own, or null */
@@ -362,7 +397,8 @@ public class HttpFallbackServlet extends HttpServlet {
             refuse(resp, 413, "Request body over maxTextFrameSize (" + max + " bytes)");
             return null;
         }
-        byte[] buf = new byte[(int) Math.min(max + 1L, declared >= 0 ? declared + 1 : 8192)];
+        // grown as bytes come, never sized from what the client declares: a declared length costs nothing until sent
+        byte[] buf = new byte[(int) Math.min(max + 1L, declared >= 0 ? Math.min(declared + 1, 65_536) : 8192)];
         int n = 0;
         try (InputStream in = req.getInputStream()) {
             while (true) {
@@ -411,6 +447,8 @@ public class HttpFallbackServlet extends HttpServlet {
     /** Ends every open stream (the component is going away). */
     @org.osgi.service.component.annotations.Deactivate
     void deactivate() {
-        streams.values().forEach(s -> s.close(1001, "Gateway is stopping"));
+        // at once, not through the writers, which stop with the endpoints: the responses end, the sessions close
+        streams.values().forEach(EventStream::end);
+        posts.forEach(p -> p.abort("the gateway is stopping"));
     }
 }

@@ -177,12 +177,23 @@ final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
         if (frames.array()) {
             b.append('[');
         }
+        int handed;
+        synchronized (input) {
+            handed = next;
+        }
         for (int i = 0; i < results.length; i++) {
             if (i > 0) {
                 b.append(',');
             }
             String r = results[i];
-            b.append(r != null ? r : codec.encodeSendUnknown(why, null));
+            if (r == null) {
+                // handed to the producer: perhaps stored; never handed (the producer was holding back): not sent
+                r = i < handed
+                        ? codec.encodeSendUnknown(why, null)
+                        : codec.encodeSendError(
+                                io.pulsarws.codec.WebSocketError.UNKNOWN_ERROR, "not sent: " + why, null);
+            }
+            b.append(r);
         }
         if (frames.array()) {
             b.append(']');
@@ -198,6 +209,11 @@ final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
             LOG.debug("Producer POST could not answer: {}", e.toString());
             ended();
         }
+    }
+
+    /** Answers now with what is known (the gateway is stopping). */
+    void abort(String why) {
+        finish(why);
     }
 
     @Override
