@@ -206,6 +206,11 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
     @Test
     public void bundleRestartsLeaveNoLeakedThreads() throws Exception {
         produceOnce();
+        // a reader once, so that the client's threads started at a first read (they live as long as the client)
+        // are there before the count
+        try (SseClient warm = SseClient.open(readerStream(), java.util.Map.of())) {
+            assertEquals("session", warm.next(TIMEOUT).event());
+        }
         int pulsarBefore = pulsarThreads().size();
         int allBefore = serverThreads();
         StringBuilder counts = new StringBuilder();
@@ -217,7 +222,19 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
                 "io.pulsarws.zookeeper",
                 "io.pulsarws.pulsar.client")) {
             Bundle b = bundle(bsn);
+            SseClient stream = null;
+            if (bsn.equals("io.pulsarws.websocket")) {
+                // an event stream of the HTTP fallback open across the stop: it ends with the endpoints
+                stream = SseClient.open(readerStream(), java.util.Map.of());
+                assertEquals(200, stream.status());
+                assertEquals("session", stream.next(TIMEOUT).event());
+            }
             b.stop();
+            if (stream != null) {
+                SseClient s = stream;
+                await("the event stream ended by the endpoints' stop", TIMEOUT, s::ended);
+                s.close();
+            }
             b.start();
             await(bsn + " serving again after its restart", Duration.ofSeconds(60), () -> {
                 try {
@@ -233,11 +250,18 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
                     () -> pulsarThreads().size() <= pulsarBefore);
             counts.append(String.format(
                     " %s: pulsar* %d, all %d;", bsn, pulsarThreads().size(), serverThreads()));
-            assertEquals(bsn, pulsarBefore, pulsarThreads().size());
+            // no more than before (a new client has not yet started the threads a first read starts)
+            assertTrue(bsn + ": " + pulsarThreads(), pulsarThreads().size() <= pulsarBefore);
         }
         record("threads before restarts: pulsar* " + pulsarBefore + ", all " + allBefore + "; after restarting"
                 + counts);
         assertTrue("all threads grew by more than Jetty's pool slack: " + counts, serverThreads() <= allBefore + 10);
+    }
+
+    /** @return the HTTP fallback's URL of a reader of a new topic */
+    private static String readerStream() {
+        return "http://127.0.0.1:" + System.getProperty("itest.http.port")
+                + "/http/v2/reader/persistent/public/default/" + uniqueTopic("restart") + "?messageId=earliest";
     }
 
     private void awaitFrameLimit(String producer, boolean limited) throws InterruptedException {
