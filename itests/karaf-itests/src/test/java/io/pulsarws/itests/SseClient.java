@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Server-Sent Events client on the JDK's HttpClient: reads the stream on its own thread and queues the events
- * (comments are counted, not queued). Closing it closes the connection.
+ * (comments are skipped). Closing it closes the connection.
  */
 final class SseClient implements AutoCloseable {
     /** One event: its {@code id} (null if none), its type ({@code message} by default) and its data. */
@@ -26,7 +26,6 @@ final class SseClient implements AutoCloseable {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final HttpResponse<InputStream> response;
     private final Thread reader;
-    private volatile int comments;
     private volatile boolean ended;
 
     private SseClient(HttpResponse<InputStream> response) {
@@ -80,7 +79,7 @@ final class SseClient implements AutoCloseable {
                     event = null;
                     data = null;
                 } else if (line.startsWith(":")) {
-                    comments++;
+                    continue; // a comment: the gateway's keep-alive
                 } else if (line.startsWith("id: ")) {
                     id = line.substring(4);
                 } else if (line.startsWith("event: ")) {
@@ -106,18 +105,9 @@ final class SseClient implements AutoCloseable {
         return e;
     }
 
-    /** @return the next event, or null if none comes within the timeout */
-    Event poll(Duration timeout) throws InterruptedException {
-        return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     /** @return true once the server ended the stream */
     boolean ended() {
         return ended;
-    }
-
-    int comments() {
-        return comments;
     }
 
     @Override

@@ -62,6 +62,11 @@ class ProducerSessionTest {
     }
 
     private ProducerSession session(SendBudget budget, int maxPending) {
+        return session(budget, maxPending, io.pulsarws.codec.PayloadFormat.BASE64, TopicSchema.NONE);
+    }
+
+    private ProducerSession session(
+            SendBudget budget, int maxPending, io.pulsarws.codec.PayloadFormat format, TopicSchema schema) {
         ProducerSession s = new ProducerSession(
                 Fakes.context(budget, new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
                 producer(),
@@ -69,8 +74,8 @@ class ProducerSessionTest {
                 false,
                 "test",
                 maxPending,
-                io.pulsarws.codec.PayloadFormat.BASE64,
-                TopicSchema.NONE);
+                format,
+                schema);
         s.start(sink);
         return s;
     }
@@ -186,17 +191,11 @@ class ProducerSessionTest {
     }
 
     private ProducerSession schemaSession(org.apache.pulsar.common.schema.SchemaType type, String definition) {
-        ProducerSession s = new ProducerSession(
-                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
-                producer(),
-                "persistent://public/default/t",
-                false,
-                "test",
+        return session(
+                new SendBudget(0),
                 100,
                 io.pulsarws.codec.PayloadFormat.JSON,
                 new TopicSchema(type, io.pulsarws.codec.AvroJson.parse(definition)));
-        s.start(sink);
-        return s;
     }
 
     private static final String POINT = "{\"type\":\"record\",\"name\":\"P\",\"fields\":["
@@ -236,16 +235,7 @@ class ProducerSessionTest {
     /** Another schema type the Pulsar client checks (INT64 here): its refusal is send-error:7, and reading goes on. */
     @Test
     void aValueThePulsarClientRefusesForTheTopicsSchemaIsSendError7() {
-        ProducerSession s = new ProducerSession(
-                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
-                producer(),
-                "persistent://public/default/t",
-                false,
-                "test",
-                100,
-                io.pulsarws.codec.PayloadFormat.JSON,
-                TopicSchema.NONE);
-        s.start(sink);
+        ProducerSession s = session(new SendBudget(0), 100, io.pulsarws.codec.PayloadFormat.JSON, TopicSchema.NONE);
         s.onText("{\"payload\":\"not a long\",\"context\":\"c\"}");
         s.onText("{\"payload\":1}");
         assertEquals(1, sends.size(), "the refused value never reached the broker; the next one did");

@@ -1,5 +1,6 @@
 package io.pulsarws.websocket.internal;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
@@ -182,7 +183,8 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
         if (ended.get() || !closing.compareAndSet(false, true)) {
             return;
         }
-        String data = "{\"code\":" + code + ",\"reason\":\"" + jsonText(reason) + "\"}";
+        String data = "{\"code\":" + code + ",\"reason\":\""
+                + new String(JsonStringEncoder.getInstance().quoteAsString(reason)) + "\"}";
         enqueue(("event: close\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8), null);
         outbox.add(END);
         if (ended.get()) {
@@ -205,7 +207,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
             discard(); // it ended meanwhile: what it emptied already, this event's bytes must not outlive it
             return;
         }
-        if (!congested && (q > budget || q > budget / 16 && node.queued() > nodeBudget)) {
+        if (!congested && node.over(q, budget, nodeBudget)) {
             congestedSince = System.nanoTime();
             congested = true;
         }
@@ -279,7 +281,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
     private void written(long bytes) {
         long q = queued.addAndGet(-bytes);
         node.add(-bytes);
-        if (congested && q <= budget / 2 && !(q > budget / 16 && node.queued() > nodeBudget)) {
+        if (congested && node.relieved(q, budget, nodeBudget)) {
             congested = false;
             keepAlive.write(session::onWritable);
         }
@@ -358,25 +360,5 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
             queued.addAndGet(-left);
             node.add(-left);
         }
-    }
-
-    /** Escapes a reason for a JSON string. */
-    private static String jsonText(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.toString();
     }
 }

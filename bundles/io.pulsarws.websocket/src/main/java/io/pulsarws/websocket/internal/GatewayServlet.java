@@ -3,13 +3,9 @@ package io.pulsarws.websocket.internal;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.OpenRefusedException;
-import io.pulsarws.session.OpenRequest;
 import io.pulsarws.session.SessionManager;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.servlet.Servlet;
 import javax.servlet.ServletException;
@@ -161,18 +157,7 @@ public class GatewayServlet extends WebSocketServlet {
         } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, "Invalid request path: " + e.getMessage());
         }
-        Map<String, String> params = new HashMap<>();
-        try {
-            req.getParameterMap().forEach((k, v) -> params.put(k, v.length > 0 ? v[0] : ""));
-        } catch (RuntimeException e) {
-            throw new OpenRefusedException(400, "Invalid query string");
-        }
-        params.remove("token"); // a credential, not a Pulsar parameter: it goes no further than authentication
-        return manager.open(new OpenRequest(
-                path,
-                params,
-                req.getRemoteAddr() + ":" + req.getRemotePort(),
-                caller == null ? null : caller.identity()));
+        return Handshakes.open(manager, req, path, Handshakes.params(req), caller == null ? null : caller.identity());
     }
 
     private Object createSocket(ServletUpgradeRequest req, ServletUpgradeResponse resp) {
@@ -193,16 +178,9 @@ public class GatewayServlet extends WebSocketServlet {
      */
     private void refuse(HttpServletRequest req, HttpServletResponse resp, int status, String why, Subprotocols offered)
             throws IOException {
-        keepAlive.counters().refused(status);
-        // reasons may repeat what the client sent (a topic name, a parameter): one printable line, bounded
-        String reason = io.pulsarws.codec.ClientText.line(why, RefusalReports.MAX_REASON);
+        String reason = Handshakes.refuse(resp, keepAlive.counters(), status, why);
         LOG.debug("Handshake refused: {} {}", status, reason);
         keepForConsole(req, offered, status, reason);
-        resp.setStatus(status);
-        resp.setContentType("text/plain;charset=utf-8");
-        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
-        resp.setContentLength(body.length);
-        resp.getOutputStream().write(body);
         resp.flushBuffer();
     }
 

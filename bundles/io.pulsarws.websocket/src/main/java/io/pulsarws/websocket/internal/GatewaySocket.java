@@ -276,12 +276,12 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
 
     /** @return true if {@code q} bytes queued for this client are over its budget, or its share of the node's */
     private boolean over(long q) {
-        return q > sessionBudget || q > sessionBudget / 16 && node.queued() > nodeBudget;
+        return node.over(q, sessionBudget, nodeBudget);
     }
 
     /** @return true once {@code q} bytes queued are low enough to take the client off the congested list */
     private boolean relieved(long q) {
-        return q <= sessionBudget / 2 && !(q > sessionBudget / 16 && node.queued() > nodeBudget);
+        return node.relieved(q, sessionBudget, nodeBudget);
     }
 
     private void congest() {

@@ -6,13 +6,10 @@ import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameSpans;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.OpenRefusedException;
-import io.pulsarws.session.OpenRequest;
 import io.pulsarws.session.SessionManager;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -345,28 +342,23 @@ public class HttpFallbackServlet extends HttpServlet {
     /** Opens the request's session with the session manager. */
     private GatewaySession open(HttpServletRequest req, EndpointPath path, Map<String, String> params, Admitted a)
             throws OpenRefusedException {
-        SessionManager manager = sessions;
-        if (manager == null) {
-            throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
-        }
-        return manager.open(new OpenRequest(
+        return Handshakes.open(
+                sessions,
+                req,
                 path,
                 params,
-                req.getRemoteAddr() + ":" + req.getRemotePort(),
-                a.caller() == null ? null : a.caller().identity()));
+                a.caller() == null ? null : a.caller().identity());
     }
 
-    /** @return the query parameters (first value of each) without the credential and the stream's own, or null */
+    /** @return the query parameters for the session (without the credential and the stream's own), or null */
     private static Map<String, String> params(HttpServletRequest req) {
-        Map<String, String> params = new HashMap<>();
         try {
-            req.getParameterMap().forEach((k, v) -> params.put(k, v.length > 0 ? v[0] : ""));
-        } catch (RuntimeException e) {
+            Map<String, String> params = Handshakes.params(req);
+            params.remove("session");
+            return params;
+        } catch (OpenRefusedException e) {
             return null;
         }
-        params.remove("token");
-        params.remove("session");
-        return params;
     }
 
     /** A request body and where its frames are. */
@@ -435,13 +427,7 @@ public class HttpFallbackServlet extends HttpServlet {
 
     /** Answers with a status and a one-line plain-text reason, counted like a refused handshake. */
     private void refuse(HttpServletResponse resp, int status, String why) throws IOException {
-        keepAlive.counters().refused(status);
-        String reason = ClientText.line(why, RefusalReports.MAX_REASON);
-        resp.setStatus(status);
-        resp.setContentType("text/plain;charset=utf-8");
-        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
-        resp.setContentLength(body.length);
-        resp.getOutputStream().write(body);
+        Handshakes.refuse(resp, keepAlive.counters(), status, why);
     }
 
     /** Ends every open stream (the component is going away). */

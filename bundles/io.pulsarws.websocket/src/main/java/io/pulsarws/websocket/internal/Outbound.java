@@ -17,6 +17,21 @@ final class Outbound {
         queued.addAndGet(bytes);
     }
 
+    /**
+     * The congestion rule of every client's queue, WebSocket or event stream.
+     *
+     * @param q bytes queued for one client
+     * @return true if they are over its budget, or over its share while the node is over its own
+     */
+    boolean over(long q, long sessionBudget, long nodeBudget) {
+        return q > sessionBudget || q > sessionBudget / 16 && queued() > nodeBudget;
+    }
+
+    /** @return true once {@code q} bytes queued for a congested client are low enough for it to be read again */
+    boolean relieved(long q, long sessionBudget, long nodeBudget) {
+        return q <= sessionBudget / 2 && !(q > sessionBudget / 16 && queued() > nodeBudget);
+    }
+
     /** @return the bytes queued for every client of the node */
     long queued() {
         return queued.get();

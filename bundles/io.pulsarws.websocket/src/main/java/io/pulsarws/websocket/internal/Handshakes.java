@@ -1,0 +1,76 @@
+package io.pulsarws.websocket.internal;
+
+import io.pulsarws.codec.ClientText;
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.session.ClientIdentity;
+import io.pulsarws.session.GatewaySession;
+import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.session.OpenRequest;
+import io.pulsarws.session.SessionManager;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+/**
+ * What a WebSocket handshake ({@link GatewayServlet}) and an HTTP fallback request ({@link HttpFallbackServlet})
+ * do alike: read the query, open the session, answer a refusal. Stateless.
+ */
+final class Handshakes {
+    private Handshakes() {}
+
+    /**
+     * @return the query parameters, first value of each, without {@code token} (a credential, not a Pulsar
+     *     parameter: it goes no further than authentication)
+     * @throws OpenRefusedException 400 when the query string cannot be read
+     */
+    static Map<String, String> params(HttpServletRequest req) throws OpenRefusedException {
+        Map<String, String> params = new HashMap<>();
+        try {
+            req.getParameterMap().forEach((k, v) -> params.put(k, v.length > 0 ? v[0] : ""));
+        } catch (RuntimeException e) {
+            throw new OpenRefusedException(400, "Invalid query string");
+        }
+        params.remove("token");
+        return params;
+    }
+
+    /**
+     * Opens the request's session.
+     *
+     * @param manager the session manager, or null while there is none (503)
+     * @param identity the authenticated client, or null
+     */
+    static GatewaySession open(
+            SessionManager manager,
+            HttpServletRequest req,
+            EndpointPath path,
+            Map<String, String> params,
+            ClientIdentity identity)
+            throws OpenRefusedException {
+        if (manager == null) {
+            throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
+        }
+        return manager.open(new OpenRequest(path, params, req.getRemoteAddr() + ":" + req.getRemotePort(), identity));
+    }
+
+    /**
+     * Answers a refusal with its status and a one-line plain-text reason, counted in {@code
+     * pulsarws_handshakes_refused_total}. Reasons may repeat what the client sent (a topic name, a parameter): one
+     * printable line, bounded.
+     *
+     * @return the reason as answered
+     */
+    static String refuse(HttpServletResponse resp, EdgeCounters counters, int status, String why) throws IOException {
+        counters.refused(status);
+        String reason = ClientText.line(why, RefusalReports.MAX_REASON);
+        resp.setStatus(status);
+        resp.setContentType("text/plain;charset=utf-8");
+        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+        return reason;
+    }
+}
