@@ -467,6 +467,7 @@ public class BeyondBase64IT extends GatewayTestSupport {
                     .get("session");
             await("the stream's consumer", TIMEOUT, () -> subscription(adminTopic, "sub") != null);
             double before = metric("pulsarws_outbound_queued_bytes ");
+            double endedBefore = metric("pulsarws_slow_clients_ended_total ");
             String payload = b64("x".repeat(8_000));
             long max = 0;
             String commands = httpPath("consumer", topic) + "/sub?session=" + session;
@@ -494,6 +495,8 @@ public class BeyondBase64IT extends GatewayTestSupport {
                 return sub != null && ((List<?>) sub.get("consumers")).isEmpty();
             });
             await("nothing queued", TIMEOUT, () -> metric("pulsarws_outbound_queued_bytes ") <= before);
+            assertEquals(
+                    "ended as a slow client", 1.0, metric("pulsarws_slow_clients_ended_total ") - endedBefore, 0.0);
             assertEquals(
                     "ended: no such stream any more",
                     404,

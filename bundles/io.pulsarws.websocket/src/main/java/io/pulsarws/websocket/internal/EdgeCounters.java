@@ -2,11 +2,12 @@ package io.pulsarws.websocket.internal;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * What happened at the edge, for {@code /metrics}: handshakes refused, by HTTP status, and sessions ended, by
- * close code. The codes come from clients too (a client chooses its close code), so the labels are a fixed set:
+ * What happened at the edge, for {@code /metrics}: handshakes refused, by HTTP status, sessions ended, by
+ * close code, and clients ended because they stopped reading. The codes come from clients too (a client chooses its close code), so the labels are a fixed set:
  * anything else counts as {@code other}, and a client cannot make the metric grow.
  */
 final class EdgeCounters {
@@ -20,6 +21,7 @@ final class EdgeCounters {
 
     private final AtomicLongArray refused = new AtomicLongArray(STATUSES.length + 1);
     private final AtomicLongArray closed = new AtomicLongArray(CLOSE_CODES.length + 1);
+    private final AtomicLong slowEnded = new AtomicLong();
 
     void refused(int status) {
         refused.incrementAndGet(slot(STATUSES, status));
@@ -27,6 +29,16 @@ final class EdgeCounters {
 
     void closed(int code) {
         closed.incrementAndGet(slot(CLOSE_CODES, code));
+    }
+
+    /** A WebSocket or event stream was ended for not reading for {@code slowClientTimeoutMillis}. */
+    void slowEnded() {
+        slowEnded.incrementAndGet();
+    }
+
+    /** @return the clients ended for not reading, since the endpoints started */
+    long slowClientsEnded() {
+        return slowEnded.get();
     }
 
     /** @return the refusals by status, {@code other} last; every label present, zero or not */

@@ -289,13 +289,14 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
 
     /** Every second: the slow-client check, and every {@value #KEEP_ALIVE_SECONDS} s a keep-alive comment. */
     private void tick() {
-        if (congested && System.nanoTime() - congestedSince > slowNanos) {
+        if (congested && !ended.get() && System.nanoTime() - congestedSince > slowNanos) {
             LOG.warn(
                     "Ending event stream {}: its client has not read for {} s, {} bytes queued for it "
                             + "(slowClientTimeoutMillis)",
                     id,
                     TimeUnit.NANOSECONDS.toSeconds(slowNanos),
                     queued.get());
+            keepAlive.counters().slowEnded();
             end();
             return;
         }

@@ -327,6 +327,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
             }
             closingSlow = true;
         }
+        keepAlive.counters().slowEnded();
         Session s = socket;
         long seconds = TimeUnit.NANOSECONDS.toSeconds(slowClientNanos);
         LOG.warn(

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the endpoints' own threads, for exactly the component's lifetime: one timer (the optional keep-alive pings,
@@ -21,6 +23,8 @@ import org.osgi.service.component.annotations.Deactivate;
  */
 @Component(service = KeepAlive.class, immediate = true)
 public class KeepAlive {
+    private static final Logger LOG = LoggerFactory.getLogger(KeepAlive.class);
+
     private final ScheduledExecutorService timer;
     private final ExecutorService writers;
     /** What every socket has queued for its client, and which are over budget. */
@@ -49,7 +53,7 @@ public class KeepAlive {
                 });
         pool.prestartAllCoreThreads(); // a fixed number of threads from the start, whatever the load
         writers = pool;
-        timer.scheduleWithFixedDelay(() -> outbound.sweep(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(guarded(() -> outbound.sweep(System.nanoTime())), 1, 1, TimeUnit.SECONDS);
     }
 
     /** @return the node's outbound queue accounting */
@@ -92,8 +96,22 @@ public class KeepAlive {
         return timer.schedule(task, Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
-    /** Runs {@code task} every {@code seconds} until the returned future is cancelled. */
+    /** Runs {@code task} every {@code seconds} until the returned future is cancelled, whatever one run throws. */
     ScheduledFuture<?> every(long seconds, Runnable task) {
-        return timer.scheduleAtFixedRate(task, seconds, seconds, TimeUnit.SECONDS);
+        return timer.scheduleAtFixedRate(guarded(task), seconds, seconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A periodic task that throws is never run again by the executor: the slow-client check would stop for the
+     * whole node. Logged instead, and the next run goes ahead.
+     */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("A periodic task of the endpoints failed; it runs again as planned", e);
+            }
+        };
     }
 }

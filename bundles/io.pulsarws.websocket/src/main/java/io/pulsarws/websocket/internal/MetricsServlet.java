@@ -84,6 +84,10 @@ public class MetricsServlet extends HttpServlet {
                 + "closed).");
         out.println("# TYPE pulsarws_sessions_closed_total counter");
         edge.closes().forEach((code, n) -> out.println("pulsarws_sessions_closed_total{code=\"" + code + "\"} " + n));
+        out.println("# HELP pulsarws_slow_clients_ended_total WebSockets and event streams ended because their "
+                + "client had not read for slowClientTimeoutMillis.");
+        out.println("# TYPE pulsarws_slow_clients_ended_total counter");
+        out.println("pulsarws_slow_clients_ended_total " + edge.slowClientsEnded());
         counter(
                 out,
                 "pulsarws_messages_published_total",

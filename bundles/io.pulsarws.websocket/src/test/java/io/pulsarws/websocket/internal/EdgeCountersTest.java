@@ -26,4 +26,13 @@ class EdgeCountersTest {
         assertEquals(1L, c.closes().get("4003"));
         assertEquals(2000L - 8, c.closes().get("other"));
     }
+
+    @Test
+    void slowClientsEndedAreCounted() {
+        EdgeCounters c = new EdgeCounters();
+        assertEquals(0L, c.slowClientsEnded());
+        c.slowEnded();
+        c.slowEnded();
+        assertEquals(2L, c.slowClientsEnded());
+    }
 }
