@@ -23,6 +23,8 @@ final class SchemaVersions {
     private final Schemas schemas;
     /** Guarded by itself. */
     private final Map<String, TopicSchema> known = new HashMap<>();
+    /** This session's last lookup; the next one is queued only once it has completed. Guarded by this. */
+    private CompletableFuture<?> pending = CompletableFuture.completedFuture(null);
     /** The version of the last message looked at: messages of a topic mostly share one, so most need no key. */
     private volatile Last last;
 
@@ -49,12 +51,18 @@ final class SchemaVersions {
                 return CompletableFuture.completedFuture(m);
             }
         }
-        return CompletableFuture.supplyAsync(
-                () -> {
-                    lookUp(m, key);
-                    return m;
-                },
-                schemas.lookups());
+        synchronized (this) {
+            // after this session's previous lookup, not beside it: the lookup threads' queue then holds at most one
+            // task per session, however many messages a session is handed before its first lookup completes
+            CompletableFuture<Message<?>> looked = pending.thenApplyAsync(
+                    x -> {
+                        lookUp(m, key);
+                        return m;
+                    },
+                    schemas.lookups());
+            pending = looked.handle((x, e) -> null);
+            return looked;
+        }
     }
 
     /** @return what to do with the message's value (after {@link #resolve}) */

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded: at most {@link #MAX_ENTRIES} definitions and {@link #MAX_BYTES} bytes of definition text are kept
  * (the least recently used go first); the lookup threads are at most {@link #THREADS}, and what waits for them is at
- * most one task per delivering session, since a session has at most one receive in flight.
+ * most one task per session ({@link SchemaVersions} queues a session's next lookup only once its last one is done).
  */
 final class Schemas {
     private static final Logger LOG = LoggerFactory.getLogger(Schemas.class);
@@ -104,6 +104,11 @@ final class Schemas {
             }
         }
         return avro;
+    }
+
+    /** @return the lookups waiting for a thread (for tests) */
+    int waiting() {
+        return lookups.getQueue().size();
     }
 
     /** @return how many definitions are kept (for tests) */

@@ -87,4 +87,48 @@ class SchemaVersionsTest {
             assertTrue(versions.size() <= SchemaVersions.MAX, "kept " + versions.size());
         }
     }
+
+    /**
+     * A session handed many messages of new versions while the broker is slow to name them queues one lookup at a
+     * time: the lookup threads' queue is bounded by the number of sessions, not by what they are handed.
+     */
+    @Test
+    void aSessionQueuesOneLookupAtATime() throws Exception {
+        java.util.concurrent.CountDownLatch broker = new java.util.concurrent.CountDownLatch(1);
+        SchemaInfo info = SchemaInfo.builder()
+                .name("p")
+                .type(SchemaType.AVRO)
+                .schema(POINT.getBytes(StandardCharsets.UTF_8))
+                .properties(Map.of())
+                .build();
+        Schema<?> schema = Fakes.of(Schema.class, Map.of("getSchemaInfo", a -> info));
+        java.util.List<java.util.concurrent.CompletableFuture<Message<?>>> resolved = new java.util.ArrayList<>();
+        java.util.List<Message<?>> sent = new java.util.ArrayList<>();
+        int maxWaiting = 0;
+        for (int i = 0; i < 50; i++) {
+            byte[] version = {0, 0, 0, 0, 0, 0, 1, (byte) i};
+            Message<?> m = Fakes.of(
+                    Message.class,
+                    Map.of("getSchemaVersion", a -> version, "getTopicName", a -> "t", "getReaderSchema", a -> {
+                        lookups.incrementAndGet();
+                        try {
+                            broker.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return Optional.of(schema);
+                    }));
+            sent.add(m);
+            resolved.add(versions.resolve(m));
+            maxWaiting = Math.max(maxWaiting, schemas.waiting());
+        }
+        // before, each of the 50 was queued at once: 49 or 50 waiting behind the two threads
+        assertTrue(maxWaiting <= 1, "lookups waiting for a thread: " + maxWaiting);
+        broker.countDown();
+        for (int i = 0; i < sent.size(); i++) {
+            assertSame(sent.get(i), resolved.get(i).get(10, TimeUnit.SECONDS));
+        }
+        assertTrue(versions.of(sent.get(sent.size() - 1)).decodes());
+        assertEquals(50, lookups.get());
+    }
 }
