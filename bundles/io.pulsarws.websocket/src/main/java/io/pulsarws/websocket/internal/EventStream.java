@@ -234,6 +234,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
      */
     private void drain() {
         List<String> acks = null;
+        boolean over = false;
         synchronized (output) {
             ServletOutputStream o = out;
             if (o == null || ended.get()) {
@@ -251,7 +252,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
                         break;
                     }
                     if (e == END) {
-                        end();
+                        over = true; // ended once the acks of what was written before it are handed over
                         break;
                     }
                     o.write(e.bytes());
@@ -271,9 +272,26 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
             }
         }
         if (acks != null) {
-            for (String messageId : acks) {
+            acknowledge(acks);
+        }
+        if (over) {
+            end();
+        }
+    }
+
+    /**
+     * Automatic acks of messages written: handed over while the session is open, also once it is closing (the
+     * close event was queued after these messages; before, their acks were refused then, and they were delivered
+     * again to the subscription's next consumer).
+     */
+    private void acknowledge(List<String> messageIds) {
+        synchronized (input) {
+            if (ended.get()) {
+                return; // the session is closed: what was not acknowledged is delivered again, as on a WebSocket
+            }
+            for (String messageId : messageIds) {
                 byte[] ack = ("{\"messageId\":\"" + messageId + "\"}").getBytes(StandardCharsets.US_ASCII);
-                command(ack, 0, ack.length);
+                session.onText(ack, 0, ack.length);
             }
         }
     }
@@ -300,7 +318,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
             end();
             return;
         }
-        if (++ticks % KEEP_ALIVE_SECONDS == 0 && outbox.isEmpty()) {
+        if (++ticks % KEEP_ALIVE_SECONDS == 0 && outbox.isEmpty() && !closing.get()) {
             enqueue(KEEP_ALIVE, null);
         }
     }
