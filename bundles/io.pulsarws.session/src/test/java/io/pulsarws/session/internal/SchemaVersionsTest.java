@@ -33,14 +33,19 @@ class SchemaVersionsTest {
         schemas.close();
     }
 
-    private Message<?> message(String topic, byte[] version, boolean fails) {
+    /** @return the Pulsar client's view of a topic's Avro schema {@link #POINT} */
+    private static Schema<?> point() {
         SchemaInfo info = SchemaInfo.builder()
                 .name("p")
                 .type(SchemaType.AVRO)
                 .schema(POINT.getBytes(StandardCharsets.UTF_8))
                 .properties(Map.of())
                 .build();
-        Schema<?> schema = Fakes.of(Schema.class, Map.of("getSchemaInfo", a -> info));
+        return Fakes.of(Schema.class, Map.of("getSchemaInfo", a -> info));
+    }
+
+    private Message<?> message(String topic, byte[] version, boolean fails) {
+        Schema<?> schema = point();
         return Fakes.of(
                 Message.class,
                 Map.of("getSchemaVersion", a -> version, "getTopicName", a -> topic, "getReaderSchema", a -> {
@@ -95,13 +100,7 @@ class SchemaVersionsTest {
     @Test
     void aSessionQueuesOneLookupAtATime() throws Exception {
         java.util.concurrent.CountDownLatch broker = new java.util.concurrent.CountDownLatch(1);
-        SchemaInfo info = SchemaInfo.builder()
-                .name("p")
-                .type(SchemaType.AVRO)
-                .schema(POINT.getBytes(StandardCharsets.UTF_8))
-                .properties(Map.of())
-                .build();
-        Schema<?> schema = Fakes.of(Schema.class, Map.of("getSchemaInfo", a -> info));
+        Schema<?> schema = point();
         java.util.List<java.util.concurrent.CompletableFuture<Message<?>>> resolved = new java.util.ArrayList<>();
         java.util.List<Message<?>> sent = new java.util.ArrayList<>();
         int maxWaiting = 0;

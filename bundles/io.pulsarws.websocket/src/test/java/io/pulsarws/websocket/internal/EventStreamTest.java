@@ -4,21 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pulsarws.session.FrameSink;
-import io.pulsarws.session.GatewaySession;
 import java.io.ByteArrayOutputStream;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import javax.servlet.AsyncContext;
 import javax.servlet.ServletOutputStream;
 import javax.servlet.WriteListener;
-import javax.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,40 +28,12 @@ class EventStreamTest {
         keepAlive.deactivate();
     }
 
-    /** A consumer session: what the stream hands it, and whether it was closed. */
-    private static final class Consumer implements GatewaySession {
-        volatile FrameSink sink;
-        final List<String> commands = new CopyOnWriteArrayList<>();
-        final AtomicInteger closed = new AtomicInteger();
-        final AtomicInteger writable = new AtomicInteger();
-
-        @Override
-        public void onWritable() {
-            writable.incrementAndGet();
-        }
-
-        @Override
-        public void start(FrameSink s) {
-            sink = s;
-        }
-
-        @Override
-        public void onText(String text) {
-            commands.add(text);
-        }
-
-        @Override
-        public void close() {
-            closed.incrementAndGet();
-        }
-    }
-
     /** The client's side of the response: what it read, and whether it reads at all. */
     private static final class Client extends ServletOutputStream {
         final ByteArrayOutputStream read = new ByteArrayOutputStream();
         volatile boolean reads;
         volatile WriteListener listener;
-        final CountDownLatch completed = new CountDownLatch(1);
+        final FakeHttp http = new FakeHttp(this);
 
         Client(boolean reads) {
             this.reads = reads;
@@ -99,24 +64,6 @@ class EventStreamTest {
         }
     }
 
-    private AsyncContext async(Client c) {
-        HttpServletResponse resp = (HttpServletResponse) Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {HttpServletResponse.class},
-                (p, m, args) -> "getOutputStream".equals(m.getName()) ? c : null);
-        return (AsyncContext) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {AsyncContext.class}, (p, m, args) -> {
-                    switch (m.getName()) {
-                        case "getResponse" -> {
-                            return resp;
-                        }
-                        case "complete" -> c.completed.countDown();
-                        default -> {}
-                    }
-                    return null;
-                });
-    }
-
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
@@ -127,14 +74,14 @@ class EventStreamTest {
 
     @Test
     void eventsCarryMessageIdsFramesAndTheCloseAndAreAckedOnceWritten() throws Exception {
-        Consumer consumer = new Consumer();
+        FakeHttp.Session consumer = new FakeHttp.Session();
         Client client = new Client(true);
         AtomicInteger ended = new AtomicInteger();
         EventStream s = new EventStream(
                 "s1",
                 consumer,
                 null,
-                async(client),
+                client.http.async,
                 keepAlive,
                 65_536,
                 1 << 30,
@@ -146,14 +93,14 @@ class EventStreamTest {
         consumer.sink.send("{\"messageId\":\"CAMQADAA\",\"payload\":\"eA==\"}");
         consumer.sink.send("{\"type\":\"isEndOfTopic\",\"endOfTopic\":false}");
         consumer.sink.close(1000, "said \"bye\"");
-        assertTrue(client.completed.await(10, TimeUnit.SECONDS), "the response ends after the close event");
+        assertTrue(client.http.completed.await(10, TimeUnit.SECONDS), "the response ends after the close event");
         assertEquals(
                 "event: session\ndata: {\"session\":\"s1\"}\n\n"
                         + "id: CAMQADAA\ndata: {\"messageId\":\"CAMQADAA\",\"payload\":\"eA==\"}\n\n"
                         + "event: frame\ndata: {\"type\":\"isEndOfTopic\",\"endOfTopic\":false}\n\n"
                         + "event: close\ndata: {\"code\":1000,\"reason\":\"said \\\"bye\\\"\"}\n\n",
                 client.text());
-        assertEquals(List.of("{\"messageId\":\"CAMQADAA\"}"), consumer.commands, "autoAck: the written message");
+        assertEquals(List.of("{\"messageId\":\"CAMQADAA\"}"), consumer.handed, "autoAck: the written message");
         assertEquals(1, consumer.closed.get());
         assertEquals(1, ended.get());
         assertEquals(0, keepAlive.outbound().queued());
@@ -162,7 +109,7 @@ class EventStreamTest {
 
     @Test
     void aClientThatReadsNothingIsHeldBackThenEndedAndItsBytesGivenBack() throws Exception {
-        Consumer consumer = new Consumer();
+        FakeHttp.Session consumer = new FakeHttp.Session();
         Client client = new Client(false);
         AtomicInteger ended = new AtomicInteger();
         int budget = 4_096;
@@ -170,7 +117,7 @@ class EventStreamTest {
                 "s2",
                 consumer,
                 null,
-                async(client),
+                client.http.async,
                 keepAlive,
                 budget,
                 1 << 30,
@@ -190,7 +137,7 @@ class EventStreamTest {
         assertTrue(queued > budget && queued <= budget + frame.length() + 64, "queued: " + queued);
         assertEquals(0, client.read.size(), "nothing read");
         // the client goes on reading nothing: after 200 ms and the next check (once a second) the stream is over
-        assertTrue(client.completed.await(5, TimeUnit.SECONDS), "ended");
+        assertTrue(client.http.completed.await(5, TimeUnit.SECONDS), "ended");
         assertEquals(1, keepAlive.counters().slowClientsEnded());
         assertEquals(0, keepAlive.outbound().queued(), "every queued byte given back");
         assertEquals(1, consumer.closed.get());
@@ -205,10 +152,10 @@ class EventStreamTest {
 
     @Test
     void aClientThatReadsAgainIsRelieved() throws Exception {
-        Consumer relieved = new Consumer();
+        FakeHttp.Session relieved = new FakeHttp.Session();
         Client client = new Client(false);
         EventStream s = new EventStream(
-                "s3", relieved, null, async(client), keepAlive, 4_096, 1 << 30, 30_000, false, null, () -> {});
+                "s3", relieved, null, client.http.async, keepAlive, 4_096, 1 << 30, 30_000, false, null, () -> {});
         s.start();
         String frame = "{\"messageId\":\"CAMQADAA\",\"payload\":\"" + "y".repeat(1_000) + "\"}";
         while (s.writable()) {

@@ -8,10 +8,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.pulsarws.codec.FrameCodec;
-import io.pulsarws.session.FrameSink;
-import io.pulsarws.session.GatewaySession;
 import java.io.ByteArrayOutputStream;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.servlet.AsyncContext;
 import javax.servlet.ServletOutputStream;
 import javax.servlet.WriteListener;
-import javax.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,40 +55,11 @@ class ProducerPostTest {
         keepAlive.deactivate();
     }
 
-    /** A producer session the test answers for: it records the frames handed to it. */
-    private static final class Producer implements GatewaySession {
-        volatile FrameSink sink;
-        final List<String> handed = new ArrayList<>();
-        /** Pauses the input once this many frames are handed (as a producer over its pending bound does). */
-        int pauseAfter = Integer.MAX_VALUE;
-
-        final AtomicInteger closed = new AtomicInteger();
-
-        @Override
-        public void start(FrameSink s) {
-            sink = s;
-        }
-
-        @Override
-        public void onText(String text) {
-            handed.add(text);
-            if (handed.size() == pauseAfter) {
-                sink.pauseReading();
-            }
-        }
-
-        @Override
-        public void close() {
-            closed.incrementAndGet();
-        }
-    }
-
     /** What the fake response got. */
     private static final class Answer {
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
         final CountDownLatch written = new CountDownLatch(1);
-        final CountDownLatch completed = new CountDownLatch(1);
-        volatile int status;
+        FakeHttp http;
     }
 
     private AsyncContext async(Answer a) {
@@ -122,31 +89,12 @@ class ProducerPostTest {
                 a.written.countDown();
             }
         };
-        HttpServletResponse resp = (HttpServletResponse) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {HttpServletResponse.class}, (p, m, args) -> {
-                    switch (m.getName()) {
-                        case "setStatus" -> a.status = (Integer) args[0];
-                        case "getOutputStream" -> {
-                            return out;
-                        }
-                        default -> {}
-                    }
-                    return null;
-                });
-        return (AsyncContext) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {AsyncContext.class}, (p, m, args) -> {
-                    switch (m.getName()) {
-                        case "getResponse" -> {
-                            return resp;
-                        }
-                        case "complete" -> a.completed.countDown();
-                        default -> {}
-                    }
-                    return null;
-                });
+        a.http = new FakeHttp(out);
+        return a.http.async;
     }
 
-    private ProducerPost post(Producer producer, String body, long timeoutMillis, Answer a, AtomicInteger ended) {
+    private ProducerPost post(
+            FakeHttp.Session producer, String body, long timeoutMillis, Answer a, AtomicInteger ended) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return new ProducerPost(
                 producer,
@@ -172,7 +120,7 @@ class ProducerPostTest {
 
     @Test
     void resultsAreAnsweredInTheFramesOrder() throws Exception {
-        Producer producer = new Producer();
+        FakeHttp.Session producer = new FakeHttp.Session();
         Answer a = new Answer();
         AtomicInteger ended = new AtomicInteger();
         post(producer, frames(3), 20_000, a, ended).start();
@@ -184,7 +132,7 @@ class ProducerPostTest {
         assertEquals(1, a.written.getCount(), "not answered before every frame has its result");
         producer.sink.sendResult(1, codec.encodeSendOk("Ag==", "1"));
         assertTrue(a.written.await(5, TimeUnit.SECONDS));
-        assertEquals(200, a.status);
+        assertEquals(200, a.http.status);
         assertTrue(a.body.toString(StandardCharsets.UTF_8).startsWith("["), "an array for an array");
         List<Map<String, String>> r = results(a.body.toByteArray());
         assertEquals(3, r.size());
@@ -193,13 +141,13 @@ class ProducerPostTest {
             assertEquals(String.valueOf(i), r.get(i).get("context"));
         }
         assertEquals("AQ==", r.get(0).get("messageId"), "the first result for a frame counts");
-        assertTrue(a.completed.await(5, TimeUnit.SECONDS));
+        assertTrue(a.http.completed.await(5, TimeUnit.SECONDS));
         assertEquals(1, producer.closed.get(), "the request's producer is closed once answered");
     }
 
     @Test
     void atTheTimeoutHandedFramesAreUnknownAndTheOthersNotSent() throws Exception {
-        Producer producer = new Producer();
+        FakeHttp.Session producer = new FakeHttp.Session();
         producer.pauseAfter = 2; // the producer holds back after two frames, and never resumes
         Answer a = new Answer();
         post(producer, frames(4), 200, a, new AtomicInteger()).start();
@@ -222,7 +170,7 @@ class ProducerPostTest {
 
     @Test
     void abortAnswersAtOnceWithWhatIsKnown() throws Exception {
-        Producer producer = new Producer();
+        FakeHttp.Session producer = new FakeHttp.Session();
         Answer a = new Answer();
         ProducerPost p = post(producer, "{\"payload\":\"eA==\"}", 60_000, a, new AtomicInteger());
         p.start();
