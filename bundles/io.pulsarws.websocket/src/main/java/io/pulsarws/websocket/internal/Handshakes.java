@@ -27,10 +27,10 @@ final class Handshakes {
      * @throws OpenRefusedException 400 when the query string cannot be read
      */
     static Map<String, String> params(HttpServletRequest req) throws OpenRefusedException {
-        Map<String, String> params = new HashMap<>();
+        Map<String, String> params;
         try {
-            req.getParameterMap().forEach((k, v) -> params.put(k, v.length > 0 ? v[0] : ""));
-        } catch (RuntimeException e) {
+            params = new HashMap<>(Query.of(req)); // the query string only: never a body, before authentication
+        } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, "Invalid query string");
         }
         params.remove("token");

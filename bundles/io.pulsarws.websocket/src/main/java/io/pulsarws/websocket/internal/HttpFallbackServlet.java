@@ -214,7 +214,13 @@ public class HttpFallbackServlet extends HttpServlet {
      * belong to their stream's), but a pending-handshake place while the body is read, as every request does.
      */
     private void commands(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String id = req.getParameter("session");
+        String id;
+        try {
+            id = Query.of(req).get("session");
+        } catch (IllegalArgumentException e) {
+            refuse(resp, 400, "Invalid query string");
+            return;
+        }
         if (id == null) {
             refuse(resp, 400, "session=<id> is required: commands go to the event stream that delivered the messages");
             return;

@@ -282,8 +282,8 @@ public class SecuritySettings {
         }
         String param;
         try {
-            param = req.getParameter("token");
-        } catch (RuntimeException e) { // Jetty refuses a query it cannot decode (?%zz) when it is first read
+            param = Query.of(req).get("token"); // not getParameter: it would read a form-encoded body first
+        } catch (IllegalArgumentException e) { // a query that cannot be decoded (?%zz)
             throw new OpenRefusedException(400, "Invalid query string");
         }
         if (param == null || param.isBlank()) {
