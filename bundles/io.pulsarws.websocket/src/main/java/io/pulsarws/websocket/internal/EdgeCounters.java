@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * What happened at the edge, for {@code /metrics}: handshakes refused, by HTTP status, sessions ended, by
- * close code, and clients ended because they stopped reading. The codes come from clients too (a client chooses its close code), so the labels are a fixed set:
+ * What happened at the edge, for {@code /metrics}: handshakes refused, by HTTP status, sessions ended, by close
+ * code, and clients ended because they stopped reading. The codes come from clients too (a client chooses its close
+ * code), so the labels are a fixed set:
  * anything else counts as {@code other}, and a client cannot make the metric grow.
  */
 final class EdgeCounters {

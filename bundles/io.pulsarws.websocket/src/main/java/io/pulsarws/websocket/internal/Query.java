@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.servlet.http.HttpServletRequest;
@@ -31,7 +32,7 @@ final class Query {
         if (known instanceof Map<?, ?> m) {
             return (Map<String, String>) m;
         }
-        Map<String, String> params = parse(req.getQueryString());
+        Map<String, String> params = Collections.unmodifiableMap(parse(req.getQueryString()));
         req.setAttribute(ATTRIBUTE, params);
         return params;
     }
