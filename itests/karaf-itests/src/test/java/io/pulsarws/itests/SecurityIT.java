@@ -641,6 +641,13 @@ public class SecurityIT extends GatewayTestSupport {
         assertEquals("400 Invalid query string", refusal(url("producer", "grants/q") + "?token=%zz", Map.of()));
     }
 
+    /** The gateway's own query parser never sees more than the connector's header size: Jetty refuses a longer one. */
+    @Test
+    public void anOversizedQueryIsRefusedBeforeItIsParsed() throws Exception {
+        String status = refusal(url("producer", "grants/q") + "?a=" + "x".repeat(64 * 1024), Map.of());
+        assertTrue(status, status.startsWith("414") || status.startsWith("431"));
+    }
+
     /**
      * What an unauthenticated client sends (a token header's {@code alg}, a Basic user name) reaches the 401 body
      * and the log on one line: a newline in it cannot forge a log line.

@@ -1,9 +1,6 @@
 package io.pulsarws.websocket.internal;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,7 +11,8 @@ import javax.servlet.http.HttpServletRequest;
  * A request's query parameters, read from the query string alone. The container's {@code getParameter} would also
  * read a {@code POST}'s body when it is sent as a form ({@code curl -d} does so by default): up to hundreds of
  * kilobytes parsed by a library before the client is authenticated, and the body gone for the fallback's frames.
- * The query string is bounded by the connector's request header size.
+ * The query string is bounded by the connector's request header size (Jetty's default, 8 KiB; a longer one is
+ * refused with 414 before any of this runs), and what is kept of it is never larger than it.
  */
 final class Query {
     private static final String ATTRIBUTE = Query.class.getName();
@@ -59,7 +57,10 @@ final class Query {
         return params;
     }
 
-    /** Percent-decoding ({@code +} is a space), then strict UTF-8: a malformed escape or byte sequence throws. */
+    /**
+     * Percent-decoding ({@code +} is a space), then strict UTF-8 as the endpoints check text frames ({@link Utf8}): a
+     * malformed escape or byte sequence throws. Never longer than {@code s}.
+     */
     private static String decode(String s) {
         if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
             return s;
@@ -83,15 +84,10 @@ final class Query {
                 i = end - 1;
             }
         }
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("not UTF-8", e);
+        byte[] b = bytes.toByteArray();
+        if (!Utf8.isValid(b, 0, b.length)) {
+            throw new IllegalArgumentException("not UTF-8");
         }
+        return new String(b, StandardCharsets.UTF_8);
     }
 }

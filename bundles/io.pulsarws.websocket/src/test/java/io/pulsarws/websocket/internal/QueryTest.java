@@ -2,6 +2,7 @@ package io.pulsarws.websocket.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,5 +26,21 @@ class QueryTest {
         for (String bad : new String[] {"%zz", "a=%", "a=%4", "a=%C3%28", "a=%FF", "%ED%A0%80=x"}) {
             assertThrows(IllegalArgumentException.class, () -> Query.parse(bad), bad);
         }
+    }
+
+    /** What is kept is never larger than the query string: at most one entry per two characters, no text added. */
+    @Test
+    void whatIsKeptIsBoundedByTheQueryString() {
+        StringBuilder raw = new StringBuilder();
+        for (int i = 0; raw.length() < 8_192; i++) {
+            raw.append(i == 0 ? "" : "&").append("k").append(i).append("=%41%42");
+        }
+        Map<String, String> q = Query.parse(raw.toString());
+        long kept = q.entrySet().stream()
+                .mapToLong(e -> e.getKey().length() + e.getValue().length())
+                .sum();
+        assertTrue(kept < raw.length(), kept + " characters kept of " + raw.length());
+        assertTrue(q.size() <= (raw.length() + 1) / 2, q.size() + " entries");
+        assertEquals(1, Query.parse("a&".repeat(4_096)).size(), "repeated names are one entry");
     }
 }
