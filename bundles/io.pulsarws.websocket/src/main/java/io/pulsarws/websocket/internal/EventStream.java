@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * until half of it is written, and a client that reads nothing for {@code slowClientTimeoutMillis} loses the stream.
  * A comment every {@value #KEEP_ALIVE_SECONDS} s keeps proxies from closing a quiet stream.
  */
-final class EventStream implements FrameSink, WriteListener, AsyncListener {
+final class EventStream implements FrameSink, WriteListener, AsyncListener, Outbound.Client {
     private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
     static final int KEEP_ALIVE_SECONDS = 5;
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -76,6 +76,9 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
 
     /** Set once the session ended it: the close event is queued, nothing else is. */
     private final AtomicBoolean closing = new AtomicBoolean();
+
+    /** Guards the changes of {@link #congested} with the node's list of clients over budget. */
+    private final Object gate = new Object();
 
     private volatile boolean congested;
     private volatile long congestedSince;
@@ -208,10 +211,23 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
             return;
         }
         if (!congested && node.over(q, budget, nodeBudget)) {
+            congest();
+        }
+        scheduleDrain();
+    }
+
+    private void congest() {
+        synchronized (gate) {
+            if (congested || !node.over(queued.get(), budget, nodeBudget)) {
+                return;
+            }
             congestedSince = System.nanoTime();
             congested = true;
         }
-        scheduleDrain();
+        node.congested(this); // in pulsarws_slow_clients, and checked every second by the node's sweep
+        if (ended.get()) {
+            node.relieved(this); // it ended meanwhile: the node's list must not keep it
+        }
     }
 
     private void scheduleDrain() {
@@ -300,14 +316,21 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
         long q = queued.addAndGet(-bytes);
         node.add(-bytes);
         if (congested && node.relieved(q, budget, nodeBudget)) {
-            congested = false;
+            synchronized (gate) {
+                if (!congested || !node.relieved(queued.get(), budget, nodeBudget)) {
+                    return;
+                }
+                congested = false;
+            }
+            node.relieved(this);
             keepAlive.write(session::onWritable);
         }
     }
 
-    /** Every second: the slow-client check, and every {@value #KEEP_ALIVE_SECONDS} s a keep-alive comment. */
-    private void tick() {
-        if (congested && !ended.get() && System.nanoTime() - congestedSince > slowNanos) {
+    /** Called every second by the node's sweep while over budget: a client that has not read for too long loses it. */
+    @Override
+    public void checkStuck(long nowNanos) {
+        if (congested && !ended.get() && nowNanos - congestedSince > slowNanos) {
             LOG.warn(
                     "Ending event stream {}: its client has not read for {} s, {} bytes queued for it "
                             + "(slowClientTimeoutMillis)",
@@ -316,8 +339,11 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
                     queued.get());
             keepAlive.counters().slowEnded();
             end();
-            return;
         }
+    }
+
+    /** Every {@value #KEEP_ALIVE_SECONDS} s a keep-alive comment. */
+    private void tick() {
         if (++ticks % KEEP_ALIVE_SECONDS == 0 && outbox.isEmpty() && !closing.get()) {
             enqueue(KEEP_ALIVE, null);
         }
@@ -359,6 +385,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener {
                 f.cancel(false);
             }
         }
+        node.relieved(this);
         session.close();
         discard();
         onEnded.run();

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * <p>Inbound, reading is paused by Jetty's suspend at the end of a frame, when the session asks (a producer at its
  * pending bound) or when congested, and resumed when neither holds any more.
  */
-final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrameListener, FrameSink {
+final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrameListener, FrameSink, Outbound.Client {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySocket.class);
     /** How long a close frame to a client that does not read may take before the connection is dropped. */
     private static final long DROP_AFTER_CLOSE_MILLIS = 5_000;
@@ -320,7 +320,8 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
      * closed with 1008; what is still queued for it is dropped, and if the close frame cannot be written either,
      * the connection is dropped shortly after.
      */
-    void checkStuck(long nowNanos) {
+    @Override
+    public void checkStuck(long nowNanos) {
         synchronized (gate) {
             if (!congested || closingSlow || nowNanos - congestedSince < slowClientNanos) {
                 return;

@@ -70,7 +70,8 @@ public class MetricsServlet extends HttpServlet {
         out.println("# HELP pulsarws_outbound_queued_bytes Bytes of frames queued for clients, not yet written.");
         out.println("# TYPE pulsarws_outbound_queued_bytes gauge");
         out.println("pulsarws_outbound_queued_bytes " + outbound.queued());
-        out.println("# HELP pulsarws_slow_clients Sessions over their outbound budget (not read, no new work).");
+        out.println("# HELP pulsarws_slow_clients WebSockets and event streams over their outbound budget (not read, "
+                + "no new work).");
         out.println("# TYPE pulsarws_slow_clients gauge");
         out.println("pulsarws_slow_clients " + outbound.congestedCount());
         EdgeCounters edge = keepAlive.counters();

@@ -11,7 +11,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Outbound {
     private final AtomicLong queued = new AtomicLong();
-    private final Set<GatewaySocket> congested = ConcurrentHashMap.newKeySet();
+    private final Set<Client> congested = ConcurrentHashMap.newKeySet();
+
+    /** A client's queue over its budget: a WebSocket or an HTTP event stream. */
+    interface Client {
+        /** Called every second while over budget: ends the client once it has not read for too long. */
+        void checkStuck(long nowNanos);
+    }
 
     void add(long bytes) {
         queued.addAndGet(bytes);
@@ -37,22 +43,22 @@ final class Outbound {
         return queued.get();
     }
 
-    void congested(GatewaySocket s) {
+    void congested(Client s) {
         congested.add(s);
     }
 
-    void relieved(GatewaySocket s) {
+    void relieved(Client s) {
         congested.remove(s);
     }
 
-    /** @return how many sockets are over their budget now */
+    /** @return how many clients (WebSockets and event streams) are over their budget now */
     int congestedCount() {
         return congested.size();
     }
 
-    /** Closes the sockets that have been over their budget for too long. */
+    /** Ends the clients that have been over their budget for too long. */
     void sweep(long nowNanos) {
-        for (GatewaySocket s : congested) {
+        for (Client s : congested) {
             s.checkStuck(nowNanos);
         }
     }

@@ -136,10 +136,12 @@ class EventStreamTest {
         long queued = keepAlive.outbound().queued();
         assertTrue(queued > budget && queued <= budget + frame.length() + 64, "queued: " + queued);
         assertEquals(0, client.read.size(), "nothing read");
+        assertEquals(1, keepAlive.outbound().congestedCount(), "counted in pulsarws_slow_clients as a WebSocket is");
         // the client goes on reading nothing: after 200 ms and the next check (once a second) the stream is over
         assertTrue(client.http.completed.await(5, TimeUnit.SECONDS), "ended");
         assertEquals(1, keepAlive.counters().slowClientsEnded());
         assertEquals(0, keepAlive.outbound().queued(), "every queued byte given back");
+        assertEquals(0, keepAlive.outbound().congestedCount());
         assertEquals(1, consumer.closed.get());
         assertEquals(1, ended.get());
         // the container may still call it writable later: nothing is written after the end
@@ -166,6 +168,7 @@ class EventStreamTest {
         await("the session told it may deliver again", () -> relieved.writable.get() == 1);
         assertTrue(s.writable());
         assertEquals(0, keepAlive.outbound().queued());
+        assertEquals(0, keepAlive.outbound().congestedCount());
         assertTrue(client.text().startsWith("event: session\n"));
         assertEquals(0, relieved.closed.get());
     }
