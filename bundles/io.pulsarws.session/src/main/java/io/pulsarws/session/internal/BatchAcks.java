@@ -15,14 +15,17 @@ import org.apache.pulsar.client.api.MessageIdAdv;
  * reconnect) gets its own fresh ack set in the Pulsar client, so acking each message of a batch that way never acks
  * the entry (Pulsar #14242). This gateway counts those acks itself and acks the whole entry when all are in.
  *
- * <p>Why it cannot lose a message: a bit stands for "acked by a client since the broker last delivered this message
- * to this node". It is cleared when the broker delivers that message to any session of the subscription on this
- * node ({@link #delivered}: a redelivery means the broker holds it unacked, for instance after a reconnect, an ack
- * timeout, a negative ack of another message of the batch, a seek or an administrative cursor reset, which
- * disconnects the consumers), and a subscription's whole state is dropped when a client unsubscribes or seeks
- * through this node ({@link #forget}). So an entry is acked only when every one of its messages was acked after
- * its latest delivery here, which is what Pulsar's own client requires of a batch redelivered to it. Forgetting
- * state (the bounds below) only ever causes a redelivery.
+ * <p>Why it cannot lose a message: a batch is tracked from the moment the broker delivers it to a session of the
+ * subscription on this node ({@link #delivered}), with the batch size the broker gave; a client's id only names a
+ * message (ledger, entry, partition, index) and never the size, so no client can make a batch look smaller than it
+ * is, and an ack for a batch this node was not delivered does nothing here (the broker redelivers whatever stays
+ * unacked). The caller checks that the topic is one the acking session subscribed to. A bit stands for "acked by a
+ * client since the broker last delivered this message to this node": a redelivery (after a reconnect, an ack
+ * timeout, a negative ack of another message of the batch, a seek or an administrative cursor reset) clears it, and
+ * a subscription's whole state is dropped when a client unsubscribes or seeks through this node ({@link #forget}).
+ * So an entry is acked only when every one of its messages was acked after its latest delivery here, which is what
+ * Pulsar's own client requires of a batch redelivered to it. Forgetting state (the bounds below) only ever causes a
+ * redelivery.
  *
  * <p>Bounded in bytes: each tenant's state within {@code maxBytesPerTenant} (its oldest batches forgotten first,
  * so one tenant cannot evict another's), all of it within {@code maxBytes} (then the largest tenant gives way).
@@ -37,14 +40,17 @@ final class BatchAcks {
     private final Map<String, Tenant> tenants = new HashMap<>();
 
     private long bytes;
-    /** How many batches are tracked; read without the lock, so that a delivery checks nothing when it is 0. */
+    /** How many batches are tracked. */
     private volatile int count;
 
     /** One batch entry of one subscription. */
     private record Key(String topic, String subscription, long ledgerId, long entryId, int partition) {}
 
+    /** A delivered batch: its size as the broker gave it, and which of its messages clients acked since. */
+    private record Batch(int size, BitSet acked) {}
+
     private static final class Tenant {
-        final LinkedHashMap<Key, BitSet> batches = new LinkedHashMap<>();
+        final LinkedHashMap<Key, Batch> batches = new LinkedHashMap<>();
         long bytes;
     }
 
@@ -57,47 +63,50 @@ final class BatchAcks {
      * Records an ack.
      *
      * @param tenant the tenant of the topic
-     * @param topic the topic (partition) the message belongs to
+     * @param topic the topic (partition) the message belongs to: one the acking session subscribed to
      * @param subscription the subscription the ack is for
-     * @param id the acked message id (its batch size is checked before: at most MessageIds.MAX_BATCH_SIZE)
+     * @param id the acked message id; only its entry, partition and index are read, never its batch size
      * @return true if this ack completed its batch: the caller acks the whole entry
      */
     synchronized boolean ack(String tenant, String topic, String subscription, MessageIdAdv id) {
-        int size = id.getBatchSize();
         int index = id.getBatchIndex();
-        if (index < 0 || size <= 0 || index >= size) {
+        Tenant t = index < 0 ? null : tenants.get(tenant);
+        if (t == null) {
             return false;
         }
         Key key = key(topic, subscription, id);
-        Tenant t = tenants.computeIfAbsent(tenant, k -> new Tenant());
-        BitSet acked = t.batches.get(key);
-        if (acked == null) {
-            if (size == 1) {
-                return true;
-            }
-            acked = new BitSet(size);
-            t.batches.put(key, acked);
-            count++;
-            add(t, cost(size));
+        Batch batch = t.batches.get(key);
+        if (batch == null || index >= batch.size()) {
+            return false; // not delivered here since it was last forgotten, or no such message in it
         }
-        acked.set(index);
-        if (acked.cardinality() < size) {
-            bound(tenant, t);
+        batch.acked().set(index);
+        if (batch.acked().cardinality() < batch.size()) {
             return false;
         }
         remove(tenant, t, key);
         return true;
     }
 
-    /** The broker delivered this message to a session of the subscription on this node: it is unacked again. */
+    /**
+     * The broker delivered this message to a session of the subscription on this node: its batch is tracked with
+     * the size the broker gave, and the message is unacked again.
+     */
     synchronized void delivered(String tenant, String topic, String subscription, MessageIdAdv id) {
-        if (id.getBatchIndex() < 0 || tenants.isEmpty()) {
+        int index = id.getBatchIndex();
+        int size = id.getBatchSize();
+        if (index < 0 || size <= 0 || index >= size || size > io.pulsarws.codec.MessageIds.MAX_BATCH_SIZE) {
             return;
         }
-        Tenant t = tenants.get(tenant);
-        BitSet acked = t == null ? null : t.batches.get(key(topic, subscription, id));
-        if (acked != null) {
-            acked.clear(id.getBatchIndex());
+        Tenant t = tenants.computeIfAbsent(tenant, k -> new Tenant());
+        Key key = key(topic, subscription, id);
+        Batch batch = t.batches.get(key);
+        if (batch == null) {
+            t.batches.put(key, new Batch(size, new BitSet(size)));
+            count++;
+            add(t, cost(size));
+            bound(tenant, t);
+        } else {
+            batch.acked().clear(index);
         }
     }
 
@@ -114,8 +123,8 @@ final class BatchAcks {
         if (t == null) {
             return;
         }
-        for (Iterator<Map.Entry<Key, BitSet>> it = t.batches.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Key, BitSet> e = it.next();
+        for (Iterator<Map.Entry<Key, Batch>> it = t.batches.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Key, Batch> e = it.next();
             if (e.getKey().subscription().equals(subscription)) {
                 it.remove();
                 count--;
@@ -132,7 +141,7 @@ final class BatchAcks {
         return count;
     }
 
-    /** @return true when no batch is tracked (the usual case: then a delivery takes no lock) */
+    /** @return true when no batch is tracked */
     boolean isEmpty() {
         return count == 0;
     }
@@ -157,7 +166,7 @@ final class BatchAcks {
     }
 
     private void remove(String tenant, Tenant t, Key key) {
-        BitSet removed = t.batches.remove(key);
+        Batch removed = t.batches.remove(key);
         if (removed != null) {
             count--;
             add(t, -cost(removed.size()));

@@ -123,6 +123,12 @@ final class ConsumerSession extends DeliverySession {
         try {
             id = messageId(cmd);
         } catch (FrameException e) {
+            if (e.error() == WebSocketError.NOT_AUTHORIZED_ERROR) {
+                // an id of a topic this session did not subscribe to: refused, nothing done, the session goes on
+                LOG.debug("Refused on {}: {}", this, e.getMessage());
+                send(codec.encodeCommandError(commandName(cmd.type()), e.error(), e.getMessage()));
+                return;
+            }
             LOG.debug("Closing {}: {}", this, e.getMessage());
             closeSocket(e.error().closeCode(), e.getMessage());
             return;
@@ -241,12 +247,13 @@ final class ConsumerSession extends DeliverySession {
         }
     }
 
-    /** The broker delivered this message: whatever was acked of it before counts no more (see BatchAcks). */
+    /**
+     * The broker delivered this message: its batch is tracked with the broker's size, and whatever was acked of it
+     * before counts no more (see BatchAcks).
+     */
     @Override
     protected void delivered(Message<?> m) {
-        if (m.getMessageId() instanceof MessageIdAdv adv
-                && adv.getBatchIndex() >= 0
-                && !context.batchAcks().isEmpty()) {
+        if (m.getMessageId() instanceof MessageIdAdv adv && adv.getBatchIndex() >= 0) {
             String owner = ownerOf(adv);
             context.batchAcks().delivered(tenantOf(owner), owner, subscription, adv);
         }
@@ -326,9 +333,60 @@ final class ConsumerSession extends DeliverySession {
         }
         if (owner == null) {
             owner = topic;
+        } else if (!owns(owner)) {
+            throw new FrameException(
+                    WebSocketError.NOT_AUTHORIZED_ERROR,
+                    "messageId names a topic this session did not subscribe to",
+                    null);
         }
         int partition = id instanceof MessageIdAdv adv ? adv.getPartitionIndex() : -1;
         return options.multiTopic() || partition >= 0 ? TopicMessageId.create(partitionOf(owner, partition), id) : id;
+    }
+
+    /**
+     * @param owner a topic named by a client's message id (v3): a full name, possibly of one partition
+     * @return true if it is one of this session's topics or a partition of one, or matches its pattern
+     */
+    boolean owns(String owner) {
+        String base = owner;
+        int p = owner.lastIndexOf(PARTITION_SUFFIX);
+        if (p > 0 && isDigits(owner, p + PARTITION_SUFFIX.length())) {
+            base = owner.substring(0, p);
+        }
+        if (options.pattern() == null) {
+            return options.topics().contains(base) || options.topics().contains(owner);
+        }
+        // the pattern names the namespace it may match in; Pulsar matches it against the full name of the topic
+        // (without the partition) and, in some versions, against the name without its domain
+        int scheme = base.indexOf("://");
+        return options.pattern().matcher(base).matches()
+                || scheme > 0
+                        && options.pattern().matcher(base.substring(scheme + 3)).matches();
+    }
+
+    private static boolean isDigits(String s, int from) {
+        if (from >= s.length()) {
+            return false;
+        }
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return a command's name on the wire, as an error frame names it */
+    private static String commandName(ConsumerCommand.Type type) {
+        return switch (type) {
+            case ACK -> "ack";
+            case NEGATIVE_ACKNOWLEDGE -> "negativeAcknowledge";
+            case PERMIT -> "permit";
+            case UNSUBSCRIBE -> "unsubscribe";
+            case IS_END_OF_TOPIC -> "isEndOfTopic";
+            case ACK_CUMULATIVE -> "ackCumulative";
+            case SEEK -> "seek";
+        };
     }
 
     @Override

@@ -60,7 +60,16 @@ final class SessionFactory {
         PulsarClient sessionClient = c.client;
         ClientIdentity identity = request.identity();
         GatewaySettings settings = c.settings;
-        if (settings.authorizationEnabled() && identity != null) {
+        if (settings.authorizationEnabled() && identity == null) {
+            // fail closed: never let an unauthenticated client act with the gateway's own broker credentials
+            LOG.debug("Handshake refused: authorizationEnabled=true but the client was not authenticated "
+                    + "(authenticationEnabled is off in io.pulsarws.security, and no anonymousUserRole)");
+            throw new OpenRefusedException(
+                    401,
+                    "Failed to authenticate: this gateway authorizes every session, and the client is not "
+                            + "authenticated");
+        }
+        if (settings.authorizationEnabled()) {
             if (identity.token() == null && !identity.anonymous()) {
                 throw new OpenRefusedException(
                         401,

@@ -24,9 +24,20 @@ class BatchAcksTest {
         return batchId(1, index, size);
     }
 
+    /** The broker delivered the whole batch {@code entry} of {@code size} messages to this node. */
+    private static void deliver(BatchAcks acks, String tenant, String topic, String sub, int entry, int size)
+            throws IOException {
+        for (int i = 0; i < size; i++) {
+            acks.delivered(tenant, topic, sub, batchId(entry, i, size));
+        }
+    }
+
     @Test
     void completesABatchWhoseAcksCameAsSeparateIds() throws IOException {
         BatchAcks acks = new BatchAcks(1 << 20, 1 << 20);
+        deliver(acks, "a", T, "sub", 1, 3);
+        deliver(acks, "a", T, "other", 1, 3);
+        deliver(acks, "a", T + "-partition-1", "sub", 1, 3);
         assertFalse(acks.ack("a", T, "sub", batchId(0, 3)));
         assertFalse(acks.ack("a", T, "sub", batchId(2, 3)));
         assertFalse(acks.ack("a", T, "sub", batchId(2, 3)), "a repeated ack does not count twice");
@@ -39,10 +50,42 @@ class BatchAcksTest {
     @Test
     void ignoresIdsOutsideBatches() throws IOException {
         BatchAcks acks = new BatchAcks(1 << 20, 1 << 20);
-        assertFalse(acks.ack("a", T, "sub", (MessageIdAdv) MessageId.fromByteArray(new byte[] {8, 3, 16, 0, 48, 0})));
+        MessageIdAdv plain = (MessageIdAdv) MessageId.fromByteArray(new byte[] {8, 3, 16, 0, 48, 0});
+        acks.delivered("a", T, "sub", plain);
+        assertFalse(acks.ack("a", T, "sub", plain));
         assertEquals(0, acks.size());
-        assertTrue(acks.ack("a", T, "sub", batchId(0, 1)), "a batch of one is complete at once");
+        deliver(acks, "a", T, "sub", 1, 1);
+        assertTrue(acks.ack("a", T, "sub", batchId(0, 1)), "a batch of one is complete with its one ack");
         assertEquals(0, acks.size());
+    }
+
+    /**
+     * Issue 21, item 1: acks name a message, never a batch's size. A client claiming a batch of 2 (or of 20) for an
+     * entry the broker delivered as a batch of 10 cannot complete it with 2 acks; only the broker's size counts.
+     * On the code before, the claimed size decided, and the victim's 8 unacked messages were acked with the entry.
+     */
+    @Test
+    void theBatchSizeIsTheBrokersNeverTheClients() throws IOException {
+        BatchAcks acks = new BatchAcks(1 << 20, 1 << 20);
+        deliver(acks, "a", T, "s", 1, 10);
+        assertFalse(acks.ack("a", T, "s", batchId(0, 2)));
+        assertFalse(acks.ack("a", T, "s", batchId(1, 2)), "2 of 10 acked, whatever size the ids claim");
+        assertFalse(acks.ack("a", T, "s", batchId(15, 20)), "no message 15 in a batch of 10");
+        for (int i = 2; i < 9; i++) {
+            assertFalse(acks.ack("a", T, "s", batchId(i, 10)));
+        }
+        assertTrue(acks.ack("a", T, "s", batchId(9, 10)), "complete with its tenth ack");
+    }
+
+    /** An ack for a batch never delivered on this node keeps nothing: the broker redelivers what stays unacked. */
+    @Test
+    void acksOfBatchesNotDeliveredHereKeepNothing() throws IOException {
+        BatchAcks acks = new BatchAcks(1 << 20, 1 << 20);
+        for (int i = 0; i < 3; i++) {
+            assertFalse(acks.ack("a", T, "s", batchId(i, 3)));
+        }
+        assertEquals(0, acks.size());
+        assertEquals(0, acks.bytes());
     }
 
     /**
@@ -52,10 +95,12 @@ class BatchAcksTest {
     @Test
     void acksBeforeAnUnsubscribeOrSeekNeverCount() throws IOException {
         BatchAcks acks = new BatchAcks(1 << 20, 1 << 20);
+        deliver(acks, "a", T, "s", 1, 3);
         acks.ack("a", T, "s", batchId(0, 3));
         acks.ack("a", T, "s", batchId(1, 3));
         acks.forget("a", "s");
         assertEquals(0, acks.bytes());
+        deliver(acks, "a", T, "s", 1, 3);
         assertFalse(acks.ack("a", T, "s", batchId(2, 3)), "m1 and m2 are unacked on the new subscription");
     }
 
@@ -63,15 +108,13 @@ class BatchAcksTest {
     @Test
     void aRedeliveryClearsThatMessagesAck() throws IOException {
         BatchAcks acks = new BatchAcks(1 << 20, 1 << 20);
+        deliver(acks, "a", T, "s", 1, 3);
         acks.ack("a", T, "s", batchId(0, 3));
         acks.ack("a", T, "s", batchId(1, 3));
-        for (int i = 0; i < 3; i++) {
-            acks.delivered("a", T, "s", batchId(i, 3)); // the whole entry comes again
-        }
+        deliver(acks, "a", T, "s", 1, 3); // the whole entry comes again
         assertFalse(acks.ack("a", T, "s", batchId(2, 3)));
         assertFalse(acks.ack("a", T, "s", batchId(0, 3)));
         assertTrue(acks.ack("a", T, "s", batchId(1, 3)), "complete once each was acked after the redelivery");
-        acks.delivered("a", T, "other", batchId(0, 3)); // unknown: nothing to clear, nothing kept
         assertEquals(0, acks.size());
     }
 
@@ -80,12 +123,13 @@ class BatchAcksTest {
     void eachTenantIsBoundedByBytesWithoutEvictingOthers() throws IOException {
         long perTenant = 10 * BatchAcks.cost(3);
         BatchAcks acks = new BatchAcks(100 * BatchAcks.cost(3), perTenant);
-        acks.ack("quiet", T, "s", batchId(0, 0, 3));
+        deliver(acks, "quiet", T, "s", 0, 3);
         for (int entry = 0; entry < 50; entry++) {
-            acks.ack("noisy", "persistent://noisy/ns/t", "s", batchId(entry, 0, 3));
+            deliver(acks, "noisy", "persistent://noisy/ns/t", "s", entry, 3);
         }
         assertEquals(11, acks.size(), "10 of the noisy tenant, 1 of the quiet one");
         assertEquals(11 * BatchAcks.cost(3), acks.bytes());
+        acks.ack("quiet", T, "s", batchId(0, 0, 3));
         acks.ack("quiet", T, "s", batchId(0, 1, 3));
         assertTrue(acks.ack("quiet", T, "s", batchId(0, 2, 3)), "the quiet tenant's batch survived");
     }
@@ -94,13 +138,14 @@ class BatchAcksTest {
     @Test
     void theLargestTenantGivesWayAtTheNodeBound() throws IOException {
         BatchAcks acks = new BatchAcks(4 * BatchAcks.cost(3), 3 * BatchAcks.cost(3));
-        acks.ack("small", T, "s", batchId(0, 0, 3));
+        deliver(acks, "small", T, "s", 0, 3);
         for (int entry = 0; entry < 3; entry++) {
-            acks.ack("big", "persistent://big/ns/t", "s", batchId(entry, 0, 3));
+            deliver(acks, "big", "persistent://big/ns/t", "s", entry, 3);
         }
-        acks.ack("small", T, "s", batchId(1, 0, 3)); // 5 batches: over the total of 4
+        deliver(acks, "small", T, "s", 1, 3); // 5 batches: over the total of 4
         assertEquals(4, acks.size());
         assertEquals(4 * BatchAcks.cost(3), acks.bytes());
+        acks.ack("small", T, "s", batchId(0, 0, 3));
         acks.ack("small", T, "s", batchId(0, 1, 3));
         assertTrue(acks.ack("small", T, "s", batchId(0, 2, 3)), "the small tenant kept its state");
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.codec.MessageIds;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -25,8 +26,13 @@ class ConsumerSessionTest {
             new SessionDefaults(1000, 10));
 
     /** A fake consumer: receives complete from {@code queue}; acks are recorded in {@code acked}. */
-    @SuppressWarnings("unchecked")
     private ConsumerSession session(List<Message<byte[]>> queue, List<MessageId> acked, Fakes.Sink sink) {
+        return session(options, queue, acked, sink);
+    }
+
+    @SuppressWarnings("unchecked")
+    private ConsumerSession session(
+            ConsumerOptions options, List<Message<byte[]>> queue, List<MessageId> acked, Fakes.Sink sink) {
         Consumer<byte[]> consumer = Fakes.of(
                 Consumer.class,
                 Map.of(
@@ -94,5 +100,59 @@ class ConsumerSessionTest {
         other.onText("{\"messageId\":\"" + id(1) + "\"}");
         assertTrue(entryAcked(acked));
         assertEquals(0, batchAcks.size());
+    }
+
+    /**
+     * Issue 21, item 1: a v3 consumer's ids carry their topic, chosen by the client. An id naming a topic this
+     * session did not subscribe to is refused in-band with code 6 and reaches neither the Pulsar consumer nor the
+     * node's batch bookkeeping of that topic's subscription; ids of its own topics (and their partitions) work.
+     * On the code before, the forged ack was handed to the Pulsar client and counted in the victim's batch.
+     */
+    @Test
+    void aV3ConsumerCannotAckForATopicItDidNotSubscribeTo() {
+        ConsumerOptions v3 = ConsumerOptions.parse(
+                EndpointPath.parse("/ws/v3/consumer/s"),
+                new QueryParams(Map.of("topics", "persistent://mine/ns/a,persistent://mine/ns/b")),
+                new SessionDefaults(1000, 10));
+        String victim = "persistent://victim/ns/t";
+        for (int i = 0; i < 3; i++) { // the victim's batch, delivered on this node to the victim's session
+            batchAcks.delivered("victim", victim, "s", new BatchMessageIdImpl(3, 1, -1, i, 3, null));
+        }
+        List<MessageId> acked = new ArrayList<>();
+        Fakes.Sink sink = new Fakes.Sink();
+        ConsumerSession attacker = session(v3, new ArrayList<>(), acked, sink);
+        for (int i = 0; i < 3; i++) {
+            byte[] forged = MessageIds.withTopic(new BatchMessageIdImpl(3, 1, -1, i, 3, null).toByteArray(), victim);
+            attacker.onText("{\"messageId\":\"" + Base64.getEncoder().encodeToString(forged) + "\"}");
+        }
+        assertEquals(List.of(), acked, "nothing reached the Pulsar consumer");
+        assertEquals(3, sink.frames.size(), sink.frames.toString());
+        for (String f : sink.frames) {
+            assertTrue(f.contains("\"errorCode\":6") && f.contains("\"command\":\"ack\""), f);
+        }
+        assertEquals(0, sink.closeCode, "the session goes on");
+        assertEquals(1, batchAcks.size(), "the victim's batch is still tracked, unacked");
+        assertTrue(attacker.owns("persistent://mine/ns/a"));
+        assertTrue(attacker.owns("persistent://mine/ns/b-partition-3"));
+        assertTrue(!attacker.owns("persistent://mine/ns/c"));
+        assertTrue(!attacker.owns("persistent://mine/ns/a-partition-x"));
+        byte[] own = MessageIds.withTopic(
+                new BatchMessageIdImpl(4, 1, -1, 0, 1, null).toByteArray(), "persistent://mine/ns/a");
+        attacker.onText("{\"messageId\":\"" + Base64.getEncoder().encodeToString(own) + "\"}");
+        assertEquals(1, acked.size(), "an id of its own topic is acked: " + acked);
+    }
+
+    /** A pattern consumer owns what its pattern matches, partitions included. */
+    @Test
+    void aPatternConsumerOwnsWhatItsPatternMatches() {
+        ConsumerOptions v3 = ConsumerOptions.parse(
+                EndpointPath.parse("/ws/v3/consumer/s"),
+                new QueryParams(Map.of("topicsPattern", "persistent://mine/ns/a.*")),
+                new SessionDefaults(1000, 10));
+        ConsumerSession s = session(v3, new ArrayList<>(), new ArrayList<>(), new Fakes.Sink());
+        assertTrue(s.owns("persistent://mine/ns/a1"));
+        assertTrue(s.owns("persistent://mine/ns/abc-partition-0"));
+        assertTrue(!s.owns("persistent://mine/ns/b"));
+        assertTrue(!s.owns("persistent://other/ns/a1"));
     }
 }

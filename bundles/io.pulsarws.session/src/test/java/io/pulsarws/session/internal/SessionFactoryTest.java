@@ -78,4 +78,17 @@ class SessionFactoryTest {
         assertEquals(401, e.status());
         assertTrue(e.getMessage().contains("use a token"), e.getMessage());
     }
+
+    /**
+     * Issue 21, item 4: authorization without an authenticated identity (authentication off, no anonymous role) is
+     * 401, never a session on the gateway's own credentials. On the code before, the session was opened.
+     */
+    @Test
+    void authorizationWithoutAnIdentityFailsClosed() {
+        connect(Map.of("authorizationEnabled", true));
+        OpenRefusedException e = refused("/ws/v2/producer/persistent/public/default/t", Map.of(), null);
+        assertEquals(401, e.status());
+        assertTrue(e.getMessage().contains("not authenticated"), e.getMessage());
+        assertTrue(sessions.infos().isEmpty());
+    }
 }
