@@ -224,6 +224,36 @@ const scenarios = {
       server.close();
     }
   },
+
+  /**
+   * A page of another site (localhost, while the gateway is reached as 127.0.0.1) asks for an HTTP-fallback event
+   * stream with autoAck=true the two ways a page needs no permission for: a no-cors fetch and an image. Neither
+   * carries an Origin; Chromium marks both Sec-Fetch-Site: cross-site. The title says when both were answered.
+   */
+  async crossSiteNoCors() {
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<!doctype html><title>cross-site</title><body><script>
+        const url = ${JSON.stringify(args.url)};
+        let left = 2;
+        const one = () => { if (--left === 0) document.title = 'answered'; };
+        fetch(url, { mode: 'no-cors' }).then(one, one);
+        const img = new Image();
+        img.onload = one; img.onerror = one;
+        img.src = url + '&img=1';
+      </script></body>`);
+    });
+    await new Promise((resolve) => server.listen(args.port, '127.0.0.1', resolve));
+    try {
+      const page = await newPage();
+      await page.goto(`http://localhost:${args.port}/`);
+      await page.waitForFunction(() => document.title === 'answered', null, { timeout: 30000 });
+      out.origin = await page.evaluate(() => location.origin);
+      out.outcome = await page.title();
+    } finally {
+      server.close();
+    }
+  },
 };
 
 let code = 0;

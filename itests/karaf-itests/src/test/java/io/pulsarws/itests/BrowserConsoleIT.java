@@ -221,6 +221,35 @@ public class BrowserConsoleIT extends GatewayTestSupport {
     }
 
     /**
+     * Issue 21, item 5: a page of another site (on {@code localhost}, the gateway reached as {@code 127.0.0.1})
+     * asks for a consumer's event stream with {@code autoAck=true} by a no-cors fetch and by an image: requests
+     * without an Origin, which Chromium marks {@code Sec-Fetch-Site: cross-site}. Both are refused (403, counted),
+     * and the subscription's five waiting messages stay. On the code before, the stream opened and acked all five.
+     */
+    @Test
+    public void e2_aPageOfAnotherSiteCannotDrainASubscriptionWithoutCors() throws Exception {
+        String topic = uniqueTopic("cross-site");
+        String admin = "/admin/v2/persistent/public/default/" + topic;
+        assertEquals(204, admin("PUT", admin + "/subscription/victim", "").statusCode());
+        produce(topic, "m1", "m2", "m3", "m4", "m5");
+        await("five messages waiting", TIMEOUT, () -> backlog(admin, "victim") == 5);
+        int port = freePort();
+        String url = http() + "/http/v2/consumer/persistent/public/default/" + topic + "/victim?autoAck=true";
+        double before = metric("pulsarws_handshakes_refused_total{status=\"403\"} ");
+        Map<String, Object> shown = browse("crossSiteNoCors", Map.of("port", port, "url", url));
+        assertEquals("http://localhost:" + port, shown.get("origin"));
+        assertEquals("answered", shown.get("outcome"));
+        assertEquals(
+                "the fetch and the image refused",
+                2,
+                metric("pulsarws_handshakes_refused_total{status=\"403\"} ") - before,
+                0);
+        assertEquals(5, backlog(admin, "victim"));
+        Map<String, Object> sub = subscription(admin, "victim");
+        assertEquals("no consumer attached: " + sub, List.of(), sub.get("consumers"));
+    }
+
+    /**
      * The console's files come with a policy that lets them load nothing from elsewhere; a refusal is kept for the
      * page once; {@code consoleEnabled=false} answers 404 at once and keeps no refusal, while open sessions go on.
      */

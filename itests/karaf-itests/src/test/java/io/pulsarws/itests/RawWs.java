@@ -34,6 +34,11 @@ final class RawWs implements AutoCloseable {
      *     does not read), or 0 for the system's default
      */
     static RawWs open(String url, int receiveBuffer) throws IOException {
+        return open(url, receiveBuffer, java.util.Map.of());
+    }
+
+    /** Opens a session with extra handshake headers (a token); the handshake must succeed. */
+    static RawWs open(String url, int receiveBuffer, java.util.Map<String, String> headers) throws IOException {
         URI u = URI.create(url);
         Socket s = new Socket();
         if (receiveBuffer > 0) {
@@ -44,7 +49,10 @@ final class RawWs implements AutoCloseable {
         RawWs ws = new RawWs(s);
         String request = "GET " + u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery())
                 + " HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort() + "\r\nConnection: Upgrade\r\n"
-                + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+                + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+        StringBuilder extra = new StringBuilder();
+        headers.forEach((k, v) -> extra.append(k).append(": ").append(v).append("\r\n"));
+        request += extra + "\r\n";
         ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
         ws.out.flush();
         String status = ws.line();

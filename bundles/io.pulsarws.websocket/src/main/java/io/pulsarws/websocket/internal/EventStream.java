@@ -85,6 +85,9 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
     private volatile ServletOutputStream out;
     private volatile ScheduledFuture<?> ticker;
     private volatile ScheduledFuture<?> expiry;
+    /** How long an expired stream's close event may wait for its client before the stream is dropped. */
+    static final long DROP_AFTER_CLOSE_MILLIS = 5_000;
+
     private int ticks;
 
     /** An event's bytes, and the id of the message it carries (for automatic acks), or null. */
@@ -132,8 +135,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
         ticker = keepAlive.every(1, this::tick);
         if (expiresAt != null) {
             expiry = keepAlive.after(
-                    Duration.between(Instant.now(), expiresAt).toMillis(),
-                    () -> close(WebSocketError.AUTHENTICATION_ERROR.closeCode(), "Authentication expired"));
+                    Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis()), this::expire);
         }
         session.start(this);
     }
@@ -144,6 +146,10 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
      * @return false if the stream has ended (or is ending) and the command was not handed on
      */
     boolean command(byte[] utf8, int offset, int length) {
+        if (expiresAt != null && !Instant.now().isBefore(expiresAt)) {
+            expire(); // came before the timer ran: from the expiry on, nothing the client sends is acted on
+            return false;
+        }
         synchronized (input) {
             if (ended.get() || closing.get()) {
                 return false;
@@ -340,6 +346,15 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
             keepAlive.counters().slowEnded();
             end();
         }
+    }
+
+    /**
+     * The token expired: the stream ends with a close event (4005) and, should its client not read it, is dropped
+     * {@value #DROP_AFTER_CLOSE_MILLIS} ms later.
+     */
+    private void expire() {
+        close(WebSocketError.AUTHENTICATION_ERROR.closeCode(), "Authentication expired");
+        keepAlive.after(DROP_AFTER_CLOSE_MILLIS, this::end);
     }
 
     /** Every {@value #KEEP_ALIVE_SECONDS} s a keep-alive comment. */

@@ -109,6 +109,7 @@ public class GatewayServlet extends WebSocketServlet {
             // a client's malformed offer is its own error: refused like a bad parameter, never logged above DEBUG
             offered = Subprotocols.of(req.getHeaders("Sec-WebSocket-Protocol"));
             caller = security.authenticate(req, offered.token());
+            chargePrincipal(permit, caller, limits);
             session = open(req, caller);
         } catch (OpenRefusedException e) {
             permit.release();
@@ -138,6 +139,19 @@ public class GatewayServlet extends WebSocketServlet {
                 session.close();
                 permit.release();
             }
+        }
+    }
+
+    /**
+     * Charges the session to its authenticated principal (not to the anonymous role, which many clients share: they
+     * are counted per address).
+     *
+     * @throws OpenRefusedException 429 over {@code maxSessionsPerPrincipal}; the permit is released then
+     */
+    static void chargePrincipal(SessionLimits.Permit permit, SecuritySettings.Caller caller, WebSocketSettings limits)
+            throws OpenRefusedException {
+        if (caller != null && !caller.identity().anonymous()) {
+            permit.chargeTo(caller.identity().role(), limits.maxSessionsPerPrincipal());
         }
     }
 

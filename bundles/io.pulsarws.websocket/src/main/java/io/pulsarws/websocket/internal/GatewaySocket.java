@@ -91,6 +91,10 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     private final Instant expiresAt;
     /** Ends the session when the token expires; cancelled when the socket closes. */
     private volatile ScheduledFuture<?> expiry;
+    /** The token's expiry on the {@link System#nanoTime} clock; meaningful only when {@link #expiresAt} is set. */
+    private volatile long expiryNanos;
+    /** Set once the token has expired: nothing the client sends is acted on any more. */
+    private volatile boolean expired;
 
     GatewaySocket(
             GatewaySession session,
@@ -122,9 +126,9 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
         }
         if (expiresAt != null) {
             // Pulsar keeps serving a session whose token has expired; this one ends when its token does
-            expiry = keepAlive.after(
-                    Duration.between(Instant.now(), expiresAt).toMillis(),
-                    () -> close(WebSocketError.AUTHENTICATION_ERROR.closeCode(), "Authentication expired"));
+            long millis = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
+            expiryNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            expiry = keepAlive.after(millis, this::expire);
         }
         session.start(this);
     }
@@ -185,6 +189,10 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     private void text(ByteBuffer payload, boolean fin) {
         if (refused) {
             return; // the socket is closing
+        }
+        if (expired || expiresAt != null && System.nanoTime() - expiryNanos >= 0) {
+            expire(); // read before the timer ran: from the expiry on, nothing the client sends is acted on
+            return;
         }
         byte[] message;
         try {
@@ -337,6 +345,27 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
                 seconds,
                 queued.get());
         close(StatusCode.POLICY_VIOLATION, "Client too slow: it has not read for " + seconds + " s");
+        dropLater();
+    }
+
+    /**
+     * The token expired: nothing more the client sends is acted on, the session closes with 4005, and the
+     * connection is dropped {@value #DROP_AFTER_CLOSE_MILLIS} ms later whether or not the client answers the close.
+     */
+    private void expire() {
+        synchronized (gate) {
+            if (expired) {
+                return;
+            }
+            expired = true;
+        }
+        LOG.debug("Closing {}: its token expired", socket);
+        close(WebSocketError.AUTHENTICATION_ERROR.closeCode(), "Authentication expired");
+        dropLater();
+    }
+
+    /** Drops the connection {@value #DROP_AFTER_CLOSE_MILLIS} ms from now if it is still open (a close unanswered). */
+    private void dropLater() {
         keepAlive.after(DROP_AFTER_CLOSE_MILLIS, () -> {
             Session open = socket;
             if (open != null && open.isOpen()) {

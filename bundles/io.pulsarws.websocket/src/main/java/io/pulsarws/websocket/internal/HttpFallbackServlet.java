@@ -8,7 +8,6 @@ import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.OpenRefusedException;
 import io.pulsarws.session.SessionManager;
 import java.io.IOException;
-import java.io.InputStream;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -161,7 +160,7 @@ public class HttpFallbackServlet extends HttpServlet {
         if (lastEventId != null && path.kind() == EndpointPath.Kind.READER) {
             params.put("messageId", lastEventId); // the reader starts after it; checked like any messageId
         }
-        admit(req, resp, true, a -> {
+        admit(req, resp, true, false, (a, body) -> {
             GatewaySession session = open(req, path, params, a);
             try {
                 startStream(req, resp, session, a, autoAck);
@@ -225,7 +224,7 @@ public class HttpFallbackServlet extends HttpServlet {
             refuse(resp, 400, "session=<id> is required: commands go to the event stream that delivered the messages");
             return;
         }
-        admit(req, resp, false, a -> {
+        admit(req, resp, false, true, (a, body) -> {
             EventStream s = streams.get(id);
             if (s == null) {
                 throw new OpenRefusedException(404, "No such event stream (it ended, or the id is wrong)");
@@ -239,7 +238,7 @@ public class HttpFallbackServlet extends HttpServlet {
                 throw new OpenRefusedException(
                         503, "The event stream is not being read (over its outbound budget); retry when it is");
             }
-            Frames f = frames(req, resp);
+            Frames f = frames(body, resp);
             if (f == null) {
                 return false;
             }
@@ -260,15 +259,15 @@ public class HttpFallbackServlet extends HttpServlet {
             refuse(resp, 400, "Invalid query string");
             return;
         }
-        admit(req, resp, true, a -> {
-            // read and split before the producer is opened: a body that is refused costs no producer
-            Frames f = frames(req, resp);
+        admit(req, resp, true, true, (a, body) -> {
+            // split before the producer is opened: a body that is refused costs no producer
+            Frames f = frames(body, resp);
             if (f == null) {
                 return false;
             }
             GatewaySession session = open(req, path, params, a);
             try {
-                AsyncContext async = req.startAsync();
+                AsyncContext async = a.async();
                 ProducerPost[] post = new ProducerPost[1];
                 post[0] = new ProducerPost(
                         session, f.body(), f.spans(), async, codec, PRODUCE_TIMEOUT_MILLIS, keepAlive, () -> {
@@ -285,8 +284,11 @@ public class HttpFallbackServlet extends HttpServlet {
         });
     }
 
-    /** Who a request is from, and the place it holds in the session limits (or null). */
-    private record Admitted(SessionLimits.Permit permit, SecuritySettings.Caller caller) {
+    /**
+     * Who a request is from, the place it holds in the session limits (or null), and its asynchronous context when
+     * its body was read without a thread (else null).
+     */
+    private record Admitted(SessionLimits.Permit permit, SecuritySettings.Caller caller, AsyncContext async) {
         String role() {
             return caller == null ? null : caller.identity().role();
         }
@@ -295,17 +297,23 @@ public class HttpFallbackServlet extends HttpServlet {
     /** What a request does once admitted; it may refuse with an {@link OpenRefusedException}. */
     @FunctionalInterface
     private interface Admission {
-        /** @return true when what it opened has taken over the permit (it releases it when it ends) */
-        boolean run(Admitted a) throws IOException, OpenRefusedException;
+        /**
+         * @param body the request body (checked against {@code maxTextFrameSize}), or null for a request without one
+         * @return true when what it opened has taken over the permit and the asynchronous context (it releases the
+         *     one and completes the other when it ends)
+         */
+        boolean run(Admitted a, byte[] body) throws IOException, OpenRefusedException;
     }
 
     /**
      * Passes the request through what a WebSocket handshake passes, in the same order (the Origin was checked
-     * already): the session limits (when it opens a session), the pending-handshake bound, authentication; then
-     * runs {@code then}, which reads the body if there is one, while the request holds its pending place. Every
-     * refusal is answered here.
+     * already): the session limits (when it opens a session), authentication; then the body, if it has one, is read
+     * without a thread and within {@code requestBodyTimeoutMillis} (408 after), holding no pending-handshake place,
+     * so that clients trickling their bodies cannot keep others from connecting; then, holding a pending place, runs
+     * {@code then}. Every refusal is answered here.
      */
-    private void admit(HttpServletRequest req, HttpServletResponse resp, boolean opensSession, Admission then)
+    private void admit(
+            HttpServletRequest req, HttpServletResponse resp, boolean opensSession, boolean hasBody, Admission then)
             throws IOException {
         WebSocketSettings limits = settings;
         KeepAlive k = keepAlive;
@@ -320,18 +328,77 @@ public class HttpFallbackServlet extends HttpServlet {
                 return;
             }
         }
-        AtomicInteger pending = k.pendingHandshakes();
-        if (pending.incrementAndGet() > limits.maxPendingHandshakes()) {
-            pending.decrementAndGet();
+        SecuritySettings.Caller caller;
+        try {
+            caller = security.authenticate(req, null);
+            if (permit != null) {
+                GatewayServlet.chargePrincipal(permit, caller, limits);
+            }
+        } catch (OpenRefusedException e) {
             if (permit != null) {
                 permit.release();
             }
+            refuse(resp, e.status(), e.getMessage());
+            return;
+        }
+        if (!hasBody) {
+            proceed(req, resp, new Admitted(permit, caller, null), null, then);
+            return;
+        }
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0); // the body's own deadline below answers 408; the container's would answer 500
+        Admitted admitted = new Admitted(permit, caller, async);
+        BodyReader.read(
+                req.getInputStream(),
+                req.getContentLengthLong(),
+                limits.maxTextFrameSize(),
+                limits.requestBodyTimeoutMillis(),
+                k,
+                new BodyReader.Outcome() {
+                    @Override
+                    public void body(byte[] body) {
+                        try {
+                            proceed(req, resp, admitted, body, then);
+                        } catch (IOException e) {
+                            LOG.debug("Answering {} failed: {}", req.getRequestURI(), e.toString());
+                        }
+                    }
+
+                    @Override
+                    public void refused(int status, String reason) {
+                        if (admitted.permit() != null) {
+                            admitted.permit().release();
+                        }
+                        try {
+                            if (status == 408) {
+                                resp.setHeader("Connection", "close");
+                            }
+                            refuse(resp, status, reason);
+                        } catch (IOException | IllegalStateException e) {
+                            LOG.debug("Answering {} failed: {}", req.getRequestURI(), e.toString());
+                        } finally {
+                            complete(async);
+                        }
+                    }
+                });
+    }
+
+    /** Runs an admitted request, holding a pending-handshake place meanwhile. */
+    private void proceed(HttpServletRequest req, HttpServletResponse resp, Admitted a, byte[] body, Admission then)
+            throws IOException {
+        AtomicInteger pending = keepAlive.pendingHandshakes();
+        if (pending.incrementAndGet() > settings.maxPendingHandshakes()) {
+            pending.decrementAndGet();
+            if (a.permit() != null) {
+                a.permit().release();
+            }
             refuse(resp, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
+            complete(a.async());
             return;
         }
         boolean handedOver = false;
         try {
-            handedOver = then.run(new Admitted(permit, security.authenticate(req, null)));
+            handedOver = then.run(a, body);
         } catch (OpenRefusedException e) {
             refuse(resp, e.status(), e.getMessage());
         } catch (RuntimeException e) {
@@ -339,8 +406,21 @@ public class HttpFallbackServlet extends HttpServlet {
             refuse(resp, 500, "Internal error: " + e.getClass().getSimpleName());
         } finally {
             pending.decrementAndGet();
-            if (!handedOver && permit != null) {
-                permit.release();
+            if (!handedOver) {
+                if (a.permit() != null) {
+                    a.permit().release();
+                }
+                complete(a.async());
+            }
+        }
+    }
+
+    private static void complete(AsyncContext async) {
+        if (async != null) {
+            try {
+                async.complete();
+            } catch (IllegalStateException e) {
+                // completed already
             }
         }
     }
@@ -370,13 +450,10 @@ public class HttpFallbackServlet extends HttpServlet {
     /** A request body and where its frames are. */
     private record Frames(byte[] body, FrameSpans spans) {}
 
-    /**
-     * @return the body's frames, or null when the body was refused (over {@code maxTextFrameSize}: 413; not UTF-8,
-     *     not a frame or an array of at most {@link #MAX_FRAMES} frames: 400)
-     */
-    private Frames frames(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        byte[] body = body(req, resp);
-        if (body == null) {
+    /** @return the body's frames, or null when the body was refused (not a frame or an array of them: 400) */
+    private Frames frames(byte[] body, HttpServletResponse resp) throws IOException {
+        if (!Utf8.isValid(body, 0, body.length)) {
+            refuse(resp, 400, "Request body is not valid UTF-8");
             return null;
         }
         try {
@@ -385,44 +462,6 @@ public class HttpFallbackServlet extends HttpServlet {
             refuse(resp, 400, e.getMessage());
             return null;
         }
-    }
-
-    /** @return the request body, or null when it was refused (more than {@code maxTextFrameSize} bytes: 413) */
-    private byte[] body(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        int max = settings.maxTextFrameSize();
-        long declared = req.getContentLengthLong();
-        if (declared > max) {
-            refuse(resp, 413, "Request body over maxTextFrameSize (" + max + " bytes)");
-            return null;
-        }
-        // grown as bytes come, never sized from what the client declares: a declared length costs nothing until sent
-        byte[] buf = new byte[(int) Math.min(max + 1L, declared >= 0 ? Math.min(declared + 1, 65_536) : 8192)];
-        int n = 0;
-        try (InputStream in = req.getInputStream()) {
-            while (true) {
-                if (n == buf.length) {
-                    if (n > max) {
-                        refuse(resp, 413, "Request body over maxTextFrameSize (" + max + " bytes)");
-                        return null;
-                    }
-                    buf = java.util.Arrays.copyOf(buf, (int) Math.min(max + 1L, buf.length * 2L));
-                }
-                int r = in.read(buf, n, buf.length - n);
-                if (r < 0) {
-                    break;
-                }
-                n += r;
-            }
-        }
-        if (n > max) {
-            refuse(resp, 413, "Request body over maxTextFrameSize (" + max + " bytes)");
-            return null;
-        }
-        if (!Utf8.isValid(buf, 0, n)) {
-            refuse(resp, 400, "Request body is not valid UTF-8");
-            return null;
-        }
-        return java.util.Arrays.copyOf(buf, n);
     }
 
     private String newStreamId() {

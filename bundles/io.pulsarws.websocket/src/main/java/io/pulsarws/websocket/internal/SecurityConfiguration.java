@@ -53,9 +53,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(
             name = "Allowed origins",
             description = "Origins (scheme://host[:port]) a browser may open sessions from, besides the gateway's "
-                    + "own origin. Requests without an Origin header (non-browser clients) are always allowed. "
-                    + "'*' allows every origin. Others get 403 before the upgrade.")
+                    + "own origin. '*' allows every origin. Others get 403 before the upgrade. A request without an "
+                    + "Origin header is allowed unless a browser marks it as sent from another site "
+                    + "(Sec-Fetch-Site: cross-site or same-site), as a no-cors fetch or an image is.")
     String[] allowedOrigins() default {};
+
+    @AttributeDefinition(
+            name = "Allowed hosts",
+            description = "Host names (the Host header, without the port) this gateway answers to, against DNS "
+                    + "rebinding: a page whose name was pointed at this node is refused with 403. localhost, "
+                    + "*.localhost and IP addresses are always allowed; add every name clients use to reach the node "
+                    + "(a leading '.' allows a domain's subdomains: .example.com). '*' allows any name.")
+    String[] allowedHosts() default {};
 
     @AttributeDefinition(
             name = "Super-user roles",

@@ -43,6 +43,8 @@ public class SecuritySettings {
             String anonymousRole,
             Set<String> origins,
             boolean anyOrigin,
+            Set<String> hosts,
+            boolean anyHost,
             Set<String> superUsers,
             boolean protectMetrics,
             String jaasRealm) {}
@@ -66,6 +68,11 @@ public class SecuritySettings {
                 .filter(s -> !s.isEmpty())
                 .map(SecuritySettings::normalizeOrigin)
                 .collect(Collectors.toUnmodifiableSet());
+        Set<String> hosts = Arrays.stream(config.allowedHosts())
+                .map(String::trim)
+                .filter(h -> !h.isEmpty())
+                .map(h -> h.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
         Set<String> superUsers = Arrays.stream(config.superUserRoles())
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())
@@ -88,7 +95,17 @@ public class SecuritySettings {
                                 ? "refusing every handshake (503) until it is fixed"
                                 : "keeping the previous configuration");
                 if (policy == null) {
-                    policy = new Policy(true, null, null, origins, origins.contains("*"), superUsers, true, null);
+                    policy = new Policy(
+                            true,
+                            null,
+                            null,
+                            origins,
+                            origins.contains("*"),
+                            hosts,
+                            hosts.contains("*"),
+                            superUsers,
+                            true,
+                            null);
                 }
                 return;
             }
@@ -106,27 +123,47 @@ public class SecuritySettings {
                 anonymous,
                 origins,
                 origins.contains("*"),
+                hosts,
+                hosts.contains("*"),
                 superUsers,
                 config.authenticateMetricsEndpoint(),
                 realm);
         LOG.info(
-                "WebSocket security: authentication={}, anonymous role={}, allowed origins={}",
+                "WebSocket security: authentication={}, anonymous role={}, allowed origins={}, allowed hosts={}",
                 config.authenticationEnabled() ? "token" : "off",
                 anonymous == null ? "none" : anonymous,
-                origins.isEmpty() ? "same origin only" : origins);
+                origins.isEmpty() ? "same origin only" : origins,
+                hosts.isEmpty() ? "localhost and IP addresses" : hosts);
     }
 
     /**
-     * A browser sends {@code Origin}; a page from another site must not reach the gateway with the user's
-     * ambient credentials. Accepted: no Origin, the gateway's own origin, or one on the allow-list.
+     * Decides, from what a browser attests, whether a request may act: first the {@code Host} (DNS rebinding: a
+     * page whose own name now points at this node is same-origin with itself, so its Host is not one of ours), then
+     * the {@code Origin}: the gateway's own origin or one on the allow-list. Without an Origin, the request is
+     * refused when the browser says it comes from another site ({@code Sec-Fetch-Site: cross-site} or {@code
+     * same-site}: a no-cors fetch, an image, a link), and allowed otherwise (a non-browser client, or a browser's
+     * own navigation or same-origin request).
+     *
+     * @throws OpenRefusedException 403 when the request may not act
      */
     void checkOrigin(HttpServletRequest req) throws OpenRefusedException {
+        checkHost(req);
         String origin = req.getHeader("Origin");
         Policy p = policy;
-        if (origin == null
-                || p.anyOrigin()
-                || p.origins().contains(normalizeOrigin(origin))
-                || sameOrigin(origin, req)) {
+        if (origin == null) {
+            String site = req.getHeader("Sec-Fetch-Site");
+            if (site != null && !"same-origin".equalsIgnoreCase(site.trim()) && !"none".equalsIgnoreCase(site.trim())) {
+                LOG.info(
+                        "Request from {} refused: sent from another site without an Origin (Sec-Fetch-Site {}, "
+                                + "Sec-Fetch-Mode {})",
+                        req.getRemoteAddr(),
+                        ClientText.quote(site),
+                        ClientText.quote(String.valueOf(req.getHeader("Sec-Fetch-Mode"))));
+                throw new OpenRefusedException(403, "Cross-site request without an Origin refused");
+            }
+            return;
+        }
+        if (p.anyOrigin() || p.origins().contains(normalizeOrigin(origin)) || sameOrigin(origin, req)) {
             return;
         }
         LOG.info(
@@ -134,6 +171,78 @@ public class SecuritySettings {
                 req.getRemoteAddr(),
                 ClientText.quote(origin));
         throw new OpenRefusedException(403, "Origin not allowed");
+    }
+
+    /**
+     * The {@code Host} must name this node: localhost, an IP address, or a name on {@code allowedHosts}.
+     *
+     * @throws OpenRefusedException 403 otherwise
+     */
+    void checkHost(HttpServletRequest req) throws OpenRefusedException {
+        Policy p = policy;
+        String host = req.getHeader("Host");
+        if (p.anyHost() || host == null || hostAllowed(hostName(host), p.hosts())) {
+            return;
+        }
+        LOG.info(
+                "Request from {} refused: Host {} is not one this gateway answers to (allowedHosts)",
+                req.getRemoteAddr(),
+                ClientText.quote(host));
+        throw new OpenRefusedException(403, "Host not allowed (allowedHosts)");
+    }
+
+    /** @return the host name of a Host header, lower case, without the port; an IPv6 literal keeps its brackets */
+    static String hostName(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        int colon = h.lastIndexOf(':');
+        if (colon > h.lastIndexOf(']')) {
+            h = h.substring(0, colon);
+        }
+        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    }
+
+    /** @return true for localhost, an IP literal, or a name on the list (".example.com" allows its subdomains) */
+    static boolean hostAllowed(String name, Set<String> allowed) {
+        if (name.equals("localhost") || name.endsWith(".localhost") || isIpLiteral(name) || allowed.contains(name)) {
+            return true;
+        }
+        for (String a : allowed) {
+            if (a.startsWith(".") && (name.endsWith(a) || name.equals(a.substring(1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return true for a dotted-quad IPv4 address or a bracketed IPv6 address */
+    static boolean isIpLiteral(String name) {
+        if (name.startsWith("[") && name.endsWith("]") && name.length() > 2) {
+            for (int i = 1; i < name.length() - 1; i++) {
+                char c = name.charAt(i);
+                if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == ':' || c == '.' || c == '%')) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        String[] parts = name.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3) {
+                return false;
+            }
+            for (int i = 0; i < part.length(); i++) {
+                if (part.charAt(i) < '0' || part.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            if (Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -190,9 +299,11 @@ public class SecuritySettings {
      * The statistics endpoints, like Pulsar's, are for super-users once authentication is on.
      *
      * @param metrics true for {@code /metrics}, which is protected only with {@code authenticateMetricsEndpoint}
-     * @throws OpenRefusedException 401 unless the request carries a valid token of a super-user role
+     * @throws OpenRefusedException 401 unless the request carries a valid token of a super-user role; 403 for a
+     *     Host this node does not answer to
      */
     void checkSuperUser(HttpServletRequest req, boolean metrics) throws OpenRefusedException {
+        checkHost(req); // a page rebound to this node's address must not read what the statistics tell
         Policy p = policy;
         if (!p.authenticate() || metrics && !p.protectMetrics()) {
             return;

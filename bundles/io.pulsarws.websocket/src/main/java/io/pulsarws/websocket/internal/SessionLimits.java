@@ -6,27 +6,55 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts sessions (and handshakes in progress) in total and per client address, so that one client cannot take
- * the whole node. A permit is taken before the handshake is decided and released exactly once when the session
- * ends or the handshake fails.
+ * Counts sessions (and handshakes in progress) in total, per client address and per authenticated principal, so
+ * that one client cannot take the whole node. A permit is taken before the handshake is decided, charged to its
+ * principal once the client is authenticated, and released exactly once when the session ends or the handshake
+ * fails. Each map holds an entry only while it counts a session.
  */
 final class SessionLimits {
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> perPrincipal = new ConcurrentHashMap<>();
 
     /** Released once by whoever ends the session. */
     final class Permit {
         private final String address;
         private final AtomicBoolean released = new AtomicBoolean();
+        /** The principal this session is charged to, or null; set once, before the permit is handed on. */
+        private volatile String principal;
 
         private Permit(String address) {
             this.address = address;
+        }
+
+        /**
+         * Charges the session to an authenticated principal as well.
+         *
+         * @param max sessions allowed per principal, 0 for no limit
+         * @throws OpenRefusedException 429 when the principal has that many already; the permit is released then
+         */
+        void chargeTo(String role, int max) throws OpenRefusedException {
+            AtomicInteger mine = perPrincipal.compute(role, (r, n) -> {
+                AtomicInteger c = n == null ? new AtomicInteger() : n;
+                c.incrementAndGet();
+                return c;
+            });
+            principal = role;
+            if (max > 0 && mine.get() > max) {
+                release();
+                throw new OpenRefusedException(
+                        429, "Too many sessions for this client's role (maxSessionsPerPrincipal); close some first");
+            }
         }
 
         void release() {
             if (released.compareAndSet(false, true)) {
                 total.decrementAndGet();
                 perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+                String role = principal;
+                if (role != null) {
+                    perPrincipal.computeIfPresent(role, (r, n) -> n.decrementAndGet() <= 0 ? null : n);
+                }
             }
         }
     }
@@ -51,6 +79,12 @@ final class SessionLimits {
             throw new OpenRefusedException(429, "Too many sessions from this address (maxSessionsPerAddress)");
         }
         return new Permit(address);
+    }
+
+    /** @return the sessions charged to this principal */
+    int of(String role) {
+        AtomicInteger n = perPrincipal.get(role);
+        return n == null ? 0 : n.get();
     }
 
     /** @return open sessions and handshakes in progress */

@@ -70,6 +70,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int maxSessionsPerAddress() default 0;
 
     @AttributeDefinition(
+            name = "Maximum sessions per principal",
+            description = "Open sessions (WebSockets and HTTP-fallback streams and posts) one authenticated role may "
+                    + "hold on this node, wherever it connects from; more are refused with 429. Clients accepted as "
+                    + "the anonymous role are counted per address instead. 0: no limit.")
+    int maxSessionsPerPrincipal() default 1_000;
+
+    @AttributeDefinition(
             name = "Web console",
             description = "Serve the web console at /pulsar-websocket/console/ (a page that produces and consumes "
                     + "through this gateway's public API, with the same authentication and Origin rules as every "
@@ -82,4 +89,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "acknowledge) for clients whose network blocks WebSockets, with the same authentication, Origin "
                     + "rules and limits. false answers 404 at once; event streams already open run on until they end.")
     boolean httpEnabled() default true;
+
+    @AttributeDefinition(
+            name = "Request body timeout (ms)",
+            description = "How long the HTTP fallback waits for the whole body of a POST; a body still incomplete "
+                    + "then is answered 408 and the connection closed. Bodies are read without holding a thread or a "
+                    + "pending-handshake place.")
+    long requestBodyTimeoutMillis() default 10_000;
 }

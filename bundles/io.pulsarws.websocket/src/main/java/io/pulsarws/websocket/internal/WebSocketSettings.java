@@ -39,14 +39,16 @@ public class WebSocketSettings {
                 || config.statsIntervalSeconds() < 1
                 || config.maxSessions() < 0
                 || config.maxSessionsPerAddress() < 0
+                || config.maxSessionsPerPrincipal() < 0
                 || config.maxQueuedBytesPerSession() < 1024
                 || config.maxQueuedBytes() < 0
-                || config.slowClientTimeoutMillis() < 1000) {
+                || config.slowClientTimeoutMillis() < 1000
+                || config.requestBodyTimeoutMillis() < 100) {
             LOG.error(
                     "Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000, "
                             + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1, maxSessions and "
-                            + "maxSessionsPerAddress >= 0, maxQueuedBytesPerSession >= 1024, maxQueuedBytes >= 0, "
-                            + "slowClientTimeoutMillis >= 1000; keeping the previous values",
+                            + "maxSessionsPerAddress and maxSessionsPerPrincipal >= 0, maxQueuedBytesPerSession >= 1024, maxQueuedBytes >= 0, "
+                            + "slowClientTimeoutMillis >= 1000, requestBodyTimeoutMillis >= 100; keeping the previous values",
                     PID);
             if (this.config != null) {
                 return;
@@ -109,6 +111,14 @@ public class WebSocketSettings {
 
     int maxSessions() {
         return Math.max(0, config.maxSessions());
+    }
+
+    long requestBodyTimeoutMillis() {
+        return Math.max(100, config.requestBodyTimeoutMillis());
+    }
+
+    int maxSessionsPerPrincipal() {
+        return Math.max(0, config.maxSessionsPerPrincipal());
     }
 
     int maxSessionsPerAddress() {

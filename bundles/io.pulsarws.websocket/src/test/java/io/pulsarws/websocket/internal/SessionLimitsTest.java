@@ -38,4 +38,26 @@ class SessionLimitsTest {
         }
         assertEquals(100, limits.total());
     }
+
+    /** Issue 21, item 2: one principal's sessions are bounded wherever it connects from; its places come back. */
+    @Test
+    void aPrincipalIsBoundedAcrossAddresses() throws Exception {
+        SessionLimits limits = new SessionLimits();
+        SessionLimits.Permit first = limits.acquire("10.0.0.1", 0, 0);
+        first.chargeTo("alice", 2);
+        limits.acquire("10.0.0.2", 0, 0).chargeTo("alice", 2);
+        SessionLimits.Permit third = limits.acquire("10.0.0.3", 0, 0);
+        assertEquals(
+                429,
+                assertThrows(OpenRefusedException.class, () -> third.chargeTo("alice", 2))
+                        .status());
+        assertEquals(2, limits.total(), "the refused one gave its place back");
+        assertEquals(2, limits.of("alice"));
+        limits.acquire("10.0.0.3", 0, 0).chargeTo("bob", 2); // another principal is not affected
+        first.release();
+        first.release();
+        assertEquals(1, limits.of("alice"));
+        limits.acquire("10.0.0.4", 0, 0).chargeTo("alice", 2);
+        assertEquals(2, limits.of("alice"));
+    }
 }

@@ -1,0 +1,161 @@
+package io.pulsarws.websocket.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.servlet.ReadListener;
+import javax.servlet.ServletInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Request bodies read without a thread (issue 21, item 7): within a byte limit and a deadline, one outcome each.
+ * Nothing here blocks: the fake stream is "ready" only for the chunks the test has made arrive.
+ */
+class BodyReaderTest {
+    private final KeepAlive timer = new KeepAlive();
+
+    @AfterEach
+    void stop() {
+        timer.deactivate();
+    }
+
+    /** A non-blocking input stream fed chunk by chunk by the test, calling the listener as a container would. */
+    private static final class Trickle extends ServletInputStream {
+        private final Deque<byte[]> chunks = new ArrayDeque<>();
+        private byte[] current;
+        private int pos;
+        private boolean finished;
+        ReadListener listener;
+
+        @Override
+        public synchronized boolean isFinished() {
+            return finished && current == null && chunks.isEmpty();
+        }
+
+        @Override
+        public synchronized boolean isReady() {
+            return current != null || !chunks.isEmpty();
+        }
+
+        @Override
+        public void setReadListener(ReadListener l) {
+            listener = l;
+        }
+
+        @Override
+        public synchronized int read() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            if (current == null) {
+                current = chunks.poll();
+                pos = 0;
+                if (current == null) {
+                    return finished ? -1 : 0;
+                }
+            }
+            int n = Math.min(len, current.length - pos);
+            System.arraycopy(current, pos, b, off, n);
+            pos += n;
+            if (pos == current.length) {
+                current = null;
+            }
+            return n;
+        }
+
+        void arrive(String chunk) throws Exception {
+            synchronized (this) {
+                chunks.add(chunk.getBytes(StandardCharsets.UTF_8));
+            }
+            listener.onDataAvailable();
+        }
+
+        void end() throws Exception {
+            synchronized (this) {
+                finished = true;
+            }
+            listener.onAllDataRead();
+        }
+    }
+
+    /** Records the one outcome. */
+    private static final class Result implements BodyReader.Outcome {
+        final CompletableFuture<Object> outcome = new CompletableFuture<>();
+        volatile int outcomes;
+
+        @Override
+        public void body(byte[] body) {
+            outcomes++;
+            outcome.complete(body);
+        }
+
+        @Override
+        public void refused(int status, String reason) {
+            outcomes++;
+            outcome.complete(status + " " + reason);
+        }
+    }
+
+    @Test
+    void aBodyInChunksArrivesWhole() throws Exception {
+        Trickle in = new Trickle();
+        Result r = new Result();
+        BodyReader.read(in, -1, 1024, 10_000, timer, r);
+        in.arrive("{\"payload\":");
+        in.arrive("\"aGk=\"}");
+        assertTrue(!r.outcome.isDone(), "nothing before the end of the body");
+        in.end();
+        assertArrayEquals("{\"payload\":\"aGk=\"}".getBytes(StandardCharsets.UTF_8), (byte[]) r.outcome.get());
+        assertEquals(1, r.outcomes);
+    }
+
+    /** A declared length over the limit is refused before a byte is read; a body that grows past it, as it does. */
+    @Test
+    void overTheLimitIs413() throws Exception {
+        Result declared = new Result();
+        Trickle unused = new Trickle();
+        BodyReader.read(unused, 5000, 1024, 10_000, timer, declared);
+        assertEquals("413", ((String) declared.outcome.get()).substring(0, 3));
+        assertNull(unused.listener, "not even a listener for a body declared too large");
+
+        Trickle in = new Trickle();
+        Result grown = new Result();
+        BodyReader.read(in, -1, 1024, 10_000, timer, grown);
+        for (int i = 0; i < 20 && !grown.outcome.isDone(); i++) {
+            in.arrive("x".repeat(100));
+        }
+        assertEquals("413", ((String) grown.outcome.get()).substring(0, 3));
+        in.end();
+        assertEquals(1, grown.outcomes, "one outcome, though the body ended after");
+    }
+
+    /**
+     * Issue 21, item 7: a body trickled a byte at a time gets 408 at the deadline, and nothing after. On the code
+     * before, the servlet read it on its own thread, holding a pending-handshake place, for as long as it lasted.
+     */
+    @Test
+    void aTrickledBodyIs408AtTheDeadline() throws Exception {
+        Trickle in = new Trickle();
+        Result r = new Result();
+        long start = System.nanoTime();
+        BodyReader.read(in, 100, 1024, 300, timer, r);
+        in.arrive("{");
+        String outcome = (String) r.outcome.get(5, TimeUnit.SECONDS);
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(outcome.startsWith("408 "), outcome);
+        assertTrue(tookMillis >= 290, "not before the deadline: " + tookMillis + " ms");
+        in.arrive("\"payload\":\"aGk=\"}");
+        in.end();
+        assertEquals(1, r.outcomes, "the body that came late is not acted on");
+    }
+}
