@@ -46,6 +46,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String tokenAudience() default "";
 
     @AttributeDefinition(
+            name = "Allowed clock skew (s)",
+            description = "How many seconds a token's exp and nbf may be off from this gateway's clock (broker: "
+                    + "tokenAllowedClockSkewSeconds); an accepted token's session ends at exp plus this. 0 or more.")
+    int tokenAllowedClockSkewSeconds() default 0;
+
+    @AttributeDefinition(
             name = "Anonymous role",
             description = "When set, handshakes without a token are accepted as this role. Empty: they get 401.")
     String anonymousUserRole() default "";

@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides who may open a session: the Origin allow-list and token authentication. Like {@link WebSocketSettings}
  * it lives apart from the servlet so that a change never touches the servlet's registration, and a change applies
- * in place. A configuration that cannot be used (authentication without a readable key) is rejected with an error
- * line and the previous one stays in force; if there is none, every handshake is refused with 503 rather than let
- * through unauthenticated.
+ * in place. A configuration that cannot be used (authentication without a readable key, a secret under 256 bits, a
+ * negative clock skew) is rejected with an error line and the previous one stays in force; if there is none, every
+ * handshake is refused with 503 rather than let through unauthenticated.
  */
 @Component(
         service = SecuritySettings.class,
@@ -85,10 +85,12 @@ public class SecuritySettings {
                         config.tokenPublicKey(),
                         config.tokenAuthClaim(),
                         config.tokenAudienceClaim(),
-                        config.tokenAudience());
+                        config.tokenAudience(),
+                        config.tokenAllowedClockSkewSeconds());
             } catch (IllegalArgumentException e) {
                 LOG.error(
-                        "Rejected {} configuration: authenticationEnabled=true but the token key is unusable: {}; {}",
+                        "Rejected {} configuration: authenticationEnabled=true but the token settings are unusable: "
+                                + "{}; {}",
                         PID,
                         e.getMessage(),
                         policy == null

@@ -86,7 +86,7 @@ class TokenValidatorFuzzTest {
                         "\"HS256\\n2026-11-29 | INFO | forged\"",
                         "9999999999999999999999"));
         Arbitrary<String> field = Combinators.combine(
-                        Arbitraries.of("alg", "typ", "sub", "aud", "exp", "nbf", "kid", "x"), value)
+                        Arbitraries.of("alg", "typ", "sub", "aud", "exp", "nbf", "kid", "crit", "x"), value)
                 .as((k, v) -> json(k) + ":" + v);
         Arbitrary<String> object = field.list().ofMaxSize(5).map(f -> "{" + String.join(",", f) + "}");
         Arbitrary<String> part = Arbitraries.oneOf(
