@@ -62,6 +62,64 @@ record ConsumerOptions(
         return pattern != null ? "pattern " + pattern.pattern() : String.join(",", topics);
     }
 
+    /** The longest {@code topicsPattern} accepted: a namespace and a regular expression of its topics. */
+    static final int MAX_PATTERN_LENGTH = 512;
+
+    /**
+     * Refuses a {@code topicsPattern} that could make matching slow: the Pulsar client matches it against every topic
+     * of the namespace, on its own threads, whenever the namespace's topics change. Refused: over {@value
+     * #MAX_PATTERN_LENGTH} characters, back-references (they make matching exponential), and a quantified group that
+     * itself contains a quantifier ({@code (a+)+}, {@code (x*y?)*}), the shape of catastrophic backtracking.
+     *
+     * @throws IllegalArgumentException with the reason, for a 400
+     */
+    static void checkPattern(String regex) {
+        if (regex.length() > MAX_PATTERN_LENGTH) {
+            throw new IllegalArgumentException(
+                    "Invalid query params: topicsPattern is longer than " + MAX_PATTERN_LENGTH + " characters");
+        }
+        // per open group: whether it holds a quantifier so far
+        java.util.ArrayDeque<boolean[]> groups = new java.util.ArrayDeque<>();
+        boolean lastGroupQuantified = false; // the group that just closed held a quantifier
+        boolean inClass = false;
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            boolean closedNow = false;
+            if (c == '\\') {
+                char next = i + 1 < regex.length() ? regex.charAt(i + 1) : 0;
+                if (!inClass && (next >= '1' && next <= '9' || next == 'k')) {
+                    throw new IllegalArgumentException("Invalid query params: topicsPattern has a back-reference");
+                }
+                i++;
+            } else if (inClass) {
+                inClass = c != ']';
+            } else if (c == '[') {
+                inClass = true;
+            } else if (c == '(') {
+                groups.push(new boolean[1]);
+            } else if (c == ')') {
+                boolean[] g = groups.poll();
+                lastGroupQuantified = g != null && g[0];
+                if (lastGroupQuantified && !groups.isEmpty()) {
+                    groups.peek()[0] = true; // an inner quantifier counts for the enclosing groups too
+                }
+                closedNow = true;
+            } else if (c == '*' || c == '+' || c == '{' || c == '?') {
+                boolean repeats = c != '?' || !(i > 0 && regex.charAt(i - 1) == '(');
+                if (repeats && i > 0 && regex.charAt(i - 1) == ')' && lastGroupQuantified && c != '?') {
+                    throw new IllegalArgumentException(
+                            "Invalid query params: topicsPattern repeats a group that repeats (nested quantifiers)");
+                }
+                if (repeats && c != '?' && !groups.isEmpty()) {
+                    groups.peek()[0] = true;
+                }
+            }
+            if (!closedNow && c != '*' && c != '+' && c != '{' && c != '?') {
+                lastGroupQuantified = false;
+            }
+        }
+    }
+
     static ConsumerOptions parse(EndpointPath path, QueryParams q, SessionDefaults defaults) {
         List<String> topics = null;
         Pattern pattern = null;
@@ -84,6 +142,7 @@ record ConsumerOptions(
                 }
                 topics = List.copyOf(topics);
             } else {
+                checkPattern(regex);
                 try {
                     pattern = Pattern.compile(regex);
                 } catch (PatternSyntaxException e) {

@@ -170,4 +170,30 @@ class OptionsTest {
         assertThrows(
                 IllegalArgumentException.class, () -> ReaderOptions.parse(q("messageId", "A".repeat(6000)), DEFAULTS));
     }
+
+    /** Issue 21's review: a topicsPattern is bounded in length and in the shapes that backtrack without end. */
+    @Test
+    void aTopicsPatternIsBoundedBeforeItIsCompiled() {
+        EndpointPath v3 = EndpointPath.parse("/ws/v3/consumer/s");
+        for (String ok : new String[] {
+            "persistent://public/default/t.*",
+            "persistent://public/default/(orders|payments)-[0-9]+",
+            "persistent://public/default/(?:a|b)?x*",
+            "persistent://public/default/([a-z]+)-v2",
+            "persistent://public/default/t\\(x+\\)+"
+        }) {
+            ConsumerOptions.parse(v3, q("topicsPattern", ok), DEFAULTS);
+        }
+        for (String bad : new String[] {
+            "persistent://public/default/(a+)+b",
+            "persistent://public/default/((ab)*c)*",
+            "persistent://public/default/(x{2,}y)+",
+            "persistent://public/default/(a)\\1",
+            "persistent://public/default/" + "a".repeat(ConsumerOptions.MAX_PATTERN_LENGTH)
+        }) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> ConsumerOptions.parse(v3, q("topicsPattern", bad), DEFAULTS));
+            assertTrue(e.getMessage().startsWith("Invalid query params: topicsPattern"), e.getMessage());
+        }
+    }
 }

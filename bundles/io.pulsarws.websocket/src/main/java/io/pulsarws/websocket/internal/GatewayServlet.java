@@ -212,7 +212,7 @@ public class GatewayServlet extends WebSocketServlet {
             }
         }
         if (read.report() != null) {
-            reports.keep(read.report(), status, reason);
+            reports.keep(read.report(), status, reason, req.getRemoteAddr());
         }
     }
 }

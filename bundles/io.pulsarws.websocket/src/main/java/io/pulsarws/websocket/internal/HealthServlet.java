@@ -29,6 +29,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
 @HttpWhiteboardServletName("pulsar-websocket-health")
 public class HealthServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HealthServlet.class);
     static final int READY_TIMEOUT_SECONDS = 5;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -54,13 +55,13 @@ public class HealthServlet extends HttpServlet {
             answer(resp, 503, "NOT_READY", "the broker did not answer within " + READY_TIMEOUT_SECONDS + " s");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            String m = cause.getMessage();
+            // the probe is open to anyone: the cause's message (broker host names and addresses) goes to the log only
+            LOG.debug("/ready: broker unreachable: {}", cause.toString());
             answer(
                     resp,
                     503,
                     "NOT_READY",
-                    "broker unreachable: " + cause.getClass().getSimpleName()
-                            + (m == null ? "" : ": " + m.lines().findFirst().orElse("")));
+                    "broker unreachable (" + cause.getClass().getSimpleName() + "; details in the gateway's log)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             answer(resp, 503, "NOT_READY", "interrupted");

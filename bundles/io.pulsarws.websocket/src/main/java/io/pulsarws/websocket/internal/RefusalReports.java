@@ -18,7 +18,8 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  * {@link #CAPACITY} reports (the oldest goes first), each for {@link #TTL_SECONDS} s, each read once, with a reason
  * of at most {@link #MAX_REASON} characters and an id of at most {@link #MAX_ID}: about 330 KiB in all however many
  * clients are refused (256 x (576 characters at 2 bytes, plus the map entry)). A page of another origin cannot read them (no CORS headers), and an id
- * is 16 to 64 characters the page chose at random.
+ * is 16 to 64 characters the page chose at random. One client address keeps at most {@link #PER_ADDRESS} reports
+ * (its own eldest go first), so that no single client can flush the reports other pages wait for.
  */
 @Component(service = RefusalReports.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
 public class RefusalReports {
@@ -27,11 +28,12 @@ public class RefusalReports {
     static final int MAX_REASON = 512;
     static final int MIN_ID = 16;
     static final int MAX_ID = 64;
+    static final int PER_ADDRESS = 8;
 
     /** A refusal as the client got it. */
     record Report(int status, String reason) {}
 
-    private record Kept(Report report, long at) {}
+    private record Kept(Report report, long at, String address) {}
 
     private final LongSupplier nanoClock;
 
@@ -62,13 +64,27 @@ public class RefusalReports {
         return id;
     }
 
-    /** Keeps a refusal under a valid id (see {@link #validId}), replacing an earlier one under the same id. */
-    synchronized void keep(String id, int status, String reason) {
+    /**
+     * Keeps a refusal under a valid id (see {@link #validId}), replacing an earlier one under the same id.
+     *
+     * @param address the refused client's address: it keeps at most {@link #PER_ADDRESS} reports
+     */
+    synchronized void keep(String id, int status, String reason, String address) {
         long now = nanoClock.getAsLong();
         expire(now);
         String r = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
         reports.remove(id); // a re-kept id goes to the young end
-        reports.put(id, new Kept(new Report(status, r), now));
+        int mine = 0;
+        for (Kept k : reports.values()) {
+            mine += k.address().equals(address) ? 1 : 0;
+        }
+        for (Iterator<Kept> it = reports.values().iterator(); mine >= PER_ADDRESS && it.hasNext(); ) {
+            if (it.next().address().equals(address)) {
+                it.remove(); // this address's eldest
+                mine--;
+            }
+        }
+        reports.put(id, new Kept(new Report(status, r), now, address));
         Iterator<Kept> eldest = reports.values().iterator();
         while (reports.size() > CAPACITY) {
             eldest.next();

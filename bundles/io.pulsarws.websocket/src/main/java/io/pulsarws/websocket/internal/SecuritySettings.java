@@ -35,6 +35,8 @@ public class SecuritySettings {
     static final String PID = "io.pulsarws.security";
     private static final Logger LOG = LoggerFactory.getLogger(SecuritySettings.class);
     private static final String BEARER = "bearer ";
+    /** The user (and password) of the account Karaf ships in etc/users.properties. */
+    private static final String KARAF_DEFAULT_USER = "karaf";
 
     /** What one configuration decides; replaced as a whole on each change. */
     private record Policy(
@@ -265,7 +267,15 @@ public class SecuritySettings {
             String[] basic = basic(req);
             if (basic != null) {
                 String address = req.getRemoteAddr();
-                long wait = throttle.lockedFor(address, System.nanoTime());
+                if (KARAF_DEFAULT_USER.equals(basic[0]) && KARAF_DEFAULT_USER.equals(basic[1])) {
+                    // Karaf's shipped account: its password is public, so over the network it proves nothing
+                    LOG.warn(
+                            "Handshake from {} refused: the default karaf/karaf account is not accepted over the "
+                                    + "network; change its password in etc/users.properties",
+                            address);
+                    throw new OpenRefusedException(401, "Failed to authenticate: user or password refused");
+                }
+                long wait = throttle.begin(address, System.nanoTime());
                 if (wait > 0) {
                     LOG.info("Handshake from {} refused: too many failed logins, locked for {} s more", address, wait);
                     throw new OpenRefusedException(
@@ -276,6 +286,9 @@ public class SecuritySettings {
                     throttle.succeeded(address);
                     return new Caller(ClientIdentity.ofPassword(user), null);
                 } catch (OpenRefusedException e) {
+                    throttle.failed(address, System.nanoTime());
+                    throw e;
+                } catch (RuntimeException e) {
                     throttle.failed(address, System.nanoTime());
                     throw e;
                 }
