@@ -239,6 +239,7 @@ public class BrowserConsoleIT extends GatewayTestSupport {
         Map<String, Object> shown = browse("crossSiteNoCors", Map.of("port", port, "url", url));
         assertEquals("http://localhost:" + port, shown.get("origin"));
         assertEquals("answered", shown.get("outcome"));
+        assertEquals("Chromium saw both refused", 2L, shown.get("refusedLoads"));
         assertEquals(
                 "the fetch and the image refused",
                 2,
