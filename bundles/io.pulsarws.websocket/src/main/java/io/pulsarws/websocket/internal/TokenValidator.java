@@ -49,6 +49,9 @@ import javax.crypto.spec.SecretKeySpec;
 final class TokenValidator {
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** The shortest RSA key the broker's jjwt verifies RS and PS tokens with. */
+    static final int MIN_RSA_BITS = 2048;
+
     private final byte[] secret;
     private final PublicKey publicKey;
     private final String roleClaim;
@@ -112,6 +115,12 @@ final class TokenValidator {
                     + "at least " + MIN_SECRET_BITS + " (RFC 7518 section 3.2), as the broker requires");
         }
         this.publicKey = hasPublic ? decodePublicKey(readKey(publicKey.trim())) : null;
+        if (this.publicKey instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
+            // the broker's jjwt refuses RS and PS tokens verified with a shorter key: it would accept no token
+            throw new IllegalArgumentException("the RSA public key is "
+                    + rsa.getModulus().bitLength() + " bits; RS " + "and PS tokens need at least " + MIN_RSA_BITS
+                    + " (RFC 7518 section 3.3), as the broker requires");
+        }
         this.roleClaim = roleClaim == null || roleClaim.isBlank() ? "sub" : roleClaim.trim();
         this.audienceClaim = audienceClaim == null || audienceClaim.isBlank() ? "aud" : audienceClaim.trim();
         this.audience = audience == null || audience.isBlank() ? null : audience.trim();

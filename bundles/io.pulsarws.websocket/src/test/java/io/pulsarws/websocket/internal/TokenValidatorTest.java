@@ -245,6 +245,18 @@ class TokenValidatorTest {
     }
 
     /** jjwt (the broker) takes no HMAC key under 256 bits, nor one shorter than the token's hash. */
+    /** As the broker's jjwt, an RSA key under 2048 bits verifies no token: refused at configuration time. */
+    @Test
+    void refusesRsaKeysShorterThanTheBrokerTakes() throws Exception {
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(1024);
+        String weak = Base64.getEncoder()
+                .encodeToString(rsa.generateKeyPair().getPublic().getEncoded());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new TokenValidator("", weak, "", "", ""));
+        assertTrue(e.getMessage().contains("1024 bits"), e.getMessage());
+    }
+
     @Test
     void refusesHmacKeysShorterThanTheBrokerTakes() throws Exception {
         String shortKey = Base64.getEncoder().encodeToString(filled(31));
