@@ -90,6 +90,59 @@ public abstract class GatewayTestSupport {
         };
     }
 
+    /** @return the properties of the build's second broker, the one with token authentication and authorization */
+    protected static Properties secureBroker() throws IOException {
+        Properties secure = new Properties();
+        try (InputStream in = Files.newInputStream(Paths.get(System.getProperty("secure.broker.properties")))) {
+            secure.load(in);
+        }
+        return secure;
+    }
+
+    /**
+     * @param secure the secured broker's properties ({@link #secureBroker})
+     * @return options making the gateway check clients' tokens with that broker's key and connect each session with
+     *     the client's own token (authorizationEnabled), its own credentials being the broker's admin token; the
+     *     broker's URL is the caller's to set (plain or TLS)
+     */
+    protected static Option authorizingGateway(Properties secure) {
+        String auth = secure.getProperty("authDir");
+        String gateway = "etc/io.pulsarws.gateway.cfg";
+        String security = "etc/io.pulsarws.security.cfg";
+        return org.ops4j.pax.exam.CoreOptions.composite(
+                editConfigurationFilePut(
+                        gateway,
+                        "brokerClientAuthenticationPlugin",
+                        "org.apache.pulsar.client.impl.auth.AuthenticationToken"),
+                editConfigurationFilePut(
+                        gateway,
+                        "brokerClientAuthenticationParameters",
+                        Paths.get(auth, "admin.jwt").toUri().toString()),
+                editConfigurationFilePut(gateway, "authorizationEnabled", "true"),
+                editConfigurationFilePut(security, "authenticationEnabled", "true"),
+                editConfigurationFilePut(
+                        security,
+                        "tokenSecretKey",
+                        Paths.get(auth, "secret.key").toUri().toString()),
+                systemProperty("itest.secure.web").value(secure.getProperty("webServiceUrl")),
+                systemProperty("itest.secure.auth").value(auth));
+    }
+
+    /**
+     * Calls the secured broker's admin API with its super-user token; 409 (exists already) counts as done.
+     *
+     * @return the status
+     */
+    protected static int secureAdmin(String method, String path, String body) throws Exception {
+        String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
+                .trim();
+        HttpResponse<String> r = adminOf(System.getProperty("itest.secure.web"), token, method, path, body);
+        if (r.statusCode() / 100 != 2 && r.statusCode() != 409) {
+            throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.statusCode();
+    }
+
     protected static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

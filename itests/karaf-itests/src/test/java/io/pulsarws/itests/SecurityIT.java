@@ -68,11 +68,7 @@ public class SecurityIT extends GatewayTestSupport {
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws IOException {
-        Properties secure = new Properties();
-        try (InputStream in = Files.newInputStream(Paths.get(System.getProperty("secure.broker.properties")))) {
-            secure.load(in);
-        }
-        String auth = secure.getProperty("authDir");
+        Properties secure = secureBroker();
         String tls = secure.getProperty("tlsDir");
         String gateway = "etc/io.pulsarws.gateway.cfg";
         String security = "etc/io.pulsarws.security.cfg";
@@ -98,20 +94,7 @@ public class SecurityIT extends GatewayTestSupport {
                 editConfigurationFilePut(web, "org.ops4j.pax.web.ssl.key.password", "changeit"),
                 systemProperty("itest.https.port").value(httpsPort),
                 systemProperty("itest.secure.tls").value(tls),
-                editConfigurationFilePut(
-                        gateway,
-                        "brokerClientAuthenticationPlugin",
-                        "org.apache.pulsar.client.impl.auth.AuthenticationToken"),
-                editConfigurationFilePut(
-                        gateway,
-                        "brokerClientAuthenticationParameters",
-                        Paths.get(auth, "admin.jwt").toUri().toString()),
-                editConfigurationFilePut(gateway, "authorizationEnabled", "true"),
-                editConfigurationFilePut(security, "authenticationEnabled", "true"),
-                editConfigurationFilePut(
-                        security,
-                        "tokenSecretKey",
-                        Paths.get(auth, "secret.key").toUri().toString()),
+                authorizingGateway(secure),
                 editConfigurationFilePut(security, "allowedOrigins", APP_ORIGIN),
                 editConfigurationFilePut(security, "superUserRoles", "admin"),
                 editConfigurationFilePut(security, "jaasRealm", "karaf"),
@@ -122,9 +105,7 @@ public class SecurityIT extends GatewayTestSupport {
                 editConfigurationFilePut(web, "org.ops4j.pax.web.config.file", "${karaf.etc}/pulsarws-request-log.xml"),
                 // our own code logs at DEBUG here, to show that not even its debug lines carry a token
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.name", "io.pulsarws"),
-                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.level", "DEBUG"),
-                systemProperty("itest.secure.web").value(secure.getProperty("webServiceUrl")),
-                systemProperty("itest.secure.auth").value(auth));
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.pulsarws.level", "DEBUG"));
     }
 
     private static String token(String role) throws IOException {
@@ -154,16 +135,6 @@ public class SecurityIT extends GatewayTestSupport {
         secureAdmin("POST", "/admin/v2/persistent/secure/other/bob-p/permissions/bob", "[\"produce\"]");
         secureAdmin("POST", "/admin/v2/persistent/secure/other/bob-c/permissions/bob", "[\"consume\"]");
         secureAdmin("POST", "/admin/v2/namespaces/secure/open/permissions/anonymous", "[\"consume\"]");
-    }
-
-    private static int secureAdmin(String method, String path, String body) throws Exception {
-        String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
-                .trim();
-        HttpResponse<String> r = adminOf(System.getProperty("itest.secure.web"), token, method, path, body);
-        if (r.statusCode() / 100 != 2 && r.statusCode() != 409) {
-            throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return r.statusCode();
     }
 
     private static String url(String kind, String topic) {

@@ -2,14 +2,11 @@ package io.pulsarws.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -52,32 +49,11 @@ public class TenantIsolationIT extends GatewayTestSupport {
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws IOException {
-        Properties secure = new Properties();
-        try (InputStream in = Files.newInputStream(Paths.get(System.getProperty("secure.broker.properties")))) {
-            secure.load(in);
-        }
-        String auth = secure.getProperty("authDir");
-        String gateway = "etc/io.pulsarws.gateway.cfg";
-        String security = "etc/io.pulsarws.security.cfg";
+        Properties secure = secureBroker();
         return OptionUtils.combine(
                 options(new File(System.getProperty("assembly.tar.gz")).toURI().toString(), "pulsar-websocket-tenants"),
-                editConfigurationFilePut(gateway, "serviceUrl", secure.getProperty("serviceUrl")),
-                editConfigurationFilePut(
-                        gateway,
-                        "brokerClientAuthenticationPlugin",
-                        "org.apache.pulsar.client.impl.auth.AuthenticationToken"),
-                editConfigurationFilePut(
-                        gateway,
-                        "brokerClientAuthenticationParameters",
-                        Paths.get(auth, "admin.jwt").toUri().toString()),
-                editConfigurationFilePut(gateway, "authorizationEnabled", "true"),
-                editConfigurationFilePut(security, "authenticationEnabled", "true"),
-                editConfigurationFilePut(
-                        security,
-                        "tokenSecretKey",
-                        Paths.get(auth, "secret.key").toUri().toString()),
-                systemProperty("itest.secure.web").value(secure.getProperty("webServiceUrl")),
-                systemProperty("itest.secure.auth").value(auth));
+                editConfigurationFilePut("etc/io.pulsarws.gateway.cfg", "serviceUrl", secure.getProperty("serviceUrl")),
+                authorizingGateway(secure));
     }
 
     /** Each tenant with one namespace, its user granted produce and consume there only. Idempotent. */
@@ -89,16 +65,6 @@ public class TenantIsolationIT extends GatewayTestSupport {
             secureAdmin(
                     "POST", "/admin/v2/namespaces/" + t[0] + "/ns/permissions/" + t[1], "[\"produce\",\"consume\"]");
         }
-    }
-
-    private static int secureAdmin(String method, String path, String body) throws Exception {
-        String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
-                .trim();
-        HttpResponse<String> r = adminOf(System.getProperty("itest.secure.web"), token, method, path, body);
-        if (r.statusCode() / 100 != 2 && r.statusCode() != 409) {
-            throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return r.statusCode();
     }
 
     /** @return a token of the role, signed with the broker's key, expiring at {@code exp} (or never when null) */
