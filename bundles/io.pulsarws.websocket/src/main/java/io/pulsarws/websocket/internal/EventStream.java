@@ -85,8 +85,8 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
     private volatile ServletOutputStream out;
     private volatile ScheduledFuture<?> ticker;
     private volatile ScheduledFuture<?> expiry;
-    /** How long an expired stream's close event may wait for its client before the stream is dropped. */
-    static final long DROP_AFTER_CLOSE_MILLIS = 5_000;
+    /** Set once the token has expired (by the timer, or by a command that came first). */
+    private final AtomicBoolean expired = new AtomicBoolean();
 
     private int ticks;
 
@@ -350,11 +350,14 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
 
     /**
      * The token expired: the stream ends with a close event (4005) and, should its client not read it, is dropped
-     * {@value #DROP_AFTER_CLOSE_MILLIS} ms later.
+     * {@value Outbound#DROP_AFTER_CLOSE_MILLIS} ms later.
      */
     private void expire() {
+        if (!expired.compareAndSet(false, true)) {
+            return; // once, however many commands come after the expiry
+        }
         close(WebSocketError.AUTHENTICATION_ERROR.closeCode(), "Authentication expired");
-        keepAlive.after(DROP_AFTER_CLOSE_MILLIS, this::end);
+        keepAlive.after(Outbound.DROP_AFTER_CLOSE_MILLIS, this::end);
     }
 
     /** Every {@value #KEEP_ALIVE_SECONDS} s a keep-alive comment. */

@@ -40,8 +40,6 @@ import org.slf4j.LoggerFactory;
 final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrameListener, FrameSink, Outbound.Client {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySocket.class);
     /** How long a close frame to a client that does not read may take before the connection is dropped. */
-    private static final long DROP_AFTER_CLOSE_MILLIS = 5_000;
-
     private static final ByteBuffer PING = ByteBuffer.wrap("PING".getBytes(StandardCharsets.US_ASCII));
 
     private final GatewaySession session;
@@ -350,7 +348,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
 
     /**
      * The token expired: nothing more the client sends is acted on, the session closes with 4005, and the
-     * connection is dropped {@value #DROP_AFTER_CLOSE_MILLIS} ms later whether or not the client answers the close.
+     * connection is dropped {@value Outbound#DROP_AFTER_CLOSE_MILLIS} ms later whether or not the client answers the close.
      */
     private void expire() {
         synchronized (gate) {
@@ -364,9 +362,9 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
         dropLater();
     }
 
-    /** Drops the connection {@value #DROP_AFTER_CLOSE_MILLIS} ms from now if it is still open (a close unanswered). */
+    /** Drops the connection {@value Outbound#DROP_AFTER_CLOSE_MILLIS} ms from now if it is still open (a close unanswered). */
     private void dropLater() {
-        keepAlive.after(DROP_AFTER_CLOSE_MILLIS, () -> {
+        keepAlive.after(Outbound.DROP_AFTER_CLOSE_MILLIS, () -> {
             Session open = socket;
             if (open != null && open.isOpen()) {
                 try {

@@ -86,6 +86,9 @@ public class HttpFallbackServlet extends HttpServlet {
     /** The producer POSTs in progress; bounded by the session limits likewise (each holds a permit). */
     private final transient java.util.Set<ProducerPost> posts = ConcurrentHashMap.newKeySet();
 
+    /** The request bodies being read, in bytes of buffer, for the node. */
+    private final transient BodyReader.Budget bodies = new BodyReader.Budget();
+
     private final transient FrameCodec codec = new FrameCodec();
     private final transient SecureRandom random = new SecureRandom();
 
@@ -351,8 +354,12 @@ public class HttpFallbackServlet extends HttpServlet {
         BodyReader.read(
                 req.getInputStream(),
                 req.getContentLengthLong(),
-                limits.maxTextFrameSize(),
-                limits.requestBodyTimeoutMillis(),
+                new BodyReader.Limits(
+                        limits.maxTextFrameSize(),
+                        limits.requestBodyTimeoutMillis(),
+                        // what a full pending-handshake bound held when bodies were read there: 64 MiB by default
+                        (long) limits.maxPendingHandshakes() * limits.maxTextFrameSize()),
+                bodies,
                 k,
                 new BodyReader.Outcome() {
                     @Override
@@ -372,6 +379,8 @@ public class HttpFallbackServlet extends HttpServlet {
                         try {
                             if (status == 408) {
                                 resp.setHeader("Connection", "close");
+                            } else if (status == 503) {
+                                resp.setHeader("Retry-After", "1");
                             }
                             refuse(resp, status, reason);
                         } catch (IOException | IllegalStateException e) {

@@ -13,6 +13,12 @@ final class Outbound {
     private final AtomicLong queued = new AtomicLong();
     private final Set<Client> congested = ConcurrentHashMap.newKeySet();
 
+    /**
+     * How long a client that is being ended (too slow, or its token expired) may leave the final close unanswered
+     * or unread before its connection is dropped.
+     */
+    static final long DROP_AFTER_CLOSE_MILLIS = 5_000;
+
     /** A client's queue over its budget: a WebSocket or an HTTP event stream. */
     interface Client {
         /** Called every second while over budget: ends the client once it has not read for too long. */

@@ -87,6 +87,11 @@ final class SessionLimits {
         return n == null ? 0 : n.get();
     }
 
+    /** @return how many principals hold sessions (one entry each, gone with their last session) */
+    int principals() {
+        return perPrincipal.size();
+    }
+
     /** @return open sessions and handshakes in progress */
     int total() {
         return total.get();

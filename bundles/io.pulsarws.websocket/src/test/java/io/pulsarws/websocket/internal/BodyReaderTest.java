@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class BodyReaderTest {
     private final KeepAlive timer = new KeepAlive();
+    private final BodyReader.Budget budget = new BodyReader.Budget();
 
     @AfterEach
     void stop() {
@@ -110,13 +111,14 @@ class BodyReaderTest {
     void aBodyInChunksArrivesWhole() throws Exception {
         Trickle in = new Trickle();
         Result r = new Result();
-        BodyReader.read(in, -1, 1024, 10_000, timer, r);
+        BodyReader.read(in, -1, new BodyReader.Limits(1024, 10_000, 1 << 20), budget, timer, r);
         in.arrive("{\"payload\":");
         in.arrive("\"aGk=\"}");
         assertTrue(!r.outcome.isDone(), "nothing before the end of the body");
         in.end();
         assertArrayEquals("{\"payload\":\"aGk=\"}".getBytes(StandardCharsets.UTF_8), (byte[]) r.outcome.get());
         assertEquals(1, r.outcomes);
+        assertEquals(0, budget.held(), "the buffer's bytes given back");
     }
 
     /** A declared length over the limit is refused before a byte is read; a body that grows past it, as it does. */
@@ -124,13 +126,13 @@ class BodyReaderTest {
     void overTheLimitIs413() throws Exception {
         Result declared = new Result();
         Trickle unused = new Trickle();
-        BodyReader.read(unused, 5000, 1024, 10_000, timer, declared);
+        BodyReader.read(unused, 5000, new BodyReader.Limits(1024, 10_000, 1 << 20), budget, timer, declared);
         assertEquals("413", ((String) declared.outcome.get()).substring(0, 3));
         assertNull(unused.listener, "not even a listener for a body declared too large");
 
         Trickle in = new Trickle();
         Result grown = new Result();
-        BodyReader.read(in, -1, 1024, 10_000, timer, grown);
+        BodyReader.read(in, -1, new BodyReader.Limits(1024, 10_000, 1 << 20), budget, timer, grown);
         for (int i = 0; i < 20 && !grown.outcome.isDone(); i++) {
             in.arrive("x".repeat(100));
         }
@@ -148,7 +150,7 @@ class BodyReaderTest {
         Trickle in = new Trickle();
         Result r = new Result();
         long start = System.nanoTime();
-        BodyReader.read(in, 100, 1024, 300, timer, r);
+        BodyReader.read(in, 100, new BodyReader.Limits(1024, 300, 1 << 20), budget, timer, r);
         in.arrive("{");
         String outcome = (String) r.outcome.get(5, TimeUnit.SECONDS);
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -157,5 +159,53 @@ class BodyReaderTest {
         in.arrive("\"payload\":\"aGk=\"}");
         in.end();
         assertEquals(1, r.outcomes, "the body that came late is not acted on");
+    }
+
+    /**
+     * Bodies no longer wait for a pending-handshake place, so the node's bound is in bytes: buffers are charged
+     * before they are allocated or grown; a body that does not fit is 503 at once, and what was held comes back with
+     * every outcome (the body, a refusal, the deadline).
+     */
+    @Test
+    void theNodesBodiesAreBoundedInBytes() throws Exception {
+        BodyReader.Limits limits = new BodyReader.Limits(8192, 10_000, 10_000);
+        Trickle first = new Trickle();
+        Result one = new Result();
+        BodyReader.read(first, 8000, limits, budget, timer, one);
+        assertEquals(8001, budget.held(), "the first buffer, sized from the declared length");
+        Result two = new Result();
+        BodyReader.read(new Trickle(), 8000, limits, budget, timer, two);
+        assertEquals("503 " + BodyReader.BUSY, two.outcome.get());
+        assertEquals(8001, budget.held(), "the refused one holds nothing");
+
+        Trickle growing = new Trickle();
+        Result three = new Result();
+        BodyReader.read(growing, -1, limits, budget, timer, three); // 8,192 bytes more do not fit: 503 as well
+        assertEquals("503 " + BodyReader.BUSY, three.outcome.get());
+
+        Result small = new Result();
+        Trickle grows = new Trickle();
+        BodyReader.read(grows, 1000, limits, budget, timer, small); // 1,001 fits, its growth to 2,002 does not
+        assertEquals(9002, budget.held());
+        grows.arrive("x".repeat(1500));
+        assertEquals("503 " + BodyReader.BUSY, small.outcome.get());
+        assertEquals(8001, budget.held(), "given back at the refusal");
+
+        first.arrive("{\"payload\":\"aGk=\"}");
+        first.end();
+        one.outcome.get();
+        assertEquals(0, budget.held(), "all given back");
+        Result later = new Result();
+        BodyReader.read(new Trickle(), 8000, limits, budget, timer, later);
+        assertEquals(8001, budget.held(), "room again");
+    }
+
+    @Test
+    void theDeadlineGivesTheBytesBack() throws Exception {
+        Result r = new Result();
+        BodyReader.read(new Trickle(), 500, new BodyReader.Limits(1024, 200, 1 << 20), budget, timer, r);
+        assertEquals(501, budget.held());
+        assertTrue(((String) r.outcome.get(5, TimeUnit.SECONDS)).startsWith("408 "));
+        assertEquals(0, budget.held());
     }
 }

@@ -53,7 +53,11 @@ class SessionLimitsTest {
                         .status());
         assertEquals(2, limits.total(), "the refused one gave its place back");
         assertEquals(2, limits.of("alice"));
-        limits.acquire("10.0.0.3", 0, 0).chargeTo("bob", 2); // another principal is not affected
+        SessionLimits.Permit bob = limits.acquire("10.0.0.3", 0, 0);
+        bob.chargeTo("bob", 2); // another principal is not affected
+        assertEquals(2, limits.principals());
+        bob.release();
+        assertEquals(1, limits.principals(), "a principal's entry goes with its last session");
         first.release();
         first.release();
         assertEquals(1, limits.of("alice"));
