@@ -209,6 +209,9 @@ final class ProducerSession extends AbstractSession {
         long granted = budget.acquire(send.size, bytes -> granted(send, bytes));
         if (granted < 0) {
             pause(); // the budget calls granted() later, perhaps already now on another thread
+            // ...which may have sent it and seen its answer before the pause above, finding nothing paused to
+            // resume: check again, or the client would never be read again with nothing waiting or in flight
+            resumeIfBelow();
             return;
         }
         synchronized (flow) {
