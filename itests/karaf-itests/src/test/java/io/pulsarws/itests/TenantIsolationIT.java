@@ -233,4 +233,98 @@ public class TenantIsolationIT extends GatewayTestSupport {
         }
         WsClient.open(url, as(VICTIM)).close();
     }
+
+    /**
+     * Item 2: the attacker stores 150 messages of 700 KB on its own topic and opens readers from {@code earliest}
+     * that never read (small receive buffers), one after another, until it is refused or has 30. Its receive queues
+     * are sized in bytes (about 5 messages each, not 150), and once they hold its principal's bound
+     * ({@code maxPrefetchBytesPerPrincipal}, 32 MiB) it opens no more: 429. Meanwhile the victim completes a round
+     * trip, the node's prefetch (JMX, read every 200 ms) stays near the bound, and the heap after a full GC grows by
+     * what the bounds allow. On the code before, each reader prefetched all 150 messages: the node ran out of heap
+     * at the fourth or fifth.
+     */
+    @Test
+    public void d_oneClientsReadersFillItsPrefetchBoundAndTheNodeServesOthers() throws Exception {
+        String topic = uniqueTopic("large");
+        String payload = b64(new String(new char[700_000]).replace('\0', 'x'));
+        try (WsClient p = WsClient.open(ws("producer", "iso-b", topic), as(ATTACKER))) {
+            for (int i = 0; i < 150; i++) {
+                p.send("{\"payload\":\"" + payload + "\"}");
+                if (i % 10 == 9) { // the client's own pace: ten in flight at most
+                    for (int k = 0; k < 10; k++) {
+                        assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+                    }
+                }
+            }
+        }
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        memory.gc();
+        long heapBefore = memory.getHeapMemoryUsage().getUsed();
+        long prefetchBefore = prefetched();
+        long bound = 32L << 20;
+        List<RawWs> readers = new ArrayList<>();
+        String refused = null;
+        long most = 0;
+        try {
+            for (int i = 0; i < 30 && refused == null; i++) {
+                String url = ws("reader", "iso-b", topic) + "?messageId=earliest";
+                try {
+                    readers.add(RawWs.open(url, 4096, as(ATTACKER)));
+                } catch (IOException e) {
+                    refused = e.getMessage();
+                }
+                // one after another, each once the one before has its first messages queued (at most 3 s): what
+                // the gateway holds is then seen by the next handshake, as it would be for a slower client
+                long seen = most;
+                for (int k = 0; k < 60 && refused == null; k++) {
+                    most = Math.max(most, prefetched());
+                    if (most > seen + (1L << 20)) {
+                        break;
+                    }
+                    Thread.sleep(50);
+                }
+            }
+            assertTrue("a reader was refused: " + refused, refused != null && refused.contains(" 429 "));
+            String again = refusal(ws("reader", "iso-b", topic) + "?messageId=earliest", as(ATTACKER));
+            assertTrue(again, again.startsWith("429 ") && again.contains("maxPrefetchBytesPerPrincipal"));
+
+            String own = uniqueTopic("meanwhile");
+            long start = System.nanoTime();
+            try (WsClient c = WsClient.open(ws("consumer", "iso-a", own + "/sub"), as(VICTIM));
+                    WsClient p = WsClient.open(ws("producer", "iso-a", own), as(VICTIM))) {
+                p.send("{\"payload\":\"" + b64("hello") + "\"}");
+                assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+                assertEquals("hello", text(Json.object(c.next(TIMEOUT))));
+            }
+            long roundTripMillis = (System.nanoTime() - start) / 1_000_000;
+            for (int i = 0; i < 10; i++) { // 2 s of ticks after the last reader: nothing more arrives
+                Thread.sleep(200);
+                most = Math.max(most, prefetched());
+            }
+            long held = prefetched() - prefetchBefore;
+            memory.gc();
+            long grown = memory.getHeapMemoryUsage().getUsed() - heapBefore;
+            record(String.format(
+                    "tenants: %d readers of 700 KB messages that never read, the next refused 429; prefetch %d KiB "
+                            + "held (most seen %d KiB, bound %d KiB); the other tenant's round trip %d ms; heap "
+                            + "after GC grew by %d MiB",
+                    readers.size(), held >> 10, most >> 10, bound >> 10, roundTripMillis, grown >> 20));
+            // the bound, plus what readers let in before a tick saw it reached could still receive (one window each)
+            assertTrue("prefetch " + most + " bytes", most <= bound + 6 * (4L << 20));
+            assertTrue("heap after GC grew by " + (grown >> 20) + " MiB", grown < 160L << 20);
+            assertTrue("fewer readers than messages allow: " + readers.size(), readers.size() >= 4);
+        } finally {
+            readers.forEach(RawWs::close);
+        }
+    }
+
+    /** @return the gateway's prefetched bytes (JMX), or 0 on a gateway without the attribute (the code before) */
+    private static long prefetched() throws Exception {
+        try {
+            return (Long) java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(new javax.management.ObjectName("io.pulsarws:type=Gateway"), "PrefetchedBytes");
+        } catch (javax.management.AttributeNotFoundException e) {
+            return 0;
+        }
+    }
 }

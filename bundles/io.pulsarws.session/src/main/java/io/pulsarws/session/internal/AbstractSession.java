@@ -165,6 +165,7 @@ abstract class AbstractSession implements GatewaySession {
     @Override
     public final void close() {
         if (closed.compareAndSet(false, true)) {
+            closing();
             context.onClosed().accept(this);
             closePulsar().whenComplete((v, e) -> {
                 if (e != null) {
@@ -172,6 +173,11 @@ abstract class AbstractSession implements GatewaySession {
                 }
             });
         }
+    }
+
+    /** Called once when the session closes, before the Pulsar side is closed. */
+    protected void closing() {
+        // only delivery sessions hold something to give back here
     }
 
     /** @return this session's statistics snapshot */

@@ -62,7 +62,8 @@ final class ConsumerSession extends DeliverySession {
                         ? client.newConsumer(Schema.AUTO_CONSUME())
                         : client.newConsumer(Schema.BYTES))
                 .subscriptionName(o.subscription())
-                .receiverQueueSize(o.window())
+                // one message per queue until the first shows their size: Prefetch sizes them in bytes from then on
+                .receiverQueueSize(1)
                 .subscriptionType(o.type())
                 .subscriptionMode(o.mode())
                 .cryptoFailureAction(o.cryptoFailureAction());
@@ -106,6 +107,11 @@ final class ConsumerSession extends DeliverySession {
     @Override
     protected CompletableFuture<? extends Message<?>> receiveNext() {
         return consumer.receiveAsync();
+    }
+
+    @Override
+    protected Object pulsarQueues() {
+        return consumer;
     }
 
     @Override

@@ -49,6 +49,9 @@ abstract class DeliverySession extends AbstractSession {
     /** True while one receive is in flight; at most one is, which keeps delivery in order. */
     private final AtomicBoolean receiving = new AtomicBoolean();
 
+    /** Bounds the Pulsar side's receive queues in bytes; set once after creation ({@link #watch}). */
+    private volatile Prefetch.Window prefetch;
+
     /** How pushed frames carry payloads (beyond Pulsar: text or json instead of base64). */
     private final io.pulsarws.codec.PayloadFormat payloadFormat;
     /** The schemas of what was delivered, with {@code payloadFormat=json}; else null. */
@@ -75,6 +78,54 @@ abstract class DeliverySession extends AbstractSession {
     /** @return true while the session is being ended on purpose, so that a failing receive is expected */
     protected boolean ending() {
         return false;
+    }
+
+    /** @return the Pulsar consumer or reader whose receive queues {@link Prefetch} reads and sizes */
+    protected abstract Object pulsarQueues();
+
+    /** @return the most messages this session's client may have outstanding (its receive queues' upper bound) */
+    int window() {
+        return window;
+    }
+
+    /** Starts bounding this session's receive queues in bytes, charged to {@code owner}. */
+    void watch(Prefetch p, String owner) {
+        Prefetch.Window w = p.open(owner, new PulsarQueues(pulsarQueues()), window, this::closeSocket);
+        prefetch = w;
+        if (isClosed()) {
+            w.close(); // closed meanwhile: closing() may have run before the window was there
+        }
+    }
+
+    @Override
+    protected void closing() {
+        Prefetch.Window w = prefetch;
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    /** The receive queues of a Pulsar consumer or reader of the embedded client. */
+    private record PulsarQueues(Object of) implements Prefetch.Queues {
+        @Override
+        public long bytes() {
+            return io.pulsarws.pulsar.client.ReceiveQueues.bytes(of);
+        }
+
+        @Override
+        public int messages() {
+            return io.pulsarws.pulsar.client.ReceiveQueues.messages(of);
+        }
+
+        @Override
+        public int count() {
+            return io.pulsarws.pulsar.client.ReceiveQueues.queues(of);
+        }
+
+        @Override
+        public void resize(int perQueue) {
+            io.pulsarws.pulsar.client.ReceiveQueues.resize(of, perQueue);
+        }
     }
 
     /** @return the next message of the subscription or reader */
@@ -209,6 +260,10 @@ abstract class DeliverySession extends AbstractSession {
             }
             delivered(m);
             messages.increment();
+            Prefetch.Window w = prefetch;
+            if (w != null) {
+                w.taken(m.size());
+            }
             byte[] payload = m.getData();
             counters.delivered(payload.length);
             DeliveredMessage d = new DeliveredMessage(

@@ -92,6 +92,28 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int receiverQueueSize() default 1000;
 
     @AttributeDefinition(
+            name = "Prefetch per session (bytes)",
+            description = "What a consumer's or reader's receive queues hold ahead of its client: the gateway sizes "
+                    + "them from the largest message seen so that they hold about this many bytes (Pulsar counts "
+                    + "them in messages), and at least one message. A session holding more than twice its "
+                    + "allowance (its messages suddenly grew) is closed with 1008. Applied in place.")
+    long maxPrefetchBytesPerSession() default 4_194_304;
+
+    @AttributeDefinition(
+            name = "Prefetch per principal (bytes)",
+            description = "While the consumers and readers of one authenticated role (or, without authentication, "
+                    + "one client address) hold this many bytes its clients have not read, it opens no more "
+                    + "consumers or readers (429) and none of its queues grows. Applied in place.")
+    long maxPrefetchBytesPerPrincipal() default 33_554_432;
+
+    @AttributeDefinition(
+            name = "Prefetch on the node (bytes)",
+            description = "While all consumers and readers hold this many bytes, no queue grows and only principals "
+                    + "holding nothing open consumers or readers (503 for the others). 0: an eighth of the heap. "
+                    + "Applied in place.")
+    long maxPrefetchBytes() default 0;
+
+    @AttributeDefinition(
             name = "Broker authentication plugin",
             description = "Pulsar client Authentication class the gateway's own client uses toward the broker, e.g. "
                     + "org.apache.pulsar.client.impl.auth.AuthenticationToken. Empty: no authentication.")

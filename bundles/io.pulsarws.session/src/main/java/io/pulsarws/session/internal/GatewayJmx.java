@@ -146,6 +146,16 @@ final class GatewayJmx {
         }
 
         @Override
+        public long getPrefetchedBytes() {
+            return gateway.prefetch().held();
+        }
+
+        @Override
+        public long getSessionsClosedForPrefetch() {
+            return gateway.prefetch().closedOverWindow();
+        }
+
+        @Override
         public boolean closeSession(long id) {
             return gateway.close(id);
         }

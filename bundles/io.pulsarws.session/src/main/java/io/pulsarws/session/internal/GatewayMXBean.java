@@ -31,6 +31,15 @@ public interface GatewayMXBean {
     long getBatchAckBytes();
 
     /**
+     * @return payload bytes consumers and readers have received from the brokers and their clients have not read
+     *     yet, at the last check (every 100 ms; {@code maxPrefetchBytes} bounds it)
+     */
+    long getPrefetchedBytes();
+
+    /** @return sessions closed because their prefetch grew past twice their window, since the gateway started */
+    long getSessionsClosedForPrefetch();
+
+    /**
      * @param id a session id, as listed by {@code pulsar-ws:sessions}
      * @return true if the session was open and is now closed
      */

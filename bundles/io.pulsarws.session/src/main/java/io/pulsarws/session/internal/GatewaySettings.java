@@ -18,6 +18,7 @@ import java.util.List;
  * @param memoryLimitMb producer bytes in flight on the node, in MiB (0: no bound)
  * @param authorizationEnabled whether sessions connect with their client's own token
  * @param maxCredentialClients how many clients with clients' tokens may exist at once
+ * @param prefetch what consumers and readers may hold ahead of their clients, in bytes
  */
 record GatewaySettings(
         String serviceUrl,
@@ -26,7 +27,8 @@ record GatewaySettings(
         SessionDefaults sessions,
         int memoryLimitMb,
         boolean authorizationEnabled,
-        int maxCredentialClients) {
+        int maxCredentialClients,
+        PrefetchSettings prefetch) {
 
     /**
      * Where the brokers of a cluster are read from when no serviceUrl is set.
@@ -56,6 +58,9 @@ record GatewaySettings(
         if (c.maxPendingMessages() < 1 || c.receiverQueueSize() < 1 || c.maxCredentialClients() < 1) {
             wrong.add("maxPendingMessages, receiverQueueSize and maxCredentialClients must be >= 1");
         }
+        PrefetchSettings prefetch = new PrefetchSettings(
+                c.maxPrefetchBytesPerSession(), c.maxPrefetchBytesPerPrincipal(), c.maxPrefetchBytes());
+        prefetch.check(wrong);
         String trust = trimmed(c.tlsTrustCertsFilePath());
         if (trust != null && !Files.isReadable(Paths.get(trust))) {
             wrong.add("tlsTrustCertsFilePath " + trust + " is not a readable file");
@@ -84,7 +89,8 @@ record GatewaySettings(
                 new SessionDefaults(c.maxPendingMessages(), c.receiverQueueSize()),
                 c.memoryLimitMb(),
                 c.authorizationEnabled(),
-                c.maxCredentialClients());
+                c.maxCredentialClients(),
+                prefetch);
     }
 
     /** @return true if this is a broker URL the Pulsar client accepts */
@@ -141,6 +147,9 @@ record GatewaySettings(
         v.add(Setting.plain("memoryLimitMb", memoryLimitMb));
         v.add(Setting.plain("maxPendingMessages", sessions.maxPendingMessages()));
         v.add(Setting.plain("receiverQueueSize", sessions.receiverQueueSize()));
+        v.add(Setting.plain("maxPrefetchBytesPerSession", prefetch.perSession()));
+        v.add(Setting.plain("maxPrefetchBytesPerPrincipal", prefetch.perPrincipal()));
+        v.add(Setting.plain("maxPrefetchBytes", prefetch.nodeBytes()));
         v.add(Setting.plain("brokerClientAuthenticationPlugin", client.authenticationPlugin()));
         v.add(Setting.secret("brokerClientAuthenticationParameters", client.authenticationParameters()));
         v.add(Setting.plain("authorizationEnabled", authorizationEnabled));

@@ -62,6 +62,16 @@ public class PulsarGateway implements SessionManager {
     /** Batch ack bookkeeping: at most 32 MiB on the node, 8 MiB per tenant (see the README). */
     private final BatchAcks batchAcks = new BatchAcks(32L << 20, 8L << 20);
 
+    /** What consumers and readers hold ahead of their clients, in bytes; limits set with the configuration. */
+    private final Prefetch prefetch = new Prefetch(PrefetchSettings.DEFAULT.limits());
+    /** Reads the receive queues every 100 ms ({@link Prefetch#tick}); one thread, for the component's lifetime. */
+    private final java.util.concurrent.ScheduledExecutorService ticker =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pulsarws-prefetch");
+                t.setDaemon(true);
+                return t;
+            });
+
     /** Topic schemas for json sessions, and the threads that wait for the broker to name one. */
     private final Schemas schemas = new Schemas();
 
@@ -76,6 +86,7 @@ public class PulsarGateway implements SessionManager {
             batchAcks,
             sendBudget,
             schemas,
+            prefetch,
             sessions::forget);
     /** The clients over time, changed on its own control thread only. */
     private final ClusterManager clusters;
@@ -94,12 +105,15 @@ public class PulsarGateway implements SessionManager {
 
     @Activate
     public PulsarGateway(GatewayConfiguration config) {
-        clusters = new ClusterManager(
-                PID, sessions::closeAll, inForce -> sendBudget.setLimit((long) inForce.memoryLimitMb() << 20));
+        clusters = new ClusterManager(PID, sessions::closeAll, inForce -> {
+            sendBudget.setLimit((long) inForce.memoryLimitMb() << 20);
+            prefetch.setLimits(inForce.prefetch().limits());
+        });
         if (!clusters.start(config)) {
             throw new IllegalArgumentException("invalid " + PID + " configuration (see the error above)");
         }
         factory = new SessionFactory(clusters::cluster, sessions, sessionContext);
+        ticker.scheduleWithFixedDelay(prefetch::tick, 100, 100, TimeUnit.MILLISECONDS);
         jmx = new GatewayJmx(this);
         metrics.onAdded(jmx::namespaceAdded);
         Cluster c = clusters.cluster();
@@ -121,6 +135,7 @@ public class PulsarGateway implements SessionManager {
     void deactivate() {
         metrics.onAdded(null);
         jmx.close();
+        ticker.shutdownNow();
         int open = clusters.close();
         schemas.close();
         LOG.info("Pulsar WebSocket gateway stopped: {} open session(s) closed", open);
@@ -184,6 +199,10 @@ public class PulsarGateway implements SessionManager {
 
     SendBudget sendBudget() {
         return sendBudget;
+    }
+
+    Prefetch prefetch() {
+        return prefetch;
     }
 
     BatchAcks batchAcks() {

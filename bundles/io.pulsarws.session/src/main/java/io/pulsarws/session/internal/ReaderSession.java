@@ -41,7 +41,8 @@ final class ReaderSession extends DeliverySession {
                         : client.newReader(Schema.BYTES))
                 .topic(topic)
                 .startMessageId(startMessageId(o.start(), topic))
-                .receiverQueueSize(o.window())
+                // one message until the first shows the size: Prefetch sizes the queue in bytes from then on
+                .receiverQueueSize(1)
                 .cryptoFailureAction(o.cryptoFailureAction());
         CryptoKeyReader keys = context.keyReader().get();
         if (keys != null) {
@@ -69,6 +70,11 @@ final class ReaderSession extends DeliverySession {
     @Override
     protected CompletableFuture<? extends Message<?>> receiveNext() {
         return reader.readNextAsync();
+    }
+
+    @Override
+    protected Object pulsarQueues() {
+        return reader;
     }
 
     @Override

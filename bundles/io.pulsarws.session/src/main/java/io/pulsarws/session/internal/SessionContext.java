@@ -17,6 +17,7 @@ import org.apache.pulsar.client.api.CryptoKeyReader;
  * @param batchAcks the node's batch-ack bookkeeping
  * @param sendBudget the node's producer memory
  * @param schemas the node's topic schemas, for {@code payloadFormat=json}
+ * @param prefetch the node's bound on what consumers and readers receive ahead of their clients
  * @param onClosed told once when a session is closed (it leaves the registry, releases its credential lease)
  */
 record SessionContext(
@@ -27,4 +28,5 @@ record SessionContext(
         BatchAcks batchAcks,
         SendBudget sendBudget,
         Schemas schemas,
+        Prefetch prefetch,
         Consumer<AbstractSession> onClosed) {}

@@ -90,7 +90,11 @@ final class SessionFactory {
             sessionClient = lease.client();
         }
         AbstractSession session;
+        String owner = owner(identity, request.remoteAddress());
         try {
+            if (path.kind() != EndpointPath.Kind.PRODUCER) {
+                context.prefetch().admit(owner);
+            }
             session = create(c, path, params, request.remoteAddress(), sessionClient, lease != null);
         } catch (OpenRefusedException e) {
             if (lease != null) {
@@ -99,6 +103,9 @@ final class SessionFactory {
             LOG.debug(
                     "Refused {} on {} for {}: {} {}", path.kind(), path.topic(), identity, e.status(), e.getMessage());
             throw e;
+        }
+        if (session instanceof DeliverySession d) {
+            d.watch(context.prefetch(), owner);
         }
         session.bindOwner(c.client);
         if (identity != null) {
@@ -111,6 +118,16 @@ final class SessionFactory {
         }
         LOG.debug("Opened {} for {}", session, identity);
         return session;
+    }
+
+    /**
+     * @return whom a session's prefetch is charged to: its authenticated role, or its address for a client that is
+     *     not authenticated or is let in anonymously
+     */
+    static String owner(ClientIdentity identity, String remoteAddress) {
+        return identity == null || identity.anonymous() || identity.role() == null
+                ? "address " + remoteAddress
+                : "role " + identity.role();
     }
 
     /** Creates the session with the given client, waiting up to the operation timeout. */

@@ -75,6 +75,7 @@ final class Fakes {
                 batchAcks,
                 budget,
                 new Schemas(),
+                new Prefetch(new Prefetch.Limits(4L << 20, 32L << 20, 64L << 20)),
                 closed::add);
     }
 
