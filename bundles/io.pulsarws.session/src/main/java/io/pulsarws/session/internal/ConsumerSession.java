@@ -62,8 +62,8 @@ final class ConsumerSession extends DeliverySession {
                         ? client.newConsumer(Schema.AUTO_CONSUME())
                         : client.newConsumer(Schema.BYTES))
                 .subscriptionName(o.subscription())
-                // one message per queue until the first shows their size: Prefetch sizes them in bytes from then on
-                .receiverQueueSize(1)
+                // a few messages per queue until the first shows their size: Prefetch sizes them in bytes from then on
+                .receiverQueueSize(Prefetch.MIN_QUEUE)
                 .subscriptionType(o.type())
                 .subscriptionMode(o.mode())
                 .cryptoFailureAction(o.cryptoFailureAction());

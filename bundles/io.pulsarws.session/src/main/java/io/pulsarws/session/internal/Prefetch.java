@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * What consumers and readers receive from the brokers ahead of their clients, bounded in bytes. Pulsar counts a
  * receive queue in messages ({@code receiverQueueSize}), so large messages times a large queue times many
  * sessions that never read would fill the heap. The gateway sizes each session's queues from the largest message
- * it has seen, so that they hold about {@code perSession} bytes, and starts every queue at one message until the
- * first one shows their size. Each {@link #tick} (every 100 ms) reads what the queues hold:
+ * it has seen, so that they hold about {@code perSession} bytes, and starts every queue at {@link #MIN_QUEUE}
+ * messages until the first one shows their size. Each {@link #tick} (every 100 ms) reads what the queues hold:
  *
  * <ul>
  *   <li>a session holding more than twice its allowance (its topic's messages suddenly grew, with a queue sized
@@ -25,11 +25,18 @@ import org.slf4j.LoggerFactory;
  *       readers (503), and no queue grows.
  * </ul>
  *
- * A queue holds at least one message whatever its size (Pulsar cannot ask for part of one): a session's allowance
- * is its window or one message per queue, whichever is larger.
+ * A queue holds at least {@link #MIN_QUEUE} messages whatever their size (Pulsar cannot ask for part of one): a
+ * session's allowance is its window or that many messages per queue, whichever is larger.
  */
 final class Prefetch {
     private static final Logger LOG = LoggerFactory.getLogger(Prefetch.class);
+
+    /**
+     * The fewest messages a queue is sized for, and what it starts at. Not 1: a reader started after a given id is
+     * sent that id's message by the broker, and the 4.0 client drops it without returning its permit (once per
+     * connection); with a queue of one that permit was its only one, and the reader would wait forever.
+     */
+    static final int MIN_QUEUE = 2;
 
     /** The reason a session holding more than twice its allowance is closed with. */
     static final String OVER_WINDOW = "Prefetch over its bound: this topic's messages grew larger than the session's "
@@ -119,14 +126,14 @@ final class Prefetch {
     }
 
     /**
-     * Starts watching a session's queues; they start at one message each.
+     * Starts watching a session's queues; they start at {@link #MIN_QUEUE} messages each.
      *
      * @param owner the principal charged
      * @param maxQueue the most messages a queue may hold (the session's window)
      * @param close how to close the session (code, reason)
      */
     Window open(String owner, Queues queues, int maxQueue, BiConsumer<Integer, String> close) {
-        Window w = new Window(owner, queues, Math.max(1, maxQueue), close);
+        Window w = new Window(owner, queues, Math.max(MIN_QUEUE, maxQueue), close);
         windows.add(w);
         return w;
     }
@@ -162,7 +169,7 @@ final class Prefetch {
         /** The largest message seen, in bytes; 0 until the first. */
         private volatile long largest;
         /** What each queue may hold now, in messages. */
-        private volatile int size = 1;
+        private volatile int size = MIN_QUEUE;
 
         private Window(String owner, Queues queues, int maxQueue, BiConsumer<Integer, String> close) {
             this.owner = owner;
@@ -196,7 +203,7 @@ final class Prefetch {
             if (messages > 0 && bytes / messages > largest) {
                 largest = (bytes + messages - 1) / messages; // at least their average: one of them is that large
             }
-            long allowance = Math.max(l.perSession(), largest * queues.count());
+            long allowance = Math.max(l.perSession(), MIN_QUEUE * largest * queues.count());
             if (bytes > 2 * allowance) {
                 windows.remove(this);
                 closedOverWindow++;
@@ -219,7 +226,7 @@ final class Prefetch {
                 return; // nothing seen yet: one message each
             }
             long fits = l.perSession() / queues.count() / big;
-            int target = (int) Math.max(1, Math.min(maxQueue, fits));
+            int target = (int) Math.max(MIN_QUEUE, Math.min(maxQueue, fits));
             if (target > size && mayNotGrow) {
                 return;
             }

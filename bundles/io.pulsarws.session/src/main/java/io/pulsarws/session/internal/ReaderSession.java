@@ -41,8 +41,8 @@ final class ReaderSession extends DeliverySession {
                         : client.newReader(Schema.BYTES))
                 .topic(topic)
                 .startMessageId(startMessageId(o.start(), topic))
-                // one message until the first shows the size: Prefetch sizes the queue in bytes from then on
-                .receiverQueueSize(1)
+                // a few messages until the first shows their size: Prefetch sizes the queue in bytes from then on
+                .receiverQueueSize(Prefetch.MIN_QUEUE)
                 .cryptoFailureAction(o.cryptoFailureAction());
         CryptoKeyReader keys = context.keyReader().get();
         if (keys != null) {

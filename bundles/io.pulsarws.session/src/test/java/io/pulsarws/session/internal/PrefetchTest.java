@@ -52,10 +52,10 @@ class PrefetchTest {
     }
 
     @Test
-    void queuesStartAtOneMessageAndAreSizedInBytesFromTheFirst() {
+    void queuesStartAtTwoMessagesAndAreSizedInBytesFromTheFirst() {
         FakeQueues small = new FakeQueues();
         Prefetch.Window s = open("a", small, 1000);
-        assertEquals(1, s.size());
+        assertEquals(2, s.size());
         s.taken(100); // 4 MiB of 100-byte messages is more than the window: the window bounds it
         assertEquals(List.of(1000), small.sizes);
 
@@ -64,9 +64,9 @@ class PrefetchTest {
         l.taken(700_000);
         assertEquals(List.of(5), large.sizes, "4 MiB / 700 KB");
         l.taken(5 * MIB);
-        assertEquals(List.of(5, 1), large.sizes, "at least one message, however large");
+        assertEquals(List.of(5, 2), large.sizes, "at least two messages, however large");
         l.taken(1000);
-        assertEquals(List.of(5, 1), large.sizes, "the largest seen decides: a smaller one changes nothing");
+        assertEquals(List.of(5, 2), large.sizes, "the largest seen decides: a smaller one changes nothing");
     }
 
     @Test
@@ -100,15 +100,15 @@ class PrefetchTest {
     }
 
     @Test
-    void oneMessageLargerThanTheWindowIsAlwaysAllowedPerQueue() {
+    void twoMessagesLargerThanTheWindowAreAlwaysAllowedPerQueue() {
         FakeQueues q = new FakeQueues();
         q.count = 3; // a consumer of two topics: their queues and its own
         Prefetch.Window w = open("a", q, 1000);
         q.hold(3, 5 * MIB); // one 5 MiB message in each queue
         prefetch.tick();
-        assertEquals(List.of(), closed, "allowance = 3 x 5 MiB");
-        assertEquals(1, w.size());
-        assertEquals(List.of(), q.sizes, "one message each, as they started");
+        assertEquals(List.of(), closed, "allowance = 3 queues x 2 messages x 5 MiB");
+        assertEquals(2, w.size());
+        assertEquals(List.of(), q.sizes, "two messages each, as they started");
     }
 
     @Test
