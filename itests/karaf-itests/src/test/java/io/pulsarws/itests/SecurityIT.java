@@ -250,6 +250,39 @@ public class SecurityIT extends GatewayTestSupport {
     }
 
     /**
+     * POSTs a body the gateway is expected to refuse before reading it, over a plain socket: the answer may come, and
+     * the connection close, while the body is still being written (an HTTP client library then reports only the
+     * broken pipe), so the body is written on another thread while the status line is read.
+     *
+     * @return the response's status line
+     */
+    private static String statusOfLargePost(String path, String body, String contentType) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket socket =
+                new java.net.Socket("127.0.0.1", Integer.parseInt(System.getProperty("itest.http.port")))) {
+            socket.setSoTimeout(30_000);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + contentType
+                    + "\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            Thread writer = new Thread(() -> {
+                try {
+                    socket.getOutputStream().write(bytes);
+                    socket.getOutputStream().flush();
+                } catch (java.io.IOException e) {
+                    // answered and closed before the body was all sent: the answer is read meanwhile
+                }
+            });
+            writer.start(); // the answer is read while the body is written, before the server may close
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+                line.append((char) c);
+            }
+            return line.toString().trim();
+        }
+    }
+
+    /**
      * The HTTP fallback authenticates and is authorized as a WebSocket handshake: 401 without a valid token, the
      * broker's grants for the token's role (403), a token in the query for EventSource, and a stream's commands
      * only from the role that opened it.
@@ -265,13 +298,12 @@ public class SecurityIT extends GatewayTestSupport {
         assertEquals(401, anonymous.statusCode());
         assertEquals("Failed to authenticate: no token", anonymous.body().trim());
         // authentication comes before the body is read: a stranger's large body is not even looked at
-        HttpResponse<String> large = httpPost(producer, " ".repeat(2 << 20), Map.of());
-        assertEquals(large.body(), 401, large.statusCode());
+        String large = statusOfLargePost(producer, " ".repeat(2 << 20), "application/json");
+        assertTrue(large, large.startsWith("HTTP/1.1 401 "));
         // nor one sent as a form: the container would parse it for the query's parameters (400 before, Jetty's
         // form limit hit while looking for ?token=)
-        HttpResponse<String> form = httpPost(
-                producer, "a=" + "b".repeat(2 << 20), Map.of("Content-Type", "application/x-www-form-urlencoded"));
-        assertEquals(form.body(), 401, form.statusCode());
+        String form = statusOfLargePost(producer, "a=" + "b".repeat(2 << 20), "application/x-www-form-urlencoded");
+        assertTrue(form, form.startsWith("HTTP/1.1 401 "));
         assertEquals(401, httpPost(producer, send, bearer("garbage")).statusCode());
         assertEquals(403, httpPost(producer, send, bearer(bob)).statusCode());
         HttpResponse<String> ok = httpPost(producer, send, bearer(alice));
@@ -652,8 +684,9 @@ public class SecurityIT extends GatewayTestSupport {
     }
 
     /**
-     * With {@code maxCredentialClients=1}, a second distinct token while the first one's session is open is refused
-     * with 503 (each token costs the node a Pulsar client); once it closes, the second is served.
+     * With {@code maxCredentialClients=1}, a second distinct role while the first one's session is open is refused
+     * with 503 (each role costs the node a Pulsar client); another spelling of the first role's token is served by
+     * its client; once the first closes, the second is served.
      */
     @Test
     public void credentialClientsAreBounded() throws Exception {
@@ -669,7 +702,7 @@ public class SecurityIT extends GatewayTestSupport {
             });
             try (WsClient alice = WsClient.open(producer, bearer(token("alice")))) {
                 String refused = refusal(url("producer", "other/bob-p"), bearer(token("bob")));
-                assertTrue(refused, refused.startsWith("503 Too many distinct client credentials"));
+                assertTrue(refused, refused.startsWith("503 Too many distinct client roles"));
                 assertOpens(producer, Map.of("Authorization", "Bearer  " + token("alice") + " ")); // same token
             }
             await(
@@ -677,7 +710,7 @@ public class SecurityIT extends GatewayTestSupport {
                     TIMEOUT,
                     () -> opens(url("producer", "other/bob-p"), bearer(tokenQuietly("bob"))));
         } finally {
-            update("io.pulsarws.gateway", "maxCredentialClients", 64);
+            update("io.pulsarws.gateway", "maxCredentialClients", 10_000);
         }
     }
 

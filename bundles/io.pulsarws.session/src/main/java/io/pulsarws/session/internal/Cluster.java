@@ -23,17 +23,54 @@ final class Cluster {
 
     final PulsarClient client;
     final CredentialClients credentialClients;
+    /**
+     * The threads every credential client runs on (created with the first one): clients with the clients'
+     * credentials add connections, never threads.
+     */
+    private final SharedThreadsHolder shared;
 
     private Cluster(
-            GatewaySettings settings, String serviceUrl, PulsarClient client, CredentialClients credentialClients) {
+            GatewaySettings settings,
+            String serviceUrl,
+            PulsarClient client,
+            CredentialClients credentialClients,
+            SharedThreadsHolder shared) {
         this.settings = settings;
         this.serviceUrl = serviceUrl;
         this.client = client;
+        this.shared = shared != null
+                ? shared
+                : new SharedThreadsHolder(settings.client().ioThreads());
+        SharedThreadsHolder threads = this.shared;
         this.credentialClients = credentialClients != null
                 ? credentialClients
                 : new CredentialClients(
-                        auth -> newClient(settings.client(), serviceUrl, auth, 1, 1),
+                        auth -> threads.get().build(builder(settings.client(), serviceUrl, auth, 1)),
                         settings.client().operationTimeoutMillis());
+    }
+
+    /** The credential clients' threads, started when the first such client is built (most gateways need none). */
+    static final class SharedThreadsHolder {
+        private final int ioThreads;
+        private io.pulsarws.pulsar.client.SharedThreads threads;
+
+        SharedThreadsHolder(int ioThreads) {
+            this.ioThreads = ioThreads;
+        }
+
+        synchronized io.pulsarws.pulsar.client.SharedThreads get() {
+            if (threads == null) {
+                threads = new io.pulsarws.pulsar.client.SharedThreads(ioThreads, "pulsarws-credential");
+            }
+            return threads;
+        }
+
+        synchronized void close() {
+            if (threads != null) {
+                threads.close();
+                threads = null;
+            }
+        }
     }
 
     /**
@@ -59,20 +96,25 @@ final class Cluster {
                     + " cannot be created with its parameters (" + e.getClass().getSimpleName() + ")");
         }
         try {
-            return new Cluster(settings, url, newClient(c, url, own, c.ioThreads(), c.connectionsPerBroker()), null);
+            return new Cluster(
+                    settings,
+                    url,
+                    builder(c, url, own, c.connectionsPerBroker())
+                            .ioThreads(c.ioThreads())
+                            .build(),
+                    null,
+                    null);
         } catch (PulsarClientException | RuntimeException e) {
             throw new IllegalArgumentException("the Pulsar client refuses it: " + e.getMessage());
         }
     }
 
-    private static PulsarClient newClient(
-            ClientSettings c, String serviceUrl, Authentication authentication, int ioThreads, int connectionsPerBroker)
-            throws PulsarClientException {
+    private static ClientBuilder builder(
+            ClientSettings c, String serviceUrl, Authentication authentication, int connectionsPerBroker) {
         ClientBuilder b = PulsarClient.builder()
                 .serviceUrl(serviceUrl)
                 .operationTimeout(c.operationTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .connectionTimeout(c.connectionTimeoutMillis(), TimeUnit.MILLISECONDS)
-                .ioThreads(ioThreads)
                 .listenerThreads(1)
                 .connectionsPerBroker(connectionsPerBroker)
                 // the gateway's SendBudget bounds producer memory and makes sends wait; Pulsar's limiter would
@@ -90,12 +132,12 @@ final class Cluster {
         }
         b.enableTlsHostnameVerification(c.tlsHostnameVerificationEnable());
         b.allowTlsInsecureConnection(c.tlsAllowInsecureConnection());
-        return b.build();
+        return b;
     }
 
     /** @return the same clients with new per-session settings */
     Cluster withSettings(GatewaySettings next) {
-        return new Cluster(next, serviceUrl, client, credentialClients);
+        return new Cluster(next, serviceUrl, client, credentialClients, shared);
     }
 
     /** @return true once these clients are closed (whichever settings object closed them) */
@@ -106,6 +148,7 @@ final class Cluster {
     /** Closes both kinds of clients, waiting up to the operation timeout. */
     void close() {
         credentialClients.closeAll();
+        shared.close();
         try {
             client.closeAsync().get(settings.client().operationTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {

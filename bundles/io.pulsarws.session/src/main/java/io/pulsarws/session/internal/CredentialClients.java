@@ -1,5 +1,6 @@
 package io.pulsarws.session.internal;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,13 +15,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Pulsar clients that connect with the clients' own credentials, when the broker authorizes each session.
- * Pulsar authenticates a TCP connection, not a producer, so every distinct token needs its own client; sessions
- * with the same token (in any of its equivalent spellings) share one, and the last session to close it closes the
- * client. A client without credentials serves anonymous sessions.
+ * Pulsar authenticates a TCP connection, not a producer, so sessions of different roles need different clients.
+ * Sessions share a client by key: by default the client's role, so that any number of tokens of one role (a user's
+ * refreshed tokens, per-user tokens of a service account) cost one client and one connection per broker; or, in
+ * per-token mode, the token itself (any of its equivalent spellings), for authorization providers that decide on
+ * claims other than the role. A role's client presents the role's newest token: the one of its sessions' tokens
+ * that expires last, so that the broker's re-authentication of a long-lived connection finds a valid token. The
+ * last session to release a client closes it. A client without credentials serves anonymous sessions.
  *
- * <p>Bounded: at most {@code maxClients} exist at once (each holds threads and a connection per broker); a new
- * credential beyond that is refused. A client is built outside the lock, so one slow build holds up only the
- * handshakes that wait for that same credential.
+ * <p>Bounded: at most {@code maxClients} exist at once (each holds a connection per broker it uses; the threads are
+ * shared, see {@code SharedThreads}); a new key beyond that is refused. A client is built outside the lock, so one
+ * slow build holds up only the handshakes that wait for that same key.
  */
 final class CredentialClients {
     private static final Logger LOG = LoggerFactory.getLogger(CredentialClients.class);
@@ -33,13 +38,26 @@ final class CredentialClients {
         PulsarClient create(Authentication authentication) throws PulsarClientException;
     }
 
+    /**
+     * @param role the authenticated role, or null
+     * @param token the client's token, or null for an anonymous client
+     * @param perToken whether clients are shared by token rather than by role
+     * @return the key sessions share a client by
+     */
+    static String key(String role, String token, boolean perToken) {
+        if (token == null) {
+            return ANONYMOUS;
+        }
+        return perToken || role == null ? "token " + canonical(token) : "role " + role;
+    }
+
     /** A new credential while {@code maxClients} are in use. */
     static final class TooManyException extends Exception {
         private static final long serialVersionUID = 1L;
 
         TooManyException(int max) {
             super(
-                    "Too many distinct client credentials in use on this gateway node (maxCredentialClients=" + max
+                    "Too many distinct client roles in use on this gateway node (maxCredentialClients=" + max
                             + "); retry later",
                     null,
                     false,
@@ -49,6 +67,16 @@ final class CredentialClients {
 
     private final Factory factory;
     private final long closeTimeoutMillis;
+    /**
+     * Closes released clients one at a time. Pulsar's client starts two threads of its own for each close; a
+     * thousand roles leaving at once would otherwise start two thousand threads together.
+     */
+    private final java.util.concurrent.ExecutorService closer =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "pulsarws-credential-closer");
+                t.setDaemon(true);
+                return t;
+            });
     /** Guarded by {@code this}. */
     private final Map<String, Shared> clients = new HashMap<>();
 
@@ -64,6 +92,50 @@ final class CredentialClients {
         final CompletableFuture<PulsarClient> client = new CompletableFuture<>();
 
         int leases;
+        /** The token the client presents (to connect, and when the broker asks again): the one expiring last. */
+        private volatile String token;
+        /** When {@link #token} expires, in epoch seconds; {@link Long#MAX_VALUE} for never. */
+        private long expiry = Long.MIN_VALUE;
+
+        /** Takes the token if it expires after the one held. Called under the lock of the clients. */
+        void offer(String t) {
+            long exp = expiry(t);
+            if (token == null || exp > expiry) {
+                token = t;
+                expiry = exp;
+            }
+        }
+
+        String token() {
+            return token;
+        }
+    }
+
+    /** @return the {@code exp} claim of a JWT, in epoch seconds; {@link Long#MAX_VALUE} without one */
+    static long expiry(String token) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length < 2) {
+            return Long.MAX_VALUE;
+        }
+        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory()
+                .createParser(java.util.Base64.getUrlDecoder().decode(parts[1]))) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return Long.MAX_VALUE;
+            }
+            for (com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+                    t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME;
+                    t = p.nextToken()) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+                if ("exp".equals(name) && v.isNumeric()) {
+                    return p.getLongValue();
+                }
+                p.skipChildren();
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // validated already by the endpoint; a payload this cannot read is taken as never expiring
+        }
+        return Long.MAX_VALUE;
     }
 
     /** One session's use of a shared client; {@link #release} once. */
@@ -95,13 +167,13 @@ final class CredentialClients {
     }
 
     /**
+     * @param key what sessions share a client by ({@link #key})
      * @param token the client's token, or null for an anonymous client
      * @param maxClients how many clients may exist at once
-     * @return a lease on the client for that credential, created if needed
-     * @throws TooManyException when the credential is new and {@code maxClients} are in use
+     * @return a lease on the client for that key, created if needed
+     * @throws TooManyException when the key is new and {@code maxClients} are in use
      */
-    Lease acquire(String token, int maxClients) throws PulsarClientException, TooManyException {
-        String key = token == null ? ANONYMOUS : canonical(token);
+    Lease acquire(String key, String token, int maxClients) throws PulsarClientException, TooManyException {
         Shared s;
         boolean build = false;
         synchronized (this) {
@@ -118,10 +190,14 @@ final class CredentialClients {
                 build = true;
             }
             s.leases++;
+            if (token != null) {
+                s.offer(canonical(token));
+            }
         }
         if (build) {
             try {
-                s.client.complete(factory.create(token == null ? null : AuthenticationFactory.token(key)));
+                Shared shared = s;
+                s.client.complete(factory.create(token == null ? null : AuthenticationFactory.token(shared::token)));
             } catch (PulsarClientException | RuntimeException e) {
                 s.client.completeExceptionally(e);
             }
@@ -167,11 +243,23 @@ final class CredentialClients {
             }
         }
         if (last) {
-            s.client.thenAccept(c -> c.closeAsync().whenComplete((v, e) -> {
-                if (e != null) {
-                    LOG.debug("Closing a credential client failed: {}", e.toString());
+            s.client.thenAccept(c -> {
+                Runnable close = () -> {
+                    try {
+                        c.closeAsync().get(closeTimeoutMillis, TimeUnit.MILLISECONDS);
+                    } catch (Exception e) {
+                        if (e instanceof InterruptedException) {
+                            Thread.currentThread().interrupt();
+                        }
+                        LOG.debug("Closing a credential client failed: {}", e.toString());
+                    }
+                };
+                try {
+                    closer.execute(close);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    c.closeAsync(); // released while the gateway closes everything: closed at once
                 }
-            }));
+            });
         }
     }
 
@@ -203,6 +291,15 @@ final class CredentialClients {
             CompletableFuture.allOf(closing).get(closeTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warn("Credential clients did not close cleanly: {}", e.toString());
+        }
+        closer.shutdown();
+        try {
+            if (!closer.awaitTermination(closeTimeoutMillis, TimeUnit.MILLISECONDS)) {
+                closer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            closer.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -95,7 +95,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             name = "Prefetch per session (bytes)",
             description = "What a consumer's or reader's receive queues hold ahead of its client: the gateway sizes "
                     + "them from the largest message seen so that they hold about this many bytes (Pulsar counts "
-                    + "them in messages), and at least one message. A session holding more than twice its "
+                    + "them in messages), and at least two messages. A session holding more than twice its "
                     + "allowance (its messages suddenly grew) is closed with 1008. Applied in place.")
     long maxPrefetchBytesPerSession() default 4_194_304;
 
@@ -137,10 +137,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(
             name = "Maximum credential clients",
-            description = "With authorizationEnabled, each distinct client token needs a Pulsar client of its own "
-                    + "(threads and a connection per broker). At most this many exist at once; a handshake with "
-                    + "yet another token is refused with 503 until one is released. Applied in place.")
-    int maxCredentialClients() default 64;
+            description = "With authorizationEnabled, each distinct client role (or token, see credentialClientPer) "
+                    + "needs a Pulsar client of its own: no thread (all share one set), a connection per broker it "
+                    + "uses, its own bookkeeping. At most this many exist at once; a handshake of yet another role "
+                    + "is refused with 503 until one is released. Applied in place.")
+    int maxCredentialClients() default 10_000;
+
+    @AttributeDefinition(
+            name = "Credential clients per",
+            description = "With authorizationEnabled: role (the default) shares one Pulsar client among all "
+                    + "sessions of a role, presenting the role's token that expires last; token gives each "
+                    + "distinct token its own client, for authorization providers that decide on token claims "
+                    + "other than the role. Applied in place, to sessions opened after the change.")
+    String credentialClientPer() default "role";
 
     @AttributeDefinition(
             name = "TLS trust certificates",

@@ -146,6 +146,11 @@ final class GatewayJmx {
         }
 
         @Override
+        public int getCredentialClients() {
+            return gateway.credentialClients();
+        }
+
+        @Override
         public long getPrefetchedBytes() {
             return gateway.prefetch().held();
         }

@@ -31,6 +31,12 @@ public interface GatewayMXBean {
     long getBatchAckBytes();
 
     /**
+     * @return Pulsar clients with clients' credentials ({@code authorizationEnabled}): one per role, or per token
+     *     with {@code credentialClientPer=token}; they share one set of threads
+     */
+    int getCredentialClients();
+
+    /**
      * @return payload bytes consumers and readers have received from the brokers and their clients have not read
      *     yet, at the last check (every 100 ms; {@code maxPrefetchBytes} bounds it)
      */

@@ -17,7 +17,8 @@ import java.util.List;
  * @param sessions the per-session defaults and bounds
  * @param memoryLimitMb producer bytes in flight on the node, in MiB (0: no bound)
  * @param authorizationEnabled whether sessions connect with their client's own token
- * @param maxCredentialClients how many clients with clients' tokens may exist at once
+ * @param maxCredentialClients how many clients with clients' credentials may exist at once
+ * @param clientPerToken whether those clients are shared by token (true) or by role (false, the default)
  * @param prefetch what consumers and readers may hold ahead of their clients, in bytes
  */
 record GatewaySettings(
@@ -28,6 +29,7 @@ record GatewaySettings(
         int memoryLimitMb,
         boolean authorizationEnabled,
         int maxCredentialClients,
+        boolean clientPerToken,
         PrefetchSettings prefetch) {
 
     /**
@@ -61,6 +63,10 @@ record GatewaySettings(
         PrefetchSettings prefetch = new PrefetchSettings(
                 c.maxPrefetchBytesPerSession(), c.maxPrefetchBytesPerPrincipal(), c.maxPrefetchBytes());
         prefetch.check(wrong);
+        String per = trimmed(c.credentialClientPer());
+        if (per != null && !per.equals("role") && !per.equals("token")) {
+            wrong.add("credentialClientPer must be role or token");
+        }
         String trust = trimmed(c.tlsTrustCertsFilePath());
         if (trust != null && !Files.isReadable(Paths.get(trust))) {
             wrong.add("tlsTrustCertsFilePath " + trust + " is not a readable file");
@@ -90,6 +96,7 @@ record GatewaySettings(
                 c.memoryLimitMb(),
                 c.authorizationEnabled(),
                 c.maxCredentialClients(),
+                "token".equals(per),
                 prefetch);
     }
 
@@ -154,6 +161,7 @@ record GatewaySettings(
         v.add(Setting.secret("brokerClientAuthenticationParameters", client.authenticationParameters()));
         v.add(Setting.plain("authorizationEnabled", authorizationEnabled));
         v.add(Setting.plain("maxCredentialClients", maxCredentialClients));
+        v.add(Setting.plain("credentialClientPer", clientPerToken ? "token" : "role"));
         v.add(Setting.plain("tlsTrustCertsFilePath", client.tlsTrustCertsFilePath()));
         v.add(Setting.plain("tlsHostnameVerificationEnable", client.tlsHostnameVerificationEnable()));
         v.add(Setting.plain("tlsAllowInsecureConnection", client.tlsAllowInsecureConnection()));

@@ -201,6 +201,12 @@ public class PulsarGateway implements SessionManager {
         return sendBudget;
     }
 
+    /** @return how many clients with clients' credentials exist now */
+    int credentialClients() {
+        Cluster in = clusters.cluster();
+        return in == null ? 0 : in.credentialClients.size();
+    }
+
     Prefetch prefetch() {
         return prefetch;
     }

@@ -77,7 +77,10 @@ final class SessionFactory {
                                 + "the client's token, and a password gives none; use a token");
             }
             try {
-                lease = c.credentialClients.acquire(identity.token(), settings.maxCredentialClients());
+                lease = c.credentialClients.acquire(
+                        CredentialClients.key(identity.role(), identity.token(), settings.clientPerToken()),
+                        identity.token(),
+                        settings.maxCredentialClients());
             } catch (PulsarClientException e) {
                 throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
             } catch (CredentialClients.TooManyException e) {

@@ -45,14 +45,20 @@ class CredentialClientsTest {
     @Test
     void equivalentSpellingsShareOneClientAndTheLastLeaseClosesIt() throws Exception {
         CredentialClients clients = new CredentialClients(auth -> fakeClient(), 1000);
-        CredentialClients.Lease a = clients.acquire("aGVhZGVy.cGF5bG9hZA.c2ln", 10);
-        CredentialClients.Lease b = clients.acquire(" aGVhZGVy.cGF5bG9hZA==.c2ln= ", 10);
+        String t = "aGVhZGVy.cGF5bG9hZA.c2ln";
+        String spelled = " aGVhZGVy.cGF5bG9hZA==.c2ln= ";
+        assertEquals(CredentialClients.key(null, t, true), CredentialClients.key(null, spelled, true));
+        CredentialClients.Lease a = clients.acquire(CredentialClients.key("r", t, true), t, 10);
+        CredentialClients.Lease b = clients.acquire(CredentialClients.key("r", spelled, true), spelled, 10);
         assertSame(a.client(), b.client());
         assertEquals(1, clients.size());
         a.release();
         a.release(); // idempotent
         assertEquals(List.of(), closed);
         b.release();
+        for (int i = 0; i < 500 && closed.isEmpty(); i++) {
+            Thread.sleep(10); // closed on the closer thread, one client at a time
+        }
         assertEquals(List.of(a.client()), closed);
         assertEquals(0, clients.size());
     }
@@ -60,12 +66,12 @@ class CredentialClientsTest {
     @Test
     void atMostMaxClientsExistAtOnce() throws Exception {
         CredentialClients clients = new CredentialClients(auth -> fakeClient(), 1000);
-        CredentialClients.Lease one = clients.acquire("t1", 2);
-        clients.acquire("t2", 2);
-        assertThrows(CredentialClients.TooManyException.class, () -> clients.acquire("t3", 2));
-        clients.acquire("t1", 2).release(); // an existing credential is still served
+        CredentialClients.Lease one = clients.acquire("role r1", "t1", 2);
+        clients.acquire("role r2", "t2", 2);
+        assertThrows(CredentialClients.TooManyException.class, () -> clients.acquire("role r3", "t3", 2));
+        clients.acquire("role r1", "t1b", 2).release(); // an existing role is still served, with another token
         one.release();
-        clients.acquire("t3", 2);
+        clients.acquire("role r3", "t3", 2);
         assertEquals(3, built.size());
     }
 
@@ -89,10 +95,10 @@ class CredentialClientsTest {
                 10_000);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<CredentialClients.Lease> slow = pool.submit(() -> clients.acquire("slow", 10));
+            Future<CredentialClients.Lease> slow = pool.submit(() -> clients.acquire("role s", "slow", 10));
             assertTrue(slowBuilding.await(10, TimeUnit.SECONDS));
             long t0 = System.nanoTime();
-            clients.acquire("fast", 10);
+            clients.acquire("role f", "fast", 10);
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "not held up by the slow build");
             release.countDown();
             slow.get(10, TimeUnit.SECONDS);
@@ -101,5 +107,45 @@ class CredentialClientsTest {
             release.countDown();
             pool.shutdownNow();
         }
+    }
+
+    private static String jwt(String claims) {
+        java.util.Base64.Encoder b = java.util.Base64.getUrlEncoder().withoutPadding();
+        return b.encodeToString("{\"alg\":\"HS256\"}".getBytes()) + "." + b.encodeToString(claims.getBytes()) + ".c2ln";
+    }
+
+    /**
+     * Tokens of one role share one client, which presents the token expiring last: the broker re-authenticates a
+     * long-lived connection with it. A token without exp never expires and wins; a later, shorter one does not.
+     */
+    @Test
+    void tokensOfOneRoleShareAClientThatPresentsTheOneExpiringLast() throws Exception {
+        List<org.apache.pulsar.client.api.Authentication> auths = new CopyOnWriteArrayList<>();
+        CredentialClients clients = new CredentialClients(
+                auth -> {
+                    auths.add(auth);
+                    return fakeClient();
+                },
+                1000);
+        String early = jwt("{\"sub\":\"alice\",\"exp\":2000000000}");
+        String later = jwt("{\"sub\":\"alice\",\"nested\":{\"exp\":1},\"exp\":2100000000}");
+        String shorter = jwt("{\"sub\":\"alice\",\"exp\":2050000000}");
+        CredentialClients.Lease a = clients.acquire(CredentialClients.key("alice", early, false), early, 1);
+        assertEquals(early, auths.get(0).getAuthData().getCommandData());
+        CredentialClients.Lease b = clients.acquire(CredentialClients.key("alice", later, false), later, 1);
+        CredentialClients.Lease c = clients.acquire(CredentialClients.key("alice", shorter, false), shorter, 1);
+        assertSame(a.client(), b.client());
+        assertSame(a.client(), c.client());
+        assertEquals(1, built.size(), "one client for the role, within maxClients=1");
+        assertEquals(later, auths.get(0).getAuthData().getCommandData(), "the token expiring last");
+        String forever = jwt("{\"sub\":\"alice\"}");
+        clients.acquire(CredentialClients.key("alice", forever, false), forever, 1);
+        assertEquals(forever, auths.get(0).getAuthData().getCommandData());
+        assertThrows(
+                CredentialClients.TooManyException.class,
+                () -> clients.acquire(CredentialClients.key("bob", early, false), early, 1),
+                "another role is another client");
+        assertEquals(2_100_000_000L, CredentialClients.expiry(later));
+        assertEquals(Long.MAX_VALUE, CredentialClients.expiry("not-a-jwt"));
     }
 }

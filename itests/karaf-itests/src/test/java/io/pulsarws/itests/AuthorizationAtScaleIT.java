@@ -1,0 +1,264 @@
+package io.pulsarws.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.ObjectName;
+import org.junit.After;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.OptionUtils;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * Broker-decided authorization for users by the thousand on one node (issue 22): against the build's broker with
+ * token authentication and authorization on, 1,000 distinct roles, each granted consume on one namespace, hold a
+ * consumer open at once, then 1,000 distinct tokens of one role do the same. Sessions share a Pulsar client per
+ * role, and all those clients share one set of threads.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class AuthorizationAtScaleIT extends GatewayTestSupport {
+    private static final int USERS = 1_000;
+    private static final String NAMESPACE = "scale/ns";
+
+    @Override
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() throws IOException {
+        Properties secure = secureBroker();
+        return OptionUtils.combine(
+                options(new File(System.getProperty("assembly.tar.gz")).toURI().toString(), "pulsar-websocket-scale"),
+                editConfigurationFilePut("etc/io.pulsarws.gateway.cfg", "serviceUrl", secure.getProperty("serviceUrl")),
+                authorizingGateway(secure));
+    }
+
+    private static String user(int i) {
+        return String.format("scale-user-%04d", i);
+    }
+
+    /** @return a token of the role, signed with the broker's key; {@code extra} makes tokens of one role differ */
+    private static String token(String role, String extra) throws Exception {
+        String claims = "{\"sub\":\"" + role + "\"" + extra + "}";
+        return Jwt.sign(claims, Files.readAllBytes(Paths.get(System.getProperty("itest.secure.auth"), "secret.key")));
+    }
+
+    private static Map<String, String> bearer(String token) {
+        return Map.of("Authorization", "Bearer " + token);
+    }
+
+    private static String consumer(String topic, String subscription) {
+        return gateway() + "/ws/v2/consumer/persistent/" + NAMESPACE + "/" + topic + "/" + subscription;
+    }
+
+    private static Object gatewayAttribute(String name) throws Exception {
+        return ManagementFactory.getPlatformMBeanServer()
+                .getAttribute(new ObjectName("io.pulsarws:type=Gateway"), name);
+    }
+
+    /**
+     * The threads that open sessions, 8 handshakes at a time; started before any thread count is taken, so that
+     * they count in both.
+     */
+    private final ExecutorService pool = started(Executors.newFixedThreadPool(8));
+
+    private static ExecutorService started(ExecutorService pool) {
+        ((java.util.concurrent.ThreadPoolExecutor) pool).prestartAllCoreThreads();
+        return pool;
+    }
+
+    /** One HTTP client for all grants (a client per call would start and end a thread each). */
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+
+    /** Grants or revokes with the broker's super-user token, on {@link #http}. */
+    private void permissions(String method, String role, String body) throws Exception {
+        String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
+                .trim();
+        java.net.http.HttpResponse<String> r = http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(System.getProperty("itest.secure.web")
+                                + "/admin/v2/namespaces/" + NAMESPACE + "/permissions/" + role))
+                        .timeout(TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + token)
+                        .method(
+                                method,
+                                body == null
+                                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                                        : java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(method + " " + role + ": " + r.body(), 2, r.statusCode() / 100);
+    }
+
+    /** Opens one consumer per token, 8 handshakes at a time; @return the sockets, and every refusal in {@code refused} */
+    private List<RawWs> openAll(List<String> tokens, String topic, List<String> refused) throws Exception {
+        List<RawWs> open = Collections.synchronizedList(new ArrayList<>());
+        {
+            List<Future<?>> done = new ArrayList<>();
+            AtomicInteger n = new AtomicInteger();
+            for (String t : tokens) {
+                done.add(pool.submit(() -> {
+                    String url = consumer(topic, "sub-" + n.incrementAndGet());
+                    try {
+                        open.add(RawWs.open(url, 0, bearer(t)));
+                    } catch (IOException e) {
+                        refused.add(e.getMessage());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(5, TimeUnit.MINUTES);
+            }
+        }
+        return open;
+    }
+
+    private static void closeAll(List<RawWs> sockets) throws InterruptedException {
+        sockets.forEach(RawWs::close);
+        await("every session closed", TIMEOUT, () -> {
+            try {
+                return ((Integer) gatewayAttribute("ConsumerSessions")) == 0;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @After
+    public void stopThreads() {
+        pool.shutdownNow();
+    }
+
+    private static int threads() {
+        return ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    private static long heapAfterGc() {
+        ManagementFactory.getMemoryMXBean().gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /**
+     * 1,000 roles with a grant each hold a consumer at once: none refused, one credential client per role, and the
+     * node's thread count does not grow with them (all clients share one set of threads). Then a role without a
+     * grant is refused 403, and a revoked role's next handshake is refused within 2 s.
+     */
+    @Test
+    public void a_aThousandRolesHoldAConsumerEach() throws Exception {
+        secureAdmin("PUT", "/admin/v2/tenants/scale", "{\"allowedClusters\":[\"standalone\"]}");
+        secureAdmin("PUT", "/admin/v2/namespaces/" + NAMESPACE, "");
+        long grantStart = System.nanoTime();
+        for (int i = 0; i < USERS; i++) {
+            permissions("POST", user(i), "[\"consume\"]");
+        }
+        long grantMillis = (System.nanoTime() - grantStart) / 1_000_000;
+        String topic = uniqueTopic("roles");
+        // one role first: the shared threads start with the first credential client, and count once
+        List<String> refused = Collections.synchronizedList(new ArrayList<>());
+        List<RawWs> warm = openAll(List.of(token(user(0), "")), uniqueTopic("warm"), refused);
+        closeAll(warm);
+        int threadsBefore = threads();
+        long heapBefore = heapAfterGc();
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < USERS; i++) {
+            tokens.add(token(user(i), ""));
+        }
+        long start = System.nanoTime();
+        List<RawWs> open = openAll(tokens, topic, refused);
+        long openMillis = (System.nanoTime() - start) / 1_000_000;
+        try {
+            assertTrue(
+                    refused.size() + " refused, e.g. "
+                            + refused.stream().limit(3).toList(),
+                    refused.isEmpty());
+            assertEquals(USERS, open.size());
+            assertEquals(USERS, gatewayAttribute("ConsumerSessions"));
+            assertEquals(USERS, gatewayAttribute("CredentialClients"));
+            int threadsGrown = threads() - threadsBefore;
+            long heapPerRole = (heapAfterGc() - heapBefore) / USERS;
+            record(String.format(
+                    "authz at scale: %d roles granted in %d ms; %d consumers, one per role, opened in %d ms (8 at a "
+                            + "time), none refused; threads %+d; heap after GC %d KiB per role (client and session)",
+                    USERS, grantMillis, open.size(), openMillis, threadsGrown, heapPerRole >> 10));
+            assertTrue("threads grew by " + threadsGrown, threadsGrown <= 5);
+            assertTrue("heap per role " + heapPerRole, heapPerRole < (128 + 26) << 10);
+
+            String nobody = refusal(consumer(topic, "sub-x"), bearer(token("scale-nobody", "")));
+            assertTrue(nobody, nobody.startsWith("403 "));
+
+            // a revoke applies to the next handshake: the broker decides each new consumer, also on an open
+            // connection of the role's client, which the role keeps open meanwhile
+            String revoked = user(1);
+            permissions("DELETE", revoked, null);
+            long revokedAt = System.nanoTime();
+            String last = null;
+            for (int i = 0; i < 50; i++) {
+                last = refusal(consumer(topic, "after-revoke-" + i), bearer(token(revoked, "")));
+                if (last.startsWith("403 ")) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            long refusedAfter = (System.nanoTime() - revokedAt) / 1_000_000;
+            record("authz at scale: a revoked role's next handshake refused " + refusedAfter + " ms after the revoke");
+            assertTrue(last, last.startsWith("403 "));
+            assertTrue("refused " + refusedAfter + " ms after the revoke", refusedAfter <= 2_000);
+        } finally {
+            closeAll(open);
+            permissions("POST", user(1), "[\"consume\"]");
+        }
+    }
+
+    /** 1,000 distinct tokens of one role hold a consumer each: one credential client serves them all. */
+    @Test
+    public void b_aThousandTokensOfOneRoleShareOneClient() throws Exception {
+        String topic = uniqueTopic("tokens");
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < USERS; i++) {
+            tokens.add(token(user(2), ",\"jti\":\"t" + i + "\""));
+        }
+        List<String> refused = Collections.synchronizedList(new ArrayList<>());
+        int threadsBefore = threads();
+        long start = System.nanoTime();
+        List<RawWs> open = openAll(tokens, topic, refused);
+        long openMillis = (System.nanoTime() - start) / 1_000_000;
+        try {
+            assertTrue(
+                    refused.size() + " refused, e.g. "
+                            + refused.stream().limit(3).toList(),
+                    refused.isEmpty());
+            assertEquals(USERS, gatewayAttribute("ConsumerSessions"));
+            assertEquals("one client for the role", 1, gatewayAttribute("CredentialClients"));
+            int threadsGrown = threads() - threadsBefore;
+            record(String.format(
+                    "authz at scale: %d distinct tokens of one role, a consumer each, opened in %d ms: 1 credential "
+                            + "client, threads %+d",
+                    open.size(), openMillis, threadsGrown));
+            assertTrue("threads grew by " + threadsGrown, threadsGrown <= 5);
+        } finally {
+            closeAll(open);
+        }
+    }
+}
