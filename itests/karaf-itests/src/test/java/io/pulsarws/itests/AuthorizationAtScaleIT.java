@@ -111,6 +111,29 @@ public class AuthorizationAtScaleIT extends GatewayTestSupport {
         assertEquals(method + " " + role + ": " + r.body(), 2, r.statusCode() / 100);
     }
 
+    /** @return how many consumers the broker has on the subscription (its stats, as the super-user), -1 if unknown */
+    private int consumersOf(String topic, String subscription) {
+        try {
+            String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
+                    .trim();
+            java.net.http.HttpResponse<String> r = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(System.getProperty("itest.secure.web")
+                                    + "/admin/v2/persistent/" + NAMESPACE + "/" + topic + "/stats"))
+                            .timeout(TIMEOUT)
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            Map<String, Object> stats = Json.object(r.body());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sub = (Map<String, Object>) subs.get(subscription);
+            return sub == null ? 0 : ((List<?>) sub.get("consumers")).size();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     /** Opens one consumer per token, 8 handshakes at a time; @return the sockets, and every refusal in {@code refused} */
     private List<RawWs> openAll(List<String> tokens, String topic, List<String> refused) throws Exception {
         List<RawWs> open = Collections.synchronizedList(new ArrayList<>());
@@ -259,6 +282,122 @@ public class AuthorizationAtScaleIT extends GatewayTestSupport {
             assertTrue("threads grew by " + threadsGrown, threadsGrown <= 5);
         } finally {
             closeAll(open);
+        }
+    }
+
+    /**
+     * An open consumer whose role loses its grant behaves as a native client's does: the broker drops the consumer
+     * when the namespace's policies change, and the 4.0 client keeps resubscribing (an authorization failure on a
+     * consumer that once subscribed is retried), so nothing more is delivered while the grant is gone, the session
+     * stays open, and delivery resumes once the grant is back.
+     */
+    @Test
+    public void c_anOpenConsumerStopsWhileItsGrantIsRevokedAndResumesWhenItIsBack() throws Exception {
+        String reader = "scale-revoked-reader";
+        String writer = "scale-writer";
+        permissions("POST", reader, "[\"consume\"]");
+        permissions("POST", writer, "[\"produce\"]");
+        String topic = uniqueTopic("revoke-open");
+        String producer = gateway() + "/ws/v2/producer/persistent/" + NAMESPACE + "/" + topic;
+        try (WsClient c = WsClient.open(consumer(topic, "kept"), bearer(token(reader, "")));
+                WsClient p = WsClient.open(producer, bearer(token(writer, "")))) {
+            p.send("{\"payload\":\"" + b64("before") + "\"}");
+            assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+            Map<String, Object> first = Json.object(c.next(TIMEOUT));
+            assertEquals("before", text(first));
+            c.send("{\"messageId\":\"" + first.get("messageId") + "\"}");
+
+            permissions("DELETE", reader, null);
+            long revokedAt = System.nanoTime();
+            // the broker re-checks open consumers when the namespace's policies change: wait until it dropped it
+            await("the broker dropped the consumer", TIMEOUT, () -> consumersOf(topic, "kept") == 0);
+            long droppedMillis = (System.nanoTime() - revokedAt) / 1_000_000;
+            p.send("{\"payload\":\"" + b64("during") + "\"}");
+            assertEquals("ok", Json.object(p.next(TIMEOUT)).get("result"));
+            String during = c.poll(java.time.Duration.ofSeconds(5));
+            assertEquals("nothing delivered while the grant is revoked", null, during);
+
+            permissions("POST", reader, "[\"consume\"]");
+            long regrantedAt = System.nanoTime();
+            Map<String, Object> after = Json.object(c.next(java.time.Duration.ofSeconds(90)));
+            long resumedMillis = (System.nanoTime() - regrantedAt) / 1_000_000;
+            assertEquals("during", text(after));
+            record(String.format(
+                    "authz at scale: an open consumer whose grant was revoked was dropped by the broker %d ms after "
+                            + "the revoke, received nothing for %d ms, stayed open, and got the message sent meanwhile "
+                            + "%d ms after the grant was back",
+                    droppedMillis, (regrantedAt - revokedAt) / 1_000_000, resumedMillis));
+        } finally {
+            permissions("POST", reader, "[\"consume\"]");
+        }
+    }
+
+    /**
+     * A role's client outlives its first token: a producer opens with a token living 6 s, a second producer of the
+     * role opens with one living 60 s, and once the first token has expired the broker (checking every 5 s) asks the
+     * role's connection for fresh credentials. The client answers with the role's token that expires last, so the
+     * connection stays (the broker's publisher keeps its {@code connectedSince}) and the second producer keeps
+     * producing; the first session is ended by the gateway at its own token's expiry. A client presenting its first
+     * token would be disconnected by the broker and could not reconnect.
+     */
+    @Test
+    public void d_aRolesClientOutlivesItsFirstToken() throws Exception {
+        String role = "scale-rotating";
+        permissions("POST", role, "[\"produce\"]");
+        String topic = uniqueTopic("rotation");
+        String url = gateway() + "/ws/v2/producer/persistent/" + NAMESPACE + "/" + topic;
+        long now = java.time.Instant.now().getEpochSecond();
+        String shortLived = token(role, ",\"exp\":" + (now + 6));
+        String longLived = token(role, ",\"exp\":" + (now + 60));
+        try (WsClient first = WsClient.open(url, bearer(shortLived));
+                WsClient second = WsClient.open(url + "?producerName=second", bearer(longLived))) {
+            first.send("{\"payload\":\"" + b64("one") + "\"}");
+            assertEquals("ok", Json.object(first.next(TIMEOUT)).get("result"));
+            second.send("{\"payload\":\"" + b64("two") + "\"}");
+            assertEquals("ok", Json.object(second.next(TIMEOUT)).get("result"));
+            assertEquals("one client for the role", 1, gatewayAttribute("CredentialClients"));
+            String connectedSince = publisherConnectedSince(topic, "second");
+            assertTrue("the publisher is known to the broker", connectedSince != null);
+            // past the first token's expiry and two of the broker's checks of expired credentials
+            long until = now + 6 + 12;
+            int sent = 0;
+            while (java.time.Instant.now().getEpochSecond() < until) {
+                second.send("{\"payload\":\"" + b64("more") + "\"}");
+                assertEquals("ok", Json.object(second.next(TIMEOUT)).get("result"));
+                sent++;
+                Thread.sleep(500); // the producer's own pace
+            }
+            assertEquals(
+                    "the role's connection was kept (not reconnected)",
+                    connectedSince,
+                    publisherConnectedSince(topic, "second"));
+            record("authz at scale: a role's client kept its broker connection across its first token's expiry (" + sent
+                    + " sends after it, all stored)");
+        }
+    }
+
+    /** @return the broker's {@code connectedSince} of the topic's publisher of that name, or null */
+    private String publisherConnectedSince(String topic, String producerName) {
+        try {
+            String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
+                    .trim();
+            java.net.http.HttpResponse<String> r = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(System.getProperty("itest.secure.web")
+                                    + "/admin/v2/persistent/" + NAMESPACE + "/" + topic + "/stats"))
+                            .timeout(TIMEOUT)
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            for (Object p : (List<?>) Json.object(r.body()).get("publishers")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> publisher = (Map<String, Object>) p;
+                if (producerName.equals(publisher.get("producerName"))) {
+                    return (String) publisher.get("connectedSince");
+                }
+            }
+            return null;
+        } catch (Exception e) {
+            return null;
         }
     }
 }

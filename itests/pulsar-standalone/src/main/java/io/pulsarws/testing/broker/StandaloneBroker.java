@@ -669,6 +669,9 @@ public final class StandaloneBroker {
                 "tokenSecretKey=" + auth.resolve("secret.key").toUri(),
                 "superUserRoles=admin",
                 "anonymousUserRole=anonymous",
+                // a connection whose token expired is asked for a fresh one within 5 s (60 by default), so that
+                // AuthorizationAtScaleIT sees a role's client renew its credentials within a test's time
+                "authenticationRefreshCheckSeconds=5",
                 "brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken",
                 "brokerClientAuthenticationParameters=file://" + auth.resolve("admin.jwt"),
                 // the broker's own WebSocket service and function worker stay out of the secured broker
