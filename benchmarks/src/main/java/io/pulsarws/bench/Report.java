@@ -122,6 +122,20 @@ final class Report {
         row(b, "gateway RSS MiB after start", t -> value("idle-rss", t, "rss"), true, 0);
         row(
                 b,
+                "authorized handshake p50 ms, 1,000 roles with a grant each, one consumer each",
+                t -> value("authz", t, "p50"),
+                true,
+                1);
+        row(b, "authorized handshake p99 ms, the same", t -> value("authz", t, "p99"), true, 1);
+        row(
+                b,
+                "RSS KiB per authorized session, the same, all held",
+                t -> value("authz", t, "rssKibPerSession"),
+                true,
+                1);
+        row(b, "authorized handshakes refused, the same", t -> value("authz", t, "refused"), true, 0);
+        row(
+                b,
                 "the floor under ours: the same Karaf without HTTP and the gateway, RSS MiB after start",
                 t -> value("karaf-bare-rss", t, "rss"),
                 true,

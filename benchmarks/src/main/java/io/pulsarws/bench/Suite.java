@@ -41,6 +41,7 @@ public final class Suite {
             "rss-bound",
             "heap",
             "only",
+            "authz-users",
             "ws-client",
             "docs");
 
@@ -183,6 +184,9 @@ public final class Suite {
         }
         for (Gateway g : List.of(ours, pulsarProxy)) {
             record("final-rss", g, rss(g, "at the end"));
+        }
+        if (selected("authz")) {
+            authz(o.integer("authz-users", quick ? 200 : 1000));
         }
         String table = new Report(results, gateways, o.integer("rss-bound", 1024), notes).markdown(machine());
         Path out = work.resolve("results.md");
@@ -481,23 +485,35 @@ public final class Suite {
 
     /** Pulsar's stand-alone WebSocket proxy from the broker's own artifacts, as {@code bin/pulsar websocket} runs it. */
     private Process startPulsarProxy() throws IOException {
-        Path dir = Files.createDirectories(work.resolve("pulsar-proxy"));
         proxyPort = freePort();
+        return startPulsarProxy(
+                "pulsar-proxy",
+                proxyPort,
+                webServiceUrl,
+                serviceUrl,
+                List.of("configurationMetadataStoreUrl=", "authenticationEnabled=false", "authorizationEnabled=false"));
+    }
+
+    /**
+     * Pulsar's stand-alone WebSocket proxy in {@code work/name}, on {@code port}, for the broker at {@code web} and
+     * {@code service}, with the given settings besides the common ones.
+     */
+    private Process startPulsarProxy(String name, int port, String web, String service, List<String> settings)
+            throws IOException {
+        Path dir = Files.createDirectories(work.resolve(name));
         Path conf = dir.resolve("websocket.conf");
         Files.writeString(
                 conf,
                 String.join(
                         "\n",
                         "clusterName=standalone",
-                        "serviceUrl=" + webServiceUrl,
-                        "brokerServiceUrl=" + serviceUrl,
-                        "webServicePort=" + proxyPort,
+                        "serviceUrl=" + web,
+                        "brokerServiceUrl=" + service,
+                        "webServicePort=" + port,
                         "bindAddress=127.0.0.1",
                         // its default, 2,048, would make the idle load measure a setting instead of a capacity
                         "maxHttpServerConnections=1000000",
-                        "configurationMetadataStoreUrl=",
-                        "authenticationEnabled=false",
-                        "authorizationEnabled=false",
+                        String.join("\n", settings),
                         ""));
         String classpath =
                 Files.readString(Paths.get(o.required("broker-classpath"))).trim();
@@ -516,7 +532,7 @@ public final class Suite {
                 classpath,
                 "org.apache.pulsar.websocket.service.WebSocketServiceStarter",
                 conf.toString());
-        System.out.println("== starting Pulsar's WebSocket proxy on port " + proxyPort);
+        System.out.println("== starting Pulsar's WebSocket proxy on port " + port);
         return children.start(new ProcessBuilder(cmd)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
@@ -560,6 +576,15 @@ public final class Suite {
     }
 
     private Process startKaraf(Path home, boolean bare) throws Exception {
+        return startKaraf(home, bare, serviceUrl, Map.of());
+    }
+
+    /**
+     * @param broker the broker the gateway connects to
+     * @param settings {@code etc/} file name → key → value, set besides the ports and the broker
+     */
+    private Process startKaraf(Path home, boolean bare, String broker, Map<String, Map<String, String>> settings)
+            throws Exception {
         deleteTree(home);
         Files.createDirectories(home);
         Process tar = new ProcessBuilder(
@@ -576,7 +601,12 @@ public final class Suite {
         set(home.resolve("etc/org.apache.karaf.shell.cfg"), "sshHost", "127.0.0.1");
         set(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiRegistryPort", Integer.toString(freePort()));
         set(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiServerPort", Integer.toString(freePort()));
-        set(home.resolve("etc/io.pulsarws.gateway.cfg"), "serviceUrl", serviceUrl);
+        set(home.resolve("etc/io.pulsarws.gateway.cfg"), "serviceUrl", broker);
+        for (Map.Entry<String, Map<String, String>> file : settings.entrySet()) {
+            for (Map.Entry<String, String> e : file.getValue().entrySet()) {
+                set(home.resolve("etc").resolve(file.getKey()), e.getKey(), e.getValue());
+            }
+        }
         if (bare) {
             Path features = home.resolve("etc/org.apache.karaf.features.cfg");
             String cfg = Files.readString(features);
@@ -603,6 +633,137 @@ public final class Suite {
         System.out.println("== starting "
                 + (bare ? "Karaf without HTTP and the gateway" : "the Karaf gateway on port " + karafPort));
         return children.start(pb);
+    }
+
+    /**
+     * Broker-decided authorization for many users: a second broker with token authentication and authorization
+     * (on ZooKeeper, where Pulsar's proxy reads the grants), Pulsar's WebSocket proxy with authorization on, and a
+     * second Karaf with {@code authorizationEnabled}; {@code users} roles, each granted consume on one namespace,
+     * open a consumer each, one after another, against each in turn. Figures: each handshake's time (p50, p99) and
+     * the RSS each authorized session adds while all are held.
+     */
+    private void authz(int users) throws Exception {
+        Path dir = work.resolve("secure-broker");
+        deleteTree(dir);
+        Process starter = new ProcessBuilder(
+                        java(),
+                        "-cp",
+                        o.required("launcher-classes"),
+                        "io.pulsarws.testing.broker.StandaloneBroker",
+                        "start",
+                        "--dir",
+                        dir.toString(),
+                        "--classpath-file",
+                        o.required("broker-classpath"),
+                        "--watch-pid",
+                        Long.toString(ProcessHandle.current().pid()),
+                        "--auth",
+                        "admin",
+                        "--zookeeper")
+                .inheritIO()
+                .start();
+        if (!starter.waitFor(5, TimeUnit.MINUTES) || starter.exitValue() != 0) {
+            throw new IllegalStateException("the secured Pulsar standalone did not start; see " + dir);
+        }
+        Properties broker = new Properties();
+        try (InputStream in = Files.newInputStream(dir.resolve("broker.properties"))) {
+            broker.load(in);
+        }
+        Process proxy = null;
+        Process karaf = null;
+        try {
+            Path auth = Paths.get(broker.getProperty("authDir"));
+            byte[] secret = Files.readAllBytes(auth.resolve("secret.key"));
+            String admin = Files.readString(auth.resolve("admin.jwt")).trim();
+            String web = broker.getProperty("webServiceUrl");
+            String namespace = "bench-authz/ns";
+            long t0 = System.nanoTime();
+            AuthzLoad.grant(http, web, admin, namespace, users);
+            System.out.printf(
+                    Locale.ROOT, "== %d roles granted consume in %.1f s%n", users, (System.nanoTime() - t0) / 1e9);
+            int port = freePort();
+            proxy = startPulsarProxy(
+                    "pulsar-proxy-authz",
+                    port,
+                    web,
+                    broker.getProperty("serviceUrl"),
+                    List.of(
+                            "configurationMetadataStoreUrl=zk:" + broker.getProperty("zookeeperServers"),
+                            "authenticationEnabled=true",
+                            "authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken",
+                            "tokenSecretKey=" + auth.resolve("secret.key").toUri(),
+                            "authorizationEnabled=true",
+                            "superUserRoles=admin",
+                            "brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken",
+                            "brokerClientAuthenticationParameters=file://" + auth.resolve("admin.jwt")));
+            Map<String, Map<String, String>> settings = Map.of(
+                    "io.pulsarws.gateway.cfg",
+                    Map.of(
+                            "authorizationEnabled", "true",
+                            "brokerClientAuthenticationPlugin",
+                                    "org.apache.pulsar.client.impl.auth.AuthenticationToken",
+                            "brokerClientAuthenticationParameters",
+                                    auth.resolve("admin.jwt").toUri().toString()),
+                    "io.pulsarws.security.cfg",
+                    Map.of(
+                            "authenticationEnabled",
+                            "true",
+                            "tokenSecretKey",
+                            auth.resolve("secret.key").toUri().toString()));
+            karaf = startKaraf(work.resolve("karaf-authz"), false, broker.getProperty("serviceUrl"), settings);
+            int oursPort = karafPort;
+            awaitHttp("Pulsar's WebSocket proxy with authorization", proxy, "http://127.0.0.1:" + port + "/", false);
+            awaitHttp("the Karaf gateway with authorization", karaf, "http://127.0.0.1:" + oursPort + "/ready", true);
+            List<Gateway> targets = List.of(
+                    new Gateway(Report.OURS, "127.0.0.1:" + oursPort, karaf.pid()),
+                    new Gateway(Report.PROXY, "127.0.0.1:" + port, proxy.pid()));
+            for (Gateway g : inTurn(targets)) {
+                List<java.net.Socket> open = new ArrayList<>();
+                double before = ProcStats.rssMb(g.pid());
+                AuthzLoad.Result r =
+                        AuthzLoad.open(g.url(), namespace, "t-" + g.name().replace(' ', '-'), secret, users, open);
+                Thread.sleep(2000); // what holding them costs, once the last handshake's work is done
+                double after = ProcStats.rssMb(g.pid());
+                Properties p = new Properties();
+                p.setProperty("opened", Integer.toString(open.size()));
+                p.setProperty("refused", Integer.toString(r.refused()));
+                p.setProperty("p50", LoadTool.fmt(r.percentile(50)));
+                p.setProperty("p99", LoadTool.fmt(r.percentile(99)));
+                p.setProperty(
+                        "rssKibPerSession",
+                        LoadTool.fmt(open.isEmpty() ? Double.NaN : (after - before) * 1024 / open.size()));
+                System.out.printf(
+                        Locale.ROOT,
+                        "== authz, %s: %d opened, %d refused, handshake p50 %.1f ms p99 %.1f ms, RSS %.0f -> %.0f MiB%n",
+                        g.name(),
+                        open.size(),
+                        r.refused(),
+                        r.percentile(50),
+                        r.percentile(99),
+                        before,
+                        after);
+                results.computeIfAbsent("authz", k -> new LinkedHashMap<>()).put(g.name(), p);
+                AuthzLoad.closeAll(open);
+            }
+        } finally {
+            if (karaf != null) {
+                Children.stop(karaf, 30);
+            }
+            if (proxy != null) {
+                Children.stop(proxy, 30);
+            }
+            new ProcessBuilder(
+                            java(),
+                            "-cp",
+                            o.required("launcher-classes"),
+                            "io.pulsarws.testing.broker.StandaloneBroker",
+                            "stop",
+                            "--dir",
+                            dir.toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor(2, TimeUnit.MINUTES);
+        }
     }
 
     /**
