@@ -54,7 +54,7 @@ public class MetricsServlet extends HttpServlet {
         List<NamespaceCounters> counters = manager == null ? List.of() : manager.counters();
         resp.setStatus(200);
         resp.setContentType("text/plain; version=0.0.4; charset=utf-8");
-        PrintWriter out = resp.getWriter();
+        PrintWriter out = lineFeeds(resp.getWriter());
         out.println("# HELP pulsarws_up Whether the gateway has a Pulsar client and accepts sessions.");
         out.println("# TYPE pulsarws_up gauge");
         out.println("pulsarws_up " + (manager == null ? 0 : 1));
@@ -164,5 +164,18 @@ public class MetricsServlet extends HttpServlet {
 
     private static String escape(String label) {
         return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /**
+     * @return a writer over {@code w} whose lines end with {@code \n} on every platform: the Prometheus text format
+     *     wants LF, and {@code PrintWriter.println} writes the platform's separator (CRLF on Windows)
+     */
+    static PrintWriter lineFeeds(java.io.Writer w) {
+        return new PrintWriter(w, false) {
+            @Override
+            public void println() {
+                write('\n');
+            }
+        };
     }
 }
