@@ -438,21 +438,32 @@ public final class Suite {
     // ------------------------------------------------------------------ the processes
 
     private void startBroker() throws Exception {
-        Path dir = work.resolve("broker");
-        Process p = new ProcessBuilder(
-                        java(),
-                        "-cp",
-                        o.required("launcher-classes"),
-                        "io.pulsarws.testing.broker.StandaloneBroker",
-                        "start",
-                        "--dir",
-                        dir.toString(),
-                        "--classpath-file",
-                        o.required("broker-classpath"),
-                        "--watch-pid",
-                        Long.toString(ProcessHandle.current().pid()))
-                .inheritIO()
-                .start();
+        Properties props = startBroker(work.resolve("broker"));
+        serviceUrl = props.getProperty("serviceUrl");
+        webServiceUrl = props.getProperty("webServiceUrl");
+        brokerPid = Long.parseLong(props.getProperty("pid", "-1"));
+    }
+
+    /**
+     * Starts a Pulsar standalone in {@code dir} with the launcher's extra options, and waits until it serves.
+     *
+     * @return what the launcher wrote of it (its URLs, pid, and with {@code --auth} its keys' folder)
+     */
+    private Properties startBroker(Path dir, String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                java(),
+                "-cp",
+                o.required("launcher-classes"),
+                "io.pulsarws.testing.broker.StandaloneBroker",
+                "start",
+                "--dir",
+                dir.toString(),
+                "--classpath-file",
+                o.required("broker-classpath"),
+                "--watch-pid",
+                Long.toString(ProcessHandle.current().pid())));
+        cmd.addAll(List.of(options));
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("the Pulsar standalone did not start; see " + dir.resolve("broker.log"));
         }
@@ -460,12 +471,15 @@ public final class Suite {
         try (InputStream in = Files.newInputStream(dir.resolve("broker.properties"))) {
             props.load(in);
         }
-        serviceUrl = props.getProperty("serviceUrl");
-        webServiceUrl = props.getProperty("webServiceUrl");
-        brokerPid = Long.parseLong(props.getProperty("pid", "-1"));
+        return props;
     }
 
     private void stopBroker() {
+        stopBroker(work.resolve("broker"));
+    }
+
+    /** Stops the Pulsar standalone started in {@code dir} (and its ZooKeeper, if it has one). */
+    private void stopBroker(Path dir) {
         try {
             new ProcessBuilder(
                             java(),
@@ -474,12 +488,15 @@ public final class Suite {
                             "io.pulsarws.testing.broker.StandaloneBroker",
                             "stop",
                             "--dir",
-                            work.resolve("broker").toString())
+                            dir.toString())
                     .inheritIO()
                     .start()
                     .waitFor(2, TimeUnit.MINUTES);
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException e) {
             System.err.println("Stopping the broker failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.err.println("Stopping the broker was interrupted");
         }
     }
 
@@ -645,30 +662,7 @@ public final class Suite {
     private void authz(int users) throws Exception {
         Path dir = work.resolve("secure-broker");
         deleteTree(dir);
-        Process starter = new ProcessBuilder(
-                        java(),
-                        "-cp",
-                        o.required("launcher-classes"),
-                        "io.pulsarws.testing.broker.StandaloneBroker",
-                        "start",
-                        "--dir",
-                        dir.toString(),
-                        "--classpath-file",
-                        o.required("broker-classpath"),
-                        "--watch-pid",
-                        Long.toString(ProcessHandle.current().pid()),
-                        "--auth",
-                        "admin",
-                        "--zookeeper")
-                .inheritIO()
-                .start();
-        if (!starter.waitFor(5, TimeUnit.MINUTES) || starter.exitValue() != 0) {
-            throw new IllegalStateException("the secured Pulsar standalone did not start; see " + dir);
-        }
-        Properties broker = new Properties();
-        try (InputStream in = Files.newInputStream(dir.resolve("broker.properties"))) {
-            broker.load(in);
-        }
+        Properties broker = startBroker(dir, "--auth", "admin", "--zookeeper");
         Process proxy = null;
         Process karaf = null;
         try {
@@ -752,17 +746,7 @@ public final class Suite {
             if (proxy != null) {
                 Children.stop(proxy, 30);
             }
-            new ProcessBuilder(
-                            java(),
-                            "-cp",
-                            o.required("launcher-classes"),
-                            "io.pulsarws.testing.broker.StandaloneBroker",
-                            "stop",
-                            "--dir",
-                            dir.toString())
-                    .inheritIO()
-                    .start()
-                    .waitFor(2, TimeUnit.MINUTES);
+            stopBroker(dir);
         }
     }
 

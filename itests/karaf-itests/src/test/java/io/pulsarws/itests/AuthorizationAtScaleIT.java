@@ -117,16 +117,8 @@ public class AuthorizationAtScaleIT extends GatewayTestSupport {
     /** @return how many consumers the broker has on the subscription (its stats, as the super-user), -1 if unknown */
     private int consumersOf(String topic, String subscription) {
         try {
-            String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
-                    .trim();
-            java.net.http.HttpResponse<String> r = http.send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(System.getProperty("itest.secure.web")
-                                    + "/admin/v2/persistent/" + NAMESPACE + "/" + topic + "/stats"))
-                            .timeout(TIMEOUT)
-                            .header("Authorization", "Bearer " + token)
-                            .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            Map<String, Object> stats = Json.object(r.body());
+            Map<String, Object> stats =
+                    Json.object(brokerGet("/admin/v2/persistent/" + NAMESPACE + "/" + topic + "/stats"));
             @SuppressWarnings("unchecked")
             Map<String, Object> subs = (Map<String, Object>) stats.get("subscriptions");
             @SuppressWarnings("unchecked")
@@ -137,19 +129,24 @@ public class AuthorizationAtScaleIT extends GatewayTestSupport {
         }
     }
 
+    /** @return the body of a GET on the secured broker's web service, as its super-user */
+    private String brokerGet(String path) throws Exception {
+        String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
+                .trim();
+        return http.send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(System.getProperty("itest.secure.web") + path))
+                                .timeout(TIMEOUT)
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
     /** @return the broker's {@code pulsar_active_connections}, summed over its lines, or -1 if it cannot be read */
     private long brokerConnections() {
         try {
-            String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
-                    .trim();
-            String body = http.send(
-                            java.net.http.HttpRequest.newBuilder(
-                                            java.net.URI.create(System.getProperty("itest.secure.web") + "/metrics/"))
-                                    .timeout(TIMEOUT)
-                                    .header("Authorization", "Bearer " + token)
-                                    .build(),
-                            java.net.http.HttpResponse.BodyHandlers.ofString())
-                    .body();
+            String body = brokerGet("/metrics/");
             return body.lines()
                     .filter(l -> l.startsWith("pulsar_active_connections"))
                     .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
@@ -445,16 +442,8 @@ public class AuthorizationAtScaleIT extends GatewayTestSupport {
     /** @return the broker's {@code connectedSince} of the topic's publisher of that name, or null */
     private String publisherConnectedSince(String topic, String producerName) {
         try {
-            String token = Files.readString(Paths.get(System.getProperty("itest.secure.auth"), "admin.jwt"))
-                    .trim();
-            java.net.http.HttpResponse<String> r = http.send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(System.getProperty("itest.secure.web")
-                                    + "/admin/v2/persistent/" + NAMESPACE + "/" + topic + "/stats"))
-                            .timeout(TIMEOUT)
-                            .header("Authorization", "Bearer " + token)
-                            .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            for (Object p : (List<?>) Json.object(r.body()).get("publishers")) {
+            String stats = brokerGet("/admin/v2/persistent/" + NAMESPACE + "/" + topic + "/stats");
+            for (Object p : (List<?>) Json.object(stats).get("publishers")) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> publisher = (Map<String, Object>) p;
                 if (producerName.equals(publisher.get("producerName"))) {
