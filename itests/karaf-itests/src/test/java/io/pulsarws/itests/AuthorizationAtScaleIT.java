@@ -196,6 +196,11 @@ public class AuthorizationAtScaleIT extends GatewayTestSupport {
         return open;
     }
 
+    private static void assertNoneRefused(List<String> refused) {
+        assertTrue(
+                refused.size() + " refused, e.g. " + refused.stream().limit(3).toList(), refused.isEmpty());
+    }
+
     private static void closeAll(List<RawWs> sockets) throws InterruptedException {
         sockets.forEach(RawWs::close);
         await("every session closed", TIMEOUT, () -> {
@@ -255,10 +260,7 @@ public class AuthorizationAtScaleIT extends GatewayTestSupport {
         open.addAll(openAll(tokens.subList(100, USERS), topic, refused));
         long openMillis = (System.nanoTime() - start) / 1_000_000;
         try {
-            assertTrue(
-                    refused.size() + " refused, e.g. "
-                            + refused.stream().limit(3).toList(),
-                    refused.isEmpty());
+            assertNoneRefused(refused);
             assertEquals(USERS, open.size());
             assertEquals(USERS, gatewayAttribute("ConsumerSessions"));
             assertEquals(USERS, gatewayAttribute("CredentialClients"));
@@ -324,10 +326,7 @@ public class AuthorizationAtScaleIT extends GatewayTestSupport {
         List<RawWs> open = openAll(tokens, topic, refused);
         long openMillis = (System.nanoTime() - start) / 1_000_000;
         try {
-            assertTrue(
-                    refused.size() + " refused, e.g. "
-                            + refused.stream().limit(3).toList(),
-                    refused.isEmpty());
+            assertNoneRefused(refused);
             assertEquals(USERS, gatewayAttribute("ConsumerSessions"));
             assertEquals("one client for the role", 1, gatewayAttribute("CredentialClients"));
             int threadsGrown = threads() - threadsBefore;
