@@ -1,26 +1,23 @@
 package io.pulsarws.websocket.internal;
 
+import io.pulsarws.websocket.transport.HttpExchange;
+import io.pulsarws.websocket.transport.HttpRoute;
 import java.io.IOException;
 import java.io.InputStream;
-import javax.servlet.Servlet;
-import javax.servlet.http.HttpServlet;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
  * The API's AsyncAPI 3.0 description at {@value #PATH}: the very file kept in {@code docs/asyncapi.yaml}, which the
  * build copies into this bundle. It names no host, key or setting of this node, so it is served to anyone, as the
  * endpoints' paths are.
  */
-@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
-@HttpWhiteboardServletPattern(AsyncApiServlet.PATH)
-@HttpWhiteboardServletName("pulsar-websocket-asyncapi")
-public class AsyncApiServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
+@Component(
+        service = HttpRoute.class,
+        immediate = true,
+        configurationPolicy = ConfigurationPolicy.IGNORE,
+        property = {HttpRoute.NAME + "=pulsar-websocket-asyncapi", HttpRoute.PATTERN + "=" + AsyncApiServlet.PATH})
+public class AsyncApiServlet implements HttpRoute {
     static final String PATH = "/pulsar-websocket/asyncapi.yaml";
     static final String RESOURCE = "/asyncapi.yaml";
 
@@ -36,11 +33,14 @@ public class AsyncApiServlet extends HttpServlet {
     }
 
     @Override
-    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setStatus(200);
-        resp.setContentType("application/yaml;charset=utf-8"); // RFC 9512
-        resp.setHeader("Cache-Control", "no-cache");
-        resp.setContentLength(document.length);
-        resp.getOutputStream().write(document);
+    public void serve(HttpExchange x) throws IOException {
+        if (!Plain.getOnly(x)) {
+            return;
+        }
+        x.status(200);
+        x.contentType("application/yaml;charset=utf-8"); // RFC 9512
+        x.header("Cache-Control", "no-cache");
+        x.contentLength(document.length);
+        x.body().write(document);
     }
 }

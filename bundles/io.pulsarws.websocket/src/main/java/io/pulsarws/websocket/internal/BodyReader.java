@@ -1,12 +1,11 @@
 package io.pulsarws.websocket.internal;
 
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.servlet.ReadListener;
-import javax.servlet.ServletInputStream;
 
 /**
  * Reads a request body without holding a thread, within a byte limit and a deadline: a client that trickles its
@@ -20,7 +19,7 @@ import javax.servlet.ServletInputStream;
  * <p>Threads: the container calls {@link #onDataAvailable} and {@link #onAllDataRead} one at a time; the deadline
  * runs on the endpoints' timer. {@link #done} decides which of them reports.
  */
-final class BodyReader implements ReadListener {
+final class BodyReader implements HttpExchange.ReadListener {
     /** What becomes of the body. */
     interface Outcome {
         /** The whole body arrived, at most the limit. */
@@ -63,7 +62,7 @@ final class BodyReader implements ReadListener {
 
     static final String BUSY = "Too many request bodies being read on this node; retry";
 
-    private final ServletInputStream in;
+    private final HttpExchange.Async in;
     private final int max;
     private final Outcome outcome;
     private final Budget budget;
@@ -81,7 +80,7 @@ final class BodyReader implements ReadListener {
      * @param max the most bytes accepted
      */
     /** @param first the first buffer's size, already reserved from the budget */
-    private BodyReader(ServletInputStream in, int max, int first, Outcome outcome, Budget budget, long nodeMax) {
+    private BodyReader(HttpExchange.Async in, int max, int first, Outcome outcome, Budget budget, long nodeMax) {
         this.in = in;
         this.max = max;
         this.outcome = outcome;
@@ -102,7 +101,7 @@ final class BodyReader implements ReadListener {
     /**
      * Starts reading; the outcome is reported on a container thread or the timer's.
      *
-     * @param in the request's input stream, of a request in asynchronous mode
+     * @param in the request, in asynchronous mode
      * @param declared the declared Content-Length, or -1
      * @param limits the most bytes accepted (413 beyond), how long the whole body may take (408 after), and what all
      *     bodies being read may hold on the node (503 beyond)
@@ -110,7 +109,7 @@ final class BodyReader implements ReadListener {
      * @param keepAlive the endpoints' timer
      */
     static void read(
-            ServletInputStream in, long declared, Limits limits, Budget budget, KeepAlive keepAlive, Outcome outcome) {
+            HttpExchange.Async in, long declared, Limits limits, Budget budget, KeepAlive keepAlive, Outcome outcome) {
         int max = limits.maxBytes();
         if (declared > max) {
             outcome.refused(413, tooLarge(max));
@@ -127,12 +126,12 @@ final class BodyReader implements ReadListener {
                 deadlineMillis,
                 () -> r.finish(
                         () -> outcome.refused(408, "Request body not received within " + deadlineMillis + " ms")));
-        in.setReadListener(r);
+        in.read(r);
     }
 
     @Override
     public void onDataAvailable() throws IOException {
-        while (!done.get() && in.isReady()) {
+        while (!done.get() && in.readReady()) {
             if (n == buf.length) {
                 if (n > max) {
                     finish(() -> outcome.refused(413, tooLarge(max)));

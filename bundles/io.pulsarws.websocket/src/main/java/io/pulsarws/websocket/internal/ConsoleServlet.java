@@ -2,21 +2,17 @@ package io.pulsarws.websocket.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.pulsarws.websocket.transport.HttpExchange;
+import io.pulsarws.websocket.transport.HttpRoute;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import javax.servlet.Servlet;
-import javax.servlet.http.HttpServlet;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
  * The web console at {@value #PATH}{@code /}: a page that speaks only the public WebSocket API, so it is also a
@@ -27,11 +23,12 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * 404 at once without touching the servlet's registration (which would restart the web context and drop every
  * open WebSocket); it also stops keeping {@link RefusalReports}.
  */
-@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
-@HttpWhiteboardServletPattern(ConsoleServlet.PATH + "/*")
-@HttpWhiteboardServletName("pulsar-websocket-console")
-public class ConsoleServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
+@Component(
+        service = HttpRoute.class,
+        immediate = true,
+        configurationPolicy = ConfigurationPolicy.IGNORE,
+        property = {HttpRoute.NAME + "=pulsar-websocket-console", HttpRoute.PATTERN + "=" + ConsoleServlet.PATH + "/*"})
+public class ConsoleServlet implements HttpRoute {
     static final String PATH = "/pulsar-websocket/console";
     static final String REFUSALS = "/refusals/";
 
@@ -52,8 +49,8 @@ public class ConsoleServlet extends HttpServlet {
     @Reference(policy = ReferencePolicy.DYNAMIC)
     private volatile RefusalReports reports;
 
-    private final transient Map<String, byte[]> files = new HashMap<>();
-    private final transient JsonFactory json = new JsonFactory();
+    private final Map<String, byte[]> files = new HashMap<>();
+    private final JsonFactory json = new JsonFactory();
 
     public ConsoleServlet() throws IOException {
         for (String name : FILES.keySet()) {
@@ -67,14 +64,17 @@ public class ConsoleServlet extends HttpServlet {
     }
 
     @Override
-    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (!settings.consoleEnabled()) {
-            plain(resp, 404, "The web console is switched off (consoleEnabled=false in io.pulsarws.websocket)");
+    public void serve(HttpExchange x) throws IOException {
+        if (!Plain.getOnly(x)) {
             return;
         }
-        String rest = req.getPathInfo();
+        if (!settings.consoleEnabled()) {
+            plain(x, 404, "The web console is switched off (consoleEnabled=false in io.pulsarws.websocket)");
+            return;
+        }
+        String rest = x.path().length() > PATH.length() ? x.path().substring(PATH.length()) : null;
         if (rest == null) {
-            resp.sendRedirect(req.getContextPath() + PATH + "/"); // relative links need the trailing slash
+            x.redirect(PATH + "/"); // relative links need the trailing slash
             return;
         }
         if (rest.startsWith(REFUSALS)) {
@@ -82,16 +82,16 @@ public class ConsoleServlet extends HttpServlet {
             RefusalReports.Report report = id == null ? null : reports.take(id);
             if (report == null) {
                 plain(
-                        resp,
+                        x,
                         404,
                         "No refusal kept under this id (none, already read, or older than " + RefusalReports.TTL_SECONDS
                                 + " s)");
                 return;
             }
-            resp.setStatus(200);
-            resp.setContentType("application/json");
-            resp.setHeader("Cache-Control", "no-store");
-            try (JsonGenerator g = json.createGenerator(resp.getOutputStream())) {
+            x.status(200);
+            x.contentType("application/json");
+            x.header("Cache-Control", "no-store");
+            try (JsonGenerator g = json.createGenerator(x.body())) {
                 g.writeStartObject();
                 g.writeNumberField("status", report.status());
                 g.writeStringField("reason", report.reason());
@@ -102,25 +102,25 @@ public class ConsoleServlet extends HttpServlet {
         String name = "/".equals(rest) ? "index.html" : rest.substring(1);
         byte[] file = files.get(name);
         if (file == null) {
-            plain(resp, 404, "Not found");
+            plain(x, 404, "Not found");
             return;
         }
-        resp.setStatus(200);
-        resp.setContentType(FILES.get(name));
-        resp.setHeader("Cache-Control", "no-cache");
-        resp.setHeader("Content-Security-Policy", POLICY);
-        resp.setHeader("X-Content-Type-Options", "nosniff");
-        resp.setHeader("Referrer-Policy", "no-referrer");
-        resp.setContentLength(file.length);
-        resp.getOutputStream().write(file);
+        x.status(200);
+        x.contentType(FILES.get(name));
+        x.header("Cache-Control", "no-cache");
+        x.header("Content-Security-Policy", POLICY);
+        x.header("X-Content-Type-Options", "nosniff");
+        x.header("Referrer-Policy", "no-referrer");
+        x.contentLength(file.length);
+        x.body().write(file);
     }
 
-    private static void plain(HttpServletResponse resp, int status, String text) throws IOException {
-        resp.setStatus(status);
-        resp.setContentType("text/plain;charset=utf-8");
-        resp.setHeader("Cache-Control", "no-store");
+    private static void plain(HttpExchange x, int status, String text) throws IOException {
+        x.status(status);
+        x.contentType("text/plain;charset=utf-8");
+        x.header("Cache-Control", "no-store");
         byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
-        resp.setContentLength(body.length);
-        resp.getOutputStream().write(body);
+        x.contentLength(body.length);
+        x.body().write(body);
     }
 }

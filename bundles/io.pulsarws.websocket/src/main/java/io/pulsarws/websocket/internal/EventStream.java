@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,11 +17,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.servlet.AsyncContext;
-import javax.servlet.AsyncEvent;
-import javax.servlet.AsyncListener;
-import javax.servlet.ServletOutputStream;
-import javax.servlet.WriteListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * until half of it is written, and a client that reads nothing for {@code slowClientTimeoutMillis} loses the stream.
  * A comment every {@value #KEEP_ALIVE_SECONDS} s keeps proxies from closing a quiet stream.
  */
-final class EventStream implements FrameSink, WriteListener, AsyncListener, Outbound.Client {
+final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpExchange.Events, Outbound.Client {
     private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
     static final int KEEP_ALIVE_SECONDS = 5;
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -49,7 +45,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
     /** The role that opened the stream (commands must come from it), or null without authentication. */
     private final String role;
 
-    private final AsyncContext async;
+    private final HttpExchange.Async async;
     private final KeepAlive keepAlive;
     private final Outbound node;
     private final long budget;
@@ -82,7 +78,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
 
     private volatile boolean congested;
     private volatile long congestedSince;
-    private volatile ServletOutputStream out;
+    private volatile HttpExchange.Async out;
     private volatile ScheduledFuture<?> ticker;
     private volatile ScheduledFuture<?> expiry;
     /** Set once the token has expired (by the timer, or by a command that came first). */
@@ -99,7 +95,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
             String id,
             GatewaySession session,
             String role,
-            AsyncContext async,
+            HttpExchange.Async async,
             KeepAlive keepAlive,
             long budget,
             long nodeBudget,
@@ -127,10 +123,9 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
 
     /** Starts writing and delivering; called once, on the request's thread. */
     void start() throws IOException {
-        async.addListener(this);
-        ServletOutputStream o = async.getResponse().getOutputStream();
-        o.setWriteListener(this); // non-blocking from the first byte: no drain may write before this
-        out = o;
+        async.listen(this);
+        async.write(this); // non-blocking from the first byte: no drain may write before this
+        out = async;
         enqueue(("event: session\ndata: {\"session\":\"" + id + "\"}\n\n").getBytes(StandardCharsets.US_ASCII), null);
         ticker = keepAlive.every(1, this::tick);
         if (expiresAt != null) {
@@ -258,12 +253,12 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
         List<String> acks = null;
         boolean over = false;
         synchronized (output) {
-            ServletOutputStream o = out;
+            HttpExchange.Async o = out;
             if (o == null || ended.get()) {
                 return;
             }
             try {
-                while (o.isReady()) {
+                while (o.writeReady()) {
                     Event e = outbox.poll();
                     if (e == null) {
                         if (unflushed) {
@@ -277,7 +272,7 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
                         over = true; // ended once the acks of what was written before it are handed over
                         break;
                     }
-                    o.write(e.bytes());
+                    o.write(e.bytes(), 0, e.bytes().length);
                     unflushed = true;
                     written(e.bytes().length);
                     if (autoAck && e.messageId() != null) {
@@ -374,23 +369,13 @@ final class EventStream implements FrameSink, WriteListener, AsyncListener, Outb
     }
 
     @Override
-    public void onComplete(AsyncEvent event) {
+    public void onComplete() {
         end();
     }
 
     @Override
-    public void onTimeout(AsyncEvent event) {
+    public void onTimeout() {
         end();
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-        end();
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-        // not restarted
     }
 
     /** The stream is over: release the session, the bytes still queued and the permit; end the response. */

@@ -3,7 +3,8 @@ package io.pulsarws.websocket.internal;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
-import java.io.IOException;
+import io.pulsarws.websocket.transport.WebSocket;
+import io.pulsarws.websocket.transport.WebSocketHandler;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,45 +15,48 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.websocket.api.BatchMode;
-import org.eclipse.jetty.websocket.api.RemoteEndpoint;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.api.StatusCode;
-import org.eclipse.jetty.websocket.api.WebSocketConnectionListener;
-import org.eclipse.jetty.websocket.api.WebSocketFrameListener;
-import org.eclipse.jetty.websocket.api.WriteCallback;
-import org.eclipse.jetty.websocket.api.extensions.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket connection: moves text frames between Jetty and its gateway session, with flow control both ways.
+ * One WebSocket connection: moves text frames between the transport and its gateway session, with flow control both
+ * ways. Nothing here depends on the container: the transport hands over raw frames and writes what it is given.
  *
  * <p>Outbound, every frame queued for the client counts against its budget ({@code maxQueuedBytesPerSession}) and
- * the node's ({@code maxQueuedBytes}) until Jetty has written it. Over budget the socket is <em>congested</em>: the
+ * the node's ({@code maxQueuedBytes}) until the transport has written it. Over budget the socket is <em>congested</em>: the
  * session gets {@code writable() == false} and starts no new deliveries, and the client's frames are no longer read;
  * once half of it is written the session is told ({@code onWritable}) and reading resumes. A client that stays
  * congested for {@code slowClientTimeoutMillis} is closed with 1008 (and dropped if even that cannot be written).
  *
- * <p>Inbound, reading is paused by Jetty's suspend at the end of a frame, when the session asks (a producer at its
+ * <p>Inbound, reading stops at the end of a frame ({@link ReadGate}), when the session asks (a producer at its
  * pending bound) or when congested, and resumed when neither holds any more.
  */
-final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrameListener, FrameSink, Outbound.Client {
+final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Client {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySocket.class);
     /** How long a close frame to a client that does not read may take before the connection is dropped. */
+    /** Close codes (RFC 6455, 7.4.1). */
+    static final int GOING_AWAY = 1001;
+
+    static final int PROTOCOL_ERROR = 1002;
+    static final int UNSUPPORTED_DATA = 1003;
+    static final int INVALID_PAYLOAD = 1007;
+    static final int POLICY_VIOLATION = 1008;
+    static final int MESSAGE_TOO_BIG = 1009;
+    static final int INTERNAL_ERROR = 1011;
+
     private static final ByteBuffer PING = ByteBuffer.wrap("PING".getBytes(StandardCharsets.US_ASCII));
 
     private final GatewaySession session;
     private final WebSocketSettings settings;
     private final KeepAlive keepAlive;
-    /** Written once by Jetty's connect callback, read by Pulsar callback threads. */
-    private volatile Session socket;
+    /** Written once by the transport's open, read by Pulsar callback threads. */
+    private volatile WebSocket socket;
     /** The keep-alive task, if pings are configured; cancelled when the socket closes. */
     private volatile ScheduledFuture<?> pinger;
 
     /** The node's outbound accounting, shared by every socket. */
     private final Outbound node;
-    /** Bytes queued for this client: in the outbox, or handed to Jetty and not yet written. */
+    /** Bytes queued for this client: in the outbox, or handed to the transport and not yet written. */
     private final AtomicLong queued = new AtomicLong();
     /** The budgets, as configured when the socket opened. */
     private volatile long sessionBudget = Long.MAX_VALUE;
@@ -61,7 +65,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     private volatile long slowClientNanos = Long.MAX_VALUE;
 
     /** Whether the client's frames are read. */
-    private final ReadGate reads = new ReadGate();
+    private final ReadGate reads = new ReadGate(this::resumeSocket);
     /** Guards the congestion state below. */
     private final Object gate = new Object();
     /** Over budget; read without the lock by {@link #writable}. */
@@ -71,7 +75,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     /** Set once a slow client is being closed: queued frames are dropped from then on. */
     private volatile boolean closingSlow;
 
-    /** Joins a text message sent in several frames; used by Jetty's reading of this connection only. */
+    /** Joins a text message sent in several frames; used by the transport's reading of this connection only. */
     private TextFragments fragments = new TextFragments(Integer.MAX_VALUE);
     /** Set once a message is refused (too large, binary): the rest of the input is ignored while the socket closes. */
     private boolean refused;
@@ -109,14 +113,13 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     }
 
     @Override
-    public void onWebSocketConnect(Session s) {
+    public void open(WebSocket s) {
         sessionBudget = settings.maxQueuedBytesPerSession();
         nodeBudget = settings.maxQueuedBytes();
         slowClientNanos = TimeUnit.MILLISECONDS.toNanos(settings.slowClientTimeoutMillis());
         maxMessageBytes = settings.maxTextFrameSize();
         fragments = new TextFragments(maxMessageBytes);
-        s.getPolicy().setMaxTextMessageSize(maxMessageBytes);
-        s.setIdleTimeout(settings.idleTimeoutMillis());
+        s.idleTimeout(settings.idleTimeoutMillis());
         socket = s;
         int ping = settings.pingIntervalSeconds();
         if (ping > 0) {
@@ -132,13 +135,16 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     }
 
     private void ping() {
-        Session s = socket;
+        WebSocket s = socket;
         if (s != null && s.isOpen()) {
-            try {
-                s.getRemote().sendPing(PING.duplicate());
-            } catch (IOException e) {
-                LOG.debug("Ping to {} failed: {}", s, e.toString());
-            }
+            s.ping(PING.duplicate());
+        }
+    }
+
+    private void resumeSocket() {
+        WebSocket s = socket;
+        if (s != null) {
+            s.resumeReading();
         }
     }
 
@@ -156,35 +162,32 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     }
 
     /**
-     * A frame as Jetty parsed it, before any decoding: Jetty makes no text of it, as it would for a text listener
-     * (its byte-by-byte UTF-8 decoding was the largest single cost of a produced message). A text message's bytes
-     * are copied once, joined if they came in fragments (within the same size limit as a single frame), checked to
-     * be UTF-8 and handed to the session, which parses them as they are. Control frames are Jetty's to answer.
+     * A text or continuation frame as the transport parsed it, before any decoding: no text is made of it (a
+     * container's byte-by-byte UTF-8 decoding was the largest single cost of a produced message). A text message's
+     * bytes are copied once, joined if they came in fragments (within the same size limit as a single frame), checked
+     * to be UTF-8 and handed to the session, which parses them as they are. Control frames are the transport's to
+     * answer; a continuation of a binary message finds the socket refused already.
      */
     @Override
-    public void onWebSocketFrame(Frame frame) {
-        switch (frame.getType()) {
-            case TEXT, CONTINUATION -> {
-                // a continuation of a binary message finds the socket refused already
-                try {
-                    text(frame.getPayload(), frame.isFin());
-                } finally {
-                    reads.endOfFrame(socket);
-                }
-            }
-            case BINARY -> {
-                if (!refused) {
-                    refused = true;
-                    close(StatusCode.BAD_DATA, "binary frames are not supported: send JSON text frames");
-                }
-            }
-            default -> {
-                // ping, pong and close: Jetty answers them
-            }
+    public boolean text(ByteBuffer payload, boolean fin) {
+        try {
+            onText(payload, fin);
+        } catch (RuntimeException e) {
+            reads.endOfFrame();
+            throw e;
+        }
+        return reads.endOfFrame();
+    }
+
+    @Override
+    public void binary() {
+        if (!refused) {
+            refused = true;
+            close(UNSUPPORTED_DATA, "binary frames are not supported: send JSON text frames");
         }
     }
 
-    private void text(ByteBuffer payload, boolean fin) {
+    private void onText(ByteBuffer payload, boolean fin) {
         if (refused) {
             return; // the socket is closing
         }
@@ -197,7 +200,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
             message = fragments.add(payload, fin);
         } catch (TextFragments.TooLargeException e) {
             refused = true;
-            close(StatusCode.MESSAGE_TOO_LARGE, tooLarge());
+            close(MESSAGE_TOO_BIG, tooLarge());
             return;
         }
         if (message == null) {
@@ -205,7 +208,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
         }
         if (!Utf8.isValid(message, 0, message.length)) {
             refused = true;
-            close(StatusCode.BAD_PAYLOAD, "Text frame is not valid UTF-8");
+            close(INVALID_PAYLOAD, "Text frame is not valid UTF-8");
             return;
         }
         session.onText(message, 0, message.length);
@@ -216,34 +219,27 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void closed(int statusCode, String reason) {
         keepAlive.counters().closed(statusCode);
         ended();
     }
 
     /**
-     * Jetty reports a protocol error (invalid UTF-8, a frame over the limit...) here before it closes the socket
-     * with the exception's message, which names Java classes; the close sent first here says it in plain words.
+     * The transport reports a protocol error (invalid UTF-8, a frame over its limit...) or a timeout here; the close
+     * sent here says it in plain words, not in the container's exception messages, which name Java classes.
      */
     @Override
-    public void onWebSocketError(Throwable cause) {
-        LOG.debug("WebSocket error on {}: {}", socket, cause.toString());
-        Session s = socket;
-        Throwable root = cause instanceof org.eclipse.jetty.websocket.api.CloseException && cause.getCause() != null
-                ? cause.getCause()
-                : cause;
+    public void failed(Failure failure, Throwable cause) {
+        WebSocket s = socket;
+        LOG.debug("WebSocket error on {}: {} {}", s == null ? null : s.remoteAddress(), failure, String.valueOf(cause));
         if (s != null && s.isOpen()) {
-            if (root instanceof java.util.concurrent.TimeoutException) {
-                s.close(StatusCode.SHUTDOWN, "Idle timeout: no traffic for " + s.getIdleTimeout() + " ms");
-            } else if (cause instanceof org.eclipse.jetty.websocket.api.BadPayloadException) {
-                s.close(StatusCode.BAD_PAYLOAD, "Text frame is not valid UTF-8");
-            } else if (cause instanceof org.eclipse.jetty.websocket.api.MessageTooLargeException) {
-                s.close(StatusCode.MESSAGE_TOO_LARGE, tooLarge());
-            } else if (cause instanceof org.eclipse.jetty.websocket.api.ProtocolException) {
-                s.close(StatusCode.PROTOCOL, "WebSocket protocol error");
-            } else {
+            switch (failure) {
+                case IDLE_TIMEOUT -> s.close(GOING_AWAY, "Idle timeout: no traffic for " + s.idleTimeout() + " ms");
+                case BAD_PAYLOAD -> s.close(INVALID_PAYLOAD, "Text frame is not valid UTF-8");
+                case TOO_LARGE -> s.close(MESSAGE_TOO_BIG, tooLarge());
+                case PROTOCOL -> s.close(PROTOCOL_ERROR, "WebSocket protocol error");
                 // e.g. a frame declaring 2 GiB or more, which Jetty 9.4 misreads as a negative length
-                s.close(StatusCode.SERVER_ERROR, "Connection error");
+                default -> s.close(INTERNAL_ERROR, "Connection error");
             }
         }
         ended();
@@ -251,7 +247,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
 
     /**
      * Queues a frame; a writer thread writes what is queued. Frames queued together go out in one socket write:
-     * all but the last are batched in Jetty's aggregate buffer, and the last flushes it.
+     * all but the last are held back by the transport, and the last flushes them.
      */
     @Override
     public void send(String text) {
@@ -303,7 +299,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
         LOG.debug("{} bytes queued for {}: paused", queued.get(), socket);
     }
 
-    /** Jetty wrote (or dropped) a frame of this many bytes. */
+    /** The transport wrote (or dropped) a frame of this many bytes. */
     private void written(long bytes) {
         long q = queued.addAndGet(-bytes);
         node.add(-bytes);
@@ -318,7 +314,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
         }
         node.relieved(this);
         reads.resume(ReadGate.OUTBOUND);
-        keepAlive.write(session::onWritable); // never on Jetty's thread that completes the write
+        keepAlive.write(session::onWritable); // never on the container's thread that completes the write
     }
 
     /**
@@ -335,14 +331,14 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
             closingSlow = true;
         }
         keepAlive.counters().slowEnded();
-        Session s = socket;
+        WebSocket s = socket;
         long seconds = TimeUnit.NANOSECONDS.toSeconds(slowClientNanos);
         LOG.warn(
                 "Closing {}: its client has not read for {} s, {} bytes queued for it (slowClientTimeoutMillis)",
-                s == null ? "a session" : s.getRemoteAddress(),
+                s == null ? "a session" : s.remoteAddress(),
                 seconds,
                 queued.get());
-        close(StatusCode.POLICY_VIOLATION, "Client too slow: it has not read for " + seconds + " s");
+        close(POLICY_VIOLATION, "Client too slow: it has not read for " + seconds + " s");
         dropLater();
     }
 
@@ -365,13 +361,9 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     /** Drops the connection {@value Outbound#DROP_AFTER_CLOSE_MILLIS} ms from now if it is still open (a close unanswered). */
     private void dropLater() {
         keepAlive.after(Outbound.DROP_AFTER_CLOSE_MILLIS, () -> {
-            Session open = socket;
+            WebSocket open = socket;
             if (open != null && open.isOpen()) {
-                try {
-                    open.disconnect();
-                } catch (IOException e) {
-                    LOG.debug("Dropping {} failed: {}", open, e.toString());
-                }
+                open.disconnect();
             }
         });
     }
@@ -390,7 +382,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
     }
 
     /**
-     * Writes the queued frames in order; one drain runs at a time, so only it sets the endpoint's batch mode.
+     * Writes the queued frames in order; one drain runs at a time.
      * Frames for a socket that is closed, or closing because its client is too slow, are dropped.
      */
     private void drain() {
@@ -403,7 +395,7 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
                 }
                 continue; // queued between the poll and the reset, and no other drain took it
             }
-            Session s = socket;
+            WebSocket s = socket;
             if (next instanceof Closing c) {
                 if (s != null) {
                     s.close(c.code(), c.reason());
@@ -415,34 +407,18 @@ final class GatewaySocket implements WebSocketConnectionListener, WebSocketFrame
                 written(f.bytes());
                 continue;
             }
+            long bytes = f.bytes();
             try {
-                RemoteEndpoint remote = s.getRemote();
-                remote.setBatchMode(outbox.peek() instanceof Queued ? BatchMode.ON : BatchMode.OFF);
-                remote.sendString(f.text(), new Written(f.bytes()));
+                s.sendText(f.text(), outbox.peek() instanceof Queued, failure -> {
+                    if (failure != null) {
+                        LOG.debug("Write to {} failed: {}", s.remoteAddress(), failure.toString());
+                    }
+                    written(bytes);
+                });
             } catch (RuntimeException e) {
-                LOG.debug("Write to {} failed: {}", s, e.toString()); // closed meanwhile
-                written(f.bytes());
+                LOG.debug("Write to {} failed: {}", s.remoteAddress(), e.toString()); // closed meanwhile
+                written(bytes);
             }
-        }
-    }
-
-    /** Gives a frame's bytes back once Jetty has written it, or failed to. */
-    private final class Written implements WriteCallback {
-        private final long bytes;
-
-        Written(long bytes) {
-            this.bytes = bytes;
-        }
-
-        @Override
-        public void writeFailed(Throwable x) {
-            LOG.debug("Write to {} failed: {}", socket, x.toString());
-            written(bytes);
-        }
-
-        @Override
-        public void writeSuccess() {
-            written(bytes);
         }
     }
 

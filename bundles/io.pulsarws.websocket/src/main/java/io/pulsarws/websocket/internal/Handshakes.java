@@ -7,15 +7,14 @@ import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.OpenRefusedException;
 import io.pulsarws.session.OpenRequest;
 import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 
 /**
- * What a WebSocket handshake ({@link GatewayServlet}) and an HTTP fallback request ({@link HttpFallbackServlet})
+ * What a WebSocket handshake ({@link Endpoints}) and an HTTP fallback request ({@link HttpFallbackServlet})
  * do alike: read the query, open the session, answer a refusal. Stateless.
  */
 final class Handshakes {
@@ -26,10 +25,10 @@ final class Handshakes {
      *     parameter: it goes no further than authentication)
      * @throws OpenRefusedException 400 when the query string cannot be read
      */
-    static Map<String, String> params(HttpServletRequest req) throws OpenRefusedException {
+    static Map<String, String> params(HttpExchange x) throws OpenRefusedException {
         Map<String, String> params;
         try {
-            params = new HashMap<>(Query.of(req)); // the query string only: never a body, before authentication
+            params = new HashMap<>(Query.of(x)); // the query string only: never a body, before authentication
         } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, "Invalid query string");
         }
@@ -45,7 +44,7 @@ final class Handshakes {
      */
     static GatewaySession open(
             SessionManager manager,
-            HttpServletRequest req,
+            HttpExchange x,
             EndpointPath path,
             Map<String, String> params,
             ClientIdentity identity)
@@ -53,7 +52,7 @@ final class Handshakes {
         if (manager == null) {
             throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
         }
-        return manager.open(new OpenRequest(path, params, req.getRemoteAddr() + ":" + req.getRemotePort(), identity));
+        return manager.open(new OpenRequest(path, params, x.remoteAddress() + ":" + x.remotePort(), identity));
     }
 
     /**
@@ -63,14 +62,14 @@ final class Handshakes {
      *
      * @return the reason as answered
      */
-    static String refuse(HttpServletResponse resp, EdgeCounters counters, int status, String why) throws IOException {
+    static String refuse(HttpExchange x, EdgeCounters counters, int status, String why) throws IOException {
         counters.refused(status);
         String reason = ClientText.line(why, RefusalReports.MAX_REASON);
-        resp.setStatus(status);
-        resp.setContentType("text/plain;charset=utf-8");
+        x.status(status);
+        x.contentType("text/plain;charset=utf-8");
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
-        resp.setContentLength(body.length);
-        resp.getOutputStream().write(body);
+        x.contentLength(body.length);
+        x.body().write(body);
         return reason;
     }
 }

@@ -7,24 +7,18 @@ import io.pulsarws.codec.FrameSpans;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.OpenRefusedException;
 import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.transport.HttpExchange;
+import io.pulsarws.websocket.transport.HttpRoute;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.servlet.AsyncContext;
-import javax.servlet.Servlet;
-import javax.servlet.http.HttpServlet;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,12 +43,16 @@ import org.slf4j.LoggerFactory;
  * bound (503), authentication (401), then the session manager. A body is read only up to {@code maxTextFrameSize}
  * bytes (413 beyond).
  */
-@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
-@HttpWhiteboardServletPattern("/http/*")
-@HttpWhiteboardServletName("pulsar-websocket-http")
-@HttpWhiteboardServletAsyncSupported
-public class HttpFallbackServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
+@Component(
+        service = HttpRoute.class,
+        immediate = true,
+        configurationPolicy = ConfigurationPolicy.IGNORE,
+        property = {
+            HttpRoute.NAME + "=pulsar-websocket-http",
+            HttpRoute.PATTERN + "=/http/*",
+            HttpRoute.ASYNC + ":Boolean=true"
+        })
+public class HttpFallbackServlet implements HttpRoute {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFallbackServlet.class);
     /** Frames in one POST at most. */
     static final int MAX_FRAMES = 1000;
@@ -81,92 +79,92 @@ public class HttpFallbackServlet extends HttpServlet {
      * The open event streams by their id. Bounded by the session limits: every stream holds a session permit, and
      * leaves the map when it ends.
      */
-    private final transient Map<String, EventStream> streams = new ConcurrentHashMap<>();
+    private final Map<String, EventStream> streams = new ConcurrentHashMap<>();
 
     /** The producer POSTs in progress; bounded by the session limits likewise (each holds a permit). */
-    private final transient java.util.Set<ProducerPost> posts = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<ProducerPost> posts = ConcurrentHashMap.newKeySet();
 
     /** The request bodies being read, in bytes of buffer, for the node. */
-    private final transient BodyReader.Budget bodies = new BodyReader.Budget();
+    private final BodyReader.Budget bodies = new BodyReader.Budget();
 
-    private final transient FrameCodec codec = new FrameCodec();
-    private final transient SecureRandom random = new SecureRandom();
+    private final FrameCodec codec = new FrameCodec();
+    private final SecureRandom random = new SecureRandom();
 
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    public void serve(HttpExchange x) throws IOException {
         if (!settings.httpEnabled()) {
-            refuse(resp, 404, "The HTTP fallback is off on this gateway (httpEnabled=false)");
+            refuse(x, 404, "The HTTP fallback is off on this gateway (httpEnabled=false)");
             return;
         }
         try {
-            security.checkOrigin(req);
+            security.checkOrigin(x);
         } catch (OpenRefusedException e) {
-            refuse(resp, e.status(), e.getMessage());
+            refuse(x, e.status(), e.getMessage());
             return;
         }
-        String origin = req.getHeader("Origin");
+        String origin = x.header("Origin");
         if (origin != null) {
             // allowed (checked above): the page may read the answer; credentials travel as a token, never cookies
-            resp.setHeader("Access-Control-Allow-Origin", origin);
-            resp.setHeader("Vary", "Origin");
+            x.header("Access-Control-Allow-Origin", origin);
+            x.header("Vary", "Origin");
         }
         EndpointPath path;
         try {
-            String p = req.getRequestURI().substring(req.getContextPath().length());
+            String p = x.path();
             path = EndpointPath.parse("/ws" + p.substring("/http".length()));
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            refuse(resp, 400, "Invalid request path: " + e.getMessage());
+            refuse(x, 400, "Invalid request path: " + e.getMessage());
             return;
         }
-        switch (req.getMethod()) {
-            case "OPTIONS" -> preflight(resp);
+        switch (x.method()) {
+            case "OPTIONS" -> preflight(x);
             case "GET" -> {
                 if (path.kind() == EndpointPath.Kind.PRODUCER) {
-                    notAllowed(resp, "POST, OPTIONS");
+                    notAllowed(x, "POST, OPTIONS");
                 } else {
-                    stream(req, resp, path);
+                    stream(x, path);
                 }
             }
             case "POST" -> {
                 if (path.kind() == EndpointPath.Kind.PRODUCER) {
-                    produce(req, resp, path);
+                    produce(x, path);
                 } else {
-                    commands(req, resp);
+                    commands(x);
                 }
             }
             default ->
-                notAllowed(resp, path.kind() == EndpointPath.Kind.PRODUCER ? "POST, OPTIONS" : "GET, POST, OPTIONS");
+                notAllowed(x, path.kind() == EndpointPath.Kind.PRODUCER ? "POST, OPTIONS" : "GET, POST, OPTIONS");
         }
     }
 
-    private static void preflight(HttpServletResponse resp) {
-        resp.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-        resp.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
-        resp.setHeader("Access-Control-Max-Age", "600");
-        resp.setStatus(204);
+    private static void preflight(HttpExchange x) {
+        x.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        x.header("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
+        x.header("Access-Control-Max-Age", "600");
+        x.status(204);
     }
 
-    private void notAllowed(HttpServletResponse resp, String allow) throws IOException {
-        resp.setHeader("Allow", allow);
-        refuse(resp, 405, "Method not allowed here; allowed: " + allow);
+    private void notAllowed(HttpExchange x, String allow) throws IOException {
+        x.header("Allow", allow);
+        refuse(x, 405, "Method not allowed here; allowed: " + allow);
     }
 
     /** {@code GET}: opens a consumer or reader and streams its messages. */
-    private void stream(HttpServletRequest req, HttpServletResponse resp, EndpointPath path) throws IOException {
-        Map<String, String> params = params(req);
+    private void stream(HttpExchange x, EndpointPath path) throws IOException {
+        Map<String, String> params = params(x);
         if (params == null) {
-            refuse(resp, 400, "Invalid query string");
+            refuse(x, 400, "Invalid query string");
             return;
         }
         boolean autoAck = "true".equals(params.remove("autoAck"));
-        String lastEventId = req.getHeader("Last-Event-ID");
+        String lastEventId = x.header("Last-Event-ID");
         if (lastEventId != null && path.kind() == EndpointPath.Kind.READER) {
             params.put("messageId", lastEventId); // the reader starts after it; checked like any messageId
         }
-        admit(req, resp, true, false, (a, body) -> {
-            GatewaySession session = open(req, path, params, a);
+        admit(x, true, false, (a, body) -> {
+            GatewaySession session = open(x, path, params, a);
             try {
-                startStream(req, resp, session, a, autoAck);
+                startStream(x, session, a, autoAck);
                 return true;
             } catch (IOException | RuntimeException e) {
                 session.close();
@@ -175,16 +173,14 @@ public class HttpFallbackServlet extends HttpServlet {
         });
     }
 
-    private void startStream(
-            HttpServletRequest req, HttpServletResponse resp, GatewaySession session, Admitted a, boolean autoAck)
-            throws IOException {
+    private void startStream(HttpExchange x, GatewaySession session, Admitted a, boolean autoAck) throws IOException {
         String id = newStreamId();
-        AsyncContext async = req.startAsync();
-        async.setTimeout(0); // the stream lasts as long as the session; its keep-alive comments keep proxies open
-        resp.setStatus(200);
-        resp.setContentType("text/event-stream;charset=utf-8");
-        resp.setHeader("Cache-Control", "no-store");
-        resp.setHeader("X-Accel-Buffering", "no"); // a proxy that buffers would hold every event back
+        HttpExchange.Async async = x.startAsync();
+        async.timeout(0); // the stream lasts as long as the session; its keep-alive comments keep proxies open
+        x.status(200);
+        x.contentType("text/event-stream;charset=utf-8");
+        x.header("Cache-Control", "no-store");
+        x.header("X-Accel-Buffering", "no"); // a proxy that buffers would hold every event back
         WebSocketSettings limits = settings;
         EventStream s = new EventStream(
                 id,
@@ -215,19 +211,19 @@ public class HttpFallbackServlet extends HttpServlet {
      * {@code POST} on a consumer or reader path: commands for an open stream. They take no session place (they
      * belong to their stream's), but a pending-handshake place while the body is read, as every request does.
      */
-    private void commands(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    private void commands(HttpExchange x) throws IOException {
         String id;
         try {
-            id = Query.of(req).get("session");
+            id = Query.of(x).get("session");
         } catch (IllegalArgumentException e) {
-            refuse(resp, 400, "Invalid query string");
+            refuse(x, 400, "Invalid query string");
             return;
         }
         if (id == null) {
-            refuse(resp, 400, "session=<id> is required: commands go to the event stream that delivered the messages");
+            refuse(x, 400, "session=<id> is required: commands go to the event stream that delivered the messages");
             return;
         }
-        admit(req, resp, false, true, (a, body) -> {
+        admit(x, false, true, (a, body) -> {
             EventStream s = streams.get(id);
             if (s == null) {
                 throw new OpenRefusedException(404, "No such event stream (it ended, or the id is wrong)");
@@ -237,11 +233,11 @@ public class HttpFallbackServlet extends HttpServlet {
             }
             if (!s.writable()) {
                 // a WebSocket is not read while what is queued for it is over its budget; nor are these
-                resp.setHeader("Retry-After", "1");
+                x.header("Retry-After", "1");
                 throw new OpenRefusedException(
                         503, "The event stream is not being read (over its outbound budget); retry when it is");
             }
-            Frames f = frames(body, resp);
+            Frames f = frames(body, x);
             if (f == null) {
                 return false;
             }
@@ -250,30 +246,30 @@ public class HttpFallbackServlet extends HttpServlet {
                     throw new OpenRefusedException(404, "The event stream ended; " + i + " command(s) applied");
                 }
             }
-            resp.setStatus(204);
+            x.status(204);
             return false;
         });
     }
 
     /** {@code POST} on a producer path: sends the frames, answers with their results. */
-    private void produce(HttpServletRequest req, HttpServletResponse resp, EndpointPath path) throws IOException {
-        Map<String, String> params = params(req);
+    private void produce(HttpExchange x, EndpointPath path) throws IOException {
+        Map<String, String> params = params(x);
         if (params == null) {
-            refuse(resp, 400, "Invalid query string");
+            refuse(x, 400, "Invalid query string");
             return;
         }
-        admit(req, resp, true, true, (a, body) -> {
+        admit(x, true, true, (a, body) -> {
             // split before the producer is opened: a body that is refused costs no producer
-            Frames f = frames(body, resp);
+            Frames f = frames(body, x);
             if (f == null) {
                 return false;
             }
-            GatewaySession session = open(req, path, params, a);
+            GatewaySession session = open(x, path, params, a);
             try {
-                AsyncContext async = a.async();
+                HttpExchange.Async async = a.async();
                 ProducerPost[] post = new ProducerPost[1];
                 post[0] = new ProducerPost(
-                        session, f.body(), f.spans(), async, codec, PRODUCE_TIMEOUT_MILLIS, keepAlive, () -> {
+                        session, f.body(), f.spans(), x, async, codec, PRODUCE_TIMEOUT_MILLIS, keepAlive, () -> {
                             posts.remove(post[0]);
                             a.permit().release();
                         });
@@ -291,7 +287,7 @@ public class HttpFallbackServlet extends HttpServlet {
      * Who a request is from, the place it holds in the session limits (or null), and its asynchronous context when
      * its body was read without a thread (else null).
      */
-    private record Admitted(SessionLimits.Permit permit, SecuritySettings.Caller caller, AsyncContext async) {
+    private record Admitted(SessionLimits.Permit permit, SecuritySettings.Caller caller, HttpExchange.Async async) {
         String role() {
             return caller == null ? null : caller.identity().role();
         }
@@ -315,45 +311,43 @@ public class HttpFallbackServlet extends HttpServlet {
      * so that clients trickling their bodies cannot keep others from connecting; then, holding a pending place, runs
      * {@code then}. Every refusal is answered here.
      */
-    private void admit(
-            HttpServletRequest req, HttpServletResponse resp, boolean opensSession, boolean hasBody, Admission then)
-            throws IOException {
+    private void admit(HttpExchange x, boolean opensSession, boolean hasBody, Admission then) throws IOException {
         WebSocketSettings limits = settings;
         KeepAlive k = keepAlive;
         SessionLimits.Permit permit = null;
         if (opensSession) {
             try {
                 permit = k.sessionLimits()
-                        .acquire(req.getRemoteAddr(), limits.maxSessions(), limits.maxSessionsPerAddress());
+                        .acquire(x.remoteAddress(), limits.maxSessions(), limits.maxSessionsPerAddress());
             } catch (OpenRefusedException e) {
-                LOG.warn("HTTP request from {} refused: {}", req.getRemoteAddr(), ClientText.line(e.getMessage(), 512));
-                refuse(resp, e.status(), e.getMessage());
+                LOG.warn("HTTP request from {} refused: {}", x.remoteAddress(), ClientText.line(e.getMessage(), 512));
+                refuse(x, e.status(), e.getMessage());
                 return;
             }
         }
         SecuritySettings.Caller caller;
         try {
-            caller = security.authenticate(req, null);
+            caller = security.authenticate(x, null);
             if (permit != null) {
-                GatewayServlet.chargePrincipal(permit, caller, limits);
+                Endpoints.chargePrincipal(permit, caller, limits);
             }
         } catch (OpenRefusedException e) {
             if (permit != null) {
                 permit.release();
             }
-            refuse(resp, e.status(), e.getMessage());
+            refuse(x, e.status(), e.getMessage());
             return;
         }
         if (!hasBody) {
-            proceed(req, resp, new Admitted(permit, caller, null), null, then);
+            proceed(x, new Admitted(permit, caller, null), null, then);
             return;
         }
-        AsyncContext async = req.startAsync();
-        async.setTimeout(0); // the body's own deadline below answers 408; the container's would answer 500
+        HttpExchange.Async async = x.startAsync();
+        async.timeout(0); // the body's own deadline below answers 408; the container's would answer 500
         Admitted admitted = new Admitted(permit, caller, async);
         BodyReader.read(
-                req.getInputStream(),
-                req.getContentLengthLong(),
+                async,
+                x.contentLength(),
                 new BodyReader.Limits(
                         limits.maxTextFrameSize(),
                         limits.requestBodyTimeoutMillis(),
@@ -365,9 +359,9 @@ public class HttpFallbackServlet extends HttpServlet {
                     @Override
                     public void body(byte[] body) {
                         try {
-                            proceed(req, resp, admitted, body, then);
+                            proceed(x, admitted, body, then);
                         } catch (IOException e) {
-                            LOG.debug("Answering {} failed: {}", req.getRequestURI(), e.toString());
+                            LOG.debug("Answering {} failed: {}", x.path(), e.toString());
                         }
                     }
 
@@ -378,13 +372,13 @@ public class HttpFallbackServlet extends HttpServlet {
                         }
                         try {
                             if (status == 408) {
-                                resp.setHeader("Connection", "close");
+                                x.header("Connection", "close");
                             } else if (status == 503) {
-                                resp.setHeader("Retry-After", "1");
+                                x.header("Retry-After", "1");
                             }
-                            refuse(resp, status, reason);
+                            refuse(x, status, reason);
                         } catch (IOException | IllegalStateException e) {
-                            LOG.debug("Answering {} failed: {}", req.getRequestURI(), e.toString());
+                            LOG.debug("Answering {} failed: {}", x.path(), e.toString());
                         } finally {
                             complete(async);
                         }
@@ -393,15 +387,14 @@ public class HttpFallbackServlet extends HttpServlet {
     }
 
     /** Runs an admitted request, holding a pending-handshake place meanwhile. */
-    private void proceed(HttpServletRequest req, HttpServletResponse resp, Admitted a, byte[] body, Admission then)
-            throws IOException {
+    private void proceed(HttpExchange x, Admitted a, byte[] body, Admission then) throws IOException {
         AtomicInteger pending = keepAlive.pendingHandshakes();
         if (pending.incrementAndGet() > settings.maxPendingHandshakes()) {
             pending.decrementAndGet();
             if (a.permit() != null) {
                 a.permit().release();
             }
-            refuse(resp, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
+            refuse(x, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
             complete(a.async());
             return;
         }
@@ -409,10 +402,10 @@ public class HttpFallbackServlet extends HttpServlet {
         try {
             handedOver = then.run(a, body);
         } catch (OpenRefusedException e) {
-            refuse(resp, e.status(), e.getMessage());
+            refuse(x, e.status(), e.getMessage());
         } catch (RuntimeException e) {
-            LOG.warn("HTTP request for {} failed unexpectedly", req.getRequestURI(), e);
-            refuse(resp, 500, "Internal error: " + e.getClass().getSimpleName());
+            LOG.warn("HTTP request for {} failed unexpectedly", x.path(), e);
+            refuse(x, 500, "Internal error: " + e.getClass().getSimpleName());
         } finally {
             pending.decrementAndGet();
             if (!handedOver) {
@@ -424,7 +417,7 @@ public class HttpFallbackServlet extends HttpServlet {
         }
     }
 
-    private static void complete(AsyncContext async) {
+    private static void complete(HttpExchange.Async async) {
         if (async != null) {
             try {
                 async.complete();
@@ -435,20 +428,20 @@ public class HttpFallbackServlet extends HttpServlet {
     }
 
     /** Opens the request's session with the session manager. */
-    private GatewaySession open(HttpServletRequest req, EndpointPath path, Map<String, String> params, Admitted a)
+    private GatewaySession open(HttpExchange x, EndpointPath path, Map<String, String> params, Admitted a)
             throws OpenRefusedException {
         return Handshakes.open(
                 sessions,
-                req,
+                x,
                 path,
                 params,
                 a.caller() == null ? null : a.caller().identity());
     }
 
     /** @return the query parameters for the session (without the credential and the stream's own), or null */
-    private static Map<String, String> params(HttpServletRequest req) {
+    private static Map<String, String> params(HttpExchange x) {
         try {
-            Map<String, String> params = Handshakes.params(req);
+            Map<String, String> params = Handshakes.params(x);
             params.remove("session");
             return params;
         } catch (OpenRefusedException e) {
@@ -460,15 +453,15 @@ public class HttpFallbackServlet extends HttpServlet {
     private record Frames(byte[] body, FrameSpans spans) {}
 
     /** @return the body's frames, or null when the body was refused (not a frame or an array of them: 400) */
-    private Frames frames(byte[] body, HttpServletResponse resp) throws IOException {
+    private Frames frames(byte[] body, HttpExchange x) throws IOException {
         if (!Utf8.isValid(body, 0, body.length)) {
-            refuse(resp, 400, "Request body is not valid UTF-8");
+            refuse(x, 400, "Request body is not valid UTF-8");
             return null;
         }
         try {
             return new Frames(body, codec.splitFrames(body, MAX_FRAMES));
         } catch (IllegalArgumentException e) {
-            refuse(resp, 400, e.getMessage());
+            refuse(x, 400, e.getMessage());
             return null;
         }
     }
@@ -480,8 +473,8 @@ public class HttpFallbackServlet extends HttpServlet {
     }
 
     /** Answers with a status and a one-line plain-text reason, counted like a refused handshake. */
-    private void refuse(HttpServletResponse resp, int status, String why) throws IOException {
-        Handshakes.refuse(resp, keepAlive.counters(), status, why);
+    private void refuse(HttpExchange x, int status, String why) throws IOException {
+        Handshakes.refuse(x, keepAlive.counters(), status, why);
     }
 
     /** Ends every open stream (the component is going away). */

@@ -4,33 +4,30 @@ import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.session.NamespaceCounters;
 import io.pulsarws.session.SessionInfo;
 import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.transport.HttpExchange;
+import io.pulsarws.websocket.transport.HttpRoute;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.servlet.Servlet;
-import javax.servlet.http.HttpServlet;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
  * {@code /metrics} in Prometheus' text format: open sessions by kind, and per namespace the messages and bytes
  * published and delivered, publish failures, acks, nacks and a publish latency histogram. Totals since the
  * gateway's Pulsar client started; readers count as deliveries too.
  */
-@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
-@HttpWhiteboardServletPattern("/metrics")
-@HttpWhiteboardServletName("pulsar-websocket-metrics")
-public class MetricsServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
+@Component(
+        service = HttpRoute.class,
+        immediate = true,
+        configurationPolicy = ConfigurationPolicy.IGNORE,
+        property = {HttpRoute.NAME + "=pulsar-websocket-metrics", HttpRoute.PATTERN + "=/metrics"})
+public class MetricsServlet implements HttpRoute {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SessionManager sessions;
@@ -42,19 +39,23 @@ public class MetricsServlet extends HttpServlet {
     private volatile KeepAlive keepAlive;
 
     @Override
-    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    public void serve(HttpExchange x) throws IOException {
+        if (!Plain.getOnly(x)) {
+            return;
+        }
         try {
-            security.checkSuperUser(req, true);
+            security.checkSuperUser(x, true);
         } catch (io.pulsarws.session.OpenRefusedException e) {
-            resp.sendError(e.status(), e.getMessage());
+            Plain.answer(x, e.status(), e.getMessage());
             return;
         }
         SessionManager manager = sessions;
         List<SessionInfo> open = manager == null ? List.of() : manager.sessions();
         List<NamespaceCounters> counters = manager == null ? List.of() : manager.counters();
-        resp.setStatus(200);
-        resp.setContentType("text/plain; version=0.0.4; charset=utf-8");
-        PrintWriter out = lineFeeds(resp.getWriter());
+        x.status(200);
+        x.contentType("text/plain; version=0.0.4; charset=utf-8");
+        PrintWriter out = lineFeeds(
+                new PrintWriter(new java.io.OutputStreamWriter(x.body(), java.nio.charset.StandardCharsets.UTF_8)));
         out.println("# HELP pulsarws_up Whether the gateway has a Pulsar client and accepts sessions.");
         out.println("# TYPE pulsarws_up gauge");
         out.println("pulsarws_up " + (manager == null ? 0 : 1));
@@ -147,6 +148,7 @@ public class MetricsServlet extends HttpServlet {
             out.println("pulsarws_publish_latency_seconds_sum{" + ns + "} " + (c.publishLatencySumMicros() / 1e6));
             out.println("pulsarws_publish_latency_seconds_count{" + ns + "} " + cumulative);
         }
+        out.flush();
     }
 
     private static void counter(

@@ -4,16 +4,11 @@ import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameSpans;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.servlet.AsyncContext;
-import javax.servlet.AsyncEvent;
-import javax.servlet.AsyncListener;
-import javax.servlet.ServletOutputStream;
-import javax.servlet.WriteListener;
-import javax.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +19,15 @@ import org.slf4j.LoggerFactory;
  * for an array. Results the broker has not given after the timeout say {@code "outcome":"unknown"}: the message
  * may or may not be stored.
  */
-final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
+final class ProducerPost implements FrameSink, HttpExchange.Events, HttpExchange.WriteListener {
     private static final Logger LOG = LoggerFactory.getLogger(ProducerPost.class);
 
     private final GatewaySession session;
     private final byte[] body;
     private final FrameSpans frames;
-    private final AsyncContext async;
+    private final HttpExchange exchange;
+
+    private final HttpExchange.Async async;
     private final FrameCodec codec;
     private final long timeoutMillis;
     private final KeepAlive keepAlive;
@@ -59,7 +56,8 @@ final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
             GatewaySession session,
             byte[] body,
             FrameSpans frames,
-            AsyncContext async,
+            HttpExchange exchange,
+            HttpExchange.Async async,
             FrameCodec codec,
             long timeoutMillis,
             KeepAlive keepAlive,
@@ -67,6 +65,7 @@ final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
         this.session = session;
         this.body = body;
         this.frames = frames;
+        this.exchange = exchange;
         this.async = async;
         this.codec = codec;
         this.timeoutMillis = timeoutMillis;
@@ -76,8 +75,8 @@ final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
     }
 
     void start() {
-        async.setTimeout(0); // the container's timeout would answer 500 itself; ours answers with the results
-        async.addListener(this);
+        async.timeout(0); // the container's timeout would answer 500 itself; ours answers with the results
+        async.listen(this);
         timeout = keepAlive.after(
                 timeoutMillis, () -> finish("no answer from the broker within " + timeoutMillis + " ms"));
         session.start(this);
@@ -200,12 +199,11 @@ final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
         }
         answer = b.toString().getBytes(StandardCharsets.UTF_8);
         try {
-            HttpServletResponse resp = (HttpServletResponse) async.getResponse();
-            resp.setStatus(200);
-            resp.setContentType("application/json;charset=utf-8");
-            resp.setContentLength(answer.length);
-            resp.getOutputStream().setWriteListener(this); // written without blocking, whatever the client reads
-        } catch (IOException | IllegalStateException e) {
+            exchange.status(200);
+            exchange.contentType("application/json;charset=utf-8");
+            exchange.contentLength(answer.length);
+            async.write(this); // written without blocking, whatever the client reads
+        } catch (IllegalStateException e) {
             LOG.debug("Producer POST could not answer: {}", e.toString());
             ended();
         }
@@ -218,39 +216,21 @@ final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
 
     @Override
     public void onWritePossible() throws IOException {
-        ServletOutputStream out = async.getResponse().getOutputStream();
         synchronized (this) {
             if (!answerWritten) {
                 answerWritten = true;
-                out.write(answer);
+                async.write(answer, 0, answer.length);
             }
         }
-        if (out.isReady()) {
+        if (async.writeReady()) {
             ended();
         }
     }
 
+    /** The answer could not be written, or the exchange failed before it (the session is closed then). */
     @Override
     public void onError(Throwable t) {
-        LOG.debug("Producer POST's answer failed: {}", t.toString());
-        ended();
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-        // never: the async timeout is off
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-        if (finished.compareAndSet(false, true)) {
-            session.close(); // the client went away first
-        }
-        onEnded.run();
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
+        LOG.debug("Producer POST failed: {}", t.toString());
         if (finished.compareAndSet(false, true)) {
             session.close();
         }
@@ -258,8 +238,16 @@ final class ProducerPost implements FrameSink, AsyncListener, WriteListener {
     }
 
     @Override
-    public void onStartAsync(AsyncEvent event) {
-        // not restarted
+    public void onTimeout() {
+        // never: the async timeout is off
+    }
+
+    @Override
+    public void onComplete() {
+        if (finished.compareAndSet(false, true)) {
+            session.close(); // the client went away first
+        }
+        onEnded.run();
     }
 
     private void ended() {

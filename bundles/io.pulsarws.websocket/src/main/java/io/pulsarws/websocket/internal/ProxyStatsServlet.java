@@ -5,22 +5,18 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.session.SessionInfo;
 import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.transport.HttpExchange;
+import io.pulsarws.websocket.transport.HttpRoute;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import javax.servlet.Servlet;
-import javax.servlet.http.HttpServlet;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
-import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
  * The statistics endpoints of Pulsar's stand-alone WebSocket proxy: {@code /admin/v2/proxy-stats/stats} (all
@@ -30,11 +26,16 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * sessions, else 503).
  * Unlike Pulsar's, readers are counted, and the numbers are read live from the sessions.
  */
-@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
-@HttpWhiteboardServletPattern({"/admin/*", "/status.html"})
-@HttpWhiteboardServletName("pulsar-websocket-proxy-stats")
-public class ProxyStatsServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
+@Component(
+        service = HttpRoute.class,
+        immediate = true,
+        configurationPolicy = ConfigurationPolicy.IGNORE,
+        property = {
+            HttpRoute.NAME + "=pulsar-websocket-proxy-stats",
+            HttpRoute.PATTERN + "=/admin/*",
+            HttpRoute.PATTERN + "=/status.html"
+        })
+public class ProxyStatsServlet implements HttpRoute {
     private static final String V2 = "/v2/proxy-stats/";
     private static final String V1 = "/proxy-stats/";
 
@@ -47,22 +48,25 @@ public class ProxyStatsServlet extends HttpServlet {
     @Reference(policy = ReferencePolicy.DYNAMIC)
     private volatile NamespaceRates rates;
 
-    private final transient JsonFactory json = new JsonFactory();
+    private final JsonFactory json = new JsonFactory();
 
     @Override
-    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    public void serve(HttpExchange x) throws IOException {
+        if (!Plain.getOnly(x)) {
+            return;
+        }
         SessionManager manager = sessions;
-        if ("/status.html".equals(req.getServletPath())) {
-            text(resp, manager != null ? 200 : 503, manager != null ? "OK" : "Not ready");
+        if ("/status.html".equals(x.path())) {
+            text(x, manager != null ? 200 : 503, manager != null ? "OK" : "Not ready");
             return;
         }
         try {
-            security.checkSuperUser(req, false);
+            security.checkSuperUser(x, false);
         } catch (io.pulsarws.session.OpenRefusedException e) {
-            text(resp, e.status(), e.getMessage());
+            text(x, e.status(), e.getMessage());
             return;
         }
-        String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+        String path = x.path().startsWith("/admin/") ? x.path().substring("/admin".length()) : "";
         String rest;
         boolean v2;
         if (path.startsWith(V2)) {
@@ -72,17 +76,17 @@ public class ProxyStatsServlet extends HttpServlet {
             rest = path.substring(V1.length());
             v2 = false;
         } else {
-            text(resp, 404, "Not found");
+            text(x, 404, "Not found");
             return;
         }
         if (manager == null) {
-            text(resp, 503, "Gateway has no Pulsar client (not configured or restarting)");
+            text(x, 503, "Gateway has no Pulsar client (not configured or restarting)");
             return;
         }
         Map<String, List<SessionInfo>> byTopic = manager.sessions().stream()
                 .collect(Collectors.groupingBy(SessionInfo::topic, TreeMap::new, Collectors.toList()));
         if ("stats".equals(rest)) {
-            write(resp, g -> {
+            write(x, g -> {
                 g.writeStartObject();
                 for (Map.Entry<String, List<SessionInfo>> e : byTopic.entrySet()) {
                     g.writeFieldName(e.getKey());
@@ -94,7 +98,7 @@ public class ProxyStatsServlet extends HttpServlet {
         }
         if ("metrics".equals(rest)) {
             List<NamespaceRates.Rates> latest = rates.latest();
-            write(resp, g -> {
+            write(x, g -> {
                 g.writeStartArray();
                 for (NamespaceRates.Rates r : latest) {
                     g.writeStartObject();
@@ -114,7 +118,7 @@ public class ProxyStatsServlet extends HttpServlet {
             return;
         }
         if (!rest.endsWith("/stats")) {
-            text(resp, 404, "Not found");
+            text(x, 404, "Not found");
             return;
         }
         String topic;
@@ -124,15 +128,15 @@ public class ProxyStatsServlet extends HttpServlet {
             topic = EndpointPath.parse((v2 ? "/ws/v2/producer/" : "/ws/producer/persistent/") + raw)
                     .topic();
         } catch (IllegalArgumentException e) {
-            text(resp, 400, e.getMessage());
+            text(x, 400, e.getMessage());
             return;
         }
         List<SessionInfo> topicSessions = byTopic.get(topic);
         if (topicSessions == null) {
-            text(resp, 404, "Topic does not exist");
+            text(x, 404, "Topic does not exist");
             return;
         }
-        write(resp, g -> topicStats(g, topicSessions));
+        write(x, g -> topicStats(g, topicSessions));
     }
 
     /** The JVM entry Pulsar's proxy adds to its metrics. */
@@ -183,18 +187,18 @@ public class ProxyStatsServlet extends HttpServlet {
         g.writeEndObject();
     }
 
-    private void write(HttpServletResponse resp, Body body) throws IOException {
-        resp.setStatus(200);
-        resp.setContentType("application/json");
-        try (JsonGenerator g = json.createGenerator(resp.getOutputStream())) {
+    private void write(HttpExchange x, Body body) throws IOException {
+        x.status(200);
+        x.contentType("application/json");
+        try (JsonGenerator g = json.createGenerator(x.body())) {
             body.write(g);
         }
     }
 
-    private static void text(HttpServletResponse resp, int status, String message) throws IOException {
-        resp.setStatus(status);
-        resp.setContentType("text/plain;charset=utf-8");
-        resp.getWriter().println(message);
+    private static void text(HttpExchange x, int status, String message) throws IOException {
+        x.status(status);
+        x.contentType("text/plain;charset=utf-8");
+        x.body().write((message + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @FunctionalInterface

@@ -1,11 +1,11 @@
 package io.pulsarws.websocket.internal;
 
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.servlet.http.HttpServletRequest;
 
 /**
  * A request's query parameters, read from the query string alone. The container's {@code getParameter} would also
@@ -25,13 +25,13 @@ final class Query {
      * @throws IllegalArgumentException when the query is not valid percent-encoded UTF-8
      */
     @SuppressWarnings("unchecked")
-    static Map<String, String> of(HttpServletRequest req) {
-        Object known = req.getAttribute(ATTRIBUTE);
+    static Map<String, String> of(HttpExchange x) {
+        Object known = x.attribute(ATTRIBUTE);
         if (known instanceof Map<?, ?> m) {
             return (Map<String, String>) m;
         }
-        Map<String, String> params = Collections.unmodifiableMap(parse(req.getQueryString()));
-        req.setAttribute(ATTRIBUTE, params);
+        Map<String, String> params = Collections.unmodifiableMap(parse(x.query()));
+        x.attribute(ATTRIBUTE, params);
         return params;
     }
 

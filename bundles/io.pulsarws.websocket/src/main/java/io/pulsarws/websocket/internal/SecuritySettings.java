@@ -3,13 +3,13 @@ package io.pulsarws.websocket.internal;
 import io.pulsarws.codec.ClientText;
 import io.pulsarws.session.ClientIdentity;
 import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
-import javax.servlet.http.HttpServletRequest;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -150,29 +150,29 @@ public class SecuritySettings {
      *
      * @throws OpenRefusedException 403 when the request may not act
      */
-    void checkOrigin(HttpServletRequest req) throws OpenRefusedException {
-        checkHost(req);
-        String origin = req.getHeader("Origin");
+    void checkOrigin(HttpExchange x) throws OpenRefusedException {
+        checkHost(x);
+        String origin = x.header("Origin");
         Policy p = policy;
         if (origin == null) {
-            String site = req.getHeader("Sec-Fetch-Site");
+            String site = x.header("Sec-Fetch-Site");
             if (site != null && !"same-origin".equalsIgnoreCase(site.trim()) && !"none".equalsIgnoreCase(site.trim())) {
                 LOG.info(
                         "Request from {} refused: sent from another site without an Origin (Sec-Fetch-Site {}, "
                                 + "Sec-Fetch-Mode {})",
-                        req.getRemoteAddr(),
+                        x.remoteAddress(),
                         ClientText.quote(site),
-                        ClientText.quote(String.valueOf(req.getHeader("Sec-Fetch-Mode"))));
+                        ClientText.quote(String.valueOf(x.header("Sec-Fetch-Mode"))));
                 throw new OpenRefusedException(403, "Cross-site request without an Origin refused");
             }
             return;
         }
-        if (p.anyOrigin() || p.origins().contains(normalizeOrigin(origin)) || sameOrigin(origin, req)) {
+        if (p.anyOrigin() || p.origins().contains(normalizeOrigin(origin)) || sameOrigin(origin, x)) {
             return;
         }
         LOG.info(
                 "Handshake from {} refused: Origin {} is not allowed (allowedOrigins)",
-                req.getRemoteAddr(),
+                x.remoteAddress(),
                 ClientText.quote(origin));
         throw new OpenRefusedException(403, "Origin not allowed");
     }
@@ -182,15 +182,15 @@ public class SecuritySettings {
      *
      * @throws OpenRefusedException 403 otherwise
      */
-    void checkHost(HttpServletRequest req) throws OpenRefusedException {
+    void checkHost(HttpExchange x) throws OpenRefusedException {
         Policy p = policy;
-        String host = req.getHeader("Host");
+        String host = x.header("Host");
         if (p.anyHost() || host == null || hostAllowed(hostName(host), p.hosts())) {
             return;
         }
         LOG.info(
                 "Request from {} refused: Host {} is not one this gateway answers to (allowedHosts)",
-                req.getRemoteAddr(),
+                x.remoteAddress(),
                 ClientText.quote(host));
         throw new OpenRefusedException(403, "Host not allowed (allowedHosts)");
     }
@@ -254,7 +254,7 @@ public class SecuritySettings {
      * @return the caller, or null when authentication is off
      * @throws OpenRefusedException 401 when the token is missing or invalid, 503 when the configuration is unusable
      */
-    Caller authenticate(HttpServletRequest req, String subprotocolToken) throws OpenRefusedException {
+    Caller authenticate(HttpExchange x, String subprotocolToken) throws OpenRefusedException {
         Policy p = policy;
         if (!p.authenticate()) {
             return null;
@@ -262,11 +262,11 @@ public class SecuritySettings {
         if (p.validator() == null) {
             throw new OpenRefusedException(503, "Authentication is misconfigured on this gateway");
         }
-        String token = token(req, subprotocolToken);
+        String token = token(x, subprotocolToken);
         if (token == null && p.jaasRealm() != null) {
-            String[] basic = basic(req);
+            String[] basic = basic(x);
             if (basic != null) {
-                String address = req.getRemoteAddr();
+                String address = x.remoteAddress();
                 if (KARAF_DEFAULT_USER.equals(basic[0]) && KARAF_DEFAULT_USER.equals(basic[1])) {
                     // Karaf's shipped account: its password is public, so over the network it proves nothing
                     LOG.warn(
@@ -298,14 +298,14 @@ public class SecuritySettings {
             if (p.anonymousRole() != null) {
                 return new Caller(ClientIdentity.anonymous(p.anonymousRole()), null);
             }
-            LOG.info("Handshake from {} refused: no token", req.getRemoteAddr());
+            LOG.info("Handshake from {} refused: no token", x.remoteAddress());
             throw new OpenRefusedException(401, "Failed to authenticate: no token");
         }
         try {
             TokenValidator.Claims claims = p.validator().validate(token, Instant.now());
             return new Caller(ClientIdentity.ofToken(claims.role(), token), claims.expiresAt());
         } catch (TokenValidator.InvalidTokenException e) {
-            LOG.info("Handshake from {} refused: invalid token ({})", req.getRemoteAddr(), e.getMessage());
+            LOG.info("Handshake from {} refused: invalid token ({})", x.remoteAddress(), e.getMessage());
             throw new OpenRefusedException(401, "Failed to authenticate: " + e.getMessage());
         }
     }
@@ -317,20 +317,20 @@ public class SecuritySettings {
      * @throws OpenRefusedException 401 unless the request carries a valid token of a super-user role; 403 for a
      *     Host this node does not answer to
      */
-    void checkSuperUser(HttpServletRequest req, boolean metrics) throws OpenRefusedException {
-        checkHost(req); // a page rebound to this node's address must not read what the statistics tell
+    void checkSuperUser(HttpExchange x, boolean metrics) throws OpenRefusedException {
+        checkHost(x); // a page rebound to this node's address must not read what the statistics tell
         Policy p = policy;
         if (!p.authenticate() || metrics && !p.protectMetrics()) {
             return;
         }
-        String token = token(req, null);
+        String token = token(x, null);
         if (p.validator() == null || token == null) {
             throw new OpenRefusedException(401, "Super-user token required");
         }
         try {
             String role = p.validator().validate(token, Instant.now()).role();
             if (!p.superUsers().contains(role)) {
-                LOG.info("Statistics request from {} refused: role {} is not a super-user", req.getRemoteAddr(), role);
+                LOG.info("Statistics request from {} refused: role {} is not a super-user", x.remoteAddress(), role);
                 throw new OpenRefusedException(401, "Super-user token required");
             }
         } catch (TokenValidator.InvalidTokenException e) {
@@ -339,8 +339,8 @@ public class SecuritySettings {
     }
 
     /** @return user and password of an {@code Authorization: Basic} header, or null */
-    private static String[] basic(HttpServletRequest req) {
-        String header = req.getHeader("Authorization");
+    private static String[] basic(HttpExchange x) {
+        String header = x.header("Authorization");
         if (header == null || !header.regionMatches(true, 0, "basic ", 0, 6)) {
             return null;
         }
@@ -397,8 +397,8 @@ public class SecuritySettings {
      * @param subprotocolToken the token offered in {@code Sec-WebSocket-Protocol}, or null
      * @throws OpenRefusedException 400 when the query string cannot be decoded
      */
-    private static String token(HttpServletRequest req, String subprotocolToken) throws OpenRefusedException {
-        String header = req.getHeader("Authorization");
+    private static String token(HttpExchange x, String subprotocolToken) throws OpenRefusedException {
+        String header = x.header("Authorization");
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             String t = header.substring(BEARER.length()).trim();
             return t.isEmpty() ? null : t;
@@ -408,7 +408,7 @@ public class SecuritySettings {
         }
         String param;
         try {
-            param = Query.of(req).get("token"); // not getParameter: it would read a form-encoded body first
+            param = Query.of(x).get("token"); // not getParameter: it would read a form-encoded body first
         } catch (IllegalArgumentException e) { // a query that cannot be decoded (?%zz)
             throw new OpenRefusedException(400, "Invalid query string");
         }
@@ -421,8 +421,8 @@ public class SecuritySettings {
                 : t;
     }
 
-    private static boolean sameOrigin(String origin, HttpServletRequest req) {
-        String host = req.getHeader("Host");
+    private static boolean sameOrigin(String origin, HttpExchange x) {
+        String host = x.header("Host");
         if (host == null) {
             return false;
         }
@@ -437,7 +437,7 @@ public class SecuritySettings {
             int colon = h.lastIndexOf(':');
             boolean hasPort = colon > h.lastIndexOf(']');
             String hostName = hasPort ? h.substring(0, colon) : h;
-            int hostPort = hasPort ? Integer.parseInt(h.substring(colon + 1)) : req.isSecure() ? 443 : 80;
+            int hostPort = hasPort ? Integer.parseInt(h.substring(colon + 1)) : x.secure() ? 443 : 80;
             return hostName.equals(expected) && hostPort == port;
         } catch (IllegalArgumentException e) {
             return false;

@@ -1,7 +1,7 @@
 package io.pulsarws.websocket.internal;
 
 import io.pulsarws.session.OpenRefusedException;
-import java.util.Enumeration;
+import java.util.List;
 
 /**
  * What a client offers in {@code Sec-WebSocket-Protocol}, the one header a browser's {@code new WebSocket(url,
@@ -70,8 +70,8 @@ final class Subprotocols {
      * @param headers the header's values, or null if there are none
      * @throws OpenRefusedException 400 for a header over its bounds, two tokens, or a token without {@value #PROTOCOL}
      */
-    static Subprotocols of(Enumeration<String> headers) throws OpenRefusedException {
-        if (headers == null || !headers.hasMoreElements()) {
+    static Subprotocols of(List<String> headers) throws OpenRefusedException {
+        if (headers == null || headers.isEmpty()) {
             return NONE;
         }
         boolean offered = false;
@@ -79,8 +79,7 @@ final class Subprotocols {
         String report = null;
         int entries = 0;
         int chars = 0;
-        while (headers.hasMoreElements()) {
-            String header = headers.nextElement();
+        for (String header : headers) {
             chars += header.length();
             if (chars > MAX_CHARS) {
                 throw new OpenRefusedException(400, "Sec-WebSocket-Protocol is over " + MAX_CHARS + " characters");

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.servlet.ReadListener;
-import javax.servlet.ServletInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,31 +28,26 @@ class BodyReaderTest {
     }
 
     /** A non-blocking input stream fed chunk by chunk by the test, calling the listener as a container would. */
-    private static final class Trickle extends ServletInputStream {
+    private static final class Trickle extends FakeHttp.AsyncBase {
         private final Deque<byte[]> chunks = new ArrayDeque<>();
         private byte[] current;
         private int pos;
         private boolean finished;
-        ReadListener listener;
+        HttpExchange.ReadListener listener;
 
         @Override
-        public synchronized boolean isFinished() {
+        public synchronized boolean readFinished() {
             return finished && current == null && chunks.isEmpty();
         }
 
         @Override
-        public synchronized boolean isReady() {
+        public synchronized boolean readReady() {
             return current != null || !chunks.isEmpty();
         }
 
         @Override
-        public void setReadListener(ReadListener l) {
+        public void read(HttpExchange.ReadListener l) {
             listener = l;
-        }
-
-        @Override
-        public synchronized int read() {
-            throw new UnsupportedOperationException();
         }
 
         @Override

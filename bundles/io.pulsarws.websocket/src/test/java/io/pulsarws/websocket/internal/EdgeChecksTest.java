@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import javax.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
 
 /** The browser edge (issue 21, items 5 and 6): the Host a request names, and fetch metadata without an Origin. */
@@ -30,13 +30,14 @@ class EdgeChecksTest {
                 });
     }
 
-    private static HttpServletRequest request(Map<String, String> headers) {
-        return (HttpServletRequest) Proxy.newProxyInstance(
-                EdgeChecksTest.class.getClassLoader(), new Class<?>[] {HttpServletRequest.class}, (p, m, a) -> {
+    private static HttpExchange request(Map<String, String> headers) {
+        return (HttpExchange) Proxy.newProxyInstance(
+                EdgeChecksTest.class.getClassLoader(), new Class<?>[] {HttpExchange.class}, (p, m, a) -> {
                     return switch (m.getName()) {
-                        case "getHeader" -> headers.get((String) a[0]);
-                        case "getRemoteAddr" -> "127.0.0.1";
-                        case "isSecure" -> false;
+                        case "header" -> headers.get((String) a[0]);
+                        case "remoteAddress" -> "127.0.0.1";
+                        case "remotePort" -> 40000;
+                        case "secure" -> false;
                         default -> null;
                     };
                 });

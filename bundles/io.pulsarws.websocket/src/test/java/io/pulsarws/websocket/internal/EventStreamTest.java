@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import javax.servlet.ServletOutputStream;
-import javax.servlet.WriteListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +28,10 @@ class EventStreamTest {
     }
 
     /** The client's side of the response: what it read, and whether it reads at all. */
-    private static final class Client extends ServletOutputStream {
+    private static final class Client extends FakeHttp.Out {
         final ByteArrayOutputStream read = new ByteArrayOutputStream();
         volatile boolean reads;
-        volatile WriteListener listener;
+        volatile HttpExchange.WriteListener listener;
         final FakeHttp http = new FakeHttp(this);
 
         Client(boolean reads) {
@@ -40,23 +39,18 @@ class EventStreamTest {
         }
 
         @Override
-        public boolean isReady() {
+        boolean isReady() {
             return reads;
         }
 
         @Override
-        public void setWriteListener(WriteListener l) {
+        void setWriteListener(HttpExchange.WriteListener l) {
             listener = l;
         }
 
         @Override
-        public synchronized void write(int b) {
-            read.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b) {
-            read.write(b, 0, b.length);
+        synchronized void write(byte[] b, int off, int len) {
+            read.write(b, off, len);
         }
 
         synchronized String text() {

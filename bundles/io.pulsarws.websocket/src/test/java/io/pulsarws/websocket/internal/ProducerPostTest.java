@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.websocket.transport.HttpExchange;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,9 +18,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.servlet.AsyncContext;
-import javax.servlet.ServletOutputStream;
-import javax.servlet.WriteListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,15 +60,15 @@ class ProducerPostTest {
         FakeHttp http;
     }
 
-    private AsyncContext async(Answer a) {
-        ServletOutputStream out = new ServletOutputStream() {
+    private HttpExchange.Async async(Answer a) {
+        FakeHttp.Out out = new FakeHttp.Out() {
             @Override
-            public boolean isReady() {
+            boolean isReady() {
                 return true;
             }
 
             @Override
-            public void setWriteListener(WriteListener l) {
+            void setWriteListener(HttpExchange.WriteListener l) {
                 try {
                     l.onWritePossible(); // as the container does once the connection can take bytes
                 } catch (java.io.IOException e) {
@@ -79,13 +77,8 @@ class ProducerPostTest {
             }
 
             @Override
-            public void write(int b) {
-                a.body.write(b);
-            }
-
-            @Override
-            public void write(byte[] b) {
-                a.body.write(b, 0, b.length);
+            void write(byte[] b, int off, int len) {
+                a.body.write(b, off, len);
                 a.written.countDown();
             }
         };
@@ -96,11 +89,13 @@ class ProducerPostTest {
     private ProducerPost post(
             FakeHttp.Session producer, String body, long timeoutMillis, Answer a, AtomicInteger ended) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpExchange.Async async = async(a); // creates a.http
         return new ProducerPost(
                 producer,
                 bytes,
                 codec.splitFrames(bytes, 1000),
-                async(a),
+                a.http,
+                async,
                 codec,
                 timeoutMillis,
                 keepAlive,

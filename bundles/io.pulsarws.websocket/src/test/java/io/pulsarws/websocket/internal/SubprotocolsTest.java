@@ -15,7 +15,7 @@ class SubprotocolsTest {
     private static final String JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
 
     private static Subprotocols of(String... headers) throws OpenRefusedException {
-        return Subprotocols.of(Collections.enumeration(List.of(headers)));
+        return Subprotocols.of(List.of(headers));
     }
 
     private static String refusal(String... headers) {
@@ -45,7 +45,7 @@ class SubprotocolsTest {
         assertFalse(other.offered());
         assertNull(other.token());
         assertFalse(Subprotocols.of(null).offered());
-        assertFalse(Subprotocols.of(Collections.emptyEnumeration()).offered());
+        assertFalse(Subprotocols.of(List.of()).offered());
         assertFalse(of("Pulsar-WebSocket").offered(), "the protocol name is case-sensitive, as RFC 6455 has it");
     }
 
