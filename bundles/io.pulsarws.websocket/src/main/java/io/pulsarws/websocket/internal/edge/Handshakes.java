@@ -1,0 +1,75 @@
+package io.pulsarws.websocket.internal.edge;
+
+import io.pulsarws.codec.ClientText;
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.session.ClientIdentity;
+import io.pulsarws.session.GatewaySession;
+import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.session.OpenRequest;
+import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.transport.HttpExchange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What a WebSocket handshake and an HTTP fallback request
+ * do alike: read the query, open the session, answer a refusal. Stateless.
+ */
+public final class Handshakes {
+    private Handshakes() {}
+
+    /**
+     * @return the query parameters, first value of each, without {@code token} (a credential, not a Pulsar
+     *     parameter: it goes no further than authentication)
+     * @throws OpenRefusedException 400 when the query string cannot be read
+     */
+    public static Map<String, String> params(HttpExchange x) throws OpenRefusedException {
+        Map<String, String> params;
+        try {
+            params = new HashMap<>(Query.of(x)); // the query string only: never a body, before authentication
+        } catch (IllegalArgumentException e) {
+            throw new OpenRefusedException(400, "Invalid query string");
+        }
+        params.remove("token");
+        return params;
+    }
+
+    /**
+     * Opens the request's session.
+     *
+     * @param manager the session manager, or null while there is none (503)
+     * @param identity the authenticated client, or null
+     */
+    public static GatewaySession open(
+            SessionManager manager,
+            HttpExchange x,
+            EndpointPath path,
+            Map<String, String> params,
+            ClientIdentity identity)
+            throws OpenRefusedException {
+        if (manager == null) {
+            throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
+        }
+        return manager.open(new OpenRequest(path, params, x.remoteAddress() + ":" + x.remotePort(), identity));
+    }
+
+    /**
+     * Answers a refusal with its status and a one-line plain-text reason, counted in {@code
+     * pulsarws_handshakes_refused_total}. Reasons may repeat what the client sent (a topic name, a parameter): one
+     * printable line, bounded.
+     *
+     * @return the reason as answered
+     */
+    public static String refuse(HttpExchange x, EdgeCounters counters, int status, String why) throws IOException {
+        counters.refused(status);
+        String reason = ClientText.line(why, RefusalReports.MAX_REASON);
+        x.status(status);
+        x.contentType("text/plain;charset=utf-8");
+        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        x.contentLength(body.length);
+        x.body().write(body);
+        return reason;
+    }
+}

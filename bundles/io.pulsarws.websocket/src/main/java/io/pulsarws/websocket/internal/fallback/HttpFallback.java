@@ -1,0 +1,494 @@
+package io.pulsarws.websocket.internal.fallback;
+
+import io.pulsarws.codec.ClientText;
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.codec.FrameCodec;
+import io.pulsarws.codec.FrameSpans;
+import io.pulsarws.session.GatewaySession;
+import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.internal.edge.Handshakes;
+import io.pulsarws.websocket.internal.edge.KeepAlive;
+import io.pulsarws.websocket.internal.edge.Query;
+import io.pulsarws.websocket.internal.edge.SessionLimits;
+import io.pulsarws.websocket.internal.edge.Utf8;
+import io.pulsarws.websocket.internal.edge.WebSocketSettings;
+import io.pulsarws.websocket.internal.security.SecuritySettings;
+import io.pulsarws.websocket.transport.HttpExchange;
+import io.pulsarws.websocket.transport.HttpRoute;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP fallback, for clients whose network lets no WebSocket through: the same sessions as {@code /ws/...}, at
+ * the same paths under {@code /http/...}.
+ *
+ * <ul>
+ *   <li>{@code GET} on a consumer or reader path: the messages as Server-Sent Events ({@link EventStream}), each event
+ *       the frame the WebSocket would carry, with the message id as the event id. The first event names the stream
+ *       ({@code event: session}); {@code autoAck=true} acknowledges each message once its event is written. A reader
+ *       that reconnects with {@code Last-Event-ID} resumes after that message.
+ *   <li>{@code POST} on a consumer or reader path with {@code session=<id>}: consumer commands (acks, nacks, permits,
+ *       a frame or an array of them) for that stream, from the same caller.
+ *   <li>{@code POST} on a producer path: one send frame or an array of them, answered with the results in the same
+ *       order ({@link ProducerPost}).
+ *   <li>{@code OPTIONS}: the CORS preflight, for an allowed Origin.
+ * </ul>
+ *
+ * <p>Every request passes what a WebSocket handshake passes, in the same order and with the same answers: the Origin
+ * (403), the node's and the address's session limits (503, 429, shared with the WebSockets), the pending-handshake
+ * bound (503), authentication (401), then the session manager. A body is read only up to {@code maxTextFrameSize}
+ * bytes (413 beyond).
+ */
+@Component(
+        service = HttpRoute.class,
+        immediate = true,
+        configurationPolicy = ConfigurationPolicy.IGNORE,
+        property = {
+            HttpRoute.NAME + "=pulsar-websocket-http",
+            HttpRoute.PATTERN + "=/http/*",
+            HttpRoute.ASYNC + ":Boolean=true"
+        })
+public class HttpFallback implements HttpRoute {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpFallback.class);
+    /** Frames in one POST at most. */
+    static final int MAX_FRAMES = 1000;
+    /**
+     * How long a POST of send frames waits for the broker's answers before the missing ones say "unknown": below
+     * the HTTP connector's idle timeout (30 s in Pax Web), which would otherwise drop the connection first and the
+     * answers with it.
+     */
+    static final long PRODUCE_TIMEOUT_MILLIS = 20_000;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionManager sessions;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile WebSocketSettings settings;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile KeepAlive keepAlive;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile SecuritySettings security;
+
+    /**
+     * The open event streams by their id. Bounded by the session limits: every stream holds a session permit, and
+     * leaves the map when it ends.
+     */
+    private final Map<String, EventStream> streams = new ConcurrentHashMap<>();
+
+    /** The producer POSTs in progress; bounded by the session limits likewise (each holds a permit). */
+    private final java.util.Set<ProducerPost> posts = ConcurrentHashMap.newKeySet();
+
+    /** The request bodies being read, in bytes of buffer, for the node. */
+    private final BodyReader.Budget bodies = new BodyReader.Budget();
+
+    private final FrameCodec codec = new FrameCodec();
+    private final SecureRandom random = new SecureRandom();
+
+    @Override
+    public void serve(HttpExchange x) throws IOException {
+        if (!settings.httpEnabled()) {
+            refuse(x, 404, "The HTTP fallback is off on this gateway (httpEnabled=false)");
+            return;
+        }
+        try {
+            security.checkOrigin(x);
+        } catch (OpenRefusedException e) {
+            refuse(x, e.status(), e.getMessage());
+            return;
+        }
+        String origin = x.header("Origin");
+        if (origin != null) {
+            // allowed (checked above): the page may read the answer; credentials travel as a token, never cookies
+            x.header("Access-Control-Allow-Origin", origin);
+            x.header("Vary", "Origin");
+        }
+        EndpointPath path;
+        try {
+            String p = x.path();
+            path = EndpointPath.parse("/ws" + p.substring("/http".length()));
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            refuse(x, 400, "Invalid request path: " + e.getMessage());
+            return;
+        }
+        switch (x.method()) {
+            case "OPTIONS" -> preflight(x);
+            case "GET" -> {
+                if (path.kind() == EndpointPath.Kind.PRODUCER) {
+                    notAllowed(x, "POST, OPTIONS");
+                } else {
+                    stream(x, path);
+                }
+            }
+            case "POST" -> {
+                if (path.kind() == EndpointPath.Kind.PRODUCER) {
+                    produce(x, path);
+                } else {
+                    commands(x);
+                }
+            }
+            default ->
+                notAllowed(x, path.kind() == EndpointPath.Kind.PRODUCER ? "POST, OPTIONS" : "GET, POST, OPTIONS");
+        }
+    }
+
+    private static void preflight(HttpExchange x) {
+        x.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        x.header("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
+        x.header("Access-Control-Max-Age", "600");
+        x.status(204);
+    }
+
+    private void notAllowed(HttpExchange x, String allow) throws IOException {
+        x.header("Allow", allow);
+        refuse(x, 405, "Method not allowed here; allowed: " + allow);
+    }
+
+    /** {@code GET}: opens a consumer or reader and streams its messages. */
+    private void stream(HttpExchange x, EndpointPath path) throws IOException {
+        Map<String, String> params = params(x);
+        if (params == null) {
+            refuse(x, 400, "Invalid query string");
+            return;
+        }
+        boolean autoAck = "true".equals(params.remove("autoAck"));
+        String lastEventId = x.header("Last-Event-ID");
+        if (lastEventId != null && path.kind() == EndpointPath.Kind.READER) {
+            params.put("messageId", lastEventId); // the reader starts after it; checked like any messageId
+        }
+        admit(x, true, false, (a, body) -> {
+            GatewaySession session = open(x, path, params, a);
+            try {
+                startStream(x, session, a, autoAck);
+                return true;
+            } catch (IOException | RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        });
+    }
+
+    private void startStream(HttpExchange x, GatewaySession session, Admitted a, boolean autoAck) throws IOException {
+        String id = newStreamId();
+        HttpExchange.Async async = x.startAsync();
+        async.timeout(0); // the stream lasts as long as the session; its keep-alive comments keep proxies open
+        x.status(200);
+        x.contentType("text/event-stream;charset=utf-8");
+        x.header("Cache-Control", "no-store");
+        x.header("X-Accel-Buffering", "no"); // a proxy that buffers would hold every event back
+        WebSocketSettings limits = settings;
+        EventStream s = new EventStream(
+                id,
+                session,
+                a.role(),
+                async,
+                keepAlive,
+                limits.maxQueuedBytesPerSession(),
+                limits.maxQueuedBytes(),
+                limits.slowClientTimeoutMillis(),
+                autoAck,
+                a.caller() == null ? null : a.caller().expiresAt(),
+                () -> {
+                    streams.remove(id);
+                    a.permit().release();
+                });
+        streams.put(id, s);
+        try {
+            s.start();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Event stream {} could not start: {}", id, e.toString());
+            s.end(); // releases the session, the permit and the map entry
+            throw e;
+        }
+    }
+
+    /**
+     * {@code POST} on a consumer or reader path: commands for an open stream. They take no session place (they
+     * belong to their stream's), but a pending-handshake place while the body is read, as every request does.
+     */
+    private void commands(HttpExchange x) throws IOException {
+        String id;
+        try {
+            id = Query.of(x).get("session");
+        } catch (IllegalArgumentException e) {
+            refuse(x, 400, "Invalid query string");
+            return;
+        }
+        if (id == null) {
+            refuse(x, 400, "session=<id> is required: commands go to the event stream that delivered the messages");
+            return;
+        }
+        admit(x, false, true, (a, body) -> {
+            EventStream s = streams.get(id);
+            if (s == null) {
+                throw new OpenRefusedException(404, "No such event stream (it ended, or the id is wrong)");
+            }
+            if (s.role() != null && !s.role().equals(a.role())) {
+                throw new OpenRefusedException(403, "The event stream belongs to another client");
+            }
+            if (!s.writable()) {
+                // a WebSocket is not read while what is queued for it is over its budget; nor are these
+                x.header("Retry-After", "1");
+                throw new OpenRefusedException(
+                        503, "The event stream is not being read (over its outbound budget); retry when it is");
+            }
+            Frames f = frames(body, x);
+            if (f == null) {
+                return false;
+            }
+            for (int i = 0; i < f.spans().count(); i++) {
+                if (!s.command(f.body(), f.spans().offsets()[i], f.spans().lengths()[i])) {
+                    throw new OpenRefusedException(404, "The event stream ended; " + i + " command(s) applied");
+                }
+            }
+            x.status(204);
+            return false;
+        });
+    }
+
+    /** {@code POST} on a producer path: sends the frames, answers with their results. */
+    private void produce(HttpExchange x, EndpointPath path) throws IOException {
+        Map<String, String> params = params(x);
+        if (params == null) {
+            refuse(x, 400, "Invalid query string");
+            return;
+        }
+        admit(x, true, true, (a, body) -> {
+            // split before the producer is opened: a body that is refused costs no producer
+            Frames f = frames(body, x);
+            if (f == null) {
+                return false;
+            }
+            GatewaySession session = open(x, path, params, a);
+            try {
+                HttpExchange.Async async = a.async();
+                ProducerPost[] post = new ProducerPost[1];
+                post[0] = new ProducerPost(
+                        session, f.body(), f.spans(), x, async, codec, PRODUCE_TIMEOUT_MILLIS, keepAlive, () -> {
+                            posts.remove(post[0]);
+                            a.permit().release();
+                        });
+                posts.add(post[0]);
+                post[0].start();
+                return true;
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Who a request is from, the place it holds in the session limits (or null), and its asynchronous context when
+     * its body was read without a thread (else null).
+     */
+    private record Admitted(SessionLimits.Permit permit, SecuritySettings.Caller caller, HttpExchange.Async async) {
+        String role() {
+            return caller == null ? null : caller.identity().role();
+        }
+    }
+
+    /** What a request does once admitted; it may refuse with an {@link OpenRefusedException}. */
+    @FunctionalInterface
+    private interface Admission {
+        /**
+         * @param body the request body (checked against {@code maxTextFrameSize}), or null for a request without one
+         * @return true when what it opened has taken over the permit and the asynchronous context (it releases the
+         *     one and completes the other when it ends)
+         */
+        boolean run(Admitted a, byte[] body) throws IOException, OpenRefusedException;
+    }
+
+    /**
+     * Passes the request through what a WebSocket handshake passes, in the same order (the Origin was checked
+     * already): the session limits (when it opens a session), authentication; then the body, if it has one, is read
+     * without a thread and within {@code requestBodyTimeoutMillis} (408 after), holding no pending-handshake place,
+     * so that clients trickling their bodies cannot keep others from connecting; then, holding a pending place, runs
+     * {@code then}. Every refusal is answered here.
+     */
+    private void admit(HttpExchange x, boolean opensSession, boolean hasBody, Admission then) throws IOException {
+        WebSocketSettings limits = settings;
+        KeepAlive k = keepAlive;
+        SessionLimits.Permit permit = null;
+        if (opensSession) {
+            try {
+                permit = k.sessionLimits()
+                        .acquire(x.remoteAddress(), limits.maxSessions(), limits.maxSessionsPerAddress());
+            } catch (OpenRefusedException e) {
+                LOG.warn("HTTP request from {} refused: {}", x.remoteAddress(), ClientText.line(e.getMessage(), 512));
+                refuse(x, e.status(), e.getMessage());
+                return;
+            }
+        }
+        SecuritySettings.Caller caller;
+        try {
+            caller = security.authenticate(x, null);
+            if (permit != null) {
+                SecuritySettings.chargePrincipal(permit, caller, limits);
+            }
+        } catch (OpenRefusedException e) {
+            if (permit != null) {
+                permit.release();
+            }
+            refuse(x, e.status(), e.getMessage());
+            return;
+        }
+        if (!hasBody) {
+            proceed(x, new Admitted(permit, caller, null), null, then);
+            return;
+        }
+        HttpExchange.Async async = x.startAsync();
+        async.timeout(0); // the body's own deadline below answers 408; the container's would answer 500
+        Admitted admitted = new Admitted(permit, caller, async);
+        BodyReader.read(
+                async,
+                x.contentLength(),
+                new BodyReader.Limits(
+                        limits.maxTextFrameSize(),
+                        limits.requestBodyTimeoutMillis(),
+                        // what a full pending-handshake bound held when bodies were read there: 64 MiB by default
+                        (long) limits.maxPendingHandshakes() * limits.maxTextFrameSize()),
+                bodies,
+                k,
+                new BodyReader.Outcome() {
+                    @Override
+                    public void body(byte[] body) {
+                        try {
+                            proceed(x, admitted, body, then);
+                        } catch (IOException e) {
+                            LOG.debug("Answering {} failed: {}", x.path(), e.toString());
+                        }
+                    }
+
+                    @Override
+                    public void refused(int status, String reason) {
+                        if (admitted.permit() != null) {
+                            admitted.permit().release();
+                        }
+                        try {
+                            if (status == 408) {
+                                x.header("Connection", "close");
+                            } else if (status == 503) {
+                                x.header("Retry-After", "1");
+                            }
+                            refuse(x, status, reason);
+                        } catch (IOException | IllegalStateException e) {
+                            LOG.debug("Answering {} failed: {}", x.path(), e.toString());
+                        } finally {
+                            complete(async);
+                        }
+                    }
+                });
+    }
+
+    /** Runs an admitted request, holding a pending-handshake place meanwhile. */
+    private void proceed(HttpExchange x, Admitted a, byte[] body, Admission then) throws IOException {
+        AtomicInteger pending = keepAlive.pendingHandshakes();
+        if (pending.incrementAndGet() > settings.maxPendingHandshakes()) {
+            pending.decrementAndGet();
+            if (a.permit() != null) {
+                a.permit().release();
+            }
+            refuse(x, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
+            complete(a.async());
+            return;
+        }
+        boolean handedOver = false;
+        try {
+            handedOver = then.run(a, body);
+        } catch (OpenRefusedException e) {
+            refuse(x, e.status(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("HTTP request for {} failed unexpectedly", x.path(), e);
+            refuse(x, 500, "Internal error: " + e.getClass().getSimpleName());
+        } finally {
+            pending.decrementAndGet();
+            if (!handedOver) {
+                if (a.permit() != null) {
+                    a.permit().release();
+                }
+                complete(a.async());
+            }
+        }
+    }
+
+    private static void complete(HttpExchange.Async async) {
+        if (async != null) {
+            try {
+                async.complete();
+            } catch (IllegalStateException e) {
+                // completed already
+            }
+        }
+    }
+
+    /** Opens the request's session with the session manager. */
+    private GatewaySession open(HttpExchange x, EndpointPath path, Map<String, String> params, Admitted a)
+            throws OpenRefusedException {
+        return Handshakes.open(
+                sessions,
+                x,
+                path,
+                params,
+                a.caller() == null ? null : a.caller().identity());
+    }
+
+    /** @return the query parameters for the session (without the credential and the stream's own), or null */
+    private static Map<String, String> params(HttpExchange x) {
+        try {
+            Map<String, String> params = Handshakes.params(x);
+            params.remove("session");
+            return params;
+        } catch (OpenRefusedException e) {
+            return null;
+        }
+    }
+
+    /** A request body and where its frames are. */
+    private record Frames(byte[] body, FrameSpans spans) {}
+
+    /** @return the body's frames, or null when the body was refused (not a frame or an array of them: 400) */
+    private Frames frames(byte[] body, HttpExchange x) throws IOException {
+        if (!Utf8.isValid(body, 0, body.length)) {
+            refuse(x, 400, "Request body is not valid UTF-8");
+            return null;
+        }
+        try {
+            return new Frames(body, codec.splitFrames(body, MAX_FRAMES));
+        } catch (IllegalArgumentException e) {
+            refuse(x, 400, e.getMessage());
+            return null;
+        }
+    }
+
+    private String newStreamId() {
+        byte[] b = new byte[18];
+        random.nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** Answers with a status and a one-line plain-text reason, counted like a refused handshake. */
+    private void refuse(HttpExchange x, int status, String why) throws IOException {
+        Handshakes.refuse(x, keepAlive.counters(), status, why);
+    }
+
+    /** Ends every open stream (the component is going away). */
+    @org.osgi.service.component.annotations.Deactivate
+    void deactivate() {
+        // at once, not through the writers, which stop with the endpoints: the responses end, the sessions close
+        streams.values().forEach(EventStream::end);
+        posts.forEach(p -> p.abort("the gateway is stopping"));
+    }
+}

@@ -1,0 +1,88 @@
+package io.pulsarws.websocket.internal.operations;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.transport.HttpExchange;
+import io.pulsarws.websocket.transport.HttpRoute;
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * Probes for orchestrators and load balancers. {@code /health} (liveness): 200 while the endpoints are served.
+ * {@code /ready} (readiness): 200 only when the gateway has its Pulsar client and the broker answers it within
+ * {@link #READY_TIMEOUT_SECONDS}; otherwise 503 with the reason. Both answer small JSON objects.
+ */
+@Component(
+        service = HttpRoute.class,
+        immediate = true,
+        configurationPolicy = ConfigurationPolicy.IGNORE,
+        property = {
+            HttpRoute.NAME + "=pulsar-websocket-health",
+            HttpRoute.PATTERN + "=/health",
+            HttpRoute.PATTERN + "=/ready"
+        })
+public class HealthPage implements HttpRoute {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HealthPage.class);
+    static final int READY_TIMEOUT_SECONDS = 5;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionManager sessions;
+
+    private final JsonFactory json = new JsonFactory();
+
+    @Override
+    public void serve(HttpExchange x) throws IOException {
+        if (!Plain.getOnly(x)) {
+            return;
+        }
+        if ("/health".equals(x.path())) {
+            answer(x, 200, "UP", null);
+            return;
+        }
+        SessionManager manager = sessions;
+        if (manager == null) {
+            answer(x, 503, "NOT_READY", "no Pulsar client (the gateway is not configured or is restarting)");
+            return;
+        }
+        try {
+            manager.checkBroker().get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            answer(x, 200, "READY", null);
+        } catch (TimeoutException e) {
+            answer(x, 503, "NOT_READY", "the broker did not answer within " + READY_TIMEOUT_SECONDS + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            // the probe is open to anyone: the cause's message (broker host names and addresses) goes to the log only
+            LOG.debug("/ready: broker unreachable: {}", cause.toString());
+            answer(
+                    x,
+                    503,
+                    "NOT_READY",
+                    "broker unreachable (" + cause.getClass().getSimpleName() + "; details in the gateway's log)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answer(x, 503, "NOT_READY", "interrupted");
+        }
+    }
+
+    private void answer(HttpExchange x, int status, String state, String reason) throws IOException {
+        x.status(status);
+        x.contentType("application/json");
+        x.header("Cache-Control", "no-store");
+        try (JsonGenerator g = json.createGenerator(x.body())) {
+            g.writeStartObject();
+            g.writeStringField("status", state);
+            if (reason != null) {
+                g.writeStringField("reason", reason);
+            }
+            g.writeEndObject();
+        }
+    }
+}

@@ -1,0 +1,467 @@
+package io.pulsarws.websocket.internal.security;
+
+import io.pulsarws.codec.ClientText;
+import io.pulsarws.session.ClientIdentity;
+import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.websocket.internal.edge.Query;
+import io.pulsarws.websocket.internal.edge.SessionLimits;
+import io.pulsarws.websocket.internal.edge.WebSocketSettings;
+import io.pulsarws.websocket.transport.HttpExchange;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides who may open a session: the Origin allow-list and token authentication. Like {@link WebSocketSettings}
+ * it lives apart from the servlet so that a change never touches the servlet's registration, and a change applies
+ * in place. A configuration that cannot be used (authentication without a readable key, a secret under 256 bits, a
+ * negative clock skew) is rejected with an error line and the previous one stays in force; if there is none, every
+ * handshake is refused with 503 rather than let through unauthenticated.
+ */
+@Component(
+        service = SecuritySettings.class,
+        configurationPid = SecuritySettings.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        immediate = true)
+@Designate(ocd = SecurityConfiguration.class)
+public class SecuritySettings {
+    static final String PID = "io.pulsarws.security";
+    private static final Logger LOG = LoggerFactory.getLogger(SecuritySettings.class);
+    private static final String BEARER = "bearer ";
+    /** The user (and password) of the account Karaf ships in etc/users.properties. */
+    private static final String KARAF_DEFAULT_USER = "karaf";
+
+    /** What one configuration decides; replaced as a whole on each change. */
+    private record Policy(
+            boolean authenticate,
+            TokenValidator validator,
+            String anonymousRole,
+            Set<String> origins,
+            boolean anyOrigin,
+            Set<String> hosts,
+            boolean anyHost,
+            Set<String> superUsers,
+            boolean protectMetrics,
+            String jaasRealm) {}
+
+    /** The outcome of authentication: the identity for the session manager and when it stops being valid. */
+    public record Caller(ClientIdentity identity, Instant expiresAt) {}
+
+    private volatile Policy policy;
+    /** Failed HTTP Basic logins per client address; kept across configuration changes. */
+    private final LoginThrottle throttle = new LoginThrottle();
+
+    @Activate
+    public SecuritySettings(SecurityConfiguration config) {
+        configure(config);
+    }
+
+    @Modified
+    void configure(SecurityConfiguration config) {
+        Set<String> origins = Arrays.stream(config.allowedOrigins())
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .map(SecuritySettings::normalizeOrigin)
+                .collect(Collectors.toUnmodifiableSet());
+        Set<String> hosts = Arrays.stream(config.allowedHosts())
+                .map(String::trim)
+                .filter(h -> !h.isEmpty())
+                .map(h -> h.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
+        Set<String> superUsers = Arrays.stream(config.superUserRoles())
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        TokenValidator validator = null;
+        if (config.authenticationEnabled()) {
+            try {
+                validator = new TokenValidator(
+                        config.tokenSecretKey(),
+                        config.tokenPublicKey(),
+                        config.tokenAuthClaim(),
+                        config.tokenAudienceClaim(),
+                        config.tokenAudience(),
+                        config.tokenAllowedClockSkewSeconds());
+            } catch (IllegalArgumentException e) {
+                LOG.error(
+                        "Rejected {} configuration: authenticationEnabled=true but the token settings are unusable: "
+                                + "{}; {}",
+                        PID,
+                        e.getMessage(),
+                        policy == null
+                                ? "refusing every handshake (503) until it is fixed"
+                                : "keeping the previous configuration");
+                if (policy == null) {
+                    policy = new Policy(
+                            true,
+                            null,
+                            null,
+                            origins,
+                            origins.contains("*"),
+                            hosts,
+                            hosts.contains("*"),
+                            superUsers,
+                            true,
+                            null);
+                }
+                return;
+            }
+        }
+        String anonymous =
+                config.anonymousUserRole() == null || config.anonymousUserRole().isBlank()
+                        ? null
+                        : config.anonymousUserRole().trim();
+        String realm = config.jaasRealm() == null || config.jaasRealm().isBlank()
+                ? null
+                : config.jaasRealm().trim();
+        policy = new Policy(
+                config.authenticationEnabled(),
+                validator,
+                anonymous,
+                origins,
+                origins.contains("*"),
+                hosts,
+                hosts.contains("*"),
+                superUsers,
+                config.authenticateMetricsEndpoint(),
+                realm);
+        LOG.info(
+                "WebSocket security: authentication={}, anonymous role={}, allowed origins={}, allowed hosts={}",
+                config.authenticationEnabled() ? "token" : "off",
+                anonymous == null ? "none" : anonymous,
+                origins.isEmpty() ? "same origin only" : origins,
+                hosts.isEmpty() ? "localhost and IP addresses" : hosts);
+    }
+
+    /**
+     * Decides, from what a browser attests, whether a request may act: first the {@code Host} (DNS rebinding: a
+     * page whose own name now points at this node is same-origin with itself, so its Host is not one of ours), then
+     * the {@code Origin}: the gateway's own origin or one on the allow-list. Without an Origin, the request is
+     * refused when the browser says it comes from another site ({@code Sec-Fetch-Site: cross-site} or {@code
+     * same-site}: a no-cors fetch, an image, a link), and allowed otherwise (a non-browser client, or a browser's
+     * own navigation or same-origin request).
+     *
+     * @throws OpenRefusedException 403 when the request may not act
+     */
+    public void checkOrigin(HttpExchange x) throws OpenRefusedException {
+        checkHost(x);
+        String origin = x.header("Origin");
+        Policy p = policy;
+        if (origin == null) {
+            String site = x.header("Sec-Fetch-Site");
+            if (site != null && !"same-origin".equalsIgnoreCase(site.trim()) && !"none".equalsIgnoreCase(site.trim())) {
+                LOG.info(
+                        "Request from {} refused: sent from another site without an Origin (Sec-Fetch-Site {}, "
+                                + "Sec-Fetch-Mode {})",
+                        x.remoteAddress(),
+                        ClientText.quote(site),
+                        ClientText.quote(String.valueOf(x.header("Sec-Fetch-Mode"))));
+                throw new OpenRefusedException(403, "Cross-site request without an Origin refused");
+            }
+            return;
+        }
+        if (p.anyOrigin() || p.origins().contains(normalizeOrigin(origin)) || sameOrigin(origin, x)) {
+            return;
+        }
+        LOG.info(
+                "Handshake from {} refused: Origin {} is not allowed (allowedOrigins)",
+                x.remoteAddress(),
+                ClientText.quote(origin));
+        throw new OpenRefusedException(403, "Origin not allowed");
+    }
+
+    /**
+     * The {@code Host} must name this node: localhost, an IP address, or a name on {@code allowedHosts}.
+     *
+     * @throws OpenRefusedException 403 otherwise
+     */
+    void checkHost(HttpExchange x) throws OpenRefusedException {
+        Policy p = policy;
+        String host = x.header("Host");
+        if (p.anyHost() || host == null || hostAllowed(hostName(host), p.hosts())) {
+            return;
+        }
+        LOG.info(
+                "Request from {} refused: Host {} is not one this gateway answers to (allowedHosts)",
+                x.remoteAddress(),
+                ClientText.quote(host));
+        throw new OpenRefusedException(403, "Host not allowed (allowedHosts)");
+    }
+
+    /** @return the host name of a Host header, lower case, without the port; an IPv6 literal keeps its brackets */
+    static String hostName(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        int colon = h.lastIndexOf(':');
+        if (colon > h.lastIndexOf(']')) {
+            h = h.substring(0, colon);
+        }
+        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    }
+
+    /** @return true for localhost, an IP literal, or a name on the list (".example.com" allows its subdomains) */
+    static boolean hostAllowed(String name, Set<String> allowed) {
+        if (name.equals("localhost") || name.endsWith(".localhost") || isIpLiteral(name) || allowed.contains(name)) {
+            return true;
+        }
+        for (String a : allowed) {
+            if (a.startsWith(".") && (name.endsWith(a) || name.equals(a.substring(1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return true for a dotted-quad IPv4 address or a bracketed IPv6 address */
+    static boolean isIpLiteral(String name) {
+        if (name.startsWith("[") && name.endsWith("]") && name.length() > 2) {
+            for (int i = 1; i < name.length() - 1; i++) {
+                char c = name.charAt(i);
+                if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == ':' || c == '.' || c == '%')) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        String[] parts = name.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3) {
+                return false;
+            }
+            for (int i = 0; i < part.length(); i++) {
+                if (part.charAt(i) < '0' || part.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            if (Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param subprotocolToken the token offered in {@code Sec-WebSocket-Protocol} ({@code Subprotocols} of the WebSocket endpoints), or null
+     * @return the caller, or null when authentication is off
+     * @throws OpenRefusedException 401 when the token is missing or invalid, 503 when the configuration is unusable
+     */
+    public Caller authenticate(HttpExchange x, String subprotocolToken) throws OpenRefusedException {
+        Policy p = policy;
+        if (!p.authenticate()) {
+            return null;
+        }
+        if (p.validator() == null) {
+            throw new OpenRefusedException(503, "Authentication is misconfigured on this gateway");
+        }
+        String token = token(x, subprotocolToken);
+        if (token == null && p.jaasRealm() != null) {
+            String[] basic = basic(x);
+            if (basic != null) {
+                String address = x.remoteAddress();
+                if (KARAF_DEFAULT_USER.equals(basic[0]) && KARAF_DEFAULT_USER.equals(basic[1])) {
+                    // Karaf's shipped account: its password is public, so over the network it proves nothing
+                    LOG.warn(
+                            "Handshake from {} refused: the default karaf/karaf account is not accepted over the "
+                                    + "network; change its password in etc/users.properties",
+                            address);
+                    throw new OpenRefusedException(401, "Failed to authenticate: user or password refused");
+                }
+                long wait = throttle.begin(address, System.nanoTime());
+                if (wait > 0) {
+                    LOG.info("Handshake from {} refused: too many failed logins, locked for {} s more", address, wait);
+                    throw new OpenRefusedException(
+                            429, "Too many failed logins from this address; retry in " + wait + " s");
+                }
+                try {
+                    String user = jaasLogin(p.jaasRealm(), basic[0], basic[1], address);
+                    throttle.succeeded(address);
+                    return new Caller(ClientIdentity.ofPassword(user), null);
+                } catch (OpenRefusedException e) {
+                    throttle.failed(address, System.nanoTime());
+                    throw e;
+                } catch (RuntimeException e) {
+                    throttle.failed(address, System.nanoTime());
+                    throw e;
+                }
+            }
+        }
+        if (token == null) {
+            if (p.anonymousRole() != null) {
+                return new Caller(ClientIdentity.anonymous(p.anonymousRole()), null);
+            }
+            LOG.info("Handshake from {} refused: no token", x.remoteAddress());
+            throw new OpenRefusedException(401, "Failed to authenticate: no token");
+        }
+        try {
+            TokenValidator.Claims claims = p.validator().validate(token, Instant.now());
+            return new Caller(ClientIdentity.ofToken(claims.role(), token), claims.expiresAt());
+        } catch (TokenValidator.InvalidTokenException e) {
+            LOG.info("Handshake from {} refused: invalid token ({})", x.remoteAddress(), e.getMessage());
+            throw new OpenRefusedException(401, "Failed to authenticate: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The statistics endpoints, like Pulsar's, are for super-users once authentication is on.
+     *
+     * @param metrics true for {@code /metrics}, which is protected only with {@code authenticateMetricsEndpoint}
+     * @throws OpenRefusedException 401 unless the request carries a valid token of a super-user role; 403 for a
+     *     Host this node does not answer to
+     */
+    public void checkSuperUser(HttpExchange x, boolean metrics) throws OpenRefusedException {
+        checkHost(x); // a page rebound to this node's address must not read what the statistics tell
+        Policy p = policy;
+        if (!p.authenticate() || metrics && !p.protectMetrics()) {
+            return;
+        }
+        String token = token(x, null);
+        if (p.validator() == null || token == null) {
+            throw new OpenRefusedException(401, "Super-user token required");
+        }
+        try {
+            String role = p.validator().validate(token, Instant.now()).role();
+            if (!p.superUsers().contains(role)) {
+                LOG.info("Statistics request from {} refused: role {} is not a super-user", x.remoteAddress(), role);
+                throw new OpenRefusedException(401, "Super-user token required");
+            }
+        } catch (TokenValidator.InvalidTokenException e) {
+            throw new OpenRefusedException(401, "Failed to authenticate: " + e.getMessage());
+        }
+    }
+
+    /** @return user and password of an {@code Authorization: Basic} header, or null */
+    private static String[] basic(HttpExchange x) {
+        String header = x.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String pair = new String(
+                    java.util.Base64.getDecoder().decode(header.substring(6).trim()),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            int colon = pair.indexOf(':');
+            return colon < 0 ? null : new String[] {pair.substring(0, colon), pair.substring(colon + 1)};
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Logs in against a Karaf JAAS realm (users.properties, LDAP, JDBC... whatever the realm is made of).
+     *
+     * @return the user name
+     * @throws OpenRefusedException 401 when the realm refuses the user
+     */
+    private static String jaasLogin(String realm, String user, String password, String from)
+            throws OpenRefusedException {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        // Karaf's JAAS login module proxy lives on the boot class path
+        t.setContextClassLoader(ClassLoader.getSystemClassLoader());
+        try {
+            javax.security.auth.login.LoginContext login =
+                    new javax.security.auth.login.LoginContext(realm, callbacks -> {
+                        for (javax.security.auth.callback.Callback c : callbacks) {
+                            if (c instanceof javax.security.auth.callback.NameCallback n) {
+                                n.setName(user);
+                            } else if (c instanceof javax.security.auth.callback.PasswordCallback pw) {
+                                pw.setPassword(password.toCharArray());
+                            } else {
+                                throw new javax.security.auth.callback.UnsupportedCallbackException(c);
+                            }
+                        }
+                    });
+            login.login();
+            return user;
+        } catch (javax.security.auth.login.LoginException e) {
+            LOG.info("Handshake from {} refused: JAAS realm {} refused user {}", from, realm, ClientText.quote(user));
+            throw new OpenRefusedException(401, "Failed to authenticate: user or password refused");
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+
+    /**
+     * The token from {@code Authorization: Bearer}, else the one offered as a subprotocol ({@code Subprotocols} of the WebSocket endpoints), else
+     * from {@code ?token=} (the {@code Bearer } prefix optional).
+     *
+     * @param subprotocolToken the token offered in {@code Sec-WebSocket-Protocol}, or null
+     * @throws OpenRefusedException 400 when the query string cannot be decoded
+     */
+    private static String token(HttpExchange x, String subprotocolToken) throws OpenRefusedException {
+        String header = x.header("Authorization");
+        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            String t = header.substring(BEARER.length()).trim();
+            return t.isEmpty() ? null : t;
+        }
+        if (subprotocolToken != null) {
+            return subprotocolToken;
+        }
+        String param;
+        try {
+            param = Query.of(x).get("token"); // not getParameter: it would read a form-encoded body first
+        } catch (IllegalArgumentException e) { // a query that cannot be decoded (?%zz)
+            throw new OpenRefusedException(400, "Invalid query string");
+        }
+        if (param == null || param.isBlank()) {
+            return null;
+        }
+        String t = param.trim();
+        return t.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? t.substring(BEARER.length()).trim()
+                : t;
+    }
+
+    private static boolean sameOrigin(String origin, HttpExchange x) {
+        String host = x.header("Host");
+        if (host == null) {
+            return false;
+        }
+        try {
+            URI o = URI.create(origin.trim());
+            if (o.getHost() == null) {
+                return false;
+            }
+            int port = o.getPort() >= 0 ? o.getPort() : "https".equalsIgnoreCase(o.getScheme()) ? 443 : 80;
+            String expected = o.getHost().toLowerCase(Locale.ROOT);
+            String h = host.trim().toLowerCase(Locale.ROOT);
+            int colon = h.lastIndexOf(':');
+            boolean hasPort = colon > h.lastIndexOf(']');
+            String hostName = hasPort ? h.substring(0, colon) : h;
+            int hostPort = hasPort ? Integer.parseInt(h.substring(colon + 1)) : x.secure() ? 443 : 80;
+            return hostName.equals(expected) && hostPort == port;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String normalizeOrigin(String origin) {
+        String o = origin.trim().toLowerCase(Locale.ROOT);
+        return o.endsWith("/") ? o.substring(0, o.length() - 1) : o;
+    }
+
+    /**
+     * Charges the session to its authenticated principal (not to the anonymous role, which many clients share: they
+     * are counted per address).
+     *
+     * @throws OpenRefusedException 429 over {@code maxSessionsPerPrincipal}; the permit is released then
+     */
+    public static void chargePrincipal(SessionLimits.Permit permit, Caller caller, WebSocketSettings limits)
+            throws OpenRefusedException {
+        if (caller != null && !caller.identity().anonymous()) {
+            permit.chargeTo(caller.identity().role(), limits.maxSessionsPerPrincipal());
+        }
+    }
+}

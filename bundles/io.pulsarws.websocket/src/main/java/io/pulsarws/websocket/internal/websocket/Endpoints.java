@@ -1,0 +1,196 @@
+package io.pulsarws.websocket.internal.websocket;
+
+import io.pulsarws.codec.ClientText;
+import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.session.GatewaySession;
+import io.pulsarws.session.OpenRefusedException;
+import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.internal.edge.Handshakes;
+import io.pulsarws.websocket.internal.edge.KeepAlive;
+import io.pulsarws.websocket.internal.edge.RefusalReports;
+import io.pulsarws.websocket.internal.edge.SessionLimits;
+import io.pulsarws.websocket.internal.edge.WebSocketSettings;
+import io.pulsarws.websocket.internal.security.SecuritySettings;
+import io.pulsarws.websocket.transport.HttpExchange;
+import io.pulsarws.websocket.transport.WebSocketEndpoint;
+import io.pulsarws.websocket.transport.WebSocketHandler;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every {@code /ws/...} endpoint, whatever the transport. A handshake is decided before the upgrade, as Pulsar's own
+ * service does: the path and parameters are parsed, the session manager creates the producer or consumer, and only
+ * then is the WebSocket accepted; otherwise the client gets an HTTP status with a one-line plain-text reason. In
+ * order: the Origin and Host (403), the session limits (503 for the node, 429 per address), the pending-handshake
+ * bound (503), the offered subprotocols ({@link Subprotocols}: 400), the client's token (401), then the session
+ * manager (400, 403, 404, 409, 503, 504...).
+ *
+ * <p>The component takes no configuration and its references are dynamic, so the transport's servlet registration
+ * never changes: the container would restart the web context, dropping every open WebSocket. Without a session
+ * manager (not configured, or being rebuilt) handshakes are answered with 503.
+ */
+@Component(service = WebSocketEndpoint.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
+public class Endpoints implements WebSocketEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionManager sessions;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile WebSocketSettings settings;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile KeepAlive keepAlive;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile SecuritySettings security;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile RefusalReports reports;
+
+    @Override
+    public int maxTextMessageBytes() {
+        return settings.maxTextFrameSize();
+    }
+
+    @Override
+    public Upgrade handshake(HttpExchange x) throws IOException {
+        WebSocketSettings limits = settings;
+        SessionLimits.Permit permit;
+        SecuritySettings.Caller caller;
+        Subprotocols offered = null;
+        try {
+            security.checkOrigin(x);
+            permit = keepAlive
+                    .sessionLimits()
+                    .acquire(x.remoteAddress(), limits.maxSessions(), limits.maxSessionsPerAddress());
+        } catch (OpenRefusedException e) {
+            if (e.status() != 403) {
+                LOG.warn("Handshake from {} refused: {}", x.remoteAddress(), ClientText.line(e.getMessage(), 512));
+            }
+            refuse(x, e.status(), e.getMessage(), null);
+            return null;
+        }
+        int limit = limits.maxPendingHandshakes();
+        AtomicInteger pendingHandshakes = keepAlive.pendingHandshakes();
+        if (pendingHandshakes.incrementAndGet() > limit) {
+            pendingHandshakes.decrementAndGet();
+            permit.release();
+            refuse(x, 503, "Too many pending handshakes (maxPendingHandshakes); retry later", null);
+            LOG.warn("Handshake from {} refused: maxPendingHandshakes ({}) reached", x.remoteAddress(), limit);
+            return null;
+        }
+        GatewaySession session;
+        try {
+            // a client's malformed offer is its own error: refused like a bad parameter, never logged above DEBUG
+            offered = Subprotocols.of(x.headers("Sec-WebSocket-Protocol"));
+            caller = security.authenticate(x, offered.token());
+            SecuritySettings.chargePrincipal(permit, caller, limits);
+            session = open(x, caller);
+        } catch (OpenRefusedException e) {
+            permit.release();
+            refuse(x, e.status(), e.getMessage(), offered);
+            return null;
+        } catch (RuntimeException e) {
+            permit.release();
+            // never let the container render it: its error page can carry the stack trace
+            LOG.warn("Handshake for {} failed unexpectedly", x.path(), e);
+            refuse(x, 500, "Internal error: " + e.getClass().getSimpleName(), offered);
+            return null;
+        } finally {
+            pendingHandshakes.decrementAndGet();
+        }
+        return new Accepted(session, permit, caller == null ? null : caller.expiresAt(), offered.offered());
+    }
+
+    /** What the handshake decided, until the transport upgrades or gives up. */
+    private final class Accepted implements Upgrade {
+        private final GatewaySession session;
+        private final SessionLimits.Permit permit;
+        private final Instant expiresAt;
+        private final boolean answerProtocol;
+        private final AtomicBoolean decided = new AtomicBoolean();
+
+        Accepted(GatewaySession session, SessionLimits.Permit permit, Instant expiresAt, boolean answerProtocol) {
+            this.session = session;
+            this.permit = permit;
+            this.expiresAt = expiresAt;
+            this.answerProtocol = answerProtocol;
+        }
+
+        @Override
+        public String subprotocol() {
+            return answerProtocol ? Subprotocols.PROTOCOL : null; // never the token, which was offered beside it
+        }
+
+        @Override
+        public WebSocketHandler accept() {
+            if (!decided.compareAndSet(false, true)) {
+                throw new IllegalStateException("upgrade decided twice");
+            }
+            return new GatewaySocket(session, settings, keepAlive, permit::release, expiresAt);
+        }
+
+        @Override
+        public void abandon() {
+            // the container refused the rest of the handshake (version, key): no socket will close the session
+            if (decided.compareAndSet(false, true)) {
+                session.close();
+                permit.release();
+            }
+        }
+    }
+
+    private GatewaySession open(HttpExchange x, SecuritySettings.Caller caller) throws OpenRefusedException {
+        SessionManager manager = sessions;
+        if (manager == null) {
+            throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
+        }
+        EndpointPath path;
+        try {
+            path = EndpointPath.parse(x.path());
+        } catch (IllegalArgumentException e) {
+            throw new OpenRefusedException(400, "Invalid request path: " + e.getMessage());
+        }
+        return Handshakes.open(manager, x, path, Handshakes.params(x), caller == null ? null : caller.identity());
+    }
+
+    /**
+     * Answers a refused handshake.
+     *
+     * @param offered the client's subprotocols if they were read before the refusal, else null
+     */
+    private void refuse(HttpExchange x, int status, String why, Subprotocols offered) throws IOException {
+        String reason = Handshakes.refuse(x, keepAlive.counters(), status, why);
+        LOG.debug("Handshake refused: {} {}", status, reason);
+        keepForConsole(x, offered, status, reason);
+        x.flush();
+    }
+
+    /** Keeps the refusal for the web console if the client offered {@code report.<id>} ({@link RefusalReports}). */
+    private void keepForConsole(HttpExchange x, Subprotocols offered, int status, String reason) {
+        if (!settings.consoleEnabled()) {
+            return;
+        }
+        Subprotocols read = offered;
+        if (read == null) { // refused before they were read (Origin, limits): read them now, bounded as ever
+            try {
+                read = Subprotocols.of(x.headers("Sec-WebSocket-Protocol"));
+            } catch (OpenRefusedException e) {
+                return;
+            }
+        }
+        if (read.report() != null) {
+            reports.keep(read.report(), status, reason, x.remoteAddress());
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.pulsarws.websocket.internal.fallback;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pulsarws.websocket.internal.edge.KeepAlive;
+import io.pulsarws.websocket.transport.HttpExchange;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An HTTP event stream with a fake consumer session and a fake response whose client reads or does not: the events'
+ * format, automatic acks, and the outbound budget in bytes (held back over it, ended when the client reads nothing
+ * for the slow-client timeout, every queued byte given back).
+ */
+class EventStreamTest {
+    private final KeepAlive keepAlive = new KeepAlive();
+
+    @AfterEach
+    void stop() {
+        keepAlive.deactivate();
+    }
+
+    /** The client's side of the response: what it read, and whether it reads at all. */
+    private static final class Client extends FakeHttp.Out {
+        final ByteArrayOutputStream read = new ByteArrayOutputStream();
+        volatile boolean reads;
+        volatile HttpExchange.WriteListener listener;
+        final FakeHttp http = new FakeHttp(this);
+
+        Client(boolean reads) {
+            this.reads = reads;
+        }
+
+        @Override
+        boolean isReady() {
+            return reads;
+        }
+
+        @Override
+        void setWriteListener(HttpExchange.WriteListener l) {
+            listener = l;
+        }
+
+        @Override
+        synchronized void write(byte[] b, int off, int len) {
+            read.write(b, off, len);
+        }
+
+        synchronized String text() {
+            return read.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "waited 10 s for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void eventsCarryMessageIdsFramesAndTheCloseAndAreAckedOnceWritten() throws Exception {
+        FakeHttp.Session consumer = new FakeHttp.Session();
+        Client client = new Client(true);
+        AtomicInteger ended = new AtomicInteger();
+        EventStream s = new EventStream(
+                "s1",
+                consumer,
+                null,
+                client.http.async,
+                keepAlive,
+                65_536,
+                1 << 30,
+                30_000,
+                true,
+                null,
+                ended::incrementAndGet);
+        s.start();
+        consumer.sink.send("{\"messageId\":\"CAMQADAA\",\"payload\":\"eA==\"}");
+        consumer.sink.send("{\"type\":\"isEndOfTopic\",\"endOfTopic\":false}");
+        consumer.sink.close(1000, "said \"bye\"");
+        assertTrue(client.http.completed.await(10, TimeUnit.SECONDS), "the response ends after the close event");
+        assertEquals(
+                "event: session\ndata: {\"session\":\"s1\"}\n\n"
+                        + "id: CAMQADAA\ndata: {\"messageId\":\"CAMQADAA\",\"payload\":\"eA==\"}\n\n"
+                        + "event: frame\ndata: {\"type\":\"isEndOfTopic\",\"endOfTopic\":false}\n\n"
+                        + "event: close\ndata: {\"code\":1000,\"reason\":\"said \\\"bye\\\"\"}\n\n",
+                client.text());
+        assertEquals(List.of("{\"messageId\":\"CAMQADAA\"}"), consumer.handed, "autoAck: the written message");
+        assertEquals(1, consumer.closed.get());
+        assertEquals(1, ended.get());
+        assertEquals(0, keepAlive.outbound().queued());
+        assertFalse(s.command(new byte[] {'{', '}'}, 0, 2), "no command once ended");
+    }
+
+    @Test
+    void aClientThatReadsNothingIsHeldBackThenEndedAndItsBytesGivenBack() throws Exception {
+        FakeHttp.Session consumer = new FakeHttp.Session();
+        Client client = new Client(false);
+        AtomicInteger ended = new AtomicInteger();
+        int budget = 4_096;
+        EventStream s = new EventStream(
+                "s2",
+                consumer,
+                null,
+                client.http.async,
+                keepAlive,
+                budget,
+                1 << 30,
+                200,
+                false,
+                null,
+                ended::incrementAndGet);
+        s.start();
+        String frame = "{\"messageId\":\"CAMQADAA\",\"payload\":\"" + "x".repeat(1_000) + "\"}";
+        int sent = 0;
+        while (s.writable()) {
+            consumer.sink.send(frame);
+            sent++;
+            assertTrue(sent < 100, "held back within its budget");
+        }
+        long queued = keepAlive.outbound().queued();
+        assertTrue(queued > budget && queued <= budget + frame.length() + 64, "queued: " + queued);
+        assertEquals(0, client.read.size(), "nothing read");
+        assertEquals(1, keepAlive.outbound().congestedCount(), "counted in pulsarws_slow_clients as a WebSocket is");
+        // the client goes on reading nothing: after 200 ms and the next check (once a second) the stream is over
+        assertTrue(client.http.completed.await(5, TimeUnit.SECONDS), "ended");
+        assertEquals(1, keepAlive.counters().slowClientsEnded());
+        assertEquals(0, keepAlive.outbound().queued(), "every queued byte given back");
+        assertEquals(0, keepAlive.outbound().congestedCount());
+        assertEquals(1, consumer.closed.get());
+        assertEquals(1, ended.get());
+        // the container may still call it writable later: nothing is written after the end
+        client.reads = true;
+        client.listener.onWritePossible();
+        consumer.sink.send(frame);
+        await("nothing queued", () -> keepAlive.outbound().queued() == 0);
+        assertEquals(0, client.read.size());
+    }
+
+    @Test
+    void aClientThatReadsAgainIsRelieved() throws Exception {
+        FakeHttp.Session relieved = new FakeHttp.Session();
+        Client client = new Client(false);
+        EventStream s = new EventStream(
+                "s3", relieved, null, client.http.async, keepAlive, 4_096, 1 << 30, 30_000, false, null, () -> {});
+        s.start();
+        String frame = "{\"messageId\":\"CAMQADAA\",\"payload\":\"" + "y".repeat(1_000) + "\"}";
+        while (s.writable()) {
+            relieved.sink.send(frame);
+        }
+        client.reads = true;
+        client.listener.onWritePossible(); // the container: the connection takes bytes again
+        await("the session told it may deliver again", () -> relieved.writable.get() == 1);
+        assertTrue(s.writable());
+        assertEquals(0, keepAlive.outbound().queued());
+        assertEquals(0, keepAlive.outbound().congestedCount());
+        assertTrue(client.text().startsWith("event: session\n"));
+        assertEquals(0, relieved.closed.get());
+    }
+}
