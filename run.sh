@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the product: Karaf with the pulsar-websocket feature on ws://localhost:8080, and, unless
+# Starts the product: Karaf (Pax Web 11, Jetty 12) with the gateway on ws://localhost:8080, and, unless
 # PULSAR_SERVICE_URL names a broker, a local Pulsar standalone (broker port 6650, admin port 8081).
 #
 #   ./run.sh            build if needed, then run in the foreground (Ctrl-D or 'shutdown' in the console stops all)

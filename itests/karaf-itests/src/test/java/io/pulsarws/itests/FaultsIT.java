@@ -193,8 +193,8 @@ public class FaultsIT extends GatewayTestSupport {
                     + " ms");
             row.add("feature:uninstall and install: traffic again after "
                     + untilTraffic(c, () -> {
-                        features.uninstallFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
-                        features.installFeature("pulsar-websocket", EnumSet.noneOf(FeaturesService.Option.class));
+                        features.uninstallFeature(FEATURE, EnumSet.noneOf(FeaturesService.Option.class));
+                        features.installFeature(FEATURE, EnumSet.noneOf(FeaturesService.Option.class));
                     })
                     + " ms");
             judge("gateway rebuilt, bundle restarted, feature reinstalled", c, row);

@@ -38,7 +38,6 @@ import org.osgi.service.cm.ConfigurationAdmin;
 @ExamReactorStrategy(PerClass.class)
 @FixMethodOrder(MethodSorters.NAME_ASCENDING) // restarts and configuration first, uninstall/reinstall last
 public class FeatureLifecycleIT extends GatewayTestSupport {
-    private static final String FEATURE = "pulsar-websocket";
 
     @Inject
     private FeaturesService features;
@@ -314,6 +313,7 @@ public class FeatureLifecycleIT extends GatewayTestSupport {
                 "io.pulsarws.codec",
                 "io.pulsarws.session",
                 "io.pulsarws.websocket",
+                "io.pulsarws.websocket.jetty12",
                 "io.pulsarws.pulsar.client",
                 "io.pulsarws.zookeeper",
                 "io.pulsarws.shell")) {

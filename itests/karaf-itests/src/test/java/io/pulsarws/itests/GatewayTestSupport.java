@@ -45,6 +45,11 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
  */
 public abstract class GatewayTestSupport {
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The gateway's feature in the assembly: {@code pulsar-websocket-jetty12} (Pax Web 11, Jetty 12); stock Karaf
+     * installs {@code pulsar-websocket} (Pax Web 8, Jetty 9.4), as {@link StockKarafIT} does.
+     */
+    protected static final String FEATURE = "pulsar-websocket-jetty12";
 
     @Configuration
     public Option[] config() throws IOException {

@@ -27,6 +27,9 @@ final class RawWs implements AutoCloseable {
         this.in = socket.getInputStream();
     }
 
+    /** The handshake answer's headers, names in lower case (the last value of a repeated one). */
+    final java.util.Map<String, String> responseHeaders = new java.util.HashMap<>();
+
     /**
      * Opens a session; the handshake must succeed.
      *
@@ -56,8 +59,13 @@ final class RawWs implements AutoCloseable {
         ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
         ws.out.flush();
         String status = ws.line();
-        while (!ws.line().isEmpty()) {
-            // headers
+        for (String h; !(h = ws.line()).isEmpty(); ) {
+            int colon = h.indexOf(':');
+            if (colon > 0) {
+                ws.responseHeaders.put(
+                        h.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                        h.substring(colon + 1).trim());
+            }
         }
         if (!status.contains(" 101 ")) {
             s.close();
@@ -112,6 +120,15 @@ final class RawWs implements AutoCloseable {
         }
         f.write(new byte[] {1, 2, 3, 4, 'a', 'b', 'c', 'd'}, 0, 8); // mask and four payload bytes
         out.write(f.toByteArray());
+        out.flush();
+    }
+
+    /**
+     * Sends payload bytes of a frame whose header went out already ({@link #sendRawHeader}); they are not masked
+     * consistently, which does not matter to a frame that is to be refused.
+     */
+    void sendRawPayload(byte[] bytes) throws IOException {
+        out.write(bytes);
         out.flush();
     }
 

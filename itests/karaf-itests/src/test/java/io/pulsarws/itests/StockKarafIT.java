@@ -1,5 +1,6 @@
 package io.pulsarws.itests;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.maven;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
@@ -65,5 +66,20 @@ public class StockKarafIT extends GatewayTestSupport {
                 return false;
             }
         });
+    }
+
+    /**
+     * What stock Karaf 4.4.10 (Pax Web 8, Jetty 9.4.58) does with CVE-2026-2332's proof of concept: it reads the open
+     * quoted string as ended by the CRLF and serves the second request. {@code docs/security.md} tells operators of
+     * stock Karaf to put a normalising proxy in front; the assembly is not affected
+     * ({@link SecurityIT#chunkExtensionSmugglingIsRefused}). When this starts failing, Karaf ships a fixed Jetty.
+     */
+    @Test
+    public void jetty94ServesTheSmuggledRequest() throws Exception {
+        int port = Integer.parseInt(System.getProperty("itest.http.port"));
+        await("/health served", TIMEOUT, () -> Smuggling.healthUp(port));
+        String answer = Smuggling.send(port);
+        assertTrue(answer, Smuggling.smuggledServed(answer));
+        assertEquals(answer, 2, Smuggling.statuses(answer).split(" ").length);
     }
 }

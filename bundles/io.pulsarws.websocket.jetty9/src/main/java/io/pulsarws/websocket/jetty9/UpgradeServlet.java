@@ -68,11 +68,10 @@ public class UpgradeServlet extends WebSocketServlet {
             super.service(req, resp);
             upgraded = resp.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
         } finally {
-            Accepted a = (Accepted) req.getAttribute(UPGRADE);
             req.removeAttribute(UPGRADE);
             // Jetty runs the creator before it validates the rest of the handshake (version, key): whatever did
-            // not end in a 101 gets no socket, and gives back what the handshake took
-            if (!upgraded && a != null) {
+            // not end in a 101 never opens its socket, and gives back what the handshake took
+            if (!upgraded) {
                 upgrade.abandon();
             }
         }

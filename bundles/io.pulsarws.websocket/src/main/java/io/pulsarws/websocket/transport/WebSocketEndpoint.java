@@ -22,12 +22,16 @@ public interface WebSocketEndpoint {
     /** @return the largest text message accepted, in bytes, as configured now */
     int maxTextMessageBytes();
 
-    /** An accepted handshake, waiting for the transport's upgrade. Exactly one of its methods is called, once. */
+    /**
+     * An accepted handshake, waiting for the transport's upgrade. The transport calls {@link #accept()} once for the
+     * connection's handler (when it creates its socket, or when the socket opens), and {@link #abandon()} whenever the
+     * exchange did not end in a {@code 101}, even after {@link #accept()}.
+     */
     interface Upgrade {
         /** @return the subprotocol to answer in {@code Sec-WebSocket-Protocol}, or null */
         String subprotocol();
 
-        /** The upgrade succeeded: @return the connection's handler */
+        /** @return the connection's handler; called at most once */
         WebSocketHandler accept();
 
         /** The upgrade did not happen (the container refused the rest of the handshake): releases what was held. */

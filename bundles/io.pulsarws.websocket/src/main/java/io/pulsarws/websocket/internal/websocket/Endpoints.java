@@ -119,6 +119,7 @@ public class Endpoints implements WebSocketEndpoint {
         private final Instant expiresAt;
         private final boolean answerProtocol;
         private final AtomicBoolean decided = new AtomicBoolean();
+        private final AtomicBoolean abandoned = new AtomicBoolean();
 
         Accepted(GatewaySession session, SessionLimits.Permit permit, Instant expiresAt, boolean answerProtocol) {
             this.session = session;
@@ -140,10 +141,12 @@ public class Endpoints implements WebSocketEndpoint {
             return new GatewaySocket(session, settings, keepAlive, permit::release, expiresAt);
         }
 
+        /** Also after {@link #accept()}: a container may create the socket and still not upgrade. */
         @Override
         public void abandon() {
-            // the container refused the rest of the handshake (version, key): no socket will close the session
-            if (decided.compareAndSet(false, true)) {
+            // the container refused the rest of the handshake (version, key, subprotocol): no socket will close the
+            // session, and the socket created meanwhile (if any) is never opened
+            if (abandoned.compareAndSet(false, true)) {
                 session.close();
                 permit.release();
             }

@@ -1,0 +1,143 @@
+package io.pulsarws.websocket.jetty12;
+
+import io.pulsarws.websocket.transport.WebSocketEndpoint;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeRequest;
+import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
+import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServerContainer;
+import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
+import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+/**
+ * The {@code /ws/*} servlet on Jetty 12: an upgrade request is handed to the {@link WebSocketEndpoint}, which decides
+ * it (and answers a refusal) before Jetty upgrades; a plain request gets the servlet's 405, as Pulsar's service
+ * answers. The reference is dynamic, so the whiteboard registration never changes with the gateway's configuration.
+ *
+ * <p>Frames are read auto-fragmented: Jetty hands over each frame in pieces as they arrive, so no buffer is ever sized
+ * from the length a client declares; the socket's handler joins the pieces within {@code maxTextFrameSize}. The frame
+ * size limit is only the outgoing one, set high enough that every message leaves as one frame, as on Jetty 9.4.
+ */
+@Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
+@HttpWhiteboardServletPattern(WebSocketEndpoint.PATTERN)
+@HttpWhiteboardServletName("pulsar-websocket")
+public class UpgradeServlet extends JettyWebSocketServlet {
+    private static final long serialVersionUID = 1L;
+    /** Request attribute handing the accepted upgrade from {@link #service} to the creator, on the same thread. */
+    private static final String UPGRADE = UpgradeServlet.class.getName() + ".upgrade";
+    /** What a batched frame may be at most, in bytes: a quarter of the output buffer (Jetty's rule). */
+    static final int OUTPUT_BUFFER = 64 * 1024;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile WebSocketEndpoint endpoint;
+
+    /**
+     * Pax Web runs Jetty's WebSocket initializer only for JSR 356 endpoints; a whiteboard context with a Jetty-API
+     * servlet gets the WebSocket components and container here, once, before Jetty's own init looks them up.
+     */
+    @Override
+    public void init() throws ServletException {
+        ServletContextHandler context = ServletContextHandler.getServletContextHandler(getServletContext());
+        if (context != null && context.getAttribute(WebSocketServerComponents.WEBSOCKET_COMPONENTS_ATTRIBUTE) == null) {
+            WebSocketServerComponents.ensureWebSocketComponents(context.getServer(), context);
+        }
+        if (JettyWebSocketServerContainer.getContainer(getServletContext()) == null) {
+            JettyWebSocketServerContainer.ensureContainer(getServletContext());
+        }
+        super.init();
+    }
+
+    @Override
+    protected void configure(JettyWebSocketServletFactory factory) {
+        factory.setAutoFragment(true);
+        factory.setMaxFrameSize(Integer.MAX_VALUE); // outgoing: one frame per message; incoming: pieces anyway
+        factory.setOutputBufferSize(OUTPUT_BUFFER);
+        factory.setCreator(this::create);
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+        if (!isUpgrade(req)) {
+            super.service(req, resp); // plain HTTP: 405
+            return;
+        }
+        WebSocketEndpoint e = endpoint;
+        if (e == null) { // the bundle with the endpoints is stopping or being updated
+            byte[] body = "Gateway is starting or stopping; retry\n".getBytes(StandardCharsets.UTF_8);
+            resp.setStatus(503);
+            resp.setContentType("text/plain;charset=utf-8");
+            resp.getOutputStream().write(body);
+            return;
+        }
+        WebSocketEndpoint.Upgrade upgrade = e.handshake(new ServletExchange(req, resp));
+        if (upgrade == null) {
+            return; // refused, and answered
+        }
+        req.setAttribute(UPGRADE, upgrade);
+        boolean upgraded = false;
+        try {
+            super.service(req, resp);
+            upgraded = resp.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
+        } finally {
+            req.removeAttribute(UPGRADE);
+            // Jetty may run the creator and still not upgrade (a subprotocol or extension refused): whatever did not
+            // end in a 101 gets no socket, and gives back what the handshake took
+            if (!upgraded) {
+                upgrade.abandon();
+            }
+        }
+    }
+
+    /**
+     * Jetty's own test, which its servlet does not expose: a GET over HTTP/1.1 with {@code Sec-WebSocket-Version},
+     * {@code Upgrade: websocket} and {@code Connection: upgrade}. Anything else is a plain request; a request that
+     * passes here and fails Jetty's fuller checks is abandoned after {@code super.service}.
+     */
+    static boolean isUpgrade(HttpServletRequest req) {
+        if (!"GET".equals(req.getMethod()) || req.getHeader("Sec-WebSocket-Version") == null) {
+            return false;
+        }
+        String upgrade = req.getHeader("Upgrade");
+        if (upgrade == null || !upgrade.trim().equalsIgnoreCase("websocket")) {
+            return false;
+        }
+        for (String connection :
+                List.of(String.valueOf(req.getHeader("Connection")).split(","))) {
+            if (connection.trim().equalsIgnoreCase("upgrade")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Object create(JettyServerUpgradeRequest req, JettyServerUpgradeResponse resp) {
+        HttpServletRequest http = req.getHttpServletRequest();
+        WebSocketEndpoint.Upgrade upgrade = (WebSocketEndpoint.Upgrade) http.getAttribute(UPGRADE);
+        http.removeAttribute(UPGRADE);
+        if (upgrade == null) {
+            resp.setStatusCode(500);
+            return null;
+        }
+        String protocol = upgrade.subprotocol();
+        if (protocol != null) {
+            resp.setAcceptedSubProtocol(protocol);
+        }
+        // no extension (Jetty 12 would accept permessage-deflate, whose inflated frames nothing here bounds)
+        resp.setExtensions(List.of());
+        return new JettySocket(upgrade);
+    }
+}
