@@ -6,7 +6,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeRequest;
@@ -75,31 +74,7 @@ public class UpgradeServlet extends JettyWebSocketServlet {
             super.service(req, resp); // plain HTTP: 405
             return;
         }
-        WebSocketEndpoint e = endpoint;
-        if (e == null) { // the bundle with the endpoints is stopping or being updated
-            byte[] body = "Gateway is starting or stopping; retry\n".getBytes(StandardCharsets.UTF_8);
-            resp.setStatus(503);
-            resp.setContentType("text/plain;charset=utf-8");
-            resp.getOutputStream().write(body);
-            return;
-        }
-        WebSocketEndpoint.Upgrade upgrade = e.handshake(new ServletExchange(req, resp));
-        if (upgrade == null) {
-            return; // refused, and answered
-        }
-        req.setAttribute(UPGRADE, upgrade);
-        boolean upgraded = false;
-        try {
-            super.service(req, resp);
-            upgraded = resp.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
-        } finally {
-            req.removeAttribute(UPGRADE);
-            // Jetty may run the creator and still not upgrade (a subprotocol or extension refused): whatever did not
-            // end in a 101 gets no socket, and gives back what the handshake took
-            if (!upgraded) {
-                upgrade.abandon();
-            }
-        }
+        Handshake.serve(endpoint, req, resp, UPGRADE, upgrade -> upgrade, () -> super.service(req, resp));
     }
 
     /**

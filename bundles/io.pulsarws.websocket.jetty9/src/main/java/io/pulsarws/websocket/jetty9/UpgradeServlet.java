@@ -2,7 +2,6 @@ package io.pulsarws.websocket.jetty9;
 
 import io.pulsarws.websocket.transport.WebSocketEndpoint;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import javax.servlet.Servlet;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
@@ -51,30 +50,13 @@ public class UpgradeServlet extends WebSocketServlet {
             return;
         }
         WebSocketEndpoint e = endpoint;
-        if (e == null) { // the bundle with the endpoints is stopping or being updated
-            byte[] body = "Gateway is starting or stopping; retry\n".getBytes(StandardCharsets.UTF_8);
-            resp.setStatus(503);
-            resp.setContentType("text/plain;charset=utf-8");
-            resp.getOutputStream().write(body);
-            return;
-        }
-        WebSocketEndpoint.Upgrade upgrade = e.handshake(new ServletExchange(req, resp));
-        if (upgrade == null) {
-            return; // refused, and answered
-        }
-        req.setAttribute(UPGRADE, new Accepted(upgrade, e.maxTextMessageBytes()));
-        boolean upgraded = false;
-        try {
-            super.service(req, resp);
-            upgraded = resp.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
-        } finally {
-            req.removeAttribute(UPGRADE);
-            // Jetty runs the creator before it validates the rest of the handshake (version, key): whatever did
-            // not end in a 101 never opens its socket, and gives back what the handshake took
-            if (!upgraded) {
-                upgrade.abandon();
-            }
-        }
+        Handshake.serve(
+                e,
+                req,
+                resp,
+                UPGRADE,
+                upgrade -> new Accepted(upgrade, e.maxTextMessageBytes()),
+                () -> super.service(req, resp));
     }
 
     private record Accepted(WebSocketEndpoint.Upgrade upgrade, int maxTextMessageBytes) {}
