@@ -131,6 +131,8 @@ public final class JettySocket implements Session.Listener, WebSocket {
             WebSocketHandler h = handler;
             if (h != null) {
                 h.closed(statusCode, reason);
+            } else {
+                upgrade.abandon(); // closed before it opened: nothing else gives back what the handshake took
             }
         } finally {
             callback.succeed();
@@ -142,6 +144,7 @@ public final class JettySocket implements Session.Listener, WebSocket {
     public void onWebSocketError(Throwable cause) {
         WebSocketHandler h = handler;
         if (h == null) {
+            upgrade.abandon(); // failed before it opened
             return;
         }
         WebSocketHandler.Failure failure;
