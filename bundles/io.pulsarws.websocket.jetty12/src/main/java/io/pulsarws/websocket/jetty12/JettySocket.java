@@ -185,7 +185,7 @@ public final class JettySocket implements Session.Listener, WebSocket {
     }
 
     /**
-     * Frames sent with {@code more} are batched by Jetty's core session (those under a quarter of its output buffer)
+     * Frames sent with {@code more} are batched by Jetty's core session (those under a quarter of its 4 KiB output buffer)
      * until one without it is written with them in one gathering write.
      */
     @Override

@@ -202,15 +202,6 @@ final class ServletExchange implements HttpExchange {
         }
 
         @Override
-        public boolean readFinished() {
-            try {
-                return req.getInputStream().isFinished();
-            } catch (IOException e) {
-                return true;
-            }
-        }
-
-        @Override
         public int read(byte[] b, int off, int len) throws IOException {
             return req.getInputStream().read(b, off, len);
         }

@@ -95,9 +95,6 @@ public interface HttpExchange {
         /** @return true if {@link #read(byte[], int, int)} will not block */
         boolean readReady();
 
-        /** @return true once the whole body has been read */
-        boolean readFinished();
-
         /** @return bytes read into {@code b}, or -1 at the end of the body */
         int read(byte[] b, int off, int len) throws IOException;
 

@@ -37,11 +37,6 @@ class BodyReaderTest {
         HttpExchange.ReadListener listener;
 
         @Override
-        public synchronized boolean readFinished() {
-            return finished && current == null && chunks.isEmpty();
-        }
-
-        @Override
         public synchronized boolean readReady() {
             return current != null || !chunks.isEmpty();
         }

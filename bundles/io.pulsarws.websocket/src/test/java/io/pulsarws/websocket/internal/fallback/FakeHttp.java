@@ -52,11 +52,6 @@ final class FakeHttp implements HttpExchange {
         }
 
         @Override
-        public boolean readFinished() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
         public int read(byte[] b, int off, int len) {
             throw new UnsupportedOperationException();
         }
