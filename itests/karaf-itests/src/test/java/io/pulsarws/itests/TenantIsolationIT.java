@@ -325,6 +325,113 @@ public class TenantIsolationIT extends GatewayTestSupport {
         }
     }
 
+    /**
+     * Item 2, frames being received: the attacker opens producers that each send 64 KiB of a message and never the
+     * rest (a fragment without its end). The buffers are charged to its principal: once they hold
+     * {@code maxReceivingBytesPerPrincipal} (256 KiB here) the connection whose message does not fit is closed 1008,
+     * naming the setting, while the victim's message of the same shape gets through and the attacker's earlier
+     * connections complete theirs; every byte comes back when they close. Then the node's bound
+     * ({@code maxReceivingBytes}, 320 KiB): with the attacker holding most of it, the victim's fragmented message of
+     * 256 KiB is closed 1013, and its messages in one frame are still served. On the code before, nothing bounded them but the session count
+     * (1,000 sessions x 1 MiB per principal): no connection was closed.
+     */
+    @Test
+    public void e_oneClientsMessagesBeingReceivedFillItsBoundAndOthersAreServed() throws Exception {
+        long bound = 256 * 1024;
+        String gauge = "pulsarws_receiving_bytes ";
+        byte[] piece = ("{\"payload\":\"" + "QUFB".repeat(16_384)).getBytes(StandardCharsets.US_ASCII);
+        byte[] end = "\"}".getBytes(StandardCharsets.US_ASCII);
+        String topic = uniqueTopic("trickle");
+        configureReceiving(bound, 0);
+        try {
+            double before = metric(gauge);
+            assertTrue("the gauge is published: " + before, before >= 0);
+            List<RawWs> held = new ArrayList<>();
+            String refusal = null;
+            double most = 0;
+            try {
+                for (int i = 0; i < 8 && refusal == null; i++) {
+                    RawWs ws = RawWs.open(ws("producer", "iso-b", topic), 0, as(ATTACKER));
+                    ws.sendFrame(false, 0x1, piece);
+                    // charged (the gauge grows by the piece) or refused (the gateway closes): whichever shows first
+                    double seen = metric(gauge) - before;
+                    for (int k = 0; k < 40 && seen < most + piece.length; k++) {
+                        Thread.sleep(50);
+                        seen = metric(gauge) - before;
+                    }
+                    if (seen >= most + piece.length) {
+                        most = seen;
+                        held.add(ws);
+                    } else {
+                        refusal = ws.awaitClose(TIMEOUT);
+                        ws.close();
+                    }
+                }
+                record(String.format(
+                        "receiving: %d connections of one principal each holding 64 KiB of a message, %.0f KiB held "
+                                + "(bound %d KiB), the next closed \"%s\"",
+                        held.size(), most / 1024, bound >> 10, refusal));
+                assertTrue("a connection was closed: " + refusal, refusal != null);
+                assertTrue(refusal, refusal.startsWith("1008 ") && refusal.contains("maxReceivingBytesPerPrincipal"));
+                assertTrue("held " + most, most <= bound);
+                assertTrue("connections held before the bound: " + held.size(), held.size() >= 1);
+
+                String own = uniqueTopic("fragmented");
+                try (WsClient c = WsClient.open(ws("consumer", "iso-a", own + "/sub"), as(VICTIM));
+                        RawWs p = RawWs.open(ws("producer", "iso-a", own), 0, as(VICTIM))) {
+                    p.sendFrame(false, 0x1, piece);
+                    p.sendFrame(true, 0x0, end);
+                    assertEquals("ok", Json.object(p.nextText(TIMEOUT)).get("result"));
+                    assertEquals(49_152, text(Json.object(c.next(TIMEOUT))).length());
+                }
+                for (RawWs ws : held) { // the attacker's own earlier messages complete as well
+                    ws.sendFrame(true, 0x0, end);
+                    assertEquals("ok", Json.object(ws.nextText(TIMEOUT)).get("result"));
+                }
+            } finally {
+                held.forEach(RawWs::close);
+            }
+            await("every byte given back", TIMEOUT, () -> metric(gauge) == before);
+
+            // each piece is held in a buffer of 64 to 128 KiB (it grows by doubling as the bytes arrive): the two
+            // fit in 320 KiB, and the victim's 256 KiB then cannot
+            long nodeBound = 320 * 1024;
+            configureReceiving(16L << 20, nodeBound);
+            try (RawWs a = RawWs.open(ws("producer", "iso-b", topic), 0, as(ATTACKER));
+                    RawWs b = RawWs.open(ws("producer", "iso-b", topic), 0, as(ATTACKER));
+                    RawWs victim = RawWs.open(ws("producer", "iso-a", uniqueTopic("full")), 0, as(VICTIM))) {
+                a.sendFrame(false, 0x1, piece);
+                b.sendFrame(false, 0x1, piece);
+                await("the attacker's two pieces held", TIMEOUT, () -> metric(gauge) - before >= 2 * piece.length);
+                victim.sendText("{\"payload\":\"" + b64("small") + "\"}");
+                assertEquals(
+                        "one frame: served",
+                        "ok",
+                        Json.object(victim.nextText(TIMEOUT)).get("result"));
+                byte[] large = ("{\"payload\":\"" + "QUFB".repeat(65_536)).getBytes(StandardCharsets.US_ASCII);
+                victim.sendFrame(false, 0x1, large);
+                String full = victim.awaitClose(TIMEOUT);
+                assertTrue(full, full.startsWith("1013 ") && full.contains("maxReceivingBytes"));
+            }
+            await("every byte given back", TIMEOUT, () -> metric(gauge) == before);
+        } finally {
+            configureReceiving(16L << 20, 0);
+        }
+    }
+
+    private void configureReceiving(long perPrincipal, long node) throws Exception {
+        long mark = logMark();
+        updateConfiguration(
+                configAdmin,
+                "io.pulsarws.websocket",
+                Map.of("maxReceivingBytesPerPrincipal", perPrincipal, "maxReceivingBytes", node));
+        awaitLogSince(
+                mark,
+                "the receiving bounds in force",
+                "WebSocket limits:",
+                "receiving " + perPrincipal + " bytes per principal and " + (node > 0 ? node + " bytes in all" : ""));
+    }
+
     /** @return the gateway's prefetched bytes (JMX), or 0 on a gateway without the attribute (the code before) */
     private static long prefetched() throws Exception {
         try {

@@ -33,6 +33,8 @@ public class KeepAlive {
     private final EdgeCounters counters = new EdgeCounters();
     /** Open sessions in total and per client address, WebSockets and HTTP streams and posts alike. */
     private final SessionLimits sessionLimits = new SessionLimits();
+    /** Messages and request bodies being received, charged per principal and for the node. */
+    private final Receiving receiving = new Receiving();
     /** Handshakes waiting for their producer or consumer; each holds a request thread, so they are bounded. */
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
 
@@ -64,6 +66,11 @@ public class KeepAlive {
     /** @return the node's session counts, shared by every endpoint */
     public SessionLimits sessionLimits() {
         return sessionLimits;
+    }
+
+    /** @return the node's bytes of messages and bodies being received, shared by every endpoint */
+    public Receiving receiving() {
+        return receiving;
     }
 
     /** @return the handshakes (WebSocket or HTTP) waiting for the session manager now */

@@ -96,4 +96,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "then is answered 408 and the connection closed. Bodies are read without holding a thread or a "
                     + "pending-handshake place.")
     long requestBodyTimeoutMillis() default 10_000;
+
+    @AttributeDefinition(
+            name = "Bytes being received per principal",
+            description = "Buffers one principal (an authenticated role; a client address without authentication) "
+                    + "may hold for text messages and request bodies still arriving: a message sent in fragments, or "
+                    + "whose bytes trickle in. The connection whose message would go beyond it is closed with 1008 "
+                    + "(a POST is answered 429). 0: no limit.")
+    long maxReceivingBytesPerPrincipal() default 16_777_216;
+
+    @AttributeDefinition(
+            name = "Bytes being received on the node",
+            description = "The same for all clients together; beyond it the connection is closed with 1013 (try "
+                    + "again later; a POST is answered 503). 0: an eighth of the JVM's maximum heap.")
+    long maxReceivingBytes() default 0;
 }

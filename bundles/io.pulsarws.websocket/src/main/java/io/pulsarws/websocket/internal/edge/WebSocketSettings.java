@@ -43,12 +43,15 @@ public class WebSocketSettings {
                 || config.maxQueuedBytesPerSession() < 1024
                 || config.maxQueuedBytes() < 0
                 || config.slowClientTimeoutMillis() < 1000
-                || config.requestBodyTimeoutMillis() < 100) {
+                || config.requestBodyTimeoutMillis() < 100
+                || config.maxReceivingBytesPerPrincipal() < 0
+                || config.maxReceivingBytes() < 0) {
             LOG.error(
                     "Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000, "
                             + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1, maxSessions and "
                             + "maxSessionsPerAddress and maxSessionsPerPrincipal >= 0, maxQueuedBytesPerSession >= 1024, maxQueuedBytes >= 0, "
-                            + "slowClientTimeoutMillis >= 1000, requestBodyTimeoutMillis >= 100; keeping the previous values",
+                            + "slowClientTimeoutMillis >= 1000, requestBodyTimeoutMillis >= 100, maxReceivingBytesPerPrincipal and "
+                            + "maxReceivingBytes >= 0; keeping the previous values",
                     PID);
             if (this.config != null) {
                 return;
@@ -58,7 +61,8 @@ public class WebSocketSettings {
         LOG.info(
                 "WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s, maxSessions={}, "
                         + "maxSessionsPerAddress={}, outbound budget {} bytes per session and {} bytes in all, slow client "
-                        + "timeout {} ms, web console {}, HTTP fallback {}",
+                        + "timeout {} ms, receiving {} bytes per principal and {} bytes in all, web console {}, HTTP "
+                        + "fallback {}",
                 config.maxTextFrameSize(),
                 config.idleTimeoutMillis(),
                 config.pingIntervalSeconds(),
@@ -67,6 +71,8 @@ public class WebSocketSettings {
                 config.maxQueuedBytesPerSession(),
                 maxQueuedBytes(),
                 config.slowClientTimeoutMillis(),
+                config.maxReceivingBytesPerPrincipal(),
+                maxReceivingBytes(),
                 config.consoleEnabled() ? "on" : "off",
                 config.httpEnabled() ? "on" : "off");
     }
@@ -87,6 +93,17 @@ public class WebSocketSettings {
     public long maxQueuedBytes() {
         long configured = config.maxQueuedBytes();
         return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /** @return the bytes one principal may hold of messages and bodies being received, 0 for no limit */
+    public long maxReceivingBytesPerPrincipal() {
+        return Math.max(0, config.maxReceivingBytesPerPrincipal());
+    }
+
+    /** @return the node's bound for bytes being received: as configured, or an eighth of the maximum heap */
+    public long maxReceivingBytes() {
+        long configured = config.maxReceivingBytes();
+        return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 8;
     }
 
     public long slowClientTimeoutMillis() {

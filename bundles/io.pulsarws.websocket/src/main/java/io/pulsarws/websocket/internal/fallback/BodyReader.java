@@ -1,21 +1,22 @@
 package io.pulsarws.websocket.internal.fallback;
 
 import io.pulsarws.websocket.internal.edge.KeepAlive;
+import io.pulsarws.websocket.internal.edge.Receiving;
 import io.pulsarws.websocket.transport.HttpExchange;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads a request body without holding a thread, within a byte limit and a deadline: a client that trickles its
  * body holds no container thread and no pending-handshake place, only the bytes it actually sent, and is answered
  * 408 at the deadline. Exactly one of the outcomes is reported, once: the body, too large, too slow, or failed.
  *
- * <p>Bounded in bytes for the node too: every buffer is charged to a {@link Budget} before it is allocated or grown,
- * and given back when the outcome is reported; a body that does not fit is answered 503 at once. Without it, bodies
- * no longer waiting for a pending-handshake place could be read by any number of connections at once.
+ * <p>Bounded in bytes for the principal and the node too: every buffer is charged to the client's
+ * {@link Receiving.Account} before it is allocated or grown, and given back when the outcome is reported; a body
+ * that does not fit is answered 429 (its principal's bound) or 503 (the node's) at once. Without it, bodies no longer
+ * waiting for a pending-handshake place could be read by any number of connections at once.
  *
  * <p>Threads: the container calls {@link #onDataAvailable} and {@link #onAllDataRead} one at a time; the deadline
  * runs on the endpoints' timer. {@link #done} decides which of them reports.
@@ -35,41 +36,18 @@ final class BodyReader implements HttpExchange.ReadListener {
         void refused(int status, String reason);
     }
 
-    /** What every body being read on the node holds, in bytes of buffer. Thread-safe. */
-    static final class Budget {
-        private final AtomicLong held = new AtomicLong();
-
-        /** @return true if {@code bytes} more fit under {@code max}, which are then held */
-        boolean reserve(long bytes, long max) {
-            if (held.addAndGet(bytes) > max) {
-                held.addAndGet(-bytes);
-                return false;
-            }
-            return true;
-        }
-
-        void release(long bytes) {
-            held.addAndGet(-bytes);
-        }
-
-        /** @return the bytes held now */
-        long held() {
-            return held.get();
-        }
-    }
-
     /** The limits a body is read within. */
-    record Limits(int maxBytes, long deadlineMillis, long nodeMaxBytes) {}
+    record Limits(int maxBytes, long deadlineMillis) {}
 
-    static final String BUSY = "Too many request bodies being read on this node; retry";
+    static final String BUSY = "Too many bytes being received on this node (maxReceivingBytes); retry";
+    static final String OWN_BOUND = "Too many bytes being received for this client (maxReceivingBytesPerPrincipal); "
+            + "retry once its other requests are done";
 
     private final HttpExchange.Async in;
     private final int max;
     private final Outcome outcome;
-    private final Budget budget;
-    private final long nodeMax;
-    /** What this reader holds of the budget; given back once, by whoever reports. */
-    private final AtomicLong reserved = new AtomicLong();
+    /** What this reader's buffer is charged to; given back once, by whoever reports. */
+    private final Receiving.Account account;
 
     private final AtomicBoolean done = new AtomicBoolean();
     private byte[] buf;
@@ -77,18 +55,15 @@ final class BodyReader implements HttpExchange.ReadListener {
     private volatile ScheduledFuture<?> deadline;
 
     /**
-     * @param declared the declared Content-Length, or -1: only a hint for the first buffer, never trusted further
      * @param max the most bytes accepted
+     * @param first the first buffer's size, already charged to the account
      */
-    /** @param first the first buffer's size, already reserved from the budget */
-    private BodyReader(HttpExchange.Async in, int max, int first, Outcome outcome, Budget budget, long nodeMax) {
+    private BodyReader(HttpExchange.Async in, int max, int first, Outcome outcome, Receiving.Account account) {
         this.in = in;
         this.max = max;
         this.outcome = outcome;
-        this.budget = budget;
-        this.nodeMax = nodeMax;
+        this.account = account;
         this.buf = new byte[first];
-        this.reserved.set(first);
     }
 
     /**
@@ -104,24 +79,29 @@ final class BodyReader implements HttpExchange.ReadListener {
      *
      * @param in the request, in asynchronous mode
      * @param declared the declared Content-Length, or -1
-     * @param limits the most bytes accepted (413 beyond), how long the whole body may take (408 after), and what all
-     *     bodies being read may hold on the node (503 beyond)
-     * @param budget the node's bodies being read
+     * @param limits the most bytes accepted (413 beyond), how long the whole body may take (408 after)
+     * @param account what the buffer is charged to (429 or 503 when it does not fit)
      * @param keepAlive the endpoints' timer
      */
     static void read(
-            HttpExchange.Async in, long declared, Limits limits, Budget budget, KeepAlive keepAlive, Outcome outcome) {
+            HttpExchange.Async in,
+            long declared,
+            Limits limits,
+            Receiving.Account account,
+            KeepAlive keepAlive,
+            Outcome outcome) {
         int max = limits.maxBytes();
         if (declared > max) {
             outcome.refused(413, tooLarge(max));
             return;
         }
         int first = firstBuffer(declared, max);
-        if (!budget.reserve(first, limits.nodeMaxBytes())) {
-            outcome.refused(503, BUSY);
+        Receiving.Verdict v = account.take(first);
+        if (v != Receiving.Verdict.TAKEN) {
+            refuseOver(v, outcome);
             return;
         }
-        BodyReader r = new BodyReader(in, max, first, outcome, budget, limits.nodeMaxBytes());
+        BodyReader r = new BodyReader(in, max, first, outcome, account);
         long deadlineMillis = limits.deadlineMillis();
         r.deadline = keepAlive.after(
                 deadlineMillis,
@@ -139,13 +119,12 @@ final class BodyReader implements HttpExchange.ReadListener {
                     return;
                 }
                 int grown = (int) Math.min(max + 1L, buf.length * 2L);
-                if (!budget.reserve(grown - buf.length, nodeMax)) {
-                    finish(() -> outcome.refused(503, BUSY));
+                Receiving.Verdict v = account.take(grown - buf.length);
+                if (v != Receiving.Verdict.TAKEN) {
+                    finish(() -> refuseOver(v, outcome));
                     return;
                 }
-                reserved.addAndGet(grown - buf.length);
-                if (done.get()) { // the deadline reported meanwhile and gave back what it saw held: this too
-                    budget.release(reserved.getAndSet(0));
+                if (done.get()) { // the deadline reported meanwhile: the account is closed, so this came back too
                     return;
                 }
                 buf = Arrays.copyOf(buf, grown);
@@ -182,8 +161,16 @@ final class BodyReader implements HttpExchange.ReadListener {
         if (d != null) {
             d.cancel(false);
         }
-        budget.release(reserved.getAndSet(0));
+        account.close();
         report.run();
+    }
+
+    private static void refuseOver(Receiving.Verdict v, Outcome outcome) {
+        if (v == Receiving.Verdict.OVER_PRINCIPAL) {
+            outcome.refused(429, OWN_BOUND);
+        } else {
+            outcome.refused(503, BUSY);
+        }
     }
 
     private static String tooLarge(int max) {

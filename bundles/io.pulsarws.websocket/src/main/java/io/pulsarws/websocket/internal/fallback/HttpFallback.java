@@ -91,9 +91,6 @@ public class HttpFallback implements HttpRoute {
     /** The producer POSTs in progress; bounded by the session limits likewise (each holds a permit). */
     private final java.util.Set<ProducerPost> posts = ConcurrentHashMap.newKeySet();
 
-    /** The request bodies being read, in bytes of buffer, for the node. */
-    private final BodyReader.Budget bodies = new BodyReader.Budget();
-
     private final FrameCodec codec = new FrameCodec();
     private final SecureRandom random = new SecureRandom();
 
@@ -355,12 +352,12 @@ public class HttpFallback implements HttpRoute {
         BodyReader.read(
                 async,
                 x.contentLength(),
-                new BodyReader.Limits(
-                        limits.maxTextFrameSize(),
-                        limits.requestBodyTimeoutMillis(),
-                        // what a full pending-handshake bound held when bodies were read there: 64 MiB by default
-                        (long) limits.maxPendingHandshakes() * limits.maxTextFrameSize()),
-                bodies,
+                new BodyReader.Limits(limits.maxTextFrameSize(), limits.requestBodyTimeoutMillis()),
+                k.receiving()
+                        .account(
+                                SecuritySettings.owner(caller, x.remoteAddress()),
+                                limits.maxReceivingBytesPerPrincipal(),
+                                limits.maxReceivingBytes()),
                 k,
                 new BodyReader.Outcome() {
                     @Override
@@ -380,7 +377,7 @@ public class HttpFallback implements HttpRoute {
                         try {
                             if (status == 408) {
                                 x.header("Connection", "close");
-                            } else if (status == 503) {
+                            } else if (status == 503 || status == 429) {
                                 x.header("Retry-After", "1");
                             }
                             refuse(x, status, reason);

@@ -75,6 +75,10 @@ public class MetricsPage implements HttpRoute {
         out.println("# HELP pulsarws_outbound_queued_bytes Bytes of frames queued for clients, not yet written.");
         out.println("# TYPE pulsarws_outbound_queued_bytes gauge");
         out.println("pulsarws_outbound_queued_bytes " + outbound.queued());
+        out.println("# HELP pulsarws_receiving_bytes Bytes of buffer held for text messages and request bodies still "
+                + "being received.");
+        out.println("# TYPE pulsarws_receiving_bytes gauge");
+        out.println("pulsarws_receiving_bytes " + keepAlive.receiving().held());
         out.println("# HELP pulsarws_slow_clients WebSockets and event streams over their outbound budget (not read, "
                 + "no new work).");
         out.println("# TYPE pulsarws_slow_clients gauge");

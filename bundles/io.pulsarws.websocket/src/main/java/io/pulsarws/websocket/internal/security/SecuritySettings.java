@@ -464,4 +464,16 @@ public class SecuritySettings {
             permit.chargeTo(caller.identity().role(), limits.maxSessionsPerPrincipal());
         }
     }
+
+    /**
+     * @return whom a client's bytes being received are charged to: its authenticated role, or its address for a
+     *     client that is not authenticated or is let in anonymously (as the session manager charges prefetch)
+     */
+    public static String owner(Caller caller, String remoteAddress) {
+        return caller == null
+                        || caller.identity().anonymous()
+                        || caller.identity().role() == null
+                ? "address " + remoteAddress
+                : "role " + caller.identity().role();
+    }
 }

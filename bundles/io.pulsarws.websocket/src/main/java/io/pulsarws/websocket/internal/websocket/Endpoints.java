@@ -109,7 +109,12 @@ public class Endpoints implements WebSocketEndpoint {
         } finally {
             pendingHandshakes.decrementAndGet();
         }
-        return new Accepted(session, permit, caller == null ? null : caller.expiresAt(), offered.offered());
+        return new Accepted(
+                session,
+                permit,
+                caller == null ? null : caller.expiresAt(),
+                SecuritySettings.owner(caller, x.remoteAddress()),
+                offered.offered());
     }
 
     /** What the handshake decided, until the transport upgrades or gives up. */
@@ -117,14 +122,23 @@ public class Endpoints implements WebSocketEndpoint {
         private final GatewaySession session;
         private final SessionLimits.Permit permit;
         private final Instant expiresAt;
+        /** Whom the socket's bytes being received are charged to. */
+        private final String owner;
+
         private final boolean answerProtocol;
         private final AtomicBoolean decided = new AtomicBoolean();
         private final AtomicBoolean abandoned = new AtomicBoolean();
 
-        Accepted(GatewaySession session, SessionLimits.Permit permit, Instant expiresAt, boolean answerProtocol) {
+        Accepted(
+                GatewaySession session,
+                SessionLimits.Permit permit,
+                Instant expiresAt,
+                String owner,
+                boolean answerProtocol) {
             this.session = session;
             this.permit = permit;
             this.expiresAt = expiresAt;
+            this.owner = owner;
             this.answerProtocol = answerProtocol;
         }
 
@@ -138,7 +152,7 @@ public class Endpoints implements WebSocketEndpoint {
             if (!decided.compareAndSet(false, true)) {
                 throw new IllegalStateException("upgrade decided twice");
             }
-            return new GatewaySocket(session, settings, keepAlive, permit::release, expiresAt);
+            return new GatewaySocket(session, settings, keepAlive, permit::release, expiresAt, owner);
         }
 
         /** Also after {@link #accept()}: a container may create the socket and still not upgrade. */

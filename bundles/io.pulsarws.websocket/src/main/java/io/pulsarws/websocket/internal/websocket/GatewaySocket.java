@@ -5,6 +5,7 @@ import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.websocket.internal.edge.KeepAlive;
 import io.pulsarws.websocket.internal.edge.Outbound;
+import io.pulsarws.websocket.internal.edge.Receiving;
 import io.pulsarws.websocket.internal.edge.TextFragments;
 import io.pulsarws.websocket.internal.edge.Utf8;
 import io.pulsarws.websocket.internal.edge.WebSocketSettings;
@@ -48,6 +49,7 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
     static final int POLICY_VIOLATION = 1008;
     static final int MESSAGE_TOO_BIG = 1009;
     static final int INTERNAL_ERROR = 1011;
+    static final int TRY_AGAIN_LATER = 1013;
 
     private static final ByteBuffer PING = ByteBuffer.wrap("PING".getBytes(StandardCharsets.US_ASCII));
 
@@ -80,8 +82,11 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
     /** Set once a slow client is being closed: queued frames are dropped from then on. */
     private volatile boolean closingSlow;
 
-    /** Joins a text message sent in several frames; used by the transport's reading of this connection only. */
-    private TextFragments fragments = new TextFragments(Integer.MAX_VALUE);
+    /**
+     * Joins a text message sent in several frames; used by the transport's reading of this connection only (and
+     * discarded when the connection ends, from any thread).
+     */
+    private volatile TextFragments fragments = new TextFragments(Integer.MAX_VALUE);
     /** Set once a message is refused (too large, binary): the rest of the input is ignored while the socket closes. */
     private boolean refused;
     /** The limit of a text message, in bytes, as set on the connection. */
@@ -96,6 +101,8 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
     private final Runnable onClosed;
     /** When the client's token expires, or null. */
     private final Instant expiresAt;
+    /** Whom the bytes of a message being received are charged to ({@link Receiving}). */
+    private final String owner;
     /** Ends the session when the token expires; cancelled when the socket closes. */
     private volatile ScheduledFuture<?> expiry;
     /** The token's expiry on the {@link System#nanoTime} clock; meaningful only when {@link #expiresAt} is set. */
@@ -108,13 +115,15 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
             WebSocketSettings settings,
             KeepAlive keepAlive,
             Runnable onClosed,
-            Instant expiresAt) {
+            Instant expiresAt,
+            String owner) {
         this.session = session;
         this.settings = settings;
         this.keepAlive = keepAlive;
         this.node = keepAlive.outbound();
         this.onClosed = onClosed;
         this.expiresAt = expiresAt;
+        this.owner = owner;
     }
 
     @Override
@@ -123,7 +132,11 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
         nodeBudget = settings.maxQueuedBytes();
         slowClientNanos = TimeUnit.MILLISECONDS.toNanos(settings.slowClientTimeoutMillis());
         maxMessageBytes = settings.maxTextFrameSize();
-        fragments = new TextFragments(maxMessageBytes);
+        fragments = new TextFragments(
+                maxMessageBytes,
+                keepAlive
+                        .receiving()
+                        .account(owner, settings.maxReceivingBytesPerPrincipal(), settings.maxReceivingBytes()));
         s.idleTimeout(settings.idleTimeoutMillis());
         socket = s;
         int ping = settings.pingIntervalSeconds();
@@ -161,6 +174,7 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
             }
         }
         node.relieved(this);
+        fragments.discard(); // a message cut short gives its buffer back
         session.close();
         onClosed.run();
         scheduleDrain(); // whatever is still queued is dropped, and its bytes given back
@@ -206,6 +220,16 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
         } catch (TextFragments.TooLargeException e) {
             refused = true;
             close(MESSAGE_TOO_BIG, tooLarge());
+            return;
+        } catch (TextFragments.OverBudgetException e) {
+            refused = true;
+            if (e.verdict() == Receiving.Verdict.OVER_PRINCIPAL) {
+                close(
+                        POLICY_VIOLATION,
+                        "Too many bytes being received for this client (maxReceivingBytesPerPrincipal)");
+            } else {
+                close(TRY_AGAIN_LATER, "Too many bytes being received on this node (maxReceivingBytes); retry later");
+            }
             return;
         }
         if (message == null) {

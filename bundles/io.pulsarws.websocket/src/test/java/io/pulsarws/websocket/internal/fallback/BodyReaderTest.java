@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pulsarws.websocket.internal.edge.KeepAlive;
+import io.pulsarws.websocket.internal.edge.Receiving;
 import io.pulsarws.websocket.transport.HttpExchange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -21,7 +22,12 @@ import org.junit.jupiter.api.Test;
  */
 class BodyReaderTest {
     private final KeepAlive timer = new KeepAlive();
-    private final BodyReader.Budget budget = new BodyReader.Budget();
+    /** The node's ledger; each read below is charged to its own account of one address, with the node's bound. */
+    private final Receiving receiving = new Receiving();
+
+    private Receiving.Account account(long nodeBound) {
+        return receiving.account("address 127.0.0.1", 0, nodeBound);
+    }
 
     @AfterEach
     void stop() {
@@ -101,14 +107,14 @@ class BodyReaderTest {
     void aBodyInChunksArrivesWhole() throws Exception {
         Trickle in = new Trickle();
         Result r = new Result();
-        BodyReader.read(in, -1, new BodyReader.Limits(1024, 10_000, 1 << 20), budget, timer, r);
+        BodyReader.read(in, -1, new BodyReader.Limits(1024, 10_000), account(1 << 20), timer, r);
         in.arrive("{\"payload\":");
         in.arrive("\"aGk=\"}");
         assertTrue(!r.outcome.isDone(), "nothing before the end of the body");
         in.end();
         assertArrayEquals("{\"payload\":\"aGk=\"}".getBytes(StandardCharsets.UTF_8), (byte[]) r.outcome.get());
         assertEquals(1, r.outcomes);
-        assertEquals(0, budget.held(), "the buffer's bytes given back");
+        assertEquals(0, receiving.held(), "the buffer's bytes given back");
     }
 
     /** A declared length over the limit is refused before a byte is read; a body that grows past it, as it does. */
@@ -116,13 +122,13 @@ class BodyReaderTest {
     void overTheLimitIs413() throws Exception {
         Result declared = new Result();
         Trickle unused = new Trickle();
-        BodyReader.read(unused, 5000, new BodyReader.Limits(1024, 10_000, 1 << 20), budget, timer, declared);
+        BodyReader.read(unused, 5000, new BodyReader.Limits(1024, 10_000), account(1 << 20), timer, declared);
         assertEquals("413", ((String) declared.outcome.get()).substring(0, 3));
         assertNull(unused.listener, "not even a listener for a body declared too large");
 
         Trickle in = new Trickle();
         Result grown = new Result();
-        BodyReader.read(in, -1, new BodyReader.Limits(1024, 10_000, 1 << 20), budget, timer, grown);
+        BodyReader.read(in, -1, new BodyReader.Limits(1024, 10_000), account(1 << 20), timer, grown);
         for (int i = 0; i < 20 && !grown.outcome.isDone(); i++) {
             in.arrive("x".repeat(100));
         }
@@ -140,7 +146,7 @@ class BodyReaderTest {
         Trickle in = new Trickle();
         Result r = new Result();
         long start = System.nanoTime();
-        BodyReader.read(in, 100, new BodyReader.Limits(1024, 300, 1 << 20), budget, timer, r);
+        BodyReader.read(in, 100, new BodyReader.Limits(1024, 300), account(1 << 20), timer, r);
         in.arrive("{");
         String outcome = (String) r.outcome.get(5, TimeUnit.SECONDS);
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -158,44 +164,71 @@ class BodyReaderTest {
      */
     @Test
     void theNodesBodiesAreBoundedInBytes() throws Exception {
-        BodyReader.Limits limits = new BodyReader.Limits(8192, 10_000, 10_000);
+        BodyReader.Limits limits = new BodyReader.Limits(8192, 10_000);
         Trickle first = new Trickle();
         Result one = new Result();
-        BodyReader.read(first, 8000, limits, budget, timer, one);
-        assertEquals(8001, budget.held(), "the first buffer, sized from the declared length");
+        BodyReader.read(first, 8000, limits, account(10_000), timer, one);
+        assertEquals(8001, receiving.held(), "the first buffer, sized from the declared length");
         Result two = new Result();
-        BodyReader.read(new Trickle(), 8000, limits, budget, timer, two);
+        BodyReader.read(new Trickle(), 8000, limits, account(10_000), timer, two);
         assertEquals("503 " + BodyReader.BUSY, two.outcome.get());
-        assertEquals(8001, budget.held(), "the refused one holds nothing");
+        assertEquals(8001, receiving.held(), "the refused one holds nothing");
 
         Trickle growing = new Trickle();
         Result three = new Result();
-        BodyReader.read(growing, -1, limits, budget, timer, three); // 8,192 bytes more do not fit: 503 as well
+        BodyReader.read(growing, -1, limits, account(10_000), timer, three); // 8,192 bytes more do not fit: 503 as well
         assertEquals("503 " + BodyReader.BUSY, three.outcome.get());
 
         Result small = new Result();
         Trickle grows = new Trickle();
-        BodyReader.read(grows, 1000, limits, budget, timer, small); // 1,001 fits, its growth to 2,002 does not
-        assertEquals(9002, budget.held());
+        BodyReader.read(grows, 1000, limits, account(10_000), timer, small); // 1,001 fits, its growth to 2,002 does not
+        assertEquals(9002, receiving.held());
         grows.arrive("x".repeat(1500));
         assertEquals("503 " + BodyReader.BUSY, small.outcome.get());
-        assertEquals(8001, budget.held(), "given back at the refusal");
+        assertEquals(8001, receiving.held(), "given back at the refusal");
 
         first.arrive("{\"payload\":\"aGk=\"}");
         first.end();
         one.outcome.get();
-        assertEquals(0, budget.held(), "all given back");
+        assertEquals(0, receiving.held(), "all given back");
         Result later = new Result();
-        BodyReader.read(new Trickle(), 8000, limits, budget, timer, later);
-        assertEquals(8001, budget.held(), "room again");
+        BodyReader.read(new Trickle(), 8000, limits, account(10_000), timer, later);
+        assertEquals(8001, receiving.held(), "room again");
+    }
+
+    /**
+     * Issue 21: one principal's bodies being read share its bound, whatever connections they come on: the one that
+     * does not fit is 429 (naming the setting), another principal's body still fits, and the bytes come back.
+     */
+    @Test
+    void oneClientsBodiesAreBoundedByItsPrincipal() throws Exception {
+        BodyReader.Limits limits = new BodyReader.Limits(8192, 10_000);
+        Trickle first = new Trickle();
+        Result one = new Result();
+        BodyReader.read(first, 5000, limits, receiving.account("role mallory", 8192, 1 << 20), timer, one);
+        Result two = new Result();
+        BodyReader.read(new Trickle(), 5000, limits, receiving.account("role mallory", 8192, 1 << 20), timer, two);
+        assertEquals("429 " + BodyReader.OWN_BOUND, two.outcome.get());
+        assertTrue(BodyReader.OWN_BOUND.contains("maxReceivingBytesPerPrincipal"));
+        Result other = new Result();
+        Trickle alices = new Trickle();
+        BodyReader.read(alices, 5000, limits, receiving.account("role alice", 8192, 1 << 20), timer, other);
+        assertEquals(10_002, receiving.held(), "mallory's first body and alice's");
+        first.arrive("{}");
+        first.end();
+        one.outcome.get();
+        alices.arrive("{}");
+        alices.end();
+        other.outcome.get();
+        assertEquals(0, receiving.held(), "all given back");
     }
 
     @Test
     void theDeadlineGivesTheBytesBack() throws Exception {
         Result r = new Result();
-        BodyReader.read(new Trickle(), 500, new BodyReader.Limits(1024, 200, 1 << 20), budget, timer, r);
-        assertEquals(501, budget.held());
+        BodyReader.read(new Trickle(), 500, new BodyReader.Limits(1024, 200), account(1 << 20), timer, r);
+        assertEquals(501, receiving.held());
         assertTrue(((String) r.outcome.get(5, TimeUnit.SECONDS)).startsWith("408 "));
-        assertEquals(0, budget.held());
+        assertEquals(0, receiving.held());
     }
 }
