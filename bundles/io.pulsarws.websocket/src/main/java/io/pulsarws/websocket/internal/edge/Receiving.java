@@ -22,6 +22,10 @@ public final class Receiving {
     }
 
     private final AtomicLong held = new AtomicLong();
+    /** Messages and bodies refused at a principal's bound, and at the node's, since the endpoints started. */
+    private final AtomicLong refusedPrincipal = new AtomicLong();
+
+    private final AtomicLong refusedNode = new AtomicLong();
     private final ConcurrentHashMap<String, AtomicLong> perOwner = new ConcurrentHashMap<>();
 
     /**
@@ -39,6 +43,16 @@ public final class Receiving {
         return held.get();
     }
 
+    /** @return messages and bodies refused because their principal held its bound */
+    public long refusedAtPrincipal() {
+        return refusedPrincipal.get();
+    }
+
+    /** @return messages and bodies refused because the node held its bound */
+    public long refusedAtNode() {
+        return refusedNode.get();
+    }
+
     /** @return the bytes held for one principal */
     long of(String owner) {
         AtomicLong n = perOwner.get(owner);
@@ -53,6 +67,7 @@ public final class Receiving {
     private Verdict take(String owner, long bytes, long maxPerOwner, long maxNode) {
         if (held.addAndGet(bytes) > maxNode && maxNode > 0) {
             held.addAndGet(-bytes);
+            refusedNode.incrementAndGet();
             return Verdict.OVER_NODE;
         }
         AtomicLong mine = perOwner.compute(owner, (o, n) -> {
@@ -62,6 +77,7 @@ public final class Receiving {
         });
         if (maxPerOwner > 0 && mine.get() > maxPerOwner) {
             give(owner, bytes);
+            refusedPrincipal.incrementAndGet();
             return Verdict.OVER_PRINCIPAL;
         }
         return Verdict.TAKEN;

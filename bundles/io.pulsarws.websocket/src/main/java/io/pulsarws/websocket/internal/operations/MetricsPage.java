@@ -79,6 +79,13 @@ public class MetricsPage implements HttpRoute {
                 + "being received.");
         out.println("# TYPE pulsarws_receiving_bytes gauge");
         out.println("pulsarws_receiving_bytes " + keepAlive.receiving().held());
+        out.println("# HELP pulsarws_receiving_refused_total Messages and request bodies refused because their "
+                + "principal (maxReceivingBytesPerPrincipal) or the node (maxReceivingBytes) held its bound.");
+        out.println("# TYPE pulsarws_receiving_refused_total counter");
+        out.println("pulsarws_receiving_refused_total{bound=\"principal\"} "
+                + keepAlive.receiving().refusedAtPrincipal());
+        out.println("pulsarws_receiving_refused_total{bound=\"node\"} "
+                + keepAlive.receiving().refusedAtNode());
         out.println("# HELP pulsarws_slow_clients WebSockets and event streams over their outbound budget (not read, "
                 + "no new work).");
         out.println("# TYPE pulsarws_slow_clients gauge");

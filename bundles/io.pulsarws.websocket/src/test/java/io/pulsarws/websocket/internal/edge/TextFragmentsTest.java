@@ -92,6 +92,7 @@ class TextFragmentsTest {
                 assertThrows(TextFragments.OverBudgetException.class, () -> again.add(utf8("x".repeat(6000)), false));
         assertEquals(Receiving.Verdict.OVER_PRINCIPAL, over.verdict());
         assertEquals(0, again.held(), "the refused one holds nothing");
+        assertEquals(1, node.refusedAtPrincipal(), "counted");
         assertNull(alice.add(utf8("x".repeat(6000)), false));
         assertEquals(21_000, node.held());
         mallory.discard(); // the connection ended with its message cut short
@@ -116,6 +117,8 @@ class TextFragmentsTest {
                 assertThrows(TextFragments.OverBudgetException.class, () -> a.add(utf8("a".repeat(100)), false));
         assertEquals(Receiving.Verdict.OVER_NODE, grown.verdict(), "growing past it is refused as well");
         assertEquals(2000, node.held(), "a's message dropped, its buffer given back");
+        assertEquals(2, node.refusedAtNode());
+        assertEquals(0, node.refusedAtPrincipal());
         assertEquals("b".repeat(2000) + "!", text(b.add(utf8("!"), true)));
         assertEquals(0, node.held());
     }
