@@ -5,35 +5,34 @@ import io.pulsarws.websocket.transport.WebSocketEndpoint;
 import io.pulsarws.websocket.transport.WebSocketHandler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Frame;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.api.exceptions.BadPayloadException;
-import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
-import org.eclipse.jetty.websocket.api.exceptions.ProtocolException;
-import org.eclipse.jetty.websocket.api.exceptions.WebSocketTimeoutException;
-import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
+import org.eclipse.jetty.websocket.core.exception.MessageTooLargeException;
+import org.eclipse.jetty.websocket.core.exception.ProtocolException;
+import org.eclipse.jetty.websocket.core.exception.WebSocketTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Jetty 12 WebSocket connection adapted to the seam. Frames come raw and in pieces (auto-fragmented), one at a
- * time on demand: the next is demanded at the end of each unless the handler says stop, and then once it resumes.
- * With raw frames Jetty answers no ping itself, so this does; a close frame is answered by Jetty once its callback
- * succeeds. Text frames go out through Jetty's core session so that frames queued together are batched into one
- * socket write, as Jetty 9.4's batch mode did. Public because Jetty binds the listener's methods through method
- * handles.
+ * A Jetty 12 WebSocket connection adapted to the seam, on Jetty's core WebSocket API (not its Jetty API layer, whose
+ * per-connection session keeps the upgrade response, and through it the whole HTTP request, connection and parser,
+ * for the life of the WebSocket: 3 KiB and more per idle session). Frames come raw and in pieces (auto-fragmented),
+ * one at a time on demand: the next is demanded at the end of each unless the handler says stop, and then once it
+ * resumes. Jetty's core answers no ping, so this does; a close frame is answered by Jetty once its callback succeeds.
+ * Text frames go out through the core session, so that frames queued together are batched into one socket write.
  */
-public final class JettySocket implements Session.Listener, WebSocket {
+final class JettySocket implements FrameHandler, WebSocket {
     private static final Logger LOG = LoggerFactory.getLogger(JettySocket.class);
 
     private final WebSocketEndpoint.Upgrade upgrade;
     /** Written once at open. */
     private volatile WebSocketHandler handler;
 
-    private volatile Session session;
     private volatile CoreSession core;
 
     /** Guarded by {@code this}: a frame is being handed to the handler (its demand is decided after). */
@@ -48,9 +47,8 @@ public final class JettySocket implements Session.Listener, WebSocket {
     }
 
     @Override
-    public void onWebSocketOpen(Session s) {
-        session = s;
-        core = s instanceof WebSocketSession w ? w.getCoreSession() : null;
+    public void onOpen(CoreSession s, Callback callback) {
+        core = s;
         // an idle connection is closed by the handler, with its reason, not by Jetty with its own
         s.addIdleTimeoutListener(timeout -> {
             WebSocketHandler h = handler;
@@ -60,29 +58,40 @@ public final class JettySocket implements Session.Listener, WebSocket {
             h.failed(WebSocketHandler.Failure.IDLE_TIMEOUT, timeout); // closes with the handler's reason
             return false;
         });
-        WebSocketHandler h = upgrade.accept();
-        handler = h;
-        h.open(this);
+        try {
+            WebSocketHandler h = upgrade.accept();
+            handler = h;
+            h.open(this);
+        } catch (RuntimeException e) {
+            callback.failed(e);
+            return;
+        }
+        callback.succeeded();
         s.demand(); // the first frame
     }
 
     @Override
-    public void onWebSocketFrame(Frame frame, Callback callback) {
+    public void onFrame(Frame frame, Callback callback) {
+        byte opCode = frame.getOpCode();
+        if (opCode == OpCode.CLOSE) {
+            callback.succeeded(); // Jetty answers it and closes; nothing more is read
+            return;
+        }
         boolean readOn = true;
         synchronized (this) {
             inFrame = true;
         }
         try {
-            switch (frame.getOpCode()) {
+            switch (opCode) {
                 case OpCode.TEXT, OpCode.CONTINUATION -> readOn = handler.text(frame.getPayload(), frame.isFin());
                 case OpCode.BINARY -> handler.binary();
                 case OpCode.PING -> pong(frame.getPayload());
                 default -> {
-                    // pong: nothing to do; close: Jetty answers it once the callback succeeds
+                    // pong: nothing to do
                 }
             }
         } finally {
-            callback.succeed();
+            callback.succeeded();
         }
         boolean demand;
         synchronized (this) {
@@ -96,14 +105,14 @@ public final class JettySocket implements Session.Listener, WebSocket {
             }
         }
         if (demand) {
-            session.demand();
+            core.demand();
         }
     }
 
     private void pong(ByteBuffer ping) {
         ByteBuffer copy =
                 ByteBuffer.allocate(ping.remaining()).put(ping.slice()).flip(); // valid after the callback
-        session.sendPong(copy, Callback.NOOP);
+        core.sendFrame(new Frame(OpCode.PONG, copy), Callback.NOOP, false);
     }
 
     @Override
@@ -119,111 +128,107 @@ public final class JettySocket implements Session.Listener, WebSocket {
             stopped = false;
         }
         try {
-            session.demand();
+            core.demand();
         } catch (RuntimeException e) {
             LOG.debug("Resuming reads failed (closed meanwhile): {}", e.toString());
         }
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+    public void onClosed(CloseStatus status, Callback callback) {
         try {
             WebSocketHandler h = handler;
             if (h != null) {
-                h.closed(statusCode, reason);
+                h.closed(status.getCode(), status.getReason());
             } else {
                 upgrade.abandon(); // closed before it opened: nothing else gives back what the handshake took
             }
         } finally {
-            callback.succeed();
+            callback.succeeded();
         }
     }
 
-    /** Jetty has sent its close frame already; the handler is told why. */
+    /** Jetty sends its own close after this unless the handler's came first; the handler is told why. */
     @Override
-    public void onWebSocketError(Throwable cause) {
-        WebSocketHandler h = handler;
-        if (h == null) {
-            upgrade.abandon(); // failed before it opened
-            return;
+    public void onError(Throwable cause, Callback callback) {
+        try {
+            WebSocketHandler h = handler;
+            if (h == null) {
+                upgrade.abandon(); // failed before it opened
+                return;
+            }
+            WebSocketHandler.Failure failure;
+            if (cause instanceof WebSocketTimeoutException) {
+                failure = WebSocketHandler.Failure.IDLE_TIMEOUT;
+            } else if (cause instanceof BadPayloadException) {
+                failure = WebSocketHandler.Failure.BAD_PAYLOAD;
+            } else if (cause instanceof MessageTooLargeException) {
+                failure = WebSocketHandler.Failure.TOO_LARGE;
+            } else if (cause instanceof ProtocolException) {
+                failure = WebSocketHandler.Failure.PROTOCOL;
+            } else {
+                failure = WebSocketHandler.Failure.OTHER;
+            }
+            h.failed(failure, cause);
+        } finally {
+            callback.succeeded();
         }
-        WebSocketHandler.Failure failure;
-        if (cause instanceof WebSocketTimeoutException) {
-            failure = WebSocketHandler.Failure.IDLE_TIMEOUT;
-        } else if (cause instanceof BadPayloadException) {
-            failure = WebSocketHandler.Failure.BAD_PAYLOAD;
-        } else if (cause instanceof MessageTooLargeException) {
-            failure = WebSocketHandler.Failure.TOO_LARGE;
-        } else if (cause instanceof ProtocolException) {
-            failure = WebSocketHandler.Failure.PROTOCOL;
-        } else {
-            failure = WebSocketHandler.Failure.OTHER;
-        }
-        h.failed(failure, cause);
     }
 
     @Override
     public boolean isOpen() {
-        Session s = session;
-        return s != null && s.isOpen();
+        CoreSession c = core;
+        return c != null && c.isOutputOpen();
     }
 
     @Override
     public String remoteAddress() {
-        Session s = session;
-        return s == null ? "a socket not yet open" : String.valueOf(s.getRemoteSocketAddress());
+        CoreSession c = core;
+        return c == null ? "a socket not yet open" : String.valueOf(c.getRemoteAddress());
     }
 
     @Override
     public void idleTimeout(long millis) {
-        session.setIdleTimeout(Duration.ofMillis(millis));
+        core.setIdleTimeout(Duration.ofMillis(millis));
     }
 
     @Override
     public long idleTimeout() {
-        return session.getIdleTimeout().toMillis();
+        return core.getIdleTimeout().toMillis();
     }
 
     /**
-     * Frames sent with {@code more} are batched by Jetty's core session (those under a quarter of its 4 KiB output buffer)
-     * until one without it is written with them in one gathering write.
+     * Frames sent with {@code more} are batched by Jetty's core session (those under a quarter of its 4 KiB output
+     * buffer) until one without it is written with them in one gathering write.
      */
     @Override
     public void sendText(String text, boolean more, Written written) {
-        CoreSession c = core;
-        if (c == null) {
-            session.sendText(text, Callback.from(() -> written.done(null), written::done));
-            return;
-        }
-        c.sendFrame(
-                new org.eclipse.jetty.websocket.core.Frame(OpCode.TEXT, text),
-                org.eclipse.jetty.util.Callback.from(() -> written.done(null), written::done),
-                more);
+        core.sendFrame(new Frame(OpCode.TEXT, text), Callback.from(() -> written.done(null), written::done), more);
     }
 
     @Override
     public void ping(ByteBuffer payload) {
-        Session s = session;
-        if (s != null) {
-            s.sendPing(payload, Callback.NOOP);
+        CoreSession c = core;
+        if (c != null) {
+            c.sendFrame(new Frame(OpCode.PING, payload), Callback.NOOP, false);
         }
     }
 
     /** Also reads on, if reading was stopped: Jetty needs the client's close frame read to finish the close. */
     @Override
     public void close(int code, String reason) {
-        Session s = session;
-        if (s != null) {
-            s.close(code, reason, Callback.NOOP);
+        CoreSession c = core;
+        if (c != null) {
+            c.close(code, reason, Callback.NOOP);
             resumeReading();
         }
     }
 
     @Override
     public void disconnect() {
-        Session s = session;
-        if (s != null) {
-            s.disconnect();
+        CoreSession c = core;
+        if (c != null) {
+            c.abort();
         }
     }
 }
