@@ -155,10 +155,14 @@ public class OperationsIT extends GatewayTestSupport {
         // keys ignore case), even one that names no "secret" for a rule by key names to catch
         update("io.pulsarws.security", "tokenScretKey", "misspelled-secret-value");
         update("io.pulsarws.gateway", "brokerClientAuthenticationParameters", "token:secret-param-value");
-        await("the gateway rebuilt with the new parameters", TIMEOUT, () -> {
+        // all three updates in force: Karaf writes each back to etc/ and its file watcher applies it once more,
+        // and one full run listed no io.pulsarws.security configuration at all in between
+        await("the gateway rebuilt with the new parameters, and the security settings in force", TIMEOUT, () -> {
             try {
-                return run("pulsar-ws:config --csv")
-                        .contains("io.pulsarws.gateway,brokerClientAuthenticationParameters,***");
+                String now = run("pulsar-ws:config --csv");
+                return now.contains("io.pulsarws.gateway,brokerClientAuthenticationParameters,***")
+                        && now.contains("io.pulsarws.security,tokenSecretKey,")
+                        && now.contains("io.pulsarws.security,tokenScretKey,");
             } catch (Exception e) {
                 return false;
             }
