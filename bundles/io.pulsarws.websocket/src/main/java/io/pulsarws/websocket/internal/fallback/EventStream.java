@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -69,6 +67,8 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
     private boolean unflushed;
 
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Ids of messages written with autoAck whose acks are not yet handed to the session (any drain hands them). */
+    private final Queue<String> writtenUnacked = new ConcurrentLinkedQueue<>();
     /** True while a drain is waiting for a writer thread: one is enough, however many events are queued. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
@@ -252,7 +252,6 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
      * {@link #onWritePossible} later. Automatic acks are handed to the session after the lock is released.
      */
     private void drain() {
-        List<String> acks = null;
         boolean over = false;
         synchronized (output) {
             HttpExchange.Async o = out;
@@ -278,10 +277,7 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
                     unflushed = true;
                     written(e.bytes().length);
                     if (autoAck && e.messageId() != null) {
-                        if (acks == null) {
-                            acks = new ArrayList<>();
-                        }
-                        acks.add(e.messageId());
+                        writtenUnacked.add(e.messageId());
                     }
                 }
             } catch (IOException | IllegalStateException e) {
@@ -290,9 +286,9 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
                 return;
             }
         }
-        if (acks != null) {
-            acknowledge(acks);
-        }
+        // every drain hands over what any drain wrote, so the one that ends the stream does so after all acks of
+        // what was written before the close (another drain may still be between its writes and its acks)
+        acknowledgeWritten();
         if (over) {
             end();
         }
@@ -303,12 +299,15 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
      * close event was queued after these messages; before, their acks were refused then, and they were delivered
      * again to the subscription's next consumer).
      */
-    private void acknowledge(List<String> messageIds) {
+    private void acknowledgeWritten() {
+        if (writtenUnacked.isEmpty()) {
+            return;
+        }
         synchronized (input) {
             if (ended.get()) {
                 return; // the session is closed: what was not acknowledged is delivered again, as on a WebSocket
             }
-            for (String messageId : messageIds) {
+            for (String messageId; (messageId = writtenUnacked.poll()) != null; ) {
                 byte[] ack = ("{\"messageId\":\"" + messageId + "\"}").getBytes(StandardCharsets.US_ASCII);
                 session.onText(ack, 0, ack.length);
             }
