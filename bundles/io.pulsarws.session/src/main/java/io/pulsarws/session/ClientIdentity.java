@@ -24,6 +24,20 @@ public record ClientIdentity(String role, String token, boolean anonymous) {
         return new ClientIdentity(user, null, false);
     }
 
+    /**
+     * Whom a client's bounded resources are charged to (its prefetched bytes, its bytes being received): the
+     * principal of the per-principal bounds.
+     *
+     * @param identity the authenticated identity, or null for a client that is not authenticated
+     * @return {@code "role " + role}, or {@code "address " + remoteAddress} for a client that is not authenticated or
+     *     is let in anonymously (many clients share the anonymous role)
+     */
+    public static String chargedTo(ClientIdentity identity, String remoteAddress) {
+        return identity == null || identity.anonymous() || identity.role() == null
+                ? "address " + remoteAddress
+                : "role " + identity.role();
+    }
+
     @Override
     public String toString() {
         return "ClientIdentity[role=" + role

@@ -93,7 +93,7 @@ final class SessionFactory {
             sessionClient = lease.client();
         }
         AbstractSession session;
-        String owner = owner(identity, request.remoteAddress());
+        String owner = ClientIdentity.chargedTo(identity, request.remoteAddress());
         try {
             if (path.kind() != EndpointPath.Kind.PRODUCER) {
                 context.prefetch().admit(owner);
@@ -121,16 +121,6 @@ final class SessionFactory {
         }
         LOG.debug("Opened {} for {}", session, identity);
         return session;
-    }
-
-    /**
-     * @return whom a session's prefetch is charged to: its authenticated role, or its address for a client that is
-     *     not authenticated or is let in anonymously
-     */
-    static String owner(ClientIdentity identity, String remoteAddress) {
-        return identity == null || identity.anonymous() || identity.role() == null
-                ? "address " + remoteAddress
-                : "role " + identity.role();
     }
 
     /** Creates the session with the given client, waiting up to the operation timeout. */

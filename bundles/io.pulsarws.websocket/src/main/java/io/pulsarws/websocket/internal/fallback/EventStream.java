@@ -392,6 +392,7 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
         node.relieved(this);
         session.close();
         discard();
+        writtenUnacked.clear(); // never handed over now: their messages are delivered again
         onEnded.run();
         try {
             async.complete();

@@ -465,15 +465,8 @@ public class SecuritySettings {
         }
     }
 
-    /**
-     * @return whom a client's bytes being received are charged to: its authenticated role, or its address for a
-     *     client that is not authenticated or is let in anonymously (as the session manager charges prefetch)
-     */
+    /** @return whom a client's bytes being received are charged to, as its prefetch is ({@link ClientIdentity}) */
     public static String owner(Caller caller, String remoteAddress) {
-        return caller == null
-                        || caller.identity().anonymous()
-                        || caller.identity().role() == null
-                ? "address " + remoteAddress
-                : "role " + caller.identity().role();
+        return ClientIdentity.chargedTo(caller == null ? null : caller.identity(), remoteAddress);
     }
 }
