@@ -64,12 +64,17 @@ public final class Handshakes {
      */
     public static String refuse(HttpExchange x, EdgeCounters counters, int status, String why) throws IOException {
         counters.refused(status);
-        String reason = ClientText.line(why, RefusalReports.MAX_REASON);
+        String reason = reason(why);
         x.status(status);
         x.contentType("text/plain;charset=utf-8");
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         x.contentLength(body.length);
         x.body().write(body);
         return reason;
+    }
+
+    /** @return a refusal's reason as it is answered: one printable line, bounded */
+    public static String reason(String why) {
+        return ClientText.line(why, RefusalReports.MAX_REASON);
     }
 }

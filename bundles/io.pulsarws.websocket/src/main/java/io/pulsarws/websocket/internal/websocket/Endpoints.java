@@ -187,9 +187,11 @@ public class Endpoints implements WebSocketEndpoint {
      * @param offered the client's subprotocols if they were read before the refusal, else null
      */
     private void refuse(HttpExchange x, int status, String why, Subprotocols offered) throws IOException {
+        // kept before it is answered: a body written to its full Content-Length may leave at once, and the console
+        // asks for the report as soon as its WebSocket reports the refusal
+        keepForConsole(x, offered, status, Handshakes.reason(why));
         String reason = Handshakes.refuse(x, keepAlive.counters(), status, why);
         LOG.debug("Handshake refused: {} {}", status, reason);
-        keepForConsole(x, offered, status, reason);
         x.flush();
     }
 
