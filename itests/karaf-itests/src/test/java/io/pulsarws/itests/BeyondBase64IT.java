@@ -605,11 +605,9 @@ public class BeyondBase64IT extends GatewayTestSupport {
     }
 
     private void configureEndpoints(Map<String, Object> values, String... inForce) throws Exception {
-        long mark = logMark();
-        updateConfiguration(configAdmin, "io.pulsarws.websocket", values);
         String[] fragments = new String[inForce.length + 1];
         fragments[0] = "WebSocket limits:";
         System.arraycopy(inForce, 0, fragments, 1, inForce.length);
-        awaitLogSince(mark, "the endpoints' settings in force", fragments);
+        configure(configAdmin, "io.pulsarws.websocket", values, "the endpoints' settings in force", fragments);
     }
 }

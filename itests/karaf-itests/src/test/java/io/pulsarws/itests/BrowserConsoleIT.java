@@ -295,7 +295,7 @@ public class BrowserConsoleIT extends GatewayTestSupport {
                         404,
                         get(console() + "refusals/" + off).statusCode());
             } finally {
-                updateConfiguration(configAdmin, ENDPOINTS, Map.of("consoleEnabled", "true"));
+                configure(ENDPOINTS, Map.of("consoleEnabled", "true"), "web console on");
             }
             assertEquals(200, get(console()).statusCode());
         }
@@ -420,9 +420,7 @@ public class BrowserConsoleIT extends GatewayTestSupport {
     }
 
     private void configure(String pid, Map<String, Object> values, String inForce) throws Exception {
-        long mark = logMark();
-        updateConfiguration(configAdmin, pid, values);
-        awaitLogSince(mark, inForce, inForce);
+        configure(configAdmin, pid, values, inForce, inForce);
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

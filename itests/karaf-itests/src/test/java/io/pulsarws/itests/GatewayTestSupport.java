@@ -371,6 +371,37 @@ public abstract class GatewayTestSupport {
         c.update(props);
     }
 
+    /**
+     * Updates {@code pid} with {@code values} and waits until a line logged after the update contains every
+     * fragment. If the line has not come within five seconds the update is made again: Karaf's fileinstall writes
+     * each update to its etc/ file and reads the file back, and an earlier update, 0.1 s before, once came back
+     * over a later one this way (the later one's values were never logged, CI, BeyondBase64IT.i_).
+     */
+    protected static void configure(
+            org.osgi.service.cm.ConfigurationAdmin admin,
+            String pid,
+            Map<String, Object> values,
+            String what,
+            String... fragments)
+            throws IOException, InterruptedException {
+        long mark = logMark();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            updateConfiguration(admin, pid, values);
+            long retry =
+                    Math.min(deadline, System.nanoTime() + Duration.ofSeconds(5).toNanos());
+            while (System.nanoTime() < retry) {
+                if (loggedSince(mark, fragments)) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);
+            }
+        }
+    }
+
     /** @return where karaf.log ends now, for {@link #awaitLogSince} */
     protected static long logMark() throws IOException {
         Path log = karafLog();
@@ -379,15 +410,17 @@ public abstract class GatewayTestSupport {
 
     /** Waits until a line written to karaf.log after {@code mark} contains every fragment. */
     protected static void awaitLogSince(long mark, String what, String... fragments) throws InterruptedException {
-        await(what, TIMEOUT, () -> {
-            try {
-                return logSince(mark)
-                        .lines()
-                        .anyMatch(l -> java.util.Arrays.stream(fragments).allMatch(l::contains));
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await(what, TIMEOUT, () -> loggedSince(mark, fragments));
+    }
+
+    private static boolean loggedSince(long mark, String... fragments) {
+        try {
+            return logSince(mark)
+                    .lines()
+                    .anyMatch(l -> java.util.Arrays.stream(fragments).allMatch(l::contains));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** @return what karaf.log got after {@code mark} */

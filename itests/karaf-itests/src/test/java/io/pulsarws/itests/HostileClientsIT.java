@@ -142,12 +142,16 @@ public class HostileClientsIT extends GatewayTestSupport {
      */
     @Test
     public void c_sendsWaitForTheNodesProducerMemory() throws Exception {
-        long mark = logMark();
-        configureGateway("memoryLimitMb", 1);
         javax.management.MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
         javax.management.ObjectName gateway = new javax.management.ObjectName("io.pulsarws:type=Gateway");
         try {
-            awaitLogSince(mark, "memoryLimitMb applied in place", "applied in place", "memoryLimit=1 MB");
+            configure(
+                    configAdmin,
+                    "io.pulsarws.gateway",
+                    Map.of("memoryLimitMb", 1),
+                    "memoryLimitMb applied in place",
+                    "applied in place",
+                    "memoryLimit=1 MB");
             long waitedBefore = (Long) jmx.getAttribute(gateway, "SendsThatWaitedForMemory");
             String topic = uniqueTopic("budget");
             String payload = b64("y".repeat(512 * 1024));
@@ -492,7 +496,13 @@ public class HostileClientsIT extends GatewayTestSupport {
                 }
             });
         } finally {
-            updateConfiguration(configAdmin, "io.pulsarws.security", Map.of("allowedHosts", ""));
+            configure(
+                    configAdmin,
+                    "io.pulsarws.security",
+                    Map.of("allowedHosts", ""),
+                    "the allowed hosts back to the default",
+                    "WebSocket security:",
+                    "allowed hosts=localhost and IP addresses");
         }
         roundTrip();
     }
@@ -677,13 +687,10 @@ public class HostileClientsIT extends GatewayTestSupport {
 
     /** Sets the outbound budget and slow-client timeout, and waits until the endpoints log them in force. */
     private void configureEndpoints(int perSession, long slowClientMillis) throws Exception {
-        long mark = logMark();
-        updateConfiguration(
+        configure(
                 configAdmin,
                 "io.pulsarws.websocket",
-                Map.of("maxQueuedBytesPerSession", perSession, "slowClientTimeoutMillis", slowClientMillis));
-        awaitLogSince(
-                mark,
+                Map.of("maxQueuedBytesPerSession", perSession, "slowClientTimeoutMillis", slowClientMillis),
                 "the outbound budget in force",
                 "WebSocket limits:",
                 "outbound budget " + perSession + " bytes per session",

@@ -220,16 +220,22 @@ public class TenantIsolationIT extends GatewayTestSupport {
     @Test
     public void c_authorizationWithoutAuthenticationFailsClosed() throws Exception {
         String url = ws("producer", "iso-a", uniqueTopic("fail-closed"));
-        long mark = logMark();
-        updateConfiguration(configAdmin, "io.pulsarws.security", Map.of("authenticationEnabled", false));
+        configure(
+                configAdmin,
+                "io.pulsarws.security",
+                Map.of("authenticationEnabled", false),
+                "authentication off",
+                "WebSocket security: authentication=off");
         try {
-            awaitLogSince(mark, "authentication off", "WebSocket security: authentication=off");
             String refused = refusal(url, Map.of());
             assertTrue(refused, refused.startsWith("401 "));
         } finally {
-            mark = logMark();
-            updateConfiguration(configAdmin, "io.pulsarws.security", Map.of("authenticationEnabled", true));
-            awaitLogSince(mark, "authentication back on", "WebSocket security: authentication=token");
+            configure(
+                    configAdmin,
+                    "io.pulsarws.security",
+                    Map.of("authenticationEnabled", true),
+                    "authentication back on",
+                    "WebSocket security: authentication=token");
         }
         WsClient.open(url, as(VICTIM)).close();
     }
@@ -452,13 +458,10 @@ public class TenantIsolationIT extends GatewayTestSupport {
     }
 
     private void configureReceiving(long perPrincipal, long node) throws Exception {
-        long mark = logMark();
-        updateConfiguration(
+        configure(
                 configAdmin,
                 "io.pulsarws.websocket",
-                Map.of("maxReceivingBytesPerPrincipal", perPrincipal, "maxReceivingBytes", node));
-        awaitLogSince(
-                mark,
+                Map.of("maxReceivingBytesPerPrincipal", perPrincipal, "maxReceivingBytes", node),
                 "the receiving bounds in force",
                 "WebSocket limits:",
                 "receiving " + perPrincipal + " bytes per principal and " + (node > 0 ? node + " bytes in all" : ""));
