@@ -48,4 +48,19 @@ public interface GatewaySession {
     default void onWritable() {
         // a session that never waits for the client ignores it
     }
+
+    /**
+     * The node is being drained: the session starts nothing new for its client (no new deliveries; a producer
+     * stops its client from being read, through {@link FrameSink#pauseReading}) and completes once it owes the
+     * client nothing: every send frame it acted on has its result handed to the sink (a frame read after that is
+     * neither sent nor answered), every message it delivered is acknowledged or negatively acknowledged. A client
+     * may never ack: the endpoint bounds the wait and closes regardless. Idempotent.
+     *
+     * @return completes, on any thread, with where the client was, for the close reason: a reader's last delivered
+     *     message id (to reconnect with {@code messageId=} and go on after it), or null
+     * @since 2.4.0
+     */
+    default java.util.concurrent.CompletableFuture<String> drain() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
 }

@@ -27,6 +27,8 @@ final class SseClient implements AutoCloseable {
     private final HttpResponse<InputStream> response;
     private final Thread reader;
     private volatile boolean ended;
+    /** The last {@code retry:} field the server sent, or null. */
+    private volatile String retry;
 
     private SseClient(HttpResponse<InputStream> response) {
         this.response = response;
@@ -80,6 +82,8 @@ final class SseClient implements AutoCloseable {
                     data = null;
                 } else if (line.startsWith(":")) {
                     continue; // a comment: the gateway's keep-alive
+                } else if (line.startsWith("retry: ")) {
+                    retry = line.substring(7);
                 } else if (line.startsWith("id: ")) {
                     id = line.substring(4);
                 } else if (line.startsWith("event: ")) {
@@ -103,6 +107,11 @@ final class SseClient implements AutoCloseable {
             throw new AssertionError("no event within " + timeout + (ended ? " (the stream ended)" : ""));
         }
         return e;
+    }
+
+    /** @return the last {@code retry:} field received (the reconnection delay it asks for, ms), or null */
+    String retry() {
+        return retry;
     }
 
     /** @return true once the server ended the stream */

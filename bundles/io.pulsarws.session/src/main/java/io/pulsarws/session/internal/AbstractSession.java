@@ -39,6 +39,11 @@ abstract class AbstractSession implements GatewaySession {
     /** The authenticated role, if any; set once before the session is handed out. */
     private volatile String role;
 
+    /** Set once the node drains ({@link #drain}): nothing new is started for the client. */
+    private volatile boolean draining;
+    /** Completes once the draining session owes its client nothing. */
+    private final CompletableFuture<String> drained = new CompletableFuture<>();
+
     AbstractSession(SessionContext context, String topic, String remoteAddress) {
         this.context = context;
         this.topic = topic;
@@ -165,6 +170,7 @@ abstract class AbstractSession implements GatewaySession {
     @Override
     public final void close() {
         if (closed.compareAndSet(false, true)) {
+            drained.complete(null); // a drain waiting for it is over: nothing more is owed
             closing();
             context.onClosed().accept(this);
             closePulsar().whenComplete((v, e) -> {
@@ -173,6 +179,49 @@ abstract class AbstractSession implements GatewaySession {
                 }
             });
         }
+    }
+
+    @Override
+    public final CompletableFuture<String> drain() {
+        if (!draining) {
+            draining = true;
+            startDraining();
+        }
+        checkDrained();
+        return drained;
+    }
+
+    /** @return true once the node drains this session */
+    protected boolean draining() {
+        return draining;
+    }
+
+    /** Called once when the node starts draining this session, before it is first checked. */
+    protected void startDraining() {
+        // a session that starts nothing on its own has nothing to stop
+    }
+
+    /**
+     * Completes the drain if the session owes its client nothing any more; called whenever that may have changed.
+     * A closed session owes nothing.
+     */
+    protected final void checkDrained() {
+        if (draining && !drained.isDone() && (isClosed() || owesNothing())) {
+            drained.complete(isClosed() ? null : resumeHint());
+        }
+    }
+
+    /**
+     * @return true when every frame acted on is answered and every delivery settled; a session that says true
+     *     must act on nothing more from then on
+     */
+    protected boolean owesNothing() {
+        return pending() == 0;
+    }
+
+    /** @return where a client drained away should go on from, or null */
+    protected String resumeHint() {
+        return null;
     }
 
     /** Called once when the session closes, before the Pulsar side is closed. */

@@ -49,6 +49,16 @@ abstract class DeliverySession extends AbstractSession {
     /** True while one receive is in flight; at most one is, which keeps delivery in order. */
     private final AtomicBoolean receiving = new AtomicBoolean();
 
+    /**
+     * Guards a delivery against the end of a drain: a message is either handed to the sink before the drain
+     * completes (so its frame goes out before the close) or not delivered at all.
+     */
+    private final Object delivery = new Object();
+    /** Under {@link #delivery}: set once a drain found nothing owed; nothing is delivered from then on. */
+    private boolean drainedDelivery;
+    /** The id of the last message handed to the sink, or null. */
+    private volatile String lastDelivered;
+
     /** Bounds the Pulsar side's receive queues in bytes; set once after creation ({@link #watch}). */
     private volatile Prefetch.Window prefetch;
 
@@ -158,7 +168,31 @@ abstract class DeliverySession extends AbstractSession {
         if (id != null && !pullMode) {
             credits.incrementAndGet();
         }
+        checkDrained();
         return id;
+    }
+
+    /**
+     * @return true if a drain waits until every delivered message is acked or nacked (a consumer); a reader's
+     *     client acks only to return credit, so it does not
+     */
+    protected boolean settlesBeforeDrain() {
+        return true;
+    }
+
+    @Override
+    protected boolean owesNothing() {
+        synchronized (delivery) {
+            if (!settlesBeforeDrain() || outstanding.size() == 0) {
+                drainedDelivery = true; // a receive in flight now ends undelivered: redelivered, or read again
+            }
+            return drainedDelivery;
+        }
+    }
+
+    /** @return the last message id handed to the client: a reader drained away reconnects after it */
+    protected String lastDelivered() {
+        return lastDelivered;
     }
 
     /**
@@ -195,6 +229,7 @@ abstract class DeliverySession extends AbstractSession {
         if (!pullMode && settled > 0) {
             credits.addAndGet(settled);
         }
+        checkDrained();
     }
 
     /** Adds pull-mode credits. */
@@ -214,7 +249,12 @@ abstract class DeliverySession extends AbstractSession {
      * recursing per message.
      */
     protected void pump() {
-        while (!isClosed() && sink != null && credits.get() > 0 && writable() && receiving.compareAndSet(false, true)) {
+        while (!isClosed()
+                && !draining()
+                && sink != null
+                && credits.get() > 0
+                && writable()
+                && receiving.compareAndSet(false, true)) {
             if (credits.get() <= 0 || !writable()) {
                 receiving.set(false);
                 continue; // an ack (or the client reading) may have changed it meanwhile: the loop looks again
@@ -253,6 +293,17 @@ abstract class DeliverySession extends AbstractSession {
             }
             return false;
         }
+        synchronized (delivery) {
+            if (drainedDelivery) {
+                receiving.set(false);
+                return false; // the drain is over: a consumer's broker redelivers it, a reader reads it again
+            }
+            return deliver(m);
+        }
+    }
+
+    /** Hands {@code m} to the sink; under {@link #delivery}. */
+    private boolean deliver(Message<?> m) {
         try {
             String id = clientId(m);
             if (outstanding.put(id, m.getMessageId())) {
@@ -280,6 +331,7 @@ abstract class DeliverySession extends AbstractSession {
                     schema.decodes()
                             ? codec.encodeDecodedMessage(d, schema.toJson(payload))
                             : codec.encodeMessage(d, payloadFormat));
+            lastDelivered = id;
             return true;
         } catch (RuntimeException e) {
             // a message that cannot be delivered must not silently stop the loop: end the session, it is redelivered

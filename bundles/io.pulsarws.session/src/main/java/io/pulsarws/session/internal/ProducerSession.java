@@ -56,6 +56,8 @@ final class ProducerSession extends AbstractSession {
     private final ArrayDeque<Send> waiting = new ArrayDeque<>();
     /** True while this session keeps its client from being read. */
     private boolean paused;
+    /** Set once a drain found nothing owed: frames read from then on are neither sent nor answered. */
+    private boolean drainedFlow;
     /** Send frames read so far; frames are read one at a time (the endpoint's contract), so a plain field. */
     private long framesRead;
 
@@ -200,6 +202,9 @@ final class ProducerSession extends AbstractSession {
         }
         Send send = new Send(m, f.context(), value.length, n);
         synchronized (flow) {
+            if (drainedFlow) {
+                return; // read after the drain ended (the pause takes effect at a frame's end): not acted on
+            }
             boolean behind = !waiting.isEmpty();
             waiting.add(send); // first in line, or behind the sends already waiting for bytes: order is kept
             if (behind) {
@@ -312,6 +317,7 @@ final class ProducerSession extends AbstractSession {
                                 : codec.encodeSendUnknown(reason, s.context));
             }
             resumeIfBelow();
+            checkDrained(); // after the answer is handed to the sink
         });
     }
 
@@ -322,10 +328,13 @@ final class ProducerSession extends AbstractSession {
         pauseReading();
     }
 
-    /** Reads the client again once no send waits for bytes and at most half of {@code maxPending} are in flight. */
+    /**
+     * Reads the client again once no send waits for bytes and at most half of {@code maxPending} are in flight;
+     * never while the node drains.
+     */
     private void resumeIfBelow() {
         synchronized (flow) {
-            if (!paused || !waiting.isEmpty() || inFlight > maxPending / 2) {
+            if (!paused || draining() || !waiting.isEmpty() || inFlight > maxPending / 2) {
                 return;
             }
             paused = false;
@@ -388,6 +397,22 @@ final class ProducerSession extends AbstractSession {
     @Override
     protected CompletableFuture<Void> closePulsar() {
         return producer.closeAsync();
+    }
+
+    /** Draining: the client is read no more; what was read is sent and answered. */
+    @Override
+    protected void startDraining() {
+        pause();
+    }
+
+    @Override
+    protected boolean owesNothing() {
+        synchronized (flow) {
+            if (inFlight == 0 && waiting.isEmpty()) {
+                drainedFlow = true;
+            }
+            return drainedFlow;
+        }
     }
 
     @Override

@@ -92,6 +92,16 @@ final class ReaderSession extends DeliverySession {
     }
 
     @Override
+    protected boolean settlesBeforeDrain() {
+        return false;
+    }
+
+    @Override
+    protected String resumeHint() {
+        return lastDelivered();
+    }
+
+    @Override
     protected CompletableFuture<Void> closePulsar() {
         return reader.closeAsync();
     }

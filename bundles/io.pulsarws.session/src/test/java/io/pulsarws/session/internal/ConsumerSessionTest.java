@@ -155,4 +155,26 @@ class ConsumerSessionTest {
         assertTrue(!s.owns("persistent://mine/ns/b"));
         assertTrue(!s.owns("persistent://other/ns/a1"));
     }
+    /**
+     * A consumer's drain delivers nothing new and completes once every message it delivered is acked (the acks are
+     * still read), so that the client's acks reach the broker before the close instead of being redelivered.
+     */
+    @Test
+    void aDrainingConsumerWaitsForTheAcksOfWhatItDelivered() {
+        List<Message<byte[]>> queue = new ArrayList<>(List.of(batchMessage(0), batchMessage(1)));
+        List<MessageId> acked = new ArrayList<>();
+        Fakes.Sink sink = new Fakes.Sink();
+        ConsumerSession s = session(queue, acked, sink);
+        assertEquals(2, sink.frames.size());
+        queue.add(batchMessage(2)); // there, but not asked for: the receive in flight never completes
+        CompletableFuture<String> drained = s.drain();
+        assertTrue(!drained.isDone(), "two messages unacked");
+        assertTrue(!sink.paused, "acks are still read");
+        s.onText("{\"messageId\":\"" + id(0) + "\"}");
+        assertTrue(!drained.isDone(), "one message unacked");
+        s.onText("{\"messageId\":\"" + id(1) + "\"}");
+        assertTrue(drained.isDone());
+        assertEquals(null, drained.join(), "a consumer's subscription remembers where it was");
+        assertEquals(2, sink.frames.size(), "nothing new delivered while draining");
+    }
 }

@@ -94,4 +94,31 @@ class DeliverySessionTest {
         s.onText("{\"messageId\":\"CAEQASAAMP////8H\"}");
         assertEquals(4003, sink.closeCode);
     }
+    /**
+     * A reader's drain completes at once with the last message id handed to the client; a receive still in flight
+     * then delivers nothing (the reader reconnecting after that id reads it again).
+     */
+    @Test
+    void aDrainedReaderSaysWhereItWasAndDeliversNothingMore() {
+        ReaderSession s = session(10);
+        s.start(sink);
+        deliver(0);
+        deliver(1);
+        assertEquals(3, receives.size(), "a third receive in flight");
+        CompletableFuture<String> drained = s.drain();
+        assertTrue(drained.isDone());
+        assertEquals(id(1), drained.join());
+        deliver(2);
+        assertEquals(2, sink.frames().size(), "nothing delivered after the drain");
+        assertEquals(3, receives.size(), "and nothing more asked of the broker");
+    }
+
+    /** Closed while draining: the drain is over, with nowhere to resume from. */
+    @Test
+    void aDrainEndsWhenTheSessionCloses() {
+        ReaderSession s = session(10);
+        s.start(sink);
+        s.close();
+        assertEquals(null, s.drain().join());
+    }
 }

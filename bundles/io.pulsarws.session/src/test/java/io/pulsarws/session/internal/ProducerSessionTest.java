@@ -245,4 +245,38 @@ class ProducerSessionTest {
                         && sink.frames().get(0).contains("payload does not fit the topic's schema: Size of data"),
                 sink.frames().get(0));
     }
+    /**
+     * A drain stops reading the client for good and completes once every send read is answered; a frame read
+     * after that (the pause takes effect at a frame's end) is neither sent nor answered.
+     */
+    @Test
+    void aDrainAnswersEverySendReadAndActsOnNothingAfter() {
+        ProducerSession s = session(new SendBudget(0), 4);
+        s.onText(frame("a", 0));
+        s.onText(frame("b", 1));
+        CompletableFuture<String> drained = s.drain();
+        assertTrue(sink.paused, "the client is read no more");
+        assertFalse(drained.isDone(), "two sends unanswered");
+        s.onText(frame("c", 2)); // read before the pause took effect: still owed an answer
+        assertEquals(3, sends.size());
+        sends.get(0).complete(new MessageIdImpl(1, 0, -1));
+        sends.get(1).complete(new MessageIdImpl(1, 1, -1));
+        assertTrue(sink.paused, "below half in flight, and still not read: draining");
+        assertFalse(drained.isDone(), "one send unanswered");
+        sends.get(2).complete(new MessageIdImpl(1, 2, -1));
+        assertTrue(drained.isDone());
+        assertEquals(null, drained.join(), "a producer has no place to resume from");
+        assertEquals(3, sink.frames().size(), "every send read is answered before the drain completes");
+        s.onText(frame("d", 3));
+        assertEquals(3, sends.size(), "read after the drain completed: not sent");
+        assertEquals(3, sink.frames().size(), "...and not answered");
+        assertTrue(s.drain() == drained, "idempotent");
+    }
+
+    /** An idle producer owes nothing: its drain completes at once. */
+    @Test
+    void anIdleProducerDrainsAtOnce() {
+        ProducerSession s = session(new SendBudget(0), 4);
+        assertTrue(s.drain().isDone());
+    }
 }

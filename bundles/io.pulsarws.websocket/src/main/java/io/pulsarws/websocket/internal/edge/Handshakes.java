@@ -73,6 +73,18 @@ public final class Handshakes {
         return reason;
     }
 
+    /** The refusal of a new client while the node drains ({@link Connections#acceptingNew()}). */
+    public static final String DRAINING = "Node draining: connect to another node";
+
+    /**
+     * Refuses a new client because the node drains: 503 with {@code Retry-After: 1}, which a balancer may also retry
+     * on another node at once (HAProxy's {@code retry-on 503}).
+     */
+    public static void refuseDraining(HttpExchange x, EdgeCounters counters) throws IOException {
+        x.header("Retry-After", "1");
+        refuse(x, counters, 503, DRAINING);
+    }
+
     /** @return a refusal's reason as it is answered: one printable line, bounded */
     public static String reason(String why) {
         return ClientText.line(why, RefusalReports.MAX_REASON);

@@ -35,6 +35,8 @@ public class KeepAlive {
     private final SessionLimits sessionLimits = new SessionLimits();
     /** Messages and request bodies being received, charged per principal and for the node. */
     private final Receiving receiving = new Receiving();
+    /** Every open connection, for a drain to reach. */
+    private final Connections connections = new Connections();
     /** Handshakes waiting for their producer or consumer; each holds a request thread, so they are bounded. */
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
 
@@ -73,6 +75,11 @@ public class KeepAlive {
         return receiving;
     }
 
+    /** @return the node's open connections */
+    public Connections connections() {
+        return connections;
+    }
+
     /** @return the handshakes (WebSocket or HTTP) waiting for the session manager now */
     public AtomicInteger pendingHandshakes() {
         return pendingHandshakes;
@@ -101,6 +108,11 @@ public class KeepAlive {
     /** Runs {@code task} once after {@code millis}, unless the returned future is cancelled first. */
     public ScheduledFuture<?> after(long millis, Runnable task) {
         return timer.schedule(task, Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} every {@code millis} until the returned future is cancelled, whatever one run throws. */
+    public ScheduledFuture<?> everyMillis(long millis, Runnable task) {
+        return timer.scheduleAtFixedRate(guarded(task), 0, millis, TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} every {@code seconds} until the returned future is cancelled, whatever one run throws. */

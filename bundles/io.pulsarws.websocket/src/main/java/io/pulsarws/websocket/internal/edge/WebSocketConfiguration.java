@@ -110,4 +110,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "The same for all clients together; beyond it the connection is closed with 1013 (try "
                     + "again later; a POST is answered 503). 0: an eighth of the JVM's maximum heap.")
     long maxReceivingBytes() default 0;
+
+    @AttributeDefinition(
+            name = "Drain period (s)",
+            description = "When the node drains (pulsar-ws:drain, the io.pulsarws:type=Drain MBean, or the node "
+                    + "stopping): /ready answers 503 and new clients are refused with 503 at once, and the open "
+                    + "connections are closed with 1001 spread evenly over this many seconds, each once it owes its "
+                    + "client nothing (at most 10 s more). 0: all at once.")
+    int drainPeriodSeconds() default 10;
 }

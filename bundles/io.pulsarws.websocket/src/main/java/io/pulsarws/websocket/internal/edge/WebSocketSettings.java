@@ -45,13 +45,14 @@ public class WebSocketSettings {
                 || config.slowClientTimeoutMillis() < 1000
                 || config.requestBodyTimeoutMillis() < 100
                 || config.maxReceivingBytesPerPrincipal() < 0
-                || config.maxReceivingBytes() < 0) {
+                || config.maxReceivingBytes() < 0
+                || config.drainPeriodSeconds() < 0) {
             LOG.error(
                     "Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000, "
                             + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1, maxSessions and "
                             + "maxSessionsPerAddress and maxSessionsPerPrincipal >= 0, maxQueuedBytesPerSession >= 1024, maxQueuedBytes >= 0, "
                             + "slowClientTimeoutMillis >= 1000, requestBodyTimeoutMillis >= 100, maxReceivingBytesPerPrincipal and "
-                            + "maxReceivingBytes >= 0; keeping the previous values",
+                            + "maxReceivingBytes >= 0, drainPeriodSeconds >= 0; keeping the previous values",
                     PID);
             if (this.config != null) {
                 return;
@@ -61,8 +62,8 @@ public class WebSocketSettings {
         LOG.info(
                 "WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s, maxSessions={}, "
                         + "maxSessionsPerAddress={}, outbound budget {} bytes per session and {} bytes in all, slow client "
-                        + "timeout {} ms, receiving {} bytes per principal and {} bytes in all, web console {}, HTTP "
-                        + "fallback {}",
+                        + "timeout {} ms, receiving {} bytes per principal and {} bytes in all, drain period {} s, "
+                        + "web console {}, HTTP fallback {}",
                 config.maxTextFrameSize(),
                 config.idleTimeoutMillis(),
                 config.pingIntervalSeconds(),
@@ -73,6 +74,7 @@ public class WebSocketSettings {
                 config.slowClientTimeoutMillis(),
                 config.maxReceivingBytesPerPrincipal(),
                 maxReceivingBytes(),
+                config.drainPeriodSeconds(),
                 config.consoleEnabled() ? "on" : "off",
                 config.httpEnabled() ? "on" : "off");
     }
@@ -140,6 +142,11 @@ public class WebSocketSettings {
 
     public int maxSessionsPerAddress() {
         return Math.max(0, config.maxSessionsPerAddress());
+    }
+
+    /** @return what a drain's closing is spread over, in seconds (0: all at once) */
+    public int drainPeriodSeconds() {
+        return Math.max(0, config.drainPeriodSeconds());
     }
 
     int statsIntervalSeconds() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
+import io.pulsarws.websocket.internal.edge.Drainable;
 import io.pulsarws.websocket.internal.edge.KeepAlive;
 import io.pulsarws.websocket.internal.edge.Outbound;
 import io.pulsarws.websocket.transport.HttpExchange;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * until half of it is written, and a client that reads nothing for {@code slowClientTimeoutMillis} loses the stream.
  * A comment every {@value #KEEP_ALIVE_SECONDS} s keeps proxies from closing a quiet stream.
  */
-final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpExchange.Events, Outbound.Client {
+final class EventStream
+        implements FrameSink, HttpExchange.WriteListener, HttpExchange.Events, Outbound.Client, Drainable {
     private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
     static final int KEEP_ALIVE_SECONDS = 5;
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -87,6 +89,10 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
     private final AtomicBoolean expired = new AtomicBoolean();
 
     private int ticks;
+    /** Set once a drain asked this stream to leave. */
+    private final AtomicBoolean drainAsked = new AtomicBoolean();
+    /** How long a browser's EventSource waits before it reconnects to a stream a drain ended (through the balancer). */
+    static final int DRAIN_RETRY_MILLIS = 1000;
 
     /** An event's bytes, and the id of the message it carries (for automatic acks), or null. */
     private record Event(byte[] bytes, String messageId) {}
@@ -125,6 +131,7 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
 
     /** Starts writing and delivering; called once, on the request's thread. */
     void start() throws IOException {
+        keepAlive.connections().opened(this); // first: whatever fails from here on ends it, which removes it
         async.listen(this);
         async.write(this); // non-blocking from the first byte: no drain may write before this
         out = async;
@@ -135,6 +142,33 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
                     Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis()), this::expire);
         }
         session.start(this);
+    }
+
+    /**
+     * The node drains: the session delivers nothing new and waits for the acks of what it delivered (POSTed
+     * commands are still served), then the stream ends with a {@code retry:} field, so that a browser's EventSource
+     * reconnects (through the balancer, to another node) after {@value #DRAIN_RETRY_MILLIS} ms, and a close event
+     * with code 1001 (a reader's reason names its last message id; EventSource sends it back as
+     * {@code Last-Event-ID} anyway). Ended regardless after {@code finishMillis}.
+     */
+    @Override
+    public void drain(long finishMillis) {
+        if (!drainAsked.compareAndSet(false, true)) {
+            return;
+        }
+        AtomicBoolean left = new AtomicBoolean();
+        java.util.function.Consumer<String> leave = hint -> {
+            if (left.compareAndSet(false, true) && !closing.get() && !ended.get()) {
+                enqueue(("retry: " + DRAIN_RETRY_MILLIS + "\n\n").getBytes(StandardCharsets.US_ASCII), null);
+                close(1001, hint == null ? Drainable.REASON : Drainable.RESUME_REASON + hint);
+                keepAlive.after(Outbound.DROP_AFTER_CLOSE_MILLIS, this::end);
+            }
+        };
+        ScheduledFuture<?> late = keepAlive.after(finishMillis, () -> leave.accept(null));
+        session.drain().whenComplete((hint, failure) -> {
+            late.cancel(false);
+            leave.accept(failure == null ? hint : null);
+        });
     }
 
     /**
@@ -237,21 +271,21 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
         if (drainScheduled.compareAndSet(false, true)) {
             keepAlive.write(() -> {
                 drainScheduled.set(false);
-                drain();
+                writeOut();
             });
         }
     }
 
     @Override
     public void onWritePossible() {
-        drain();
+        writeOut();
     }
 
     /**
      * Writes what is queued while the output takes it without blocking; when it does not, the container calls
      * {@link #onWritePossible} later. Automatic acks are handed to the session after the lock is released.
      */
-    private void drain() {
+    private void writeOut() {
         boolean over = false;
         synchronized (output) {
             HttpExchange.Async o = out;
@@ -394,6 +428,7 @@ final class EventStream implements FrameSink, HttpExchange.WriteListener, HttpEx
         discard();
         writtenUnacked.clear(); // never handed over now: their messages are delivered again
         onEnded.run();
+        keepAlive.connections().closed(this);
         try {
             async.complete();
         } catch (IllegalStateException e) {

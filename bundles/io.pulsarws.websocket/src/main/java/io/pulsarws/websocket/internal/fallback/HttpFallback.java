@@ -7,6 +7,7 @@ import io.pulsarws.codec.FrameSpans;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.OpenRefusedException;
 import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.internal.edge.Drainable;
 import io.pulsarws.websocket.internal.edge.Handshakes;
 import io.pulsarws.websocket.internal.edge.KeepAlive;
 import io.pulsarws.websocket.internal.edge.Query;
@@ -93,6 +94,17 @@ public class HttpFallback implements HttpRoute {
 
     private final FrameCodec codec = new FrameCodec();
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Starts every stream id of this component's life (8 random characters and a dot): a command whose stream is
+     * not here is told whether the stream was this node's (404: it ended) or another's (421: misdirected).
+     */
+    private final String node = newNodePrefix(random);
+
+    private static String newNodePrefix(SecureRandom random) {
+        byte[] b = new byte[6];
+        random.nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b) + ".";
+    }
 
     @Override
     public void serve(HttpExchange x) throws IOException {
@@ -229,6 +241,14 @@ public class HttpFallback implements HttpRoute {
         }
         admit(x, false, true, (a, body) -> {
             EventStream s = streams.get(id);
+            if (s == null && !id.startsWith(node)) {
+                // not one of this node's: the balancer sent the command to another node than its stream's
+                throw new OpenRefusedException(
+                        421,
+                        "The event stream is not on this gateway node: send the commands of a stream to the node "
+                                + "that serves it (a balancer needs stickiness for /http/, docs/operations.md), or "
+                                + "the node restarted since");
+            }
             if (s == null) {
                 throw new OpenRefusedException(404, "No such event stream (it ended, or the id is wrong)");
             }
@@ -272,13 +292,26 @@ public class HttpFallback implements HttpRoute {
             try {
                 HttpExchange.Async async = a.async();
                 ProducerPost[] post = new ProducerPost[1];
+                // a drain leaves a POST alone: it ends by itself once answered, within PRODUCE_TIMEOUT_MILLIS (an
+                // object of its own: a lambda capturing nothing would be one object for every POST)
+                Drainable inProgress = new Drainable() {
+                    @Override
+                    public void drain(long finishMillis) {}
+                };
+                keepAlive.connections().opened(inProgress);
                 post[0] = new ProducerPost(
                         session, f.body(), f.spans(), x, async, codec, PRODUCE_TIMEOUT_MILLIS, keepAlive, () -> {
                             posts.remove(post[0]);
+                            keepAlive.connections().closed(inProgress);
                             a.permit().release();
                         });
                 posts.add(post[0]);
-                post[0].start();
+                try {
+                    post[0].start();
+                } catch (RuntimeException e) {
+                    keepAlive.connections().closed(inProgress);
+                    throw e;
+                }
                 return true;
             } catch (RuntimeException e) {
                 session.close();
@@ -320,6 +353,10 @@ public class HttpFallback implements HttpRoute {
         KeepAlive k = keepAlive;
         SessionLimits.Permit permit = null;
         if (opensSession) {
+            if (!k.connections().acceptingNew()) {
+                Handshakes.refuseDraining(x, k.counters());
+                return;
+            }
             try {
                 permit = k.sessionLimits()
                         .acquire(x.remoteAddress(), limits.maxSessions(), limits.maxSessionsPerAddress());
@@ -470,10 +507,11 @@ public class HttpFallback implements HttpRoute {
         }
     }
 
+    /** @return a new stream id: this node's prefix, then 18 random bytes */
     private String newStreamId() {
         byte[] b = new byte[18];
         random.nextBytes(b);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return node + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** Answers with a status and a one-line plain-text reason, counted like a refused handshake. */

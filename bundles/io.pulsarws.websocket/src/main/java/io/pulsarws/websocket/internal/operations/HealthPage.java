@@ -3,6 +3,7 @@ package io.pulsarws.websocket.internal.operations;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.pulsarws.session.SessionManager;
+import io.pulsarws.websocket.internal.edge.KeepAlive;
 import io.pulsarws.websocket.transport.HttpExchange;
 import io.pulsarws.websocket.transport.HttpRoute;
 import java.io.IOException;
@@ -17,8 +18,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * Probes for orchestrators and load balancers. {@code /health} (liveness): 200 while the endpoints are served.
- * {@code /ready} (readiness): 200 only when the gateway has its Pulsar client and the broker answers it within
- * {@link #READY_TIMEOUT_SECONDS}; otherwise 503 with the reason. Both answer small JSON objects.
+ * {@code /ready} (readiness): 200 only when the node is not draining, has its Pulsar client and the broker answers it
+ * within {@link #READY_TIMEOUT_SECONDS}; otherwise 503 with the reason ({@code DRAINING} or {@code NOT_READY}). Both answer small JSON objects.
  */
 @Component(
         service = HttpRoute.class,
@@ -36,6 +37,9 @@ public class HealthPage implements HttpRoute {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SessionManager sessions;
 
+    @Reference(policy = ReferencePolicy.DYNAMIC)
+    private volatile KeepAlive keepAlive;
+
     private final JsonFactory json = new JsonFactory();
 
     @Override
@@ -45,6 +49,11 @@ public class HealthPage implements HttpRoute {
         }
         if ("/health".equals(x.path())) {
             answer(x, 200, "UP", null);
+            return;
+        }
+        if (!keepAlive.connections().acceptingNew()) {
+            // first: a balancer must stop sending new clients here at once, whatever the broker says
+            answer(x, 503, "DRAINING", "the node is draining (pulsar-ws:drain, or stopping): new clients go elsewhere");
             return;
         }
         SessionManager manager = sessions;

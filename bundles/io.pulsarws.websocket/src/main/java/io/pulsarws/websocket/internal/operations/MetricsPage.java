@@ -90,6 +90,19 @@ public class MetricsPage implements HttpRoute {
                 + "no new work).");
         out.println("# TYPE pulsarws_slow_clients gauge");
         out.println("pulsarws_slow_clients " + outbound.congestedCount());
+        io.pulsarws.websocket.internal.edge.Connections connections = keepAlive.connections();
+        out.println("# HELP pulsarws_connections Open connections: WebSockets, event streams and producer POSTs in "
+                + "progress.");
+        out.println("# TYPE pulsarws_connections gauge");
+        out.println("pulsarws_connections " + connections.size());
+        out.println("# HELP pulsarws_draining Whether the node drains: new clients refused, open connections being "
+                + "closed (pulsar-ws:drain).");
+        out.println("# TYPE pulsarws_draining gauge");
+        out.println("pulsarws_draining " + (connections.acceptingNew() ? 0 : 1));
+        out.println("# HELP pulsarws_drained_connections_total Connections closed by drains since the endpoints "
+                + "started.");
+        out.println("# TYPE pulsarws_drained_connections_total counter");
+        out.println("pulsarws_drained_connections_total " + connections.drained());
         EdgeCounters edge = keepAlive.counters();
         out.println("# HELP pulsarws_handshakes_refused_total Handshakes answered with an HTTP status instead of an "
                 + "upgrade, by status.");

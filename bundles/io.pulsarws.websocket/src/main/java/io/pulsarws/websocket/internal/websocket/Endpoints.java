@@ -70,6 +70,12 @@ public class Endpoints implements WebSocketEndpoint {
         Subprotocols offered = null;
         try {
             security.checkOrigin(x);
+            if (!keepAlive.connections().acceptingNew()) {
+                keepForConsole(x, null, 503, Handshakes.DRAINING);
+                Handshakes.refuseDraining(x, keepAlive.counters());
+                x.flush();
+                return null;
+            }
             permit = keepAlive
                     .sessionLimits()
                     .acquire(x.remoteAddress(), limits.maxSessions(), limits.maxSessionsPerAddress());

@@ -3,6 +3,7 @@ package io.pulsarws.websocket.internal.websocket;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.FrameSink;
 import io.pulsarws.session.GatewaySession;
+import io.pulsarws.websocket.internal.edge.Drainable;
 import io.pulsarws.websocket.internal.edge.KeepAlive;
 import io.pulsarws.websocket.internal.edge.Outbound;
 import io.pulsarws.websocket.internal.edge.Receiving;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Inbound, reading stops at the end of a frame ({@link ReadGate}), when the session asks (a producer at its
  * pending bound) or when congested, and resumed when neither holds any more.
  */
-final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Client {
+final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Client, Drainable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySocket.class);
     /** How long a close frame to a client that does not read may take before the connection is dropped. */
     /** Close codes (RFC 6455, 7.4.1). */
@@ -109,6 +110,10 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
     private volatile long expiryNanos;
     /** Set once the token has expired: nothing the client sends is acted on any more. */
     private volatile boolean expired;
+    /** Set once a drain asked this connection to leave. */
+    private final AtomicBoolean drainAsked = new AtomicBoolean();
+    /** Set once the drain's close is queued (when the session owed nothing more, or its time was up). */
+    private final AtomicBoolean drainClosing = new AtomicBoolean();
 
     GatewaySocket(
             GatewaySession session,
@@ -149,7 +154,33 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
             expiryNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
             expiry = keepAlive.after(millis, this::expire);
         }
+        keepAlive.connections().opened(this); // before the session can end it, which removes it
         session.start(this);
+    }
+
+    /**
+     * The node drains: the session finishes what it owes (a producer is read no more and answers every send read;
+     * a consumer delivers nothing new and waits for the acks of what it delivered), then the socket closes with 1001,
+     * a reader's reason naming the last message id sent, to reconnect with {@code messageId=} and go on after it.
+     * Closed regardless after {@code finishMillis}.
+     */
+    @Override
+    public void drain(long finishMillis) {
+        if (!drainAsked.compareAndSet(false, true)) {
+            return;
+        }
+        ScheduledFuture<?> late = keepAlive.after(finishMillis, () -> leave(null));
+        session.drain().whenComplete((hint, failure) -> {
+            late.cancel(false);
+            leave(failure == null ? hint : null);
+        });
+    }
+
+    private void leave(String hint) {
+        if (drainClosing.compareAndSet(false, true)) {
+            close(GOING_AWAY, hint == null ? Drainable.REASON : Drainable.RESUME_REASON + hint);
+            dropLater();
+        }
     }
 
     private void ping() {
@@ -177,6 +208,7 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
         fragments.discard(); // a message cut short gives its buffer back
         session.close();
         onClosed.run();
+        keepAlive.connections().closed(this);
         scheduleDrain(); // whatever is still queued is dropped, and its bytes given back
     }
 

@@ -167,4 +167,51 @@ class EventStreamTest {
         assertTrue(client.text().startsWith("event: session\n"));
         assertEquals(0, relieved.closed.get());
     }
+    /**
+     * Drained: the stream waits for its session to owe nothing, then ends with a retry field (EventSource reconnects
+     * after it, through the balancer) and a 1001 close event naming the reader's last message; it leaves the node's
+     * connections.
+     */
+    @Test
+    void aDrainedStreamEndsWithRetryAndAGoingAwayClose() throws Exception {
+        FakeHttp.Session reader = new FakeHttp.Session();
+        Client client = new Client(true);
+        EventStream s = new EventStream(
+                "s3", reader, null, client.http.async, keepAlive, 65_536, 1 << 30, 30_000, false, null, () -> {});
+        s.start();
+        assertEquals(1, keepAlive.connections().size(), "an open stream is one of the node's connections");
+        s.drain(10_000);
+        s.drain(10_000); // asked twice: once is what counts
+        reader.sink.send("{\"messageId\":\"CAMQADAA\",\"payload\":\"eA==\"}");
+        assertFalse(client.http.completed.await(200, TimeUnit.MILLISECONDS), "open while the session owes");
+        reader.drained.complete("CAMQADAA");
+        assertTrue(client.http.completed.await(10, TimeUnit.SECONDS), "ended once the session owed nothing");
+        assertTrue(
+                client.text()
+                        .endsWith("id: CAMQADAA\ndata: {\"messageId\":\"CAMQADAA\",\"payload\":\"eA==\"}\n\n"
+                                + "retry: 1000\n\n"
+                                + "event: close\ndata: {\"code\":1001,\"reason\":\"Node draining: reconnect with "
+                                + "messageId=CAMQADAA\"}\n\n"),
+                client.text());
+        await(
+                "the stream left the node's connections",
+                () -> keepAlive.connections().size() == 0);
+    }
+
+    /** A session that never finishes owing (a consumer whose client never acks) is ended at the bound anyway. */
+    @Test
+    void aDrainEndsTheStreamAtItsBound() throws Exception {
+        FakeHttp.Session consumer = new FakeHttp.Session();
+        Client client = new Client(true);
+        EventStream s = new EventStream(
+                "s4", consumer, null, client.http.async, keepAlive, 65_536, 1 << 30, 30_000, false, null, () -> {});
+        s.start();
+        s.drain(300);
+        assertTrue(client.http.completed.await(10, TimeUnit.SECONDS));
+        assertTrue(
+                client.text()
+                        .endsWith("event: close\ndata: {\"code\":1001,\"reason\":\"Node draining: reconnect "
+                                + "to another node\"}\n\n"),
+                client.text());
+    }
 }

@@ -197,6 +197,13 @@ final class FakeHttp implements HttpExchange {
         final AtomicInteger writable = new AtomicInteger();
         /** Pauses the input once this many texts are handed (as a producer over its pending bound does). */
         volatile int pauseAfter = Integer.MAX_VALUE;
+        /** What {@link #drain} returns; the test completes it. */
+        final java.util.concurrent.CompletableFuture<String> drained = new java.util.concurrent.CompletableFuture<>();
+
+        @Override
+        public java.util.concurrent.CompletableFuture<String> drain() {
+            return drained;
+        }
 
         @Override
         public void start(FrameSink s) {
