@@ -20,4 +20,9 @@ if ! command -v chromium >/dev/null; then
   echo "Installing chromium (Debian package) for the web console's browser tests..."
   apt-get update -q && apt-get install -y -q chromium
 fi
+# the rolling-restart test (RollingRestartIT) puts Debian's HAProxy in front of two gateway nodes
+if ! command -v haproxy >/dev/null; then
+  echo "Installing haproxy (Debian package) for the rolling-restart test..."
+  apt-get update -q && apt-get install -y -q haproxy
+fi
 exec mvn -B install "$@"

@@ -56,6 +56,12 @@ final class Checker implements AutoCloseable {
     private final AtomicLong oks = new AtomicLong();
     private final AtomicLong deliveries = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    /** For each reconnect: ms from the end of a client's session (or its failed open) to its next open session. */
+    private final List<Long> reconnectMillis = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Opens that failed (a refused handshake, or no connection), each followed by a new try. */
+    private final AtomicLong failedOpens = new AtomicLong();
+    /** How the server ended sessions: close code and reason, counted. */
+    private final Map<String, Integer> serverCloses = new ConcurrentHashMap<>();
     /** Each client thread's open socket. */
     private final Map<Thread, WsClient> current = new ConcurrentHashMap<>();
 
@@ -94,10 +100,12 @@ final class Checker implements AutoCloseable {
         int node = 0;
         long intervalNanos = 1_000_000_000L / perSecond;
         long next = System.nanoTime();
+        long endedAt = 0;
         while (producing.get()) {
             Set<String> inFlight = new LinkedHashSet<>();
             String url = gateways.get(node++ % gateways.size()) + "/ws/v2/producer/" + topicPath + query;
-            try (WsClient ws = WsClient.open(url, Duration.ofSeconds(10))) {
+            WsClient[] opened = new WsClient[1];
+            try (WsClient ws = open(url, endedAt, opened)) {
                 current.put(Thread.currentThread(), ws);
                 while (producing.get() && !ws.isClosed()) {
                     while (inFlight.size() < window && System.nanoTime() >= next && producing.get()) {
@@ -111,8 +119,12 @@ final class Checker implements AutoCloseable {
                 }
                 // results still owed when the session ends stay NO_ANSWER: indeterminate
                 awaitResults(ws, inFlight);
+                closedByServer(ws);
             } catch (Exception | AssertionError e) {
                 // handshake refused or socket failed: what was in flight stays indeterminate
+            }
+            if (opened[0] != null) {
+                endedAt = System.nanoTime(); // a failed open goes on counting from the session before it
             }
             current.remove(Thread.currentThread());
             next = Math.max(next, System.nanoTime());
@@ -147,10 +159,12 @@ final class Checker implements AutoCloseable {
     private void consume(String subscription, String type, int first) {
         Map<String, Integer> got = delivered.get(subscription);
         int node = first;
+        long endedAt = 0;
         while (running.get()) {
             String url = gateways.get(node++ % gateways.size()) + "/ws/v2/consumer/" + topicPath + "/" + subscription
                     + "?subscriptionType=" + type + "&subscriptionInitialPosition=Earliest";
-            try (WsClient ws = WsClient.open(url, Duration.ofSeconds(10))) {
+            WsClient[] opened = new WsClient[1];
+            try (WsClient ws = open(url, endedAt, opened)) {
                 current.put(Thread.currentThread(), ws);
                 while (running.get() && !ws.isClosed()) {
                     String f = ws.poll(Duration.ofMillis(50));
@@ -166,13 +180,58 @@ final class Checker implements AutoCloseable {
                         }
                     }
                 }
+                closedByServer(ws);
             } catch (Exception | AssertionError e) {
                 // refused or failed: reconnect
+            }
+            if (opened[0] != null) {
+                endedAt = System.nanoTime(); // a failed open goes on counting from the session before it
             }
             current.remove(Thread.currentThread());
             reconnects.incrementAndGet();
             pause(200);
         }
+    }
+
+    /**
+     * Opens a session; a failed open is counted. An open after an earlier session ended (or an earlier open failed)
+     * records how long the client was without a session.
+     */
+    private WsClient open(String url, long endedAt, WsClient[] opened) throws Exception {
+        try {
+            opened[0] = WsClient.open(url, Duration.ofSeconds(10));
+        } catch (Exception | AssertionError e) {
+            failedOpens.incrementAndGet();
+            throw e;
+        }
+        if (endedAt != 0) {
+            reconnectMillis.add((System.nanoTime() - endedAt) / 1_000_000);
+        }
+        return opened[0];
+    }
+
+    /** Counts the close code and reason of a session the server ended. */
+    private void closedByServer(WsClient ws) throws Exception {
+        if (ws.isClosed()) {
+            serverCloses.merge(ws.awaitClose(Duration.ofSeconds(1)) + " " + ws.closeReason(), 1, Integer::sum);
+        }
+    }
+
+    /** @return the reconnect times so far, in ms, sorted */
+    List<Long> reconnectMillis() {
+        List<Long> sorted = new ArrayList<>(reconnectMillis);
+        java.util.Collections.sort(sorted);
+        return sorted;
+    }
+
+    /** @return opens that failed so far */
+    long failedOpens() {
+        return failedOpens.get();
+    }
+
+    /** @return the sessions the server ended so far, by close code and reason */
+    Map<String, Integer> serverCloses() {
+        return new TreeMap<>(serverCloses);
     }
 
     /** @return the topic, as in a v2 path: {@code persistent/tenant/namespace/topic} */

@@ -20,6 +20,10 @@ final class ChildKaraf implements AutoCloseable {
     private final Path home;
     private final Path log;
     private final int httpPort;
+    private final int sshPort;
+    /** The password of the shell user {@link #shell} logs in as; random per node. */
+    private final String password = Long.toHexString(new java.security.SecureRandom().nextLong());
+
     private Process process;
     private Process watchdog;
 
@@ -38,7 +42,11 @@ final class ChildKaraf implements AutoCloseable {
         httpPort = GatewayTestSupport.freePort();
         set("org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(httpPort));
         set("org.ops4j.pax.web.cfg", "org.ops4j.pax.web.listening.addresses", "127.0.0.1");
-        set("org.apache.karaf.shell.cfg", "sshPort", Integer.toString(GatewayTestSupport.freePort()));
+        sshPort = GatewayTestSupport.freePort();
+        set("org.apache.karaf.shell.cfg", "sshPort", Integer.toString(sshPort));
+        // a shell user for this test only (the assembly ships none), for bin/client over SSH on loopback
+        set("users.properties", "itest", password + ",_g_:admingroup");
+        set("users.properties", "_g_\\:admingroup", "group,admin,manager,viewer,systembundles,ssh");
         set("org.apache.karaf.shell.cfg", "sshHost", "127.0.0.1");
         for (Map.Entry<String, Map<String, String>> file : settings.entrySet()) {
             for (Map.Entry<String, String> e : file.getValue().entrySet()) {
@@ -54,6 +62,44 @@ final class ChildKaraf implements AutoCloseable {
 
     int httpPort() {
         return httpPort;
+    }
+
+    /**
+     * Runs a command in the node's Karaf shell as an operator would, with the assembly's {@code bin/client} over
+     * SSH.
+     *
+     * @return what it printed
+     */
+    String shell(String command, Duration timeout) throws Exception {
+        Path out = Files.createTempFile(home.getParent(), "shell", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(
+                        home.resolve("bin/client").toString(),
+                        "-a",
+                        Integer.toString(sshPort),
+                        "-h",
+                        "127.0.0.1",
+                        "-u",
+                        "itest",
+                        "-p",
+                        password,
+                        "-r",
+                        "10",
+                        command)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("'" + command + "' did not end within " + timeout + ": " + Files.readString(out));
+        }
+        String printed = Files.readString(out);
+        Files.delete(out);
+        if (p.exitValue() != 0) {
+            throw new IOException("'" + command + "' failed (" + p.exitValue() + "): " + printed);
+        }
+        return printed;
     }
 
     /** Starts Karaf and waits until its gateway accepts sessions. */

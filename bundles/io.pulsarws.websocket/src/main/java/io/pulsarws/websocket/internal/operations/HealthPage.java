@@ -7,6 +7,7 @@ import io.pulsarws.websocket.internal.edge.KeepAlive;
 import io.pulsarws.websocket.transport.HttpExchange;
 import io.pulsarws.websocket.transport.HttpRoute;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +34,17 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public class HealthPage implements HttpRoute {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HealthPage.class);
     static final int READY_TIMEOUT_SECONDS = 5;
+    /**
+     * How long a broker answer serves later probes: a balancer checking every 500 ms (several balancers, more often)
+     * costs the broker one lookup per this period, and the log one line of the Pulsar client's (it logs the probe
+     * topic's "not found" as a WARN).
+     */
+    static final long REUSE_MILLIS = 2_000;
+
+    /** The last broker check: shared while in flight, reused for {@link #REUSE_MILLIS} once it succeeded. */
+    private CompletableFuture<Void> lastCheck;
+
+    private long lastCheckNanos;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SessionManager sessions;
@@ -62,7 +74,7 @@ public class HealthPage implements HttpRoute {
             return;
         }
         try {
-            manager.checkBroker().get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            checkBroker(manager).get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             answer(x, 200, "READY", null);
         } catch (TimeoutException e) {
             answer(x, 503, "NOT_READY", "the broker did not answer within " + READY_TIMEOUT_SECONDS + " s");
@@ -79,6 +91,21 @@ public class HealthPage implements HttpRoute {
             Thread.currentThread().interrupt();
             answer(x, 503, "NOT_READY", "interrupted");
         }
+    }
+
+    /** @return the broker check in flight, or the last one if it succeeded within {@link #REUSE_MILLIS}, or a new one */
+    private synchronized CompletableFuture<Void> checkBroker(SessionManager manager) {
+        long now = System.nanoTime();
+        CompletableFuture<Void> last = lastCheck;
+        if (last != null
+                && (!last.isDone()
+                        || !last.isCompletedExceptionally()
+                                && now - lastCheckNanos < TimeUnit.MILLISECONDS.toNanos(REUSE_MILLIS))) {
+            return last;
+        }
+        lastCheck = manager.checkBroker();
+        lastCheckNanos = now;
+        return lastCheck;
     }
 
     private void answer(HttpExchange x, int status, String state, String reason) throws IOException {
