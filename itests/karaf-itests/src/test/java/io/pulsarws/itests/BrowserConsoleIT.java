@@ -4,9 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -424,12 +421,6 @@ public class BrowserConsoleIT extends GatewayTestSupport {
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(TIMEOUT)
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return httpGet(url);
     }
 }

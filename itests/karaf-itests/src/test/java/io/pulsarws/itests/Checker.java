@@ -133,11 +133,18 @@ final class Checker implements AutoCloseable {
         }
     }
 
-    /** After the producers were told to stop: collects the results of what is still in flight, for a while. */
+    /**
+     * When the session ends (or the producers were told to stop): collects the results of what is still in flight,
+     * for a while, also those that came before a close and were not read yet.
+     */
     private void awaitResults(WsClient ws, Set<String> inFlight) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!inFlight.isEmpty() && !ws.isClosed() && System.nanoTime() < deadline) {
-            result(ws.poll(Duration.ofMillis(50)), inFlight);
+        while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
+            String f = ws.poll(Duration.ofMillis(50));
+            if (f == null && ws.isClosed()) {
+                return; // every frame that came before the close is read: the rest has no answer
+            }
+            result(f, inFlight);
         }
     }
 

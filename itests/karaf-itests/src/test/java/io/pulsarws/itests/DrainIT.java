@@ -5,9 +5,6 @@ import static org.junit.Assert.assertTrue;
 
 import io.pulsarws.websocket.drain.DrainStatus;
 import io.pulsarws.websocket.drain.NodeDrain;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.inject.Inject;
 import javax.management.ObjectName;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
@@ -57,13 +53,7 @@ public class DrainIT extends GatewayTestSupport {
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(TIMEOUT)
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        return httpGet(url);
     }
 
     private static HttpResponse<String> post(String url, String body) throws Exception {
@@ -78,13 +68,7 @@ public class DrainIT extends GatewayTestSupport {
     }
 
     private String run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (Session s = shell.create(InputStream.nullInputStream(), print, print)) {
-            s.execute(command);
-        }
-        print.flush();
-        return out.toString(StandardCharsets.UTF_8);
+        return shell(shell, command);
     }
 
     /** Sends frames as fast as the gateway reads them until the socket closes; counts what was sent and answered. */

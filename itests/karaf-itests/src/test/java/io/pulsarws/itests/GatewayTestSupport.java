@@ -402,6 +402,29 @@ public abstract class GatewayTestSupport {
         }
     }
 
+    /** A plain GET, answered as text. */
+    protected static HttpResponse<String> httpGet(String url) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(TIMEOUT)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs a shell command as a Karaf console user would; returns what it printed on stdout and stderr. */
+    protected static String shell(org.apache.karaf.shell.api.console.SessionFactory shell, String command)
+            throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        try (org.apache.karaf.shell.api.console.Session s = shell.create(InputStream.nullInputStream(), print, print)) {
+            s.execute(command);
+        }
+        print.flush();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     /** @return where karaf.log ends now, for {@link #awaitLogSince} */
     protected static long logMark() throws IOException {
         Path log = karafLog();

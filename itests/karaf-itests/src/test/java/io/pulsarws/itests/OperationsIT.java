@@ -5,9 +5,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -25,7 +22,6 @@ import java.util.Map;
 import javax.inject.Inject;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
@@ -54,13 +50,7 @@ public class OperationsIT extends GatewayTestSupport {
 
     /** Runs a shell command as a Karaf console user would; returns what it printed on stdout and stderr. */
     private String run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (Session s = shell.create(InputStream.nullInputStream(), print, print)) {
-            s.execute(command);
-        }
-        print.flush();
-        return out.toString(StandardCharsets.UTF_8);
+        return shell(shell, command);
     }
 
     /** @return the CSV rows of a command's {@code --csv} output, keyed by header */

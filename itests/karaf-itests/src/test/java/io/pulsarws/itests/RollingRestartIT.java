@@ -53,20 +53,9 @@ public class RollingRestartIT extends GatewayTestSupport {
 
     /** @return the sum of a node's samples of one metric (every label set) */
     private static double metricOf(ChildKaraf node, String name) throws Exception {
-        String body = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics"))
-                                .timeout(TIMEOUT)
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
-        double sum = 0;
-        for (String line : body.split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
+        return samplesOf(node, name).values().stream()
+                .mapToDouble(Double::doubleValue)
+                .sum();
     }
 
     private static int status(String url) {
@@ -168,6 +157,7 @@ public class RollingRestartIT extends GatewayTestSupport {
                 lb.start();
                 awaitInRotation(lb, a);
                 awaitInRotation(lb, b);
+                String stickiness = checkStickiness(lb);
                 // the fault checker's clients, every one through the balancer
                 Checker c = new Checker("persistent/public/default/" + uniqueTopic("rolling"), List.of(lb.gateway()));
                 try {
@@ -231,7 +221,7 @@ public class RollingRestartIT extends GatewayTestSupport {
                             + times.size() + ", p50 " + percentile(times, 0.50) + " ms, p99 " + percentile(times, 0.99)
                             + " ms, max " + percentile(times, 1.0) + " ms; opens refused or failed " + c.failedOpens()
                             + "; closes by the servers " + c.serverCloses() + "; of node B's stop " + closesOfB + "; "
-                            + String.join("; ", phases);
+                            + String.join("; ", phases) + "; " + stickiness;
                     record(summary);
                     assertTrue(summary, v.clean());
                     assertEquals(summary, 0, v.refused());
@@ -247,6 +237,62 @@ public class RollingRestartIT extends GatewayTestSupport {
                 }
             }
         }
+    }
+
+    /**
+     * The HTTP fallback through the balancer: with the cookie HAProxy sets on the event stream's answer, every
+     * command POSTed for the stream reaches its node (204); without it, round robin sends some to the other node,
+     * which says so (421, not 404).
+     *
+     * @return what was seen
+     */
+    private static String checkStickiness(HaProxy lb) throws Exception {
+        String url = lb.http() + "/http/v2/consumer/persistent/public/default/" + uniqueTopic("sticky") + "/s";
+        HttpClient sticky = HttpClient.newBuilder()
+                .cookieHandler(new java.net.CookieManager())
+                .build();
+        HttpResponse<java.io.InputStream> stream = sticky.send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        try (java.io.BufferedReader events = new java.io.BufferedReader(
+                new java.io.InputStreamReader(stream.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String session = null;
+            for (int i = 0; i < 5 && session == null; i++) { // the first event names the stream
+                String line = events.readLine();
+                if (line != null && line.startsWith("data: ")) {
+                    session = (String) Json.object(line.substring(6)).get("session");
+                }
+            }
+            assertTrue("the stream named itself", session != null);
+            String commands = url + "?session=" + session;
+            int withCookie = 0;
+            for (int i = 0; i < 10; i++) {
+                withCookie += post(sticky, commands) == 204 ? 1 : 0;
+            }
+            assertEquals("every command with the balancer's cookie reached the stream's node", 10, withCookie);
+            HttpClient plain = HttpClient.newHttpClient();
+            Map<Integer, Integer> without = new java.util.TreeMap<>();
+            for (int i = 0; i < 10; i++) {
+                without.merge(post(plain, commands), 1, Integer::sum);
+            }
+            assertTrue("without it, some reached the other node, which said so: " + without, without.containsKey(421));
+            assertEquals(
+                    "and nothing else: " + without, 10, without.getOrDefault(421, 0) + without.getOrDefault(204, 0));
+            return "HTTP fallback through the balancer: 10 of 10 commands with its cookie answered 204; without it "
+                    + without;
+        }
+    }
+
+    private static int post(HttpClient client, String url) throws Exception {
+        return client.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(TIMEOUT)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("[]"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private static Map<String, Integer> difference(Map<String, Integer> now, Map<String, Integer> before) {

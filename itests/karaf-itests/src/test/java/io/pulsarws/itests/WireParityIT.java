@@ -5,10 +5,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -678,13 +675,7 @@ public class WireParityIT extends GatewayTestSupport {
     }
 
     private static String get(String url, int expectedStatus) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(TIMEOUT)
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = httpGet(url);
         assertEquals(url + ": " + r.body(), expectedStatus, r.statusCode());
         return r.body();
     }

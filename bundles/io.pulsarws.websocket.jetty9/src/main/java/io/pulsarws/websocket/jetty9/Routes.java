@@ -15,6 +15,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.http.context.ServletContextHelper;
 import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 
 /**
@@ -49,6 +51,7 @@ public class Routes {
 
     synchronized void removeRoute(HttpRoute route) {
         pending.remove(route);
+        properties.remove(route);
         ServiceRegistration<Servlet> r = servlets.remove(route);
         if (r != null) {
             try {
@@ -59,7 +62,36 @@ public class Routes {
         }
     }
 
+    /**
+     * The whiteboard's default context, when it (re)appears after routes were registered: they are registered again.
+     * A servlet registered before the context exists is parked by Pax Web until it does, and one of them (the health
+     * probes) once stayed parked for good on a starting node (RollingRestartIT: {@code /ready} answered 404 until the
+     * node stopped; Pax Web 11.1.0 logged "No matching target context(s)" for it and never registered it).
+     */
+    @Reference(
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY,
+            target = "(" + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "="
+                    + HttpWhiteboardConstants.HTTP_WHITEBOARD_DEFAULT_CONTEXT_NAME + ")")
+    synchronized void setDefaultContext(ServletContextHelper defaultContext) {
+        if (context == null || servlets.isEmpty()) {
+            return; // nothing registered before it
+        }
+        Map<HttpRoute, Map<String, Object>> registered = new java.util.HashMap<>(properties);
+        new java.util.ArrayList<>(servlets.keySet()).forEach(this::removeRoute);
+        registered.forEach(this::addRoute);
+    }
+
+    synchronized void unsetDefaultContext(ServletContextHelper defaultContext) {
+        // the routes stay registered: the whiteboard parks them until a default context is back
+    }
+
+    /** The properties of the routes registered, to register them again. */
+    private final Map<HttpRoute, Map<String, Object>> properties = new ConcurrentHashMap<>();
+
     private void register(HttpRoute route, Map<String, Object> properties) {
+        this.properties.put(route, properties);
         Dictionary<String, Object> p = new Hashtable<>();
         p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, properties.get(HttpRoute.NAME));
         p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, properties.get(HttpRoute.PATTERN));

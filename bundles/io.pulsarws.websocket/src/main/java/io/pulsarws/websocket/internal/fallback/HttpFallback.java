@@ -241,7 +241,7 @@ public class HttpFallback implements HttpRoute {
         }
         admit(x, false, true, (a, body) -> {
             EventStream s = streams.get(id);
-            if (s == null && !id.startsWith(node)) {
+            if (s == null && anotherNodes(id)) {
                 // not one of this node's: the balancer sent the command to another node than its stream's
                 throw new OpenRefusedException(
                         421,
@@ -506,6 +506,16 @@ public class HttpFallback implements HttpRoute {
             return null;
         }
     }
+
+    /** @return true if {@code id} has the shape of a stream id but another node's prefix */
+    private boolean anotherNodes(String id) {
+        return id.length() == node.length() + STREAM_ID_CHARS
+                && id.charAt(node.length() - 1) == '.'
+                && !id.startsWith(node);
+    }
+
+    /** The characters of a stream id after its node's prefix: 18 random bytes in base64url. */
+    private static final int STREAM_ID_CHARS = 24;
 
     /** @return a new stream id: this node's prefix, then 18 random bytes */
     private String newStreamId() {

@@ -169,7 +169,18 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
         if (!drainAsked.compareAndSet(false, true)) {
             return;
         }
-        ScheduledFuture<?> late = keepAlive.after(finishMillis, () -> leave(null));
+        ScheduledFuture<?> late = keepAlive.after(finishMillis, () -> {
+            if (drainClosing.get()) {
+                return;
+            }
+            LOG.info(
+                    "Drain: closing the {} from {} after {} ms, although it still owes its client answers or awaits"
+                            + " acks",
+                    session,
+                    socket == null ? null : socket.remoteAddress(),
+                    finishMillis);
+            leave(null);
+        });
         session.drain().whenComplete((hint, failure) -> {
             late.cancel(false);
             leave(failure == null ? hint : null);
