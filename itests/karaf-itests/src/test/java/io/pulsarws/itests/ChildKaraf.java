@@ -172,8 +172,17 @@ final class ChildKaraf implements AutoCloseable {
         }
     }
 
-    /** Sets a key in one of the node's {@code etc/*.cfg} files, replacing its line or appending one. */
-    private void set(String file, String key, String value) throws IOException {
+    /** @return what the node's karaf.log holds now */
+    String karafLog() throws IOException {
+        Path log = home.resolve("data/log/karaf.log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /**
+     * Sets a key in one of the node's {@code etc/*.cfg} files, replacing its line or appending one; a running node
+     * applies it through fileinstall, as it would a file its operator's configuration management wrote.
+     */
+    void set(String file, String key, String value) throws IOException {
         Path cfg = home.resolve("etc").resolve(file);
         String text = Files.exists(cfg) ? Files.readString(cfg) : "";
         String line = key + " = " + value;

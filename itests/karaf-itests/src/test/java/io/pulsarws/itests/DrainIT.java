@@ -196,18 +196,19 @@ public class DrainIT extends GatewayTestSupport {
             long last = java.util.Arrays.stream(closedAt).max().getAsLong();
             double spread = (last - first) / 1e9;
             double lastAfter = (last - started) / 1e9;
-            for (WsClient c : idle) {
-                assertEquals(1001, c.awaitClose(TIMEOUT));
-                assertEquals("Node draining: reconnect to another node", c.closeReason());
+            for (int i = 0; i < IDLE; i++) {
+                assertEquals(1001, closeOf("idle reader " + i, idle.get(i)));
+                assertEquals(
+                        "Node draining: reconnect to another node", idle.get(i).closeReason());
             }
             assertTrue("closes spread over the 4 s period: " + spread + " s", spread >= 1.5);
             assertTrue("the last idle reader closed within the period: " + lastAfter + " s", lastAfter <= 5.5);
 
             // the reader is told the id of the last message it was sent
-            assertEquals(1001, reader.awaitClose(Duration.ofSeconds(20)));
+            assertEquals(1001, closeOf("the reader", reader));
             assertEquals("Node draining: reconnect with messageId=" + ids.get(4), reader.closeReason());
-            assertEquals(1001, consumer.awaitClose(Duration.ofSeconds(20)));
-            assertEquals(1001, idleProducer.awaitClose(Duration.ofSeconds(20)));
+            assertEquals(1001, closeOf("the consumer", consumer));
+            assertEquals(1001, closeOf("the idle producer", idleProducer));
 
             // the event stream: a retry field, then a close event
             SseClient.Event close = stream.next(Duration.ofSeconds(20));
@@ -216,7 +217,7 @@ public class DrainIT extends GatewayTestSupport {
             assertEquals("1000", stream.retry());
 
             // the producer: every send read was answered ok, and exactly those are stored
-            assertEquals(1001, producing.ws.awaitClose(Duration.ofSeconds(20)));
+            assertEquals(1001, closeOf("the producer", producing.ws));
             producing.thread.join(30_000);
             long ok = producing.results.values().stream().filter("ok"::equals).count();
             assertEquals("every answer ok: " + producing.results.values(), producing.results.size(), ok);
@@ -286,6 +287,15 @@ public class DrainIT extends GatewayTestSupport {
             assertTrue(out, out.startsWith("Not draining"));
         }
         assertEquals(200, get(http() + "/ready").statusCode());
+    }
+
+    /** @return the close code the client got; fails naming the client if it got none (the connection failed) */
+    private static int closeOf(String client, WsClient ws) throws Exception {
+        try {
+            return ws.awaitClose(Duration.ofSeconds(20));
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(client + " got no close frame: " + e.getCause(), e);
+        }
     }
 
     private static long storedIn(String topic) {

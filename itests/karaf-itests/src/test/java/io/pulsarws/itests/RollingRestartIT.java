@@ -158,6 +158,7 @@ public class RollingRestartIT extends GatewayTestSupport {
                 awaitInRotation(lb, a);
                 awaitInRotation(lb, b);
                 String stickiness = checkStickiness(lb);
+                String sameConfiguration = sameConfigurationOnBoth(a, b);
                 // the fault checker's clients, every one through the balancer
                 Checker c = new Checker("persistent/public/default/" + uniqueTopic("rolling"), List.of(lb.gateway()));
                 try {
@@ -221,7 +222,7 @@ public class RollingRestartIT extends GatewayTestSupport {
                             + times.size() + ", p50 " + percentile(times, 0.50) + " ms, p99 " + percentile(times, 0.99)
                             + " ms, max " + percentile(times, 1.0) + " ms; opens refused or failed " + c.failedOpens()
                             + "; closes by the servers " + c.serverCloses() + "; of node B's stop " + closesOfB + "; "
-                            + String.join("; ", phases) + "; " + stickiness;
+                            + String.join("; ", phases) + "; " + stickiness + "; " + sameConfiguration;
                     record(summary);
                     assertTrue(summary, v.clean());
                     assertEquals(summary, 0, v.refused());
@@ -282,6 +283,38 @@ public class RollingRestartIT extends GatewayTestSupport {
             return "HTTP fallback through the balancer: 10 of 10 commands with its cookie answered 204; without it "
                     + without;
         }
+    }
+
+    /**
+     * One configuration for N nodes, the file-based way docs/operations.md gives (Karaf Cellar's cellar-config does
+     * not resolve on Karaf 4.4): the same {@code etc/io.pulsarws.websocket.cfg} line written on both nodes, as
+     * configuration management would, is in force on both within seconds, without a restart.
+     *
+     * @return how long each node took
+     */
+    private static String sameConfigurationOnBoth(ChildKaraf a, ChildKaraf b) throws Exception {
+        long t0 = System.nanoTime();
+        for (ChildKaraf node : List.of(a, b)) {
+            node.set("io.pulsarws.websocket.cfg", "drainPeriodSeconds", "4");
+        }
+        StringBuilder took = new StringBuilder("the same etc/ file line written on both nodes in force on");
+        for (ChildKaraf node : List.of(a, b)) {
+            await("node " + node.httpPort() + " applying the new file", TIMEOUT, () -> {
+                try {
+                    return node.karafLog()
+                            .lines()
+                            .anyMatch(l -> l.contains("WebSocket limits:") && l.contains("drain period 4 s"));
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            took.append(' ')
+                    .append(node == a ? "A" : "B")
+                    .append(" after ")
+                    .append(millisSince(t0))
+                    .append(" ms");
+        }
+        return took.toString();
     }
 
     private static int post(HttpClient client, String url) throws Exception {
