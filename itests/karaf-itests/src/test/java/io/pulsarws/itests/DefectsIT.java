@@ -54,7 +54,16 @@ public class DefectsIT extends GatewayTestSupport {
                 p.send("{\"payload\":\"" + b64("flood-" + i) + "\",\"context\":\"" + i + "\"}");
             }
             for (int i = 0; i < n; i++) {
-                Map<String, Object> r = Json.object(p.next(TIMEOUT));
+                String f = p.poll(TIMEOUT);
+                if (f == null) { // once, in a full run: say whether the gateway stopped reading or the broker answering
+                    throw new AssertionError("no result within " + TIMEOUT + " after " + i + " of " + n
+                            + "; sends the gateway has pending (PendingMessages): "
+                            + java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                                    .getAttribute(
+                                            new javax.management.ObjectName("io.pulsarws:type=Gateway"),
+                                            "PendingMessages"));
+                }
+                Map<String, Object> r = Json.object(f);
                 assertEquals(r.toString(), "ok", r.get("result"));
                 assertEquals("answered in order", Integer.toString(i), r.get("context"));
             }
