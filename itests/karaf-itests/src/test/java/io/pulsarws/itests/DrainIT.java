@@ -217,7 +217,11 @@ public class DrainIT extends GatewayTestSupport {
             assertEquals("1000", stream.retry());
 
             // the producer: every send read was answered ok, and exactly those are stored
-            assertEquals(1001, closeOf("the producer", producing.ws));
+            // a client that floods on after the close frame (this one never stops writing until its library reports
+            // the close) may instead see its connection end: the gateway drops it 5 s after the close, and the JDK's
+            // client then reported its pending write's broken pipe or end of input first (twice in 8 runs); what it
+            // was told before is what counts here
+            await("the producer's connection ended", Duration.ofSeconds(20), producing.ws::isClosed);
             producing.thread.join(30_000);
             long ok = producing.results.values().stream().filter("ok"::equals).count();
             assertEquals("every answer ok: " + producing.results.values(), producing.results.size(), ok);
