@@ -365,8 +365,9 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
             }
             congested = true;
             congestedSince = System.nanoTime();
+            // with the flag, under the gate: a relief between the two would resume first and the pause stay forever
+            reads.pause(ReadGate.OUTBOUND);
         }
-        reads.pause(ReadGate.OUTBOUND);
         node.congested(this);
         LOG.debug("{} bytes queued for {}: paused", queued.get(), socket);
     }
