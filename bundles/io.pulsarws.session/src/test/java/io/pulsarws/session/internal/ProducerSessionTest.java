@@ -279,4 +279,65 @@ class ProducerSessionTest {
         ProducerSession s = session(new SendBudget(0), 4);
         assertTrue(s.drain().isDone());
     }
+    /**
+     * The lost wakeup DefectsIT's flood hit: a send completing while the session is between setting its paused flag
+     * and pausing the endpoint's reading resumed first, and the pause that followed was never resumed. Here the
+     * endpoint's pause is held up until the completion has run as far as it can: the client must end up read again.
+     * On the code before, the client stayed paused with nothing in flight.
+     */
+    @Test
+    void aCompletionRacingThePauseCannotLeaveTheClientUnread() throws Exception {
+        java.util.concurrent.CountDownLatch inPause = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean readPaused = new java.util.concurrent.atomic.AtomicBoolean();
+        io.pulsarws.session.FrameSink slowPause = new io.pulsarws.session.FrameSink() {
+            @Override
+            public void send(String text) {}
+
+            @Override
+            public void close(int code, String reason) {}
+
+            @Override
+            public void pauseReading() {
+                inPause.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                readPaused.set(true);
+            }
+
+            @Override
+            public void resumeReading() {
+                readPaused.set(false);
+            }
+        };
+        ProducerSession s = new ProducerSession(
+                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
+                producer(),
+                "persistent://public/default/t",
+                false,
+                "test",
+                2,
+                io.pulsarws.codec.PayloadFormat.BASE64,
+                TopicSchema.NONE);
+        s.start(slowPause);
+        s.onText(frame("a", 0));
+        Thread reader = new Thread(() -> s.onText(frame("b", 1))); // the second in flight: the session pauses
+        reader.start();
+        assertTrue(inPause.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        Thread completion = new Thread(() -> sends.get(0).complete(new MessageIdImpl(1, 0, -1)));
+        completion.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (completion.getState() != Thread.State.BLOCKED && completion.getState() != Thread.State.TERMINATED) {
+            assertTrue(System.nanoTime() < deadline, "the completion neither ran nor waited");
+            Thread.onSpinWait(); // until it has run as far as it can while the pause is held up
+        }
+        release.countDown();
+        reader.join(10_000);
+        completion.join(10_000);
+        sends.get(1).complete(new MessageIdImpl(1, 1, -1));
+        assertFalse(readPaused.get(), "nothing in flight, and the client is still not read");
+    }
 }
