@@ -394,7 +394,7 @@ public abstract class GatewayTestSupport {
                 if (loggedSince(mark, fragments)) {
                     return;
                 }
-                Thread.sleep(50);
+                Thread.sleep(50); // a poll interval inside the deadline above
             }
             if (System.nanoTime() >= deadline) {
                 throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);

@@ -12,6 +12,18 @@ public interface Drainable {
     String RESUME_REASON = "Node draining: reconnect with messageId=";
 
     /**
+     * @param hint the last message id a reader was sent, or null
+     * @return the close reason of a drained connection: with the hint when it fits the 123 bytes a close reason has
+     */
+    static String reason(String hint) {
+        if (hint == null) {
+            return REASON;
+        }
+        String withHint = RESUME_REASON + hint;
+        return withHint.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123 ? withHint : REASON;
+    }
+
+    /**
      * Finishes what the connection owes its client, then closes it with 1001 and {@link #REASON}; closes it
      * regardless once {@code finishMillis} have passed. Idempotent, never blocks.
      */

@@ -160,7 +160,7 @@ final class EventStream
         java.util.function.Consumer<String> leave = hint -> {
             if (left.compareAndSet(false, true) && !closing.get() && !ended.get()) {
                 enqueue(("retry: " + DRAIN_RETRY_MILLIS + "\n\n").getBytes(StandardCharsets.US_ASCII), null);
-                close(1001, hint == null ? Drainable.REASON : Drainable.RESUME_REASON + hint);
+                close(1001, Drainable.reason(hint));
                 keepAlive.after(Outbound.DROP_AFTER_CLOSE_MILLIS, this::end);
             }
         };

@@ -189,7 +189,7 @@ final class GatewaySocket implements WebSocketHandler, FrameSink, Outbound.Clien
 
     private void leave(String hint) {
         if (drainClosing.compareAndSet(false, true)) {
-            close(GOING_AWAY, hint == null ? Drainable.REASON : Drainable.RESUME_REASON + hint);
+            close(GOING_AWAY, Drainable.reason(hint));
             dropLater();
         }
     }
