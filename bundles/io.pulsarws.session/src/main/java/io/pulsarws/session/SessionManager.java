@@ -20,6 +20,19 @@ public interface SessionManager {
     GatewaySession open(OpenRequest request) throws OpenRefusedException;
 
     /**
+     * Opens a session as {@link #open} does, without a thread waiting for the broker: what can be refused at once
+     * (the topic's name, the options, the credentials) fails the future before this returns; the rest completes it
+     * on a Pulsar client thread (keep the work done there short). A caller that no longer wants the session (its
+     * client went away meanwhile) must close it.
+     *
+     * @param request what to open
+     * @return completes with the session, not yet started, or fails with an {@link OpenRefusedException} (possibly
+     *     wrapped in a {@link java.util.concurrent.CompletionException}) giving the HTTP status and short reason
+     * @since 2.5.0
+     */
+    CompletableFuture<GatewaySession> openAsync(OpenRequest request);
+
+    /**
      * @return a snapshot of the open sessions
      * @since 1.1.0
      */

@@ -429,7 +429,86 @@ public class DefectsIT extends GatewayTestSupport {
     }
 
     /**
-     * Handshakes waiting for their producer hold an HTTP thread each, so they are bounded: with
+     * Issue 25: a handshake waiting for the broker holds no thread. 260 producer handshakes on a topic over its backlog
+     * quota (each waits up to the operation timeout, 30 s, for a producer the broker keeps refusing) are more than the
+     * container's 200 threads; while they all wait, a consumer on another topic opens within 5 s and {@code /metrics}
+     * answers, and none of the 260 is refused with 503. On the code before, the 65th was refused with 503
+     * ({@code maxPendingHandshakes} 64, a thread each), and with that bound raised the waiting handshakes would hold
+     * every thread of the pool.
+     */
+    @Test
+    public void handshakesWaitingForTheBrokerHoldNoThread() throws Exception {
+        String held = gateway() + "/ws/v2/producer/" + topicOverBacklogQuota("producer_exception");
+        int waiting = 260;
+        HttpClient client = HttpClient.newHttpClient();
+        java.net.http.WebSocket.Listener quiet = new java.net.http.WebSocket.Listener() {};
+        List<java.util.concurrent.CompletableFuture<java.net.http.WebSocket>> opens = new ArrayList<>();
+        double pendingBefore = metric("pulsarws_handshakes_pending ");
+        double refused503Before = metric("pulsarws_handshakes_refused_total{status=\"503\"}");
+        // the quota is checked every 2 s: the first handshake is held once it is in force
+        await("one handshake held by the quota", Duration.ofSeconds(60), () -> {
+            java.util.concurrent.CompletableFuture<java.net.http.WebSocket> probe =
+                    client.newWebSocketBuilder().buildAsync(URI.create(held), quiet);
+            try {
+                probe.get(1500, java.util.concurrent.TimeUnit.MILLISECONDS).abort();
+                return false;
+            } catch (java.util.concurrent.TimeoutException stillWaiting) {
+                opens.add(probe);
+                return true;
+            } catch (Exception refused) {
+                return false;
+            }
+        });
+        long fired = System.nanoTime();
+        for (int i = 1; i < waiting; i++) {
+            opens.add(client.newWebSocketBuilder().buildAsync(URI.create(held), quiet));
+        }
+        try {
+            await(
+                    waiting + " handshakes waiting at once",
+                    Duration.ofSeconds(20),
+                    () -> metric("pulsarws_handshakes_pending ") - pendingBefore >= waiting);
+            long start = System.nanoTime();
+            try (WsClient meanwhile = WsClient.open(gateway() + path("consumer", uniqueTopic("meanwhile")) + "/sub")) {
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue("another client's handshake took " + millis + " ms", millis < 5_000);
+            }
+            assertEquals(
+                    200,
+                    httpGet(gateway().replace("ws://", "http://") + "/metrics").statusCode());
+        } finally {
+            int opened = 0;
+            int refused503 = 0;
+            int other = 0;
+            Map<String, Integer> outcomes = new java.util.TreeMap<>();
+            for (java.util.concurrent.CompletableFuture<java.net.http.WebSocket> open : opens) {
+                try {
+                    open.get(90, java.util.concurrent.TimeUnit.SECONDS).abort();
+                    opened++;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    String outcome = e.getCause() instanceof java.net.http.WebSocketHandshakeException h
+                            ? "HTTP " + h.getResponse().statusCode()
+                            : String.valueOf(e.getCause());
+                    outcomes.merge(outcome, 1, Integer::sum);
+                    if (outcome.equals("HTTP 503")) {
+                        refused503++;
+                    } else {
+                        other++;
+                    }
+                }
+            }
+            System.out.printf(
+                    "%d held handshakes ended after %d s: %d opened, %d refused 503, %d failed otherwise %s%n",
+                    opens.size(), (System.nanoTime() - fired) / 1_000_000_000L, opened, refused503, other, outcomes);
+            assertEquals("refused with 503", 0, refused503);
+        }
+        assertEquals(
+                "503s counted", 0, metric("pulsarws_handshakes_refused_total{status=\"503\"}") - refused503Before, 0);
+        await("no handshake left waiting", TIMEOUT, () -> metric("pulsarws_handshakes_pending ") <= pendingBefore);
+    }
+
+    /**
+     * Handshakes waiting for their producer are bounded in number (they hold memory, not threads): with
      * {@code maxPendingHandshakes=1}, a handshake arriving while one waits (here a producer held back by a
      * backlog quota, which the Pulsar client retries until the operation timeout) is refused at once with 503,
      * and the log names the limit.
@@ -470,7 +549,7 @@ public class DefectsIT extends GatewayTestSupport {
                 }
             });
         } finally {
-            configure("maxPendingHandshakes", 64, "statsIntervalSeconds", 60);
+            configure("maxPendingHandshakes", 4096, "statsIntervalSeconds", 60);
             background.shutdownNow();
         }
         await("handshakes served again", TIMEOUT, () -> {

@@ -11,6 +11,7 @@ import io.pulsarws.session.Setting;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pulsar.client.api.CryptoKeyReader;
@@ -143,7 +144,21 @@ public class PulsarGateway implements SessionManager {
 
     @Override
     public GatewaySession open(OpenRequest request) throws OpenRefusedException {
-        return factory.open(request);
+        CompletableFuture<GatewaySession> opening = factory.openAsync(request);
+        try {
+            return opening.get();
+        } catch (InterruptedException e) {
+            opening.thenAccept(GatewaySession::close); // whatever completes later must not linger
+            Thread.currentThread().interrupt();
+            throw new OpenRefusedException(503, "Gateway is shutting down");
+        } catch (ExecutionException e) {
+            throw Refusals.of(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<GatewaySession> openAsync(OpenRequest request) {
+        return factory.openAsync(request);
     }
 
     @Override

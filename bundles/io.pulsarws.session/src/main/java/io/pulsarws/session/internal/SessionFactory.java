@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a handshake into a session or an HTTP refusal: checks the topic, picks the Pulsar client, parses the
- * options, creates the producer, consumer or reader (waiting up to the operation timeout) and registers the
- * session. Runs on Jetty's handshake threads; it keeps no state of its own.
+ * options, starts creating the producer, consumer or reader and registers the session once the broker answered
+ * (within the operation timeout). Called on the endpoints' handshake threads; it keeps no state of its own.
  */
 final class SessionFactory {
     private static final Logger LOG = LoggerFactory.getLogger(SessionFactory.class);
@@ -38,11 +38,22 @@ final class SessionFactory {
 
     /**
      * Validates the request, picks the client (the gateway's own, or a lease on the client of the client's token),
-     * creates the session and registers it.
+     * creates the session and registers it. What can be decided at once (the topic's name, the options, the
+     * credentials) is decided on the caller's thread; the broker's answer completes the future on the Pulsar
+     * client's thread, and no thread waits for it.
      *
-     * @throws OpenRefusedException with the HTTP status and reason to answer the handshake with
+     * @return the registered session, or a failure with the {@link OpenRefusedException} (HTTP status and reason) to
+     *     answer the handshake with; a session created after the operation timeout is closed, never handed over
      */
-    GatewaySession open(OpenRequest request) throws OpenRefusedException {
+    CompletableFuture<GatewaySession> openAsync(OpenRequest request) {
+        try {
+            return begin(request);
+        } catch (OpenRefusedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<GatewaySession> begin(OpenRequest request) throws OpenRefusedException {
         EndpointPath path = request.path();
         QueryParams params = new QueryParams(request.params());
         if (path.topic() != null) {
@@ -92,21 +103,39 @@ final class SessionFactory {
             }
             sessionClient = lease.client();
         }
-        AbstractSession session;
         String owner = ClientIdentity.chargedTo(identity, request.remoteAddress());
+        CompletableFuture<AbstractSession> created;
         try {
             if (path.kind() != EndpointPath.Kind.PRODUCER) {
                 context.prefetch().admit(owner);
             }
-            session = create(c, path, params, request.remoteAddress(), sessionClient, lease != null);
+            created = create(c, path, params, request.remoteAddress(), sessionClient, lease != null);
         } catch (OpenRefusedException e) {
-            if (lease != null) {
-                lease.release();
-            }
-            LOG.debug(
-                    "Refused {} on {} for {}: {} {}", path.kind(), path.topic(), identity, e.status(), e.getMessage());
+            refused(path, identity, lease, e);
             throw e;
         }
+        CredentialClients.Lease held = lease;
+        return created.handle((session, failure) -> {
+            if (failure != null) {
+                OpenRefusedException e = Refusals.of(failure);
+                refused(path, identity, held, e);
+                throw new CompletionException(e);
+            }
+            return register(c, session, held, identity, owner);
+        });
+    }
+
+    private static void refused(
+            EndpointPath path, ClientIdentity identity, CredentialClients.Lease lease, OpenRefusedException e) {
+        if (lease != null) {
+            lease.release();
+        }
+        LOG.debug("Refused {} on {} for {}: {} {}", path.kind(), path.topic(), identity, e.status(), e.getMessage());
+    }
+
+    /** Hands the created session to the registry, unless its client was replaced meanwhile. */
+    private GatewaySession register(
+            Cluster c, AbstractSession session, CredentialClients.Lease lease, ClientIdentity identity, String owner) {
         if (session instanceof DeliverySession d) {
             d.watch(context.prefetch(), owner);
         }
@@ -117,14 +146,21 @@ final class SessionFactory {
         sessions.add(session, lease); // the lease is released when the session is forgotten
         if (c.isClosed()) { // replaced while the session was being created
             session.close();
-            throw new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect");
+            throw new CompletionException(
+                    new OpenRefusedException(503, "Gateway is restarting its Pulsar client; reconnect"));
         }
         LOG.debug("Opened {} for {}", session, identity);
         return session;
     }
 
-    /** Creates the session with the given client, waiting up to the operation timeout. */
-    private AbstractSession create(
+    /**
+     * Starts creating the session with the given client.
+     *
+     * @return completes with the session, or fails within the operation timeout (then 504: a session created
+     *     later is closed at once)
+     * @throws OpenRefusedException 400 when the options cannot be read
+     */
+    private CompletableFuture<AbstractSession> create(
             Cluster cl,
             EndpointPath path,
             QueryParams params,
@@ -153,19 +189,19 @@ final class SessionFactory {
         } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, e.getMessage());
         }
-        try {
-            return created.get(cl.settings.client().operationTimeoutMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // whatever completes later must not linger
-            created.thenAccept(AbstractSession::close);
-            throw new OpenRefusedException(504, "Failed to create producer/consumer: timed out");
-        } catch (InterruptedException e) {
-            created.thenAccept(AbstractSession::close);
-            Thread.currentThread().interrupt();
-            throw new OpenRefusedException(503, "Gateway is shutting down");
-        } catch (Exception e) {
-            throw Refusals.of(e);
-        }
+        CompletableFuture<AbstractSession> answer = new CompletableFuture<>();
+        created.whenComplete((session, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            } else if (!answer.complete(session)) {
+                session.close(); // created after the timeout (or after the caller gave up): must not linger
+            }
+        });
+        answer.orTimeout(cl.settings.client().operationTimeoutMillis(), TimeUnit.MILLISECONDS);
+        return answer.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                Refusals.unwrap(e) instanceof TimeoutException
+                        ? new OpenRefusedException(504, "Failed to create producer/consumer: timed out")
+                        : e));
     }
 
     /**

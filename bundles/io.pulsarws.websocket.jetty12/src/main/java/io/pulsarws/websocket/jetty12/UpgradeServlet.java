@@ -30,6 +30,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
@@ -51,6 +52,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
  */
 @Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
 @HttpWhiteboardServletPattern(WebSocketEndpoint.PATTERN)
+@HttpWhiteboardServletAsyncSupported
 @HttpWhiteboardServletName("pulsar-websocket")
 public class UpgradeServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;

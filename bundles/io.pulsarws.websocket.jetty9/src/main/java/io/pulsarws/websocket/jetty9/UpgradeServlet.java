@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
@@ -25,6 +26,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  */
 @Component(service = Servlet.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE)
 @HttpWhiteboardServletPattern(WebSocketEndpoint.PATTERN)
+@HttpWhiteboardServletAsyncSupported
 @HttpWhiteboardServletName("pulsar-websocket")
 public class UpgradeServlet extends WebSocketServlet {
     private static final long serialVersionUID = 1L;

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What a WebSocket handshake and an HTTP fallback request
@@ -53,6 +54,26 @@ public final class Handshakes {
             throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
         }
         return manager.open(new OpenRequest(path, params, x.remoteAddress() + ":" + x.remotePort(), identity));
+    }
+
+    /**
+     * Starts opening the request's session without waiting for the broker ({@link SessionManager#openAsync}).
+     *
+     * @param manager the session manager, or null while there is none (503)
+     * @param identity the authenticated client, or null
+     * @return completes with the session, or fails with the {@link OpenRefusedException} to answer
+     */
+    public static CompletableFuture<GatewaySession> openAsync(
+            SessionManager manager,
+            HttpExchange x,
+            EndpointPath path,
+            Map<String, String> params,
+            ClientIdentity identity) {
+        if (manager == null) {
+            return CompletableFuture.failedFuture(
+                    new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)"));
+        }
+        return manager.openAsync(new OpenRequest(path, params, x.remoteAddress() + ":" + x.remotePort(), identity));
     }
 
     /**

@@ -37,8 +37,10 @@ public class KeepAlive {
     private final Receiving receiving = new Receiving();
     /** Every open connection, for a drain to reach. */
     private final Connections connections = new Connections();
-    /** Handshakes waiting for their producer or consumer; each holds a request thread, so they are bounded. */
+    /** WebSocket handshakes waiting for their producer or consumer (no thread each, a request's memory). */
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
+    /** HTTP fallback requests waiting for their producer or consumer; each holds a request thread. */
+    private final AtomicInteger pendingHttpOpens = new AtomicInteger();
 
     @Activate
     public KeepAlive() {
@@ -80,9 +82,14 @@ public class KeepAlive {
         return connections;
     }
 
-    /** @return the handshakes (WebSocket or HTTP) waiting for the session manager now */
+    /** @return the WebSocket handshakes waiting for the session manager now */
     public AtomicInteger pendingHandshakes() {
         return pendingHandshakes;
+    }
+
+    /** @return the HTTP fallback requests waiting for the session manager now */
+    public AtomicInteger pendingHttpOpens() {
+        return pendingHttpOpens;
     }
 
     /** @return the counts of refused handshakes and ended sessions */

@@ -28,9 +28,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(
             name = "Maximum pending handshakes",
-            description = "Handshakes waiting at once for their producer or consumer to be created (each holds an "
-                    + "HTTP thread for up to operationTimeoutMillis); more are refused with 503.")
-    int maxPendingHandshakes() default 64;
+            description = "WebSocket handshakes waiting at once for their producer, consumer or reader to be "
+                    + "created (for up to operationTimeoutMillis). They wait without a thread, each holding its "
+                    + "request (a few KiB); more are refused with 503.")
+    int maxPendingHandshakes() default 4096;
+
+    @AttributeDefinition(
+            name = "Maximum pending HTTP opens",
+            description = "HTTP fallback requests (event streams, producer POSTs) waiting at once for their "
+                    + "producer or consumer to be created; each holds an HTTP thread meanwhile, so keep it well "
+                    + "below the container's thread pool. More are refused with 503.")
+    int maxPendingHttpOpens() default 64;
 
     @AttributeDefinition(
             name = "Stats interval (s)",

@@ -36,6 +36,7 @@ public class WebSocketSettings {
                 || config.idleTimeoutMillis() < 1000
                 || config.pingIntervalSeconds() < 0
                 || config.maxPendingHandshakes() < 1
+                || config.maxPendingHttpOpens() < 1
                 || config.statsIntervalSeconds() < 1
                 || config.maxSessions() < 0
                 || config.maxSessionsPerAddress() < 0
@@ -49,7 +50,7 @@ public class WebSocketSettings {
                 || config.drainPeriodSeconds() < 0) {
             LOG.error(
                     "Rejected {} configuration: maxTextFrameSize must be >= 1024, idleTimeoutMillis >= 1000, "
-                            + "pingIntervalSeconds >= 0, maxPendingHandshakes >= 1, statsIntervalSeconds >= 1, maxSessions and "
+                            + "pingIntervalSeconds >= 0, maxPendingHandshakes and maxPendingHttpOpens >= 1, statsIntervalSeconds >= 1, maxSessions and "
                             + "maxSessionsPerAddress and maxSessionsPerPrincipal >= 0, maxQueuedBytesPerSession >= 1024, maxQueuedBytes >= 0, "
                             + "slowClientTimeoutMillis >= 1000, requestBodyTimeoutMillis >= 100, maxReceivingBytesPerPrincipal and "
                             + "maxReceivingBytes >= 0, drainPeriodSeconds >= 0; keeping the previous values",
@@ -126,6 +127,10 @@ public class WebSocketSettings {
 
     public int maxPendingHandshakes() {
         return Math.max(1, config.maxPendingHandshakes());
+    }
+
+    public int maxPendingHttpOpens() {
+        return Math.max(1, config.maxPendingHttpOpens());
     }
 
     public int maxSessions() {

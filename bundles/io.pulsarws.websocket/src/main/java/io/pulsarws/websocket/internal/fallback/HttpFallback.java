@@ -429,13 +429,13 @@ public class HttpFallback implements HttpRoute {
 
     /** Runs an admitted request, holding a pending-handshake place meanwhile. */
     private void proceed(HttpExchange x, Admitted a, byte[] body, Admission then) throws IOException {
-        AtomicInteger pending = keepAlive.pendingHandshakes();
-        if (pending.incrementAndGet() > settings.maxPendingHandshakes()) {
+        AtomicInteger pending = keepAlive.pendingHttpOpens();
+        if (pending.incrementAndGet() > settings.maxPendingHttpOpens()) {
             pending.decrementAndGet();
             if (a.permit() != null) {
                 a.permit().release();
             }
-            refuse(x, 503, "Too many pending handshakes (maxPendingHandshakes); retry later");
+            refuse(x, 503, "Too many requests waiting for their session (maxPendingHttpOpens); retry later");
             complete(a.async());
             return;
         }

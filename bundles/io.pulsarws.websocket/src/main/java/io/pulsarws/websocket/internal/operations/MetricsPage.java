@@ -99,6 +99,16 @@ public class MetricsPage implements HttpRoute {
                 + "closed (pulsar-ws:drain).");
         out.println("# TYPE pulsarws_draining gauge");
         out.println("pulsarws_draining " + (connections.acceptingNew() ? 0 : 1));
+        out.println("# HELP pulsarws_handshakes_pending WebSocket handshakes waiting for their producer, consumer "
+                + "or reader (maxPendingHandshakes; no thread each).");
+        out.println("# TYPE pulsarws_handshakes_pending gauge");
+        out.println(
+                "pulsarws_handshakes_pending " + keepAlive.pendingHandshakes().get());
+        out.println("# HELP pulsarws_http_opens_pending HTTP fallback requests waiting for their producer or consumer "
+                + "(maxPendingHttpOpens; a thread each).");
+        out.println("# TYPE pulsarws_http_opens_pending gauge");
+        out.println(
+                "pulsarws_http_opens_pending " + keepAlive.pendingHttpOpens().get());
         out.println("# HELP pulsarws_drained_connections_total Connections closed by drains since the endpoints "
                 + "started.");
         out.println("# TYPE pulsarws_drained_connections_total counter");

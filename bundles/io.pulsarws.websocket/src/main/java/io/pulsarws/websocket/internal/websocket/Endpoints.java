@@ -16,6 +16,10 @@ import io.pulsarws.websocket.transport.WebSocketEndpoint;
 import io.pulsarws.websocket.transport.WebSocketHandler;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Component;
@@ -32,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * then is the WebSocket accepted; otherwise the client gets an HTTP status with a one-line plain-text reason. In
  * order: the Origin and Host (403), the session limits (503 for the node, 429 per address), the pending-handshake
  * bound (503), the offered subprotocols ({@link Subprotocols}: 400), the client's token (401), then the session
- * manager (400, 403, 404, 409, 503, 504...).
+ * manager (400, 403, 404, 409, 503, 504...). No thread waits for the session manager: the handshake is a
+ * {@link Pending} until the broker answers, bounded in number by {@code maxPendingHandshakes}.
  *
  * <p>The component takes no configuration and its references are dynamic, so the transport's servlet registration
  * never changes: the container would restart the web context, dropping every open WebSocket. Without a session
@@ -63,10 +68,9 @@ public class Endpoints implements WebSocketEndpoint {
     }
 
     @Override
-    public Upgrade handshake(HttpExchange x) throws IOException {
+    public Pending handshake(HttpExchange x) throws IOException {
         WebSocketSettings limits = settings;
         SessionLimits.Permit permit;
-        SecuritySettings.Caller caller;
         Subprotocols offered = null;
         try {
             security.checkOrigin(x);
@@ -95,32 +99,99 @@ public class Endpoints implements WebSocketEndpoint {
             LOG.warn("Handshake from {} refused: maxPendingHandshakes ({}) reached", x.remoteAddress(), limit);
             return null;
         }
-        GatewaySession session;
+        CompletableFuture<GatewaySession> opening;
+        SecuritySettings.Caller caller = null;
         try {
             // a client's malformed offer is its own error: refused like a bad parameter, never logged above DEBUG
             offered = Subprotocols.of(x.headers("Sec-WebSocket-Protocol"));
             caller = security.authenticate(x, offered.token());
             SecuritySettings.chargePrincipal(permit, caller, limits);
-            session = open(x, caller);
+            opening = open(x, caller);
         } catch (OpenRefusedException e) {
-            permit.release();
-            refuse(x, e.status(), e.getMessage(), offered);
-            return null;
+            opening = CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
-            permit.release();
             // never let the container render it: its error page can carry the stack trace
             LOG.warn("Handshake for {} failed unexpectedly", x.path(), e);
-            refuse(x, 500, "Internal error: " + e.getClass().getSimpleName(), offered);
-            return null;
-        } finally {
-            pendingHandshakes.decrementAndGet();
+            opening = CompletableFuture.failedFuture(new OpenRefusedException(
+                    500, "Internal error: " + e.getClass().getSimpleName()));
         }
-        return new Accepted(
-                session,
-                permit,
-                caller == null ? null : caller.expiresAt(),
-                SecuritySettings.owner(caller, x.remoteAddress()),
-                offered.offered());
+        return new Opening(opening, permit, caller, x.remoteAddress(), offered);
+    }
+
+    /**
+     * A handshake whose session is being opened: it holds its session-limit permit and a pending-handshake place,
+     * and no thread, until the transport finishes or abandons it.
+     */
+    private final class Opening implements Pending {
+        private final CompletableFuture<GatewaySession> opening;
+        private final SessionLimits.Permit permit;
+        private final SecuritySettings.Caller caller;
+        private final String remoteAddress;
+        /** The client's subprotocols, or null when refused before they were read. */
+        private final Subprotocols offered;
+
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        Opening(
+                CompletableFuture<GatewaySession> opening,
+                SessionLimits.Permit permit,
+                SecuritySettings.Caller caller,
+                String remoteAddress,
+                Subprotocols offered) {
+            this.opening = opening;
+            this.permit = permit;
+            this.caller = caller;
+            this.remoteAddress = remoteAddress;
+            this.offered = offered;
+        }
+
+        @Override
+        public CompletionStage<?> decided() {
+            return opening.handle((session, failure) -> null);
+        }
+
+        @Override
+        public Upgrade finish(HttpExchange x) throws IOException {
+            if (!ended.compareAndSet(false, true)) {
+                return null; // abandoned meanwhile: its session is closed
+            }
+            keepAlive.pendingHandshakes().decrementAndGet();
+            GatewaySession session;
+            try {
+                session = opening.getNow(null);
+            } catch (CompletionException | CancellationException e) {
+                permit.release();
+                Throwable t = e.getCause() == null ? e : e.getCause();
+                if (t instanceof OpenRefusedException refusal) {
+                    refuse(x, refusal.status(), refusal.getMessage(), offered);
+                } else {
+                    LOG.warn("Handshake for {} failed unexpectedly", x.path(), t);
+                    refuse(x, 500, "Internal error: " + t.getClass().getSimpleName(), offered);
+                }
+                return null;
+            }
+            if (session == null) { // the transport broke the contract: finish before decided
+                opening.thenAccept(GatewaySession::close);
+                permit.release();
+                refuse(x, 500, "Internal error: handshake finished before it was decided", offered);
+                return null;
+            }
+            return new Accepted(
+                    session,
+                    permit,
+                    caller == null ? null : caller.expiresAt(),
+                    SecuritySettings.owner(caller, remoteAddress),
+                    offered.offered());
+        }
+
+        @Override
+        public void abandon() {
+            if (ended.compareAndSet(false, true)) {
+                keepAlive.pendingHandshakes().decrementAndGet();
+                permit.release();
+                opening.thenAccept(GatewaySession::close); // now, or whenever the broker answers
+            }
+        }
     }
 
     /** What the handshake decided, until the transport upgrades or gives up. */
@@ -173,7 +244,8 @@ public class Endpoints implements WebSocketEndpoint {
         }
     }
 
-    private GatewaySession open(HttpExchange x, SecuritySettings.Caller caller) throws OpenRefusedException {
+    private CompletableFuture<GatewaySession> open(HttpExchange x, SecuritySettings.Caller caller)
+            throws OpenRefusedException {
         SessionManager manager = sessions;
         if (manager == null) {
             throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
@@ -184,7 +256,7 @@ public class Endpoints implements WebSocketEndpoint {
         } catch (IllegalArgumentException e) {
             throw new OpenRefusedException(400, "Invalid request path: " + e.getMessage());
         }
-        return Handshakes.open(manager, x, path, Handshakes.params(x), caller == null ? null : caller.identity());
+        return Handshakes.openAsync(manager, x, path, Handshakes.params(x), caller == null ? null : caller.identity());
     }
 
     /**
