@@ -34,6 +34,14 @@ import org.HdrHistogram.Histogram;
  * flood    one producer session with no window at all: sends as fast as the socket takes frames for --duration s;
  *          --results read (counted), ignored (read and dropped) or unread (never taken off the socket); what the
  *          broker stored is read from its topic stats (--admin http://broker-web)
+ * fanout   --connections N readers of one topic (with --consume: consumers, each on a Shared subscription of its own)
+ *          open all at once (the burst: none retried; how many were let in, refused, and the time until the last
+ *          was open); the refused ones are then retried each second until all are open; then --messages M are
+ *          published by the native client (--service-url) as fast as it goes, and every client acknowledges
+ *          each delivery: deliveries per second to all, publish-to-delivery latency
+ * churn    --connections C clients in a loop for --duration s (after --warmup s): each opens a consumer (Shared, on
+ *          one subscription, receiverQueueSize=1), takes one message of a backlog published beforehand, acknowledges
+ *          it and closes: cycles (handshakes) per second, handshake latency, refusals
  * </pre>
  * Common: --target ws://host:port | pulsar://host:port, --service-url pulsar://... (to prepare topics),
  * --batching (producers batch: {@code batchingEnabled=true} on WebSocket targets, as Pulsar's service reads it),
@@ -68,6 +76,8 @@ public final class LoadTool {
             "warmup-messages",
             "results",
             "admin");
+    /** WebSockets per JDK HttpClient in the fan-out load: each client has one selector thread. */
+    private static final int SOCKETS_PER_CLIENT = 500;
     /** In-flight sends tracked per connection; the open loop and the flood never have more. */
     private static final int RING = 1 << 17;
 
@@ -101,6 +111,8 @@ public final class LoadTool {
             case "e2e" -> tool.e2e();
             case "idle" -> tool.idle();
             case "flood" -> tool.flood();
+            case "fanout" -> tool.fanout();
+            case "churn" -> tool.churn();
             default -> {
                 System.err.println("unknown load " + mode);
                 System.exit(2);
@@ -340,6 +352,299 @@ public final class LoadTool {
                     rate);
             links.forEach(Target.ConsumerLink::close);
         }
+    }
+
+    // ---------------------------------------------------------------- fanout
+
+    private void fanout() throws Exception {
+        int n = o.integer("connections", 100);
+        int messages = o.integer("messages", 1000);
+        String topic = o.required("topic");
+        String base = o.required("target");
+        if (!base.startsWith("ws")) {
+            throw new IllegalArgumentException("the fan-out load is for WebSocket targets");
+        }
+        boolean consumers = o.flag("consume");
+        List<java.net.http.HttpClient> clients = new ArrayList<>();
+        for (int i = 0; i < (n + SOCKETS_PER_CLIENT - 1) / SOCKETS_PER_CLIENT; i++) {
+            clients.add(java.net.http.HttpClient.newHttpClient());
+        }
+        Meter latency = new Meter();
+        AtomicLong firstDelivery = new AtomicLong();
+        AtomicLong lastDelivery = new AtomicLong();
+        java.util.function.BiConsumer<WsConnection, String> onFrame = (c, frame) -> {
+            String id = Frames.field(frame, "messageId");
+            String payload = Frames.field(frame, "payload");
+            if (id == null || payload == null) {
+                return; // not a message
+            }
+            long now = System.nanoTime();
+            try {
+                c.send(Frames.ack(id));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            latency.record(now - Frames.stampOfBase64(payload));
+            firstDelivery.compareAndSet(0, now);
+            lastDelivery.set(now);
+        };
+        java.util.function.IntFunction<java.net.URI> uri = i -> java.net.URI.create(base
+                + (consumers
+                        ? "/ws/v2/consumer/persistent/public/default/" + topic + "/fan-" + i
+                                + "?subscriptionType=Shared&receiverQueueSize=" + WebSocketTarget.RECEIVER_QUEUE
+                        : "/ws/v2/reader/persistent/public/default/" + topic + "?messageId=latest&receiverQueueSize="
+                                + WebSocketTarget.RECEIVER_QUEUE));
+        WsConnection[] open = new WsConnection[n];
+        // the burst: every handshake started at once, none retried
+        Meter handshakes = new Meter();
+        Map<String, Integer> refusals = new java.util.TreeMap<>();
+        AtomicLong lastOpen = new AtomicLong();
+        long t0 = System.nanoTime();
+        List<CompletableFuture<WsConnection>> burst = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long begun = System.nanoTime();
+            burst.add(WsConnection.open(clients.get(i / SOCKETS_PER_CLIENT), uri.apply(i), onFrame, 64)
+                    .whenComplete((c, e) -> {
+                        if (e == null) {
+                            long at = System.nanoTime();
+                            handshakes.record(at - begun);
+                            lastOpen.accumulateAndGet(at, Math::max);
+                        }
+                    }));
+        }
+        for (int i = 0; i < n; i++) {
+            open[i] = await(burst.get(i), refusals);
+        }
+        long opened =
+                java.util.Arrays.stream(open).filter(java.util.Objects::nonNull).count();
+        double burstSeconds = lastOpen.get() == 0 ? Double.NaN : (lastOpen.get() - t0) / 1e9;
+        handshakes.tick(true);
+        Histogram hs = handshakes.total();
+        result.setProperty("burstOpened", Long.toString(opened));
+        result.setProperty("burstRefused", Long.toString(n - opened));
+        result.setProperty("burstRefusals", refusals.toString());
+        result.setProperty("burstSeconds", fmt(burstSeconds));
+        result.setProperty("handshakeP50", fmt(hs.getValueAtPercentile(50) / 1000.0));
+        result.setProperty("handshakeP99", fmt(hs.getValueAtPercentile(99) / 1000.0));
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] burst of %d: %d open after %.2f s, %d refused %s; handshake p50 %.0f ms, p99 %.0f ms%n",
+                label,
+                n,
+                opened,
+                burstSeconds,
+                n - opened,
+                refusals,
+                hs.getValueAtPercentile(50) / 1000.0,
+                hs.getValueAtPercentile(99) / 1000.0);
+        // the refused ones again, each second, until all are open (bounded)
+        int retries = 0;
+        for (int round = 0; round < 30 && opened < n; round++) {
+            Thread.sleep(1000); // the pause a refused client takes before it retries, not a wait for an event
+            Map<String, Integer> again = new java.util.TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                if (open[i] == null) {
+                    retries++;
+                    open[i] = await(
+                            WsConnection.open(clients.get(i / SOCKETS_PER_CLIENT), uri.apply(i), onFrame, 64), again);
+                }
+            }
+            opened = java.util.Arrays.stream(open)
+                    .filter(java.util.Objects::nonNull)
+                    .count();
+        }
+        result.setProperty("retries", Integer.toString(retries));
+        result.setProperty("readers", Long.toString(opened));
+        // the fan-out
+        long expected = opened * (long) messages;
+        CpuTimes cpu0 = cpuTimes();
+        long published = System.nanoTime();
+        try (NativeTarget producer = new NativeTarget(o.required("service-url"))) {
+            producer.fill(topic, messages, size());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.integer("duration", 120));
+        long before = 0;
+        int second = 0;
+        long stalledSince = System.nanoTime();
+        while (latency.count() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(1000); // the progress line's period
+            long c = latency.count();
+            System.out.printf(
+                    Locale.ROOT, "[%s] %3ds delivered %d of %d (%d/s)%n", label, ++second, c, expected, c - before);
+            if (c > before) {
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince > TimeUnit.SECONDS.toNanos(15)) {
+                break; // nothing for 15 s: what came is what comes
+            }
+            before = c;
+        }
+        cpuTimes().since(cpu0, result);
+        latency.tick(true);
+        Histogram h = latency.total();
+        long delivered = latency.count();
+        double seconds = (lastDelivery.get() - firstDelivery.get()) / 1e9;
+        double rate = delivered / Math.max(seconds, 1e-3);
+        result.setProperty("throughput", fmt(rate));
+        result.setProperty("count", Long.toString(delivered));
+        result.setProperty("total", Long.toString(delivered));
+        result.setProperty("expected", Long.toString(expected));
+        result.setProperty("complete", Boolean.toString(delivered >= expected));
+        result.setProperty("seconds", fmt(seconds));
+        result.setProperty("untilLastSeconds", fmt((lastDelivery.get() - published) / 1e9));
+        result.setProperty("p50", fmt(h.getValueAtPercentile(50) / 1000.0));
+        result.setProperty("p99", fmt(h.getValueAtPercentile(99) / 1000.0));
+        result.setProperty("p999", fmt(h.getValueAtPercentile(99.9) / 1000.0));
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %d of %d deliveries to %d clients in %.2f s: %.0f/s; publish->delivery p50 %.0f ms, p99 %.0f ms%n",
+                label,
+                delivered,
+                expected,
+                opened,
+                seconds,
+                rate,
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0);
+        for (WsConnection c : open) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- churn
+
+    private void churn() throws Exception {
+        int clients = o.integer("connections", 200);
+        int warmup = o.integer("warmup", 5);
+        int duration = o.integer("duration", 20);
+        String topic = o.required("topic");
+        String base = o.required("target");
+        if (!base.startsWith("ws")) {
+            throw new IllegalArgumentException("the churn load is for WebSocket targets");
+        }
+        int backlog = o.integer("messages", 200_000);
+        try (NativeTarget prepare = new NativeTarget(o.required("service-url"))) {
+            prepare.subscribe(topic, "churn");
+            prepare.fill(topic, backlog, size());
+        }
+        java.net.URI uri = java.net.URI.create(base + "/ws/v2/consumer/persistent/public/default/" + topic
+                + "/churn?subscriptionType=Shared&receiverQueueSize=1");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        Meter handshakes = new Meter();
+        Map<String, Integer> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicLong cycles = new AtomicLong();
+        AtomicInteger stop = new AtomicInteger();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(clients);
+        for (int i = 0; i < clients; i++) {
+            cycle(http, uri, handshakes, refusals, cycles, stop, ended);
+        }
+        for (int i = 0; i < warmup; i++) {
+            Thread.sleep(1000); // the warm-up's seconds
+            handshakes.tick(false);
+        }
+        CpuTimes cpu0 = cpuTimes();
+        long c0 = cycles.get();
+        long r0 = refusals.values().stream().mapToLong(Integer::longValue).sum();
+        for (int i = 0; i < duration; i++) {
+            Thread.sleep(1000); // the measured seconds
+            Meter.Interval t = handshakes.tick(true);
+            System.out.printf(
+                    Locale.ROOT,
+                    "[%s] %3ds %d handshakes/s, p99 %.1f ms, refused %s%n",
+                    label,
+                    i + 1,
+                    t.count(),
+                    t.p99Micros() / 1000.0,
+                    refusals);
+        }
+        long measured = cycles.get() - c0;
+        cpuTimes().since(cpu0, result);
+        stop.set(1);
+        ended.await(30, TimeUnit.SECONDS);
+        Histogram h = handshakes.total();
+        long refused = refusals.values().stream().mapToLong(Integer::longValue).sum() - r0;
+        result.setProperty("throughput", fmt(measured / (double) duration));
+        result.setProperty("count", Long.toString(measured));
+        result.setProperty("total", Long.toString(measured));
+        result.setProperty("refused", Long.toString(refused));
+        result.setProperty("refusals", refusals.toString());
+        result.setProperty("p50", fmt(h.getValueAtPercentile(50) / 1000.0));
+        result.setProperty("p99", fmt(h.getValueAtPercentile(99) / 1000.0));
+        result.setProperty("p999", fmt(h.getValueAtPercentile(99.9) / 1000.0));
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %d clients: %.0f cycles/s (open, one message, close), %d refused; handshake p50 %.1f ms, p99 "
+                        + "%.1f ms%n",
+                label,
+                clients,
+                measured / (double) duration,
+                refused,
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0);
+    }
+
+    /** One client's loop, without a thread of its own: open, take one message, ack it, close, again. */
+    private static void cycle(
+            java.net.http.HttpClient http,
+            java.net.URI uri,
+            Meter handshakes,
+            Map<String, Integer> refusals,
+            AtomicLong cycles,
+            AtomicInteger stop,
+            java.util.concurrent.CountDownLatch ended) {
+        if (stop.get() != 0) {
+            ended.countDown();
+            return;
+        }
+        long begun = System.nanoTime();
+        AtomicInteger taken = new AtomicInteger();
+        WsConnection.open(
+                        http,
+                        uri,
+                        (c, frame) -> {
+                            String id = Frames.field(frame, "messageId");
+                            if (id == null || Frames.field(frame, "payload") == null || !taken.compareAndSet(0, 1)) {
+                                return;
+                            }
+                            try {
+                                c.send(Frames.ack(id));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            c.close();
+                            cycles.incrementAndGet();
+                            cycle(http, uri, handshakes, refusals, cycles, stop, ended);
+                        },
+                        4)
+                .whenComplete((c, e) -> {
+                    if (e == null) {
+                        handshakes.record(System.nanoTime() - begun);
+                        return;
+                    }
+                    Throwable t = e.getCause() == null ? e : e.getCause();
+                    refusals.merge(refusal(t), 1, Integer::sum);
+                    handshakes.error(String.valueOf(t));
+                    cycle(http, uri, handshakes, refusals, cycles, stop, ended); // a refused client tries again
+                });
+    }
+
+    /** @return the open connection, or null with its refusal counted (by status, or by failure) */
+    private static WsConnection await(CompletableFuture<WsConnection> f, Map<String, Integer> refusals) {
+        try {
+            return f.get(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            refusals.merge(refusal(e.getCause() == null ? e : e.getCause()), 1, Integer::sum);
+            return null;
+        }
+    }
+
+    /** @return why a handshake failed: {@code HTTP <status>} when answered, else the failure's class */
+    private static String refusal(Throwable t) {
+        return t instanceof java.net.http.WebSocketHandshakeException h
+                ? "HTTP " + h.getResponse().statusCode()
+                : t.getClass().getSimpleName();
     }
 
     /** The deliveries of a drain: when the warm-up ended, when the last came, how many. */
@@ -784,12 +1089,23 @@ public final class LoadTool {
      * three share the cores, so what one spends per message the others cannot. NaN for a process whose pid was not
      * given (the native client has no gateway).
      */
-    record CpuTimes(double gateway, double broker, double tool) {
+    /**
+     * The CPU seconds of the gateway, the broker and the load tool, and the write calls of the gateway and the read
+     * calls of the load tool ({@code /proc/PID/io}: how many socket writes its frames took, how many reads the
+     * clients made for them), at one moment.
+     */
+    record CpuTimes(double gateway, double broker, double tool, long gatewayWrites, long toolReads) {
         /** Writes what each process used from {@code start} to this reading. */
         void since(CpuTimes start, Properties into) {
             into.setProperty("gatewayCpuMeasured", fmt(gateway - start.gateway));
             into.setProperty("brokerCpuMeasured", fmt(broker - start.broker));
             into.setProperty("toolCpuMeasured", fmt(tool - start.tool));
+            if (gatewayWrites >= 0 && start.gatewayWrites >= 0) {
+                into.setProperty("gatewayWrites", Long.toString(gatewayWrites - start.gatewayWrites));
+            }
+            if (toolReads >= 0 && start.toolReads >= 0) {
+                into.setProperty("toolReads", Long.toString(toolReads - start.toolReads));
+            }
         }
     }
 
@@ -800,7 +1116,9 @@ public final class LoadTool {
         return new CpuTimes(
                 gateway <= 0 ? Double.NaN : proc.cpuSeconds(gateway),
                 broker <= 0 ? Double.NaN : proc.cpuSeconds(broker),
-                proc.cpuSeconds(ProcessHandle.current().pid()));
+                proc.cpuSeconds(ProcessHandle.current().pid()),
+                gateway <= 0 ? -1 : ProcStats.ioCount(gateway, "syscw"),
+                ProcStats.ioCount(ProcessHandle.current().pid(), "syscr"));
     }
 
     private boolean rawWebSocket() {

@@ -23,6 +23,23 @@ final class ProcStats {
         return f == null ? Double.NaN : (Long.parseLong(f[UTIME]) + Long.parseLong(f[STIME])) / ticksPerSecond;
     }
 
+    /**
+     * @param key a line of {@code /proc/PID/io}, e.g. {@code syscr} (read calls) or {@code syscw} (write calls)
+     * @return its count, or -1 if the process is gone or the file cannot be read
+     */
+    static long ioCount(long pid, String key) {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc", Long.toString(pid), "io"))) {
+                if (line.startsWith(key + ":")) {
+                    return Long.parseLong(line.substring(key.length() + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not ours to read
+        }
+        return -1;
+    }
+
     /** @return system (kernel) CPU seconds the process has used, or NaN if it is gone */
     double systemSeconds(long pid) {
         String[] f = fields(pid);

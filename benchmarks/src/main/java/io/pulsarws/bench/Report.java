@@ -164,6 +164,20 @@ final class Report {
                     true,
                     1);
         }
+        row(
+                b,
+                "churn, 200 clients: open a consumer, take 1 message, close; per s",
+                t -> value("churn-200", t, "throughput"),
+                false,
+                0);
+        row(b, "- handshake p50 ms", t -> value("churn-200", t, "p50"), true, 1);
+        row(b, "- handshake p99 ms", t -> value("churn-200", t, "p99"), true, 1);
+        row(b, "- handshakes refused", t -> value("churn-200", t, "refused"), true, 0);
+        row(b, "- gateway CPU s per 100k cycles", t -> cpuPer100k("churn-200", t), true, 1);
+        results.keySet().stream()
+                .filter(load -> load.matches("fanout-\\d+"))
+                .sorted(java.util.Comparator.comparingInt(load -> Integer.parseInt(load.substring(7))))
+                .forEach(load -> fanout(b, load));
         row(b, "gateway RSS MiB at the end", t -> value("final-rss", t, "rss"), true, 0);
         b.append("\nRatios of throughput: higher is better; of latency, CPU and memory: lower is better.\n");
         b.append("\n").append(targets());
@@ -174,6 +188,23 @@ final class Report {
             notes.forEach(n -> b.append("- ").append(n).append('\n'));
         }
         return b.toString();
+    }
+
+    /** The rows of one fan-out load: its burst of handshakes, then its deliveries and what they cost. */
+    private void fanout(StringBuilder b, String load) {
+        String n = String.format(java.util.Locale.ROOT, "%,d", Integer.parseInt(load.substring(7)));
+        row(b, "burst: " + n + " readers connecting at once, refused", t -> value(load, t, "burstRefused"), true, 0);
+        row(b, "- seconds until the last of them was open", t -> value(load, t, "burstSeconds"), true, 2);
+        row(b, "- handshake p99 ms", t -> value(load, t, "handshakeP99"), true, 0);
+        row(b, "fan-out to " + n + " readers: deliveries per s", t -> value(load, t, "throughput"), false, 0);
+        row(b, "- publish->delivery p50 ms", t -> value(load, t, "p50"), true, 0);
+        row(b, "- publish->delivery p99 ms", t -> value(load, t, "p99"), true, 0);
+        row(b, "- gateway CPU s per 100k deliveries", t -> cpuPer100k(load, t), true, 2);
+        row(b, "- broker CPU s per 100k deliveries", t -> per100k(load, t, "brokerCpuMeasured"), true, 2);
+        row(b, "- load tool CPU s per 100k deliveries", t -> per100k(load, t, "toolCpuMeasured"), true, 2);
+        row(b, "- gateway socket writes per 100 deliveries", t -> per100k(load, t, "gatewayWrites") / 1000, true, 1);
+        row(b, "- load tool socket reads per 100 deliveries", t -> per100k(load, t, "toolReads") / 1000, true, 1);
+        row(b, "- gateway peak RSS MiB", t -> value(load, t, "gatewayPeakRss"), true, 0);
     }
 
     private void throughput(StringBuilder b, String label, String load) {

@@ -43,6 +43,7 @@ public final class Suite {
             "only",
             "authz-users",
             "ws-client",
+            "fanout",
             "docs");
 
     private final Options o;
@@ -182,6 +183,26 @@ public final class Suite {
                 flood(g, reading, quick ? 8 : 20);
             }
         }
+        load(
+                "churn-200",
+                "churn",
+                List.of(
+                        "--connections",
+                        "200",
+                        "--messages",
+                        quick ? "50000" : "200000",
+                        "--size",
+                        "100",
+                        "--service-url",
+                        serviceUrl),
+                w,
+                d,
+                false);
+        for (String n : o.string("fanout", quick ? "100,500" : "100,1000,5000").split(",")) {
+            for (Gateway g : selected("fanout-" + n) ? inTurn(List.of(ours, pulsarProxy)) : List.<Gateway>of()) {
+                fanout(g, Integer.parseInt(n.trim()));
+            }
+        }
         for (Gateway g : List.of(ours, pulsarProxy)) {
             record("final-rss", g, rss(g, "at the end"));
         }
@@ -207,10 +228,19 @@ public final class Suite {
 
     /** Runs a load against each target in turn, with the gateway's CPU and memory around it. */
     private void load(String name, String mode, List<String> args, int warmup, int duration) throws Exception {
+        load(name, mode, args, warmup, duration, true);
+    }
+
+    /** @param withNative false for a load of WebSocket targets only */
+    private void load(String name, String mode, List<String> args, int warmup, int duration, boolean withNative)
+            throws Exception {
         if (!selected(name)) {
             return;
         }
-        for (Gateway g : inTurn(gateways)) {
+        for (Gateway g : inTurn(
+                withNative
+                        ? gateways
+                        : gateways.stream().filter(Gateway::isWebSocket).toList())) {
             String topic = "bench-" + name + "-" + g.name().replace(' ', '-').toLowerCase(Locale.ROOT) + "-" + stamp;
             List<String> a = new ArrayList<>(args);
             a.addAll(List.of(
@@ -374,6 +404,30 @@ public final class Suite {
                         "bench-after-" + load + "-" + g.name().replace(' ', '-') + "-" + stamp),
                 false);
         p.setProperty("servesAfter", Boolean.toString(Double.parseDouble(after.getProperty("throughput", "0")) > 0));
+        results.computeIfAbsent(load, k -> new LinkedHashMap<>()).put(g.name(), p);
+    }
+
+    /**
+     * {@code n} readers of one topic opened at once (the burst), then one native producer's messages fanned out to
+     * all of them: 200,000 deliveries in all (20,000 in a quick run), at least 20 messages.
+     */
+    private void fanout(Gateway g, int n) throws Exception {
+        String load = "fanout-" + n;
+        int messages = Math.max(20, (quick ? 20_000 : 200_000) / n);
+        List<String> args = List.of(
+                "--connections",
+                Integer.toString(n),
+                "--messages",
+                Integer.toString(messages),
+                "--size",
+                "100",
+                "--duration",
+                "120",
+                "--service-url",
+                serviceUrl,
+                "--topic",
+                "bench-" + load + "-" + g.name().replace(' ', '-') + "-" + stamp);
+        Properties p = runLoad(load, "fanout", g, args, false);
         results.computeIfAbsent(load, k -> new LinkedHashMap<>()).put(g.name(), p);
     }
 
