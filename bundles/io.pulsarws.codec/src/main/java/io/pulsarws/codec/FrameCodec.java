@@ -10,7 +10,6 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -36,6 +35,10 @@ public final class FrameCodec {
     private static final Base64.Encoder BASE64_ENCODER = Base64.getEncoder();
 
     private final JsonFactory json = JsonFactory.builder().build();
+    /** The delivered messages' times, each kept apart: publish times and event times come from different seconds. */
+    private final IsoMillis publishTimes = new IsoMillis();
+
+    private final IsoMillis eventTimes = new IsoMillis();
 
     /**
      * Reads a producer's send frame.
@@ -602,12 +605,10 @@ public final class FrameCodec {
                 g.writeStringField(e.getKey(), e.getValue());
             }
             g.writeEndObject();
-            g.writeStringField(
-                    "publishTime", Instant.ofEpochMilli(m.publishTime()).toString());
+            g.writeStringField("publishTime", publishTimes.format(m.publishTime()));
             g.writeNumberField("redeliveryCount", m.redeliveryCount());
             if (m.eventTime() > 0) {
-                g.writeStringField(
-                        "eventTime", Instant.ofEpochMilli(m.eventTime()).toString());
+                g.writeStringField("eventTime", eventTimes.format(m.eventTime()));
             }
             if (m.key() != null) {
                 g.writeStringField("key", m.key());

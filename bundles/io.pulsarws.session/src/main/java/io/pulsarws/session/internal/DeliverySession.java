@@ -315,22 +315,33 @@ abstract class DeliverySession extends AbstractSession {
             if (w != null) {
                 w.taken(m.size());
             }
-            byte[] payload = m.getData();
-            counters.delivered(payload.length);
-            DeliveredMessage d = new DeliveredMessage(
-                    id,
-                    payload,
-                    m.getProperties(),
-                    m.getPublishTime(),
-                    m.getRedeliveryCount(),
-                    m.getEventTime(),
-                    m.hasKey() ? m.getKey() : null,
-                    m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null));
-            TopicSchema schema = versions == null ? TopicSchema.NONE : versions.of(m);
-            send(
-                    schema.decodes()
-                            ? codec.encodeDecodedMessage(d, schema.toJson(payload))
-                            : codec.encodeMessage(d, payloadFormat));
+            SharedFrames.Key shared = shareable(m)
+                    ? new SharedFrames.Key(m.getTopicName(), id, m.getRedeliveryCount(), payloadFormat)
+                    : null;
+            String frame = shared == null ? null : context.frames().get(shared);
+            if (frame != null) {
+                counters.delivered(m.size());
+            } else {
+                byte[] payload = m.getData();
+                counters.delivered(payload.length);
+                DeliveredMessage d = new DeliveredMessage(
+                        id,
+                        payload,
+                        m.getProperties(),
+                        m.getPublishTime(),
+                        m.getRedeliveryCount(),
+                        m.getEventTime(),
+                        m.hasKey() ? m.getKey() : null,
+                        m.getEncryptionCtx().map(DeliverySession::encryption).orElse(null));
+                TopicSchema schema = versions == null ? TopicSchema.NONE : versions.of(m);
+                frame = schema.decodes()
+                        ? codec.encodeDecodedMessage(d, schema.toJson(payload))
+                        : codec.encodeMessage(d, payloadFormat);
+                if (shared != null) {
+                    context.frames().put(shared, frame);
+                }
+            }
+            send(frame);
             lastDelivered = id;
             return true;
         } catch (RuntimeException e) {
@@ -341,6 +352,17 @@ abstract class DeliverySession extends AbstractSession {
         } finally {
             receiving.set(false);
         }
+    }
+
+    /**
+     * @return true if the message's frame is the same for every session that delivers it in this format: not
+     *     decoded with a schema, not encrypted, and no key reader on the node (with one, a session may decrypt what
+     *     another cannot)
+     */
+    private boolean shareable(Message<?> m) {
+        return versions == null
+                && context.keyReader().get() == null
+                && m.getEncryptionCtx().isEmpty();
     }
 
     /** The context of a message delivered still encrypted ({@code cryptoFailureAction=CONSUME}). */

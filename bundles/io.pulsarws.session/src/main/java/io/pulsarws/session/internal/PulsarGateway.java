@@ -88,6 +88,7 @@ public class PulsarGateway implements SessionManager {
             sendBudget,
             schemas,
             prefetch,
+            new SharedFrames(),
             sessions::forget);
     /** The clients over time, changed on its own control thread only. */
     private final ClusterManager clusters;

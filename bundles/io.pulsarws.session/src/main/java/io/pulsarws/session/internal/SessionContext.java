@@ -18,6 +18,7 @@ import org.apache.pulsar.client.api.CryptoKeyReader;
  * @param sendBudget the node's producer memory
  * @param schemas the node's topic schemas, for {@code payloadFormat=json}
  * @param prefetch the node's bound on what consumers and readers receive ahead of their clients
+ * @param frames the frames of messages delivered lately, shared so that a fan-out encodes each once
  * @param onClosed told once when a session is closed (it leaves the registry, releases its credential lease)
  */
 record SessionContext(
@@ -29,4 +30,5 @@ record SessionContext(
         SendBudget sendBudget,
         Schemas schemas,
         Prefetch prefetch,
+        SharedFrames frames,
         Consumer<AbstractSession> onClosed) {}

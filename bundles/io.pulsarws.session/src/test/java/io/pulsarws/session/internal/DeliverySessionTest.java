@@ -21,8 +21,15 @@ class DeliverySessionTest {
     private final List<CompletableFuture<Message<byte[]>>> receives = new ArrayList<>();
     private final Fakes.Sink sink = new Fakes.Sink();
 
-    @SuppressWarnings("unchecked")
     private ReaderSession session(int window) {
+        return session(
+                window,
+                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
+                io.pulsarws.codec.PayloadFormat.BASE64);
+    }
+
+    @SuppressWarnings("unchecked")
+    private ReaderSession session(int window, SessionContext context, io.pulsarws.codec.PayloadFormat format) {
         Reader<byte[]> reader = Fakes.of(
                 Reader.class,
                 Map.of(
@@ -34,13 +41,7 @@ class DeliverySessionTest {
                         },
                         "closeAsync",
                         a -> CompletableFuture.completedFuture(null)));
-        return new ReaderSession(
-                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
-                reader,
-                "persistent://public/default/t",
-                window,
-                "test",
-                io.pulsarws.codec.PayloadFormat.BASE64);
+        return new ReaderSession(context, reader, "persistent://public/default/t", window, "test", format);
     }
 
     private void deliver(int i) {
@@ -49,6 +50,42 @@ class DeliverySessionTest {
 
     private static String id(int entry) {
         return Base64.getEncoder().encodeToString(new MessageIdImpl(1, entry, -1).toByteArray());
+    }
+
+    /**
+     * Issue 25: a message fanned out to several sessions of one node is encoded once. The second reader of the same
+     * message in the same format gets the very frame the first made (taken from the node's shared frames); a reader
+     * in another format, or the same message delivered again (another redelivery count), is encoded on its own.
+     */
+    @Test
+    void aMessageFannedOutInOneFormatIsEncodedOnce() {
+        SessionContext node = Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>());
+        List<Fakes.Sink> sinks = new ArrayList<>();
+        List<io.pulsarws.codec.PayloadFormat> formats = List.of(
+                io.pulsarws.codec.PayloadFormat.BASE64,
+                io.pulsarws.codec.PayloadFormat.BASE64,
+                io.pulsarws.codec.PayloadFormat.TEXT);
+        for (io.pulsarws.codec.PayloadFormat format : formats) {
+            Fakes.Sink s = new Fakes.Sink();
+            session(10, node, format).start(s);
+            sinks.add(s);
+            receives.get(receives.size() - 1).complete(Fakes.message(new MessageIdImpl(1, 7, -1), "shared".getBytes()));
+        }
+        String first = sinks.get(0).frames().get(0);
+        assertTrue(first == sinks.get(1).frames().get(0), "the second reader sent the first one's frame");
+        assertEquals(1, node.frames().hits());
+        assertTrue(
+                sinks.get(2).frames().get(0).contains("\"payload\":\"shared\""),
+                sinks.get(2).frames().get(0));
+        assertEquals(1, node.frames().hits(), "another format: encoded for it");
+
+        Fakes.Sink again = new Fakes.Sink();
+        session(10, node, io.pulsarws.codec.PayloadFormat.BASE64).start(again);
+        receives.get(receives.size() - 1).complete(Fakes.message(new MessageIdImpl(1, 7, -1), "shared".getBytes(), 1));
+        assertTrue(
+                again.frames().get(0).contains("\"redeliveryCount\":1"),
+                again.frames().get(0));
+        assertEquals(1, node.frames().hits(), "delivered again: its own frame");
     }
 
     @Test

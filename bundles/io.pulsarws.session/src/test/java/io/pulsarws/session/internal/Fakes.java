@@ -36,27 +36,24 @@ final class Fakes {
     /** A received message with this id and payload. */
     @SuppressWarnings("unchecked")
     static Message<byte[]> message(MessageId id, byte[] payload) {
+        return message(id, payload, 0);
+    }
+
+    /** A message of topic {@code t}, as the Pulsar client hands it over the {@code redeliveryCount}-th time. */
+    static Message<byte[]> message(MessageId id, byte[] payload, int redeliveryCount) {
         return of(
                 Message.class,
-                Map.of(
-                        "getMessageId",
-                        a -> id,
-                        "getData",
-                        a -> payload,
-                        "getProperties",
-                        a -> Map.of(),
-                        "getPublishTime",
-                        a -> 1L,
-                        "getRedeliveryCount",
-                        a -> 0,
-                        "getEventTime",
-                        a -> 0L,
-                        "hasKey",
-                        a -> false,
-                        "getEncryptionCtx",
-                        a -> Optional.empty(),
-                        "getTopicName",
-                        a -> "t"));
+                Map.ofEntries(
+                        Map.entry("getMessageId", a -> id),
+                        Map.entry("getData", a -> payload),
+                        Map.entry("size", a -> payload.length),
+                        Map.entry("getProperties", a -> Map.of()),
+                        Map.entry("getPublishTime", a -> 1L),
+                        Map.entry("getRedeliveryCount", a -> redeliveryCount),
+                        Map.entry("getEventTime", a -> 0L),
+                        Map.entry("hasKey", a -> false),
+                        Map.entry("getEncryptionCtx", a -> Optional.empty()),
+                        Map.entry("getTopicName", a -> "t")));
     }
 
     /** Clients for this configuration (the metatype defaults, with these values), built but never connected. */
@@ -76,6 +73,7 @@ final class Fakes {
                 budget,
                 new Schemas(),
                 new Prefetch(new Prefetch.Limits(4L << 20, 32L << 20, 64L << 20)),
+                new SharedFrames(),
                 closed::add);
     }
 
