@@ -42,6 +42,9 @@ import org.HdrHistogram.Histogram;
  * churn    --connections C clients in a loop for --duration s (after --warmup s): each opens a consumer (Shared, on
  *          one subscription, receiverQueueSize=1), takes one message of a backlog published beforehand, acknowledges
  *          it and closes: cycles (handshakes) per second, handshake latency, refusals
+ * busy     --connections N consumers (each on a Shared subscription of its own) spread over --topics T topics, each
+ *          topic published to by the native client at --rate R msg/s for --warmup + --duration s: every consumer
+ *          receives R msg/s; the gateway's memory per busy session is read by the suite around it
  * </pre>
  * Common: --target ws://host:port | pulsar://host:port, --service-url pulsar://... (to prepare topics),
  * --batching (producers batch: {@code batchingEnabled=true} on WebSocket targets, as Pulsar's service reads it),
@@ -75,7 +78,8 @@ public final class LoadTool {
             "ws-client",
             "warmup-messages",
             "results",
-            "admin");
+            "admin",
+            "topics");
     /** WebSockets per JDK HttpClient in the fan-out load: each client has one selector thread. */
     private static final int SOCKETS_PER_CLIENT = 500;
     /** In-flight sends tracked per connection; the open loop and the flood never have more. */
@@ -113,6 +117,7 @@ public final class LoadTool {
             case "flood" -> tool.flood();
             case "fanout" -> tool.fanout();
             case "churn" -> tool.churn();
+            case "busy" -> tool.busy();
             default -> {
                 System.err.println("unknown load " + mode);
                 System.exit(2);
@@ -628,6 +633,119 @@ public final class LoadTool {
                     handshakes.error(String.valueOf(t));
                     cycle(http, uri, handshakes, refusals, cycles, stop, ended); // a refused client tries again
                 });
+    }
+
+    // ---------------------------------------------------------------- busy
+
+    private void busy() throws Exception {
+        int n = o.integer("connections", 1000);
+        int topics = o.integer("topics", 100);
+        int rate = o.integer("rate", 10);
+        int warmup = o.integer("warmup", 5);
+        int duration = o.integer("duration", 30);
+        String topic = o.required("topic");
+        String base = o.required("target");
+        if (!base.startsWith("ws")) {
+            throw new IllegalArgumentException("the busy load is for WebSocket targets");
+        }
+        List<java.net.http.HttpClient> clients = new ArrayList<>();
+        for (int i = 0; i < (n + SOCKETS_PER_CLIENT - 1) / SOCKETS_PER_CLIENT; i++) {
+            clients.add(java.net.http.HttpClient.newHttpClient());
+        }
+        Meter latency = new Meter();
+        java.util.function.BiConsumer<WsConnection, String> onFrame = (c, frame) -> {
+            String id = Frames.field(frame, "messageId");
+            String payload = Frames.field(frame, "payload");
+            if (id == null || payload == null) {
+                return;
+            }
+            long now = System.nanoTime();
+            try {
+                c.send(Frames.ack(id));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            latency.record(now - Frames.stampOfBase64(payload));
+        };
+        // opened 100 at a time: this load is about holding busy sessions, not about a burst
+        WsConnection[] open = new WsConnection[n];
+        Map<String, Integer> refusals = new java.util.TreeMap<>();
+        for (int from = 0; from < n; from += 100) {
+            List<CompletableFuture<WsConnection>> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(n, from + 100); i++) {
+                java.net.URI uri = java.net.URI.create(base + "/ws/v2/consumer/persistent/public/default/" + topic + "-"
+                        + (i % topics) + "/busy-" + i + "?subscriptionType=Shared&receiverQueueSize="
+                        + WebSocketTarget.RECEIVER_QUEUE);
+                batch.add(WsConnection.open(clients.get(i / SOCKETS_PER_CLIENT), uri, onFrame, 64));
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                open[from + i] = await(batch.get(i), refusals);
+            }
+        }
+        long opened =
+                java.util.Arrays.stream(open).filter(java.util.Objects::nonNull).count();
+        result.setProperty("sessions", Long.toString(opened));
+        result.setProperty("refusals", refusals.toString());
+        System.out.printf(Locale.ROOT, "[%s] %d of %d consumers open %s%n", label, opened, n, refusals);
+        try (org.apache.pulsar.client.api.PulsarClient pulsar = org.apache.pulsar.client.api.PulsarClient.builder()
+                .serviceUrl(o.required("service-url"))
+                .build()) {
+            List<org.apache.pulsar.client.api.Producer<byte[]>> producers = new ArrayList<>();
+            for (int t = 0; t < topics; t++) {
+                producers.add(pulsar.newProducer()
+                        .topic("persistent://public/default/" + topic + "-" + t)
+                        .enableBatching(false)
+                        .create());
+            }
+            int size = size();
+            long period = TimeUnit.SECONDS.toNanos(1) / rate;
+            long next = System.nanoTime();
+            long end = next + TimeUnit.SECONDS.toNanos(warmup + duration);
+            long measureFrom = next + TimeUnit.SECONDS.toNanos(warmup);
+            CpuTimes cpu0 = null;
+            long count0 = 0;
+            while (next < end) {
+                LockSupport.parkNanos(next - System.nanoTime());
+                if (cpu0 == null && System.nanoTime() >= measureFrom) {
+                    cpu0 = cpuTimes();
+                    latency.tick(false);
+                    count0 = latency.count();
+                }
+                for (org.apache.pulsar.client.api.Producer<byte[]> p : producers) {
+                    p.sendAsync(Frames.payload(size, System.nanoTime()));
+                }
+                next += period;
+            }
+            if (cpu0 != null) {
+                cpuTimes().since(cpu0, result);
+            }
+            latency.tick(true);
+            Histogram h = latency.total();
+            long delivered = latency.count() - count0;
+            result.setProperty("throughput", fmt(delivered / (double) duration));
+            result.setProperty("count", Long.toString(delivered));
+            result.setProperty("total", Long.toString(delivered));
+            result.setProperty("p50", fmt(h.getValueAtPercentile(50) / 1000.0));
+            result.setProperty("p99", fmt(h.getValueAtPercentile(99) / 1000.0));
+            System.out.printf(
+                    Locale.ROOT,
+                    "[%s] %d consumers on %d topics at %d msg/s each: %.0f deliveries/s, publish->delivery p50 %.1f ms,"
+                            + " p99 %.1f ms%n",
+                    label,
+                    opened,
+                    topics,
+                    rate,
+                    delivered / (double) duration,
+                    h.getValueAtPercentile(50) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0);
+            producers.forEach(org.apache.pulsar.client.api.Producer::closeAsync);
+        }
+        for (WsConnection c : open) {
+            if (c != null) {
+                c.close();
+            }
+        }
     }
 
     /** @return the open connection, or null with its refusal counted (by status, or by failure) */

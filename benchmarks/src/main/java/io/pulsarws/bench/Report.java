@@ -166,6 +166,36 @@ final class Report {
         }
         row(
                 b,
+                "busy sessions: consumers receiving 10 msg/s each (1,000 on 100 topics), deliveries per s",
+                t -> value("busy-1000", t, "throughput"),
+                false,
+                0);
+        row(b, "- publish->delivery p99 ms", t -> value("busy-1000", t, "p99"), true, 1);
+        row(b, "- gateway CPU s per 100k deliveries", t -> cpuPer100k("busy-1000", t), true, 2);
+        row(
+                b,
+                "- RSS KiB per busy session: (peak during the load - before it) / sessions",
+                this::rssPerBusySession,
+                true,
+                1);
+        row(
+                b,
+                "HTTP fallback: POSTs of 100 send frames, 200 in flight, msg/s (ours / our WebSocket producer: "
+                        + ratio(value("post-100", OURS, "throughput"), value("produce-100", OURS, "throughput"))
+                        + ")",
+                t -> value("post-100", t, "throughput"),
+                false,
+                0);
+        row(
+                b,
+                "HTTP fallback: event stream draining a backlog, autoAck, msg/s (ours / our WebSocket consumer: "
+                        + ratio(value("sse-consume-100", OURS, "throughput"), value("consume-100", OURS, "throughput"))
+                        + ")",
+                t -> value("sse-consume-100", t, "throughput"),
+                false,
+                0);
+        row(
+                b,
                 "churn, 200 clients: open a consumer, take 1 message, close; per s",
                 t -> value("churn-200", t, "throughput"),
                 false,
@@ -175,8 +205,9 @@ final class Report {
         row(b, "- handshakes refused", t -> value("churn-200", t, "refused"), true, 0);
         row(b, "- gateway CPU s per 100k cycles", t -> cpuPer100k("churn-200", t), true, 1);
         results.keySet().stream()
-                .filter(load -> load.matches("fanout-\\d+"))
-                .sorted(java.util.Comparator.comparingInt(load -> Integer.parseInt(load.substring(7))))
+                .filter(load -> load.matches("fanout-(shared-)?\\d+"))
+                .sorted(java.util.Comparator.comparing((String load) -> load.contains("shared"))
+                        .thenComparingInt(load -> Integer.parseInt(load.substring(load.lastIndexOf('-') + 1))))
                 .forEach(load -> fanout(b, load));
         row(b, "gateway RSS MiB at the end", t -> value("final-rss", t, "rss"), true, 0);
         b.append("\nRatios of throughput: higher is better; of latency, CPU and memory: lower is better.\n");
@@ -190,13 +221,22 @@ final class Report {
         return b.toString();
     }
 
+    /** KiB of RSS per busy session: what the gateway's RSS rose by while it held them, over how many it held. */
+    double rssPerBusySession(String target) {
+        double sessions = value("busy-1000", target, "sessions");
+        double rise = value("busy-1000", target, "gatewayPeakRss") - value("busy-1000", target, "gatewayRssBefore");
+        return sessions > 0 ? rise * 1024 / sessions : Double.NaN;
+    }
+
     /** The rows of one fan-out load: its burst of handshakes, then its deliveries and what they cost. */
     private void fanout(StringBuilder b, String load) {
-        String n = String.format(java.util.Locale.ROOT, "%,d", Integer.parseInt(load.substring(7)));
-        row(b, "burst: " + n + " readers connecting at once, refused", t -> value(load, t, "burstRefused"), true, 0);
+        String n = String.format(
+                java.util.Locale.ROOT, "%,d", Integer.parseInt(load.substring(load.lastIndexOf('-') + 1)));
+        String clients = load.contains("shared") ? " consumers (a Shared subscription each)" : " readers";
+        row(b, "burst: " + n + clients + " connecting at once, refused", t -> value(load, t, "burstRefused"), true, 0);
         row(b, "- seconds until the last of them was open", t -> value(load, t, "burstSeconds"), true, 2);
         row(b, "- handshake p99 ms", t -> value(load, t, "handshakeP99"), true, 0);
-        row(b, "fan-out to " + n + " readers: deliveries per s", t -> value(load, t, "throughput"), false, 0);
+        row(b, "fan-out to " + n + clients + ": deliveries per s", t -> value(load, t, "throughput"), false, 0);
         row(b, "- publish->delivery p50 ms", t -> value(load, t, "p50"), true, 0);
         row(b, "- publish->delivery p99 ms", t -> value(load, t, "p99"), true, 0);
         row(b, "- gateway CPU s per 100k deliveries", t -> cpuPer100k(load, t), true, 2);

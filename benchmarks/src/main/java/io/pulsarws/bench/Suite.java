@@ -184,6 +184,72 @@ public final class Suite {
             }
         }
         load(
+                "busy-1000",
+                "busy",
+                List.of(
+                        "--connections",
+                        quick ? "200" : "1000",
+                        "--topics",
+                        quick ? "20" : "100",
+                        "--rate",
+                        "10",
+                        "--size",
+                        "100",
+                        "--service-url",
+                        serviceUrl),
+                w,
+                quick ? 10 : 30,
+                false);
+        // the HTTP fallback (ours only: Pulsar's proxy has none), against our own WebSocket figures above
+        Gateway fallback = new Gateway("ours", ours.url().replace("ws://", "http://"), ours.pid());
+        if (selected("post-100")) {
+            String topic = "bench-post-100-" + stamp;
+            results.computeIfAbsent("post-100", k -> new LinkedHashMap<>())
+                    .put(
+                            "ours",
+                            runLoad(
+                                    "post-100",
+                                    "produce",
+                                    fallback,
+                                    List.of(
+                                            "--connections",
+                                            "1",
+                                            "--window",
+                                            "200",
+                                            "--size",
+                                            "100",
+                                            "--topic",
+                                            topic,
+                                            "--warmup",
+                                            Integer.toString(w),
+                                            "--duration",
+                                            Integer.toString(d)),
+                                    false));
+        }
+        if (selected("sse-consume-100")) {
+            results.computeIfAbsent("sse-consume-100", k -> new LinkedHashMap<>())
+                    .put(
+                            "ours",
+                            runLoad(
+                                    "sse-consume-100",
+                                    "consume",
+                                    fallback,
+                                    List.of(
+                                            "--messages",
+                                            quick ? "5000" : "400000",
+                                            "--warmup-messages",
+                                            quick ? "1000" : "40000",
+                                            "--size",
+                                            "100",
+                                            "--service-url",
+                                            serviceUrl,
+                                            "--topic",
+                                            "bench-sse-consume-100-" + stamp,
+                                            "--duration",
+                                            "120"),
+                                    false));
+        }
+        load(
                 "churn-200",
                 "churn",
                 List.of(
@@ -200,8 +266,13 @@ public final class Suite {
                 false);
         for (String n : o.string("fanout", quick ? "100,500" : "100,1000,5000").split(",")) {
             for (Gateway g : selected("fanout-" + n) ? inTurn(List.of(ours, pulsarProxy)) : List.<Gateway>of()) {
-                fanout(g, Integer.parseInt(n.trim()));
+                fanout(g, Integer.parseInt(n.trim()), false);
             }
+        }
+        int sharedN = quick ? 100 : 1000;
+        for (Gateway g :
+                selected("fanout-shared-" + sharedN) ? inTurn(List.of(ours, pulsarProxy)) : List.<Gateway>of()) {
+            fanout(g, sharedN, true);
         }
         for (Gateway g : List.of(ours, pulsarProxy)) {
             record("final-rss", g, rss(g, "at the end"));
@@ -245,7 +316,8 @@ public final class Suite {
             List<String> a = new ArrayList<>(args);
             a.addAll(List.of(
                     "--topic", topic, "--warmup", Integer.toString(warmup), "--duration", Integer.toString(duration)));
-            boolean profile = o.flag("profile") && "ours".equals(g.name()) && name.matches("produce-100|consume-100");
+            boolean profile =
+                    o.flag("profile") && "ours".equals(g.name()) && name.matches("produce-100|consume-100|churn-200");
             Properties p = runLoad(name, mode, g, a, profile);
             results.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(g.name(), p);
         }
@@ -308,6 +380,7 @@ public final class Suite {
         }
         double cpu0 = g.isWebSocket() ? proc.cpuSeconds(g.pid()) : Double.NaN;
         double sys0 = g.isWebSocket() ? proc.systemSeconds(g.pid()) : Double.NaN;
+        double rssBefore = g.isWebSocket() ? ProcStats.rssMb(g.pid()) : Double.NaN;
         Sampler rss = new Sampler(g.pid());
         Process p = children.start(new ProcessBuilder(cmd).inheritIO());
         rss.start();
@@ -343,6 +416,7 @@ public final class Suite {
                     sys,
                     props.getProperty("clientCpu"));
             props.setProperty("gatewayPeakRss", LoadTool.fmt(rss.peak()));
+            props.setProperty("gatewayRssBefore", LoadTool.fmt(rssBefore));
             props.setProperty(
                     "gatewayAlive",
                     Boolean.toString(ProcessHandle.of(g.pid())
@@ -408,13 +482,13 @@ public final class Suite {
     }
 
     /**
-     * {@code n} readers of one topic opened at once (the burst), then one native producer's messages fanned out to
-     * all of them: 200,000 deliveries in all (20,000 in a quick run), at least 20 messages.
+     * {@code n} readers of one topic (or consumers, each on a Shared subscription of its own) opened at once (the
+     * burst), then one native producer's messages fanned out to all of them: 200,000 deliveries in all (20,000 in a quick run), at least 20 messages.
      */
-    private void fanout(Gateway g, int n) throws Exception {
-        String load = "fanout-" + n;
+    private void fanout(Gateway g, int n, boolean consumers) throws Exception {
+        String load = (consumers ? "fanout-shared-" : "fanout-") + n;
         int messages = Math.max(20, (quick ? 20_000 : 200_000) / n);
-        List<String> args = List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "--connections",
                 Integer.toString(n),
                 "--messages",
@@ -426,8 +500,11 @@ public final class Suite {
                 "--service-url",
                 serviceUrl,
                 "--topic",
-                "bench-" + load + "-" + g.name().replace(' ', '-') + "-" + stamp);
-        Properties p = runLoad(load, "fanout", g, args, false);
+                "bench-" + load + "-" + g.name().replace(' ', '-') + "-" + stamp));
+        if (consumers) {
+            args.add("--consume"); // a Shared subscription of its own for each client
+        }
+        Properties p = runLoad(load, "fanout", g, args, o.flag("profile") && "ours".equals(g.name()));
         results.computeIfAbsent(load, k -> new LinkedHashMap<>()).put(g.name(), p);
     }
 

@@ -1,8 +1,8 @@
 package io.pulsarws.bench;
 
 /**
- * What a load runs against: a WebSocket gateway ({@code ws://host:port}, Pulsar's own or ours) or the broker itself
- * through the native Java client ({@code pulsar://host:port}). Topics are local names in {@code public/default}.
+ * What a load runs against: a WebSocket gateway ({@code ws://host:port}, Pulsar's own or ours), this gateway's HTTP
+ * fallback ({@code http://host:port}) or the broker itself through the native Java client ({@code pulsar://host:port}). Topics are local names in {@code public/default}.
  */
 interface Target extends AutoCloseable {
 
@@ -53,6 +53,11 @@ interface Target extends AutoCloseable {
         if (url.startsWith("pulsar://") || url.startsWith("pulsar+ssl://")) {
             return new NativeTarget(url, batching);
         }
-        throw new IllegalArgumentException("target must be ws://host:port or pulsar://host:port, not " + url);
+        if (url.startsWith("http://")) {
+            return new HttpFallbackTarget(url); // this gateway's HTTP fallback
+        }
+        throw new IllegalArgumentException(
+                "target must be ws://host:port, http://host:port (the HTTP fallback) or pulsar://host:port, not "
+                        + url);
     }
 }
