@@ -321,8 +321,9 @@ final class EventStream
             }
         }
         // every drain hands over what any drain wrote, so the one that ends the stream does so after all acks of
-        // what was written before the close (another drain may still be between its writes and its acks)
-        acknowledgeWritten();
+        // what was written before the close (another drain may still be between its writes and its acks, or be
+        // handing them over: the ending drain waits for it on the input lock)
+        acknowledgeWritten(over);
         if (over) {
             end();
         }
@@ -332,10 +333,14 @@ final class EventStream
      * Automatic acks of messages written: handed over while the session is open, also once it is closing (the
      * close event was queued after these messages; before, their acks were refused then, and they were delivered
      * again to the subscription's next consumer).
+     *
+     * @param ending true for the drain that ends the stream: it takes the input lock even with nothing left to hand
+     *     over, so that another drain which took the last acks off the queue has handed them before the end (a full
+     *     test run saw the stream end between another drain's taking an ack and its handing it over)
      */
-    private void acknowledgeWritten() {
-        if (writtenUnacked.isEmpty()) {
-            return;
+    private void acknowledgeWritten(boolean ending) {
+        if (writtenUnacked.isEmpty() && !ending) {
+            return; // nothing to hand over; the drain that ends the stream goes on, to wait for one handing them
         }
         synchronized (input) {
             if (ended.get()) {

@@ -102,6 +102,40 @@ class EventStreamTest {
         assertFalse(s.command(new byte[] {'{', '}'}, 0, 2), "no command once ended");
     }
 
+    /**
+     * The drain that writes the close event ends the stream only after another drain, which took a written message's
+     * automatic ack off the queue, has handed it to the session: here the writer thread's drain is held inside the
+     * session's {@code onText} while a second drain (the container's {@code onWritePossible}) writes the close. On
+     * the code before, the second drain found no ack left to hand and ended the stream at once, dropping the ack in
+     * flight (a full test run saw {@code eventsCarry...} fail that way).
+     */
+    @Test
+    void theStreamEndsOnlyOnceAnAckBeingHandedOverIsHanded() throws Exception {
+        FakeHttp.Session consumer = new FakeHttp.Session();
+        consumer.handing = new java.util.concurrent.CountDownLatch(1);
+        consumer.release = new java.util.concurrent.CountDownLatch(1);
+        Client client = new Client(true);
+        EventStream s = new EventStream(
+                "s2", consumer, null, client.http.async, keepAlive, 65_536, 1 << 30, 30_000, true, null, () -> {});
+        s.start();
+        consumer.sink.send("{\"messageId\":\"CAMQADAA\",\"payload\":\"eA==\"}");
+        assertTrue(consumer.handing.await(10, TimeUnit.SECONDS), "the writer's drain is handing the ack over");
+        consumer.sink.close(1000, "bye");
+        Thread second = new Thread(s::onWritePossible, "second-drain");
+        second.start();
+        try {
+            assertFalse(
+                    client.http.completed.await(500, TimeUnit.MILLISECONDS),
+                    "the stream ended while an ack was being handed over");
+        } finally {
+            consumer.release.countDown();
+        }
+        assertTrue(client.http.completed.await(10, TimeUnit.SECONDS), "the stream ends once the ack is handed");
+        assertEquals(List.of("{\"messageId\":\"CAMQADAA\"}"), consumer.handed);
+        second.join(10_000);
+        assertTrue(client.text().endsWith("event: close\ndata: {\"code\":1000,\"reason\":\"bye\"}\n\n"), client.text());
+    }
+
     @Test
     void aClientThatReadsNothingIsHeldBackThenEndedAndItsBytesGivenBack() throws Exception {
         FakeHttp.Session consumer = new FakeHttp.Session();

@@ -210,8 +210,22 @@ final class FakeHttp implements HttpExchange {
             sink = s;
         }
 
+        /** When set, each text handed waits for {@link #release} after counting down {@link #handing}. */
+        volatile java.util.concurrent.CountDownLatch handing;
+
+        volatile java.util.concurrent.CountDownLatch release;
+
         @Override
         public void onText(String text) {
+            java.util.concurrent.CountDownLatch h = handing;
+            if (h != null) {
+                h.countDown();
+                try {
+                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             handed.add(text);
             if (handed.size() == pauseAfter) {
                 sink.pauseReading();
