@@ -33,6 +33,12 @@ final class Charts {
             new String[] {"flood-read", "flood 16 KiB, results read"},
             new String[] {"flood-ignored", "flood 16 KiB, results ignored"},
             new String[] {"flood-unread", "flood 16 KiB, results unread"});
+    /** The fan-out loads (issue 25): deliveries per second to every client of one topic. */
+    static final List<String[]> FANOUT = List.of(
+            new String[] {"fanout-100", "100 readers"},
+            new String[] {"fanout-1000", "1,000 readers"},
+            new String[] {"fanout-5000", "5,000 readers"},
+            new String[] {"fanout-shared-1000", "1,000 consumers, a subscription each"});
     /** The percentiles a latency curve has, and the keys of the send→ack and publish→delivery figures. */
     static final List<String> PERCENTILES = List.of("50", "90", "99", "99.9", "99.99", "max");
 
@@ -54,6 +60,9 @@ final class Charts {
         Files.createDirectories(dir);
         Map<String, String> charts = new LinkedHashMap<>();
         charts.put("benchmarks-throughput.svg", throughput(results));
+        charts.put(
+                "benchmarks-fanout.svg",
+                bars(results, FANOUT, "Deliveries per second to all clients of one topic (fan-out), per load"));
         charts.put("benchmarks-latency-1k.svg", latency(results, "rate-1k", ACK_KEYS, "send→ack at 1,000 msg/s (ms)"));
         charts.put("benchmarks-latency-5k.svg", latency(results, "rate-5k", ACK_KEYS, "send→ack at 5,000 msg/s (ms)"));
         charts.put(
@@ -99,14 +108,19 @@ final class Charts {
      * its own largest figure; every bar carries its figure.
      */
     static String throughput(Map<String, Map<String, Properties>> results) {
+        return bars(results, THROUGHPUT, "Messages per second (the broker stored), per load");
+    }
+
+    /** Horizontal bars of each load's {@code throughput}, one group per load of {@code which} that was run. */
+    static String bars(Map<String, Map<String, Properties>> results, List<String[]> which, String title) {
         int labelW = 230;
         int barW = 420;
         int barH = 11;
         int groupGap = 12;
         List<String[]> loads =
-                THROUGHPUT.stream().filter(l -> results.containsKey(l[0])).toList();
+                which.stream().filter(l -> results.containsKey(l[0])).toList();
         int height = 50 + loads.size() * (TARGETS.size() * (barH + 2) + groupGap) + 30;
-        StringBuilder b = header(labelW + barW + 110, height, "Messages per second (the broker stored), per load");
+        StringBuilder b = header(labelW + barW + 110, height, title);
         int y = 45;
         for (String[] l : loads) {
             double max = 0;

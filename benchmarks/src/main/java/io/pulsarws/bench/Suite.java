@@ -224,7 +224,7 @@ public final class Suite {
                                             Integer.toString(w),
                                             "--duration",
                                             Integer.toString(d)),
-                                    false));
+                                    o.flag("profile")));
         }
         if (selected("sse-consume-100")) {
             results.computeIfAbsent("sse-consume-100", k -> new LinkedHashMap<>())
@@ -316,8 +316,9 @@ public final class Suite {
             List<String> a = new ArrayList<>(args);
             a.addAll(List.of(
                     "--topic", topic, "--warmup", Integer.toString(warmup), "--duration", Integer.toString(duration)));
-            boolean profile =
-                    o.flag("profile") && "ours".equals(g.name()) && name.matches("produce-100|consume-100|churn-200");
+            boolean profile = o.flag("profile")
+                    && "ours".equals(g.name())
+                    && name.matches("produce-100|consume-100|churn-200|busy-1000");
             Properties p = runLoad(name, mode, g, a, profile);
             results.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(g.name(), p);
         }

@@ -45,7 +45,13 @@ class ChartsTest {
                 "send→ack at 1,000 msg/s (ms)"));
         assertEquals(6, curve.getElementsByTagName("circle").getLength());
         assertEquals(1, curve.getElementsByTagName("polyline").getLength());
-        assertEquals(4, Charts.write(results, dir.resolve("out")).size());
+        assertEquals(5, Charts.write(results, dir.resolve("out")).size());
+        // the fan-out chart: its own loads only
+        Files.writeString(dir.resolve("fanout-1000-Pulsar-proxy.properties"), "throughput=20940\n");
+        Files.writeString(dir.resolve("fanout-1000-ours.properties"), "throughput=33876\n");
+        String fan = Charts.bars(Charts.read(dir), Charts.FANOUT, "fan-out");
+        assertEquals(6, parse(fan).getElementsByTagName("rect").getLength()); // background, two bars, three keys
+        assertTrue(fan.contains(">33,876<") && !fan.contains(">54,000<"), fan);
     }
 
     @Test
