@@ -293,6 +293,57 @@ public class DrainIT extends GatewayTestSupport {
         assertEquals(200, get(http() + "/ready").statusCode());
     }
 
+    /**
+     * A handshake that waits for the broker (without a thread) while the node begins to drain is refused with the
+     * drain's 503 once the broker answers, not accepted and closed again: here a producer held back by a backlog
+     * quota until the drain has begun, then let through by emptying the backlog. On the code before this check, it
+     * was upgraded (101) on a draining node.
+     */
+    @Test
+    public void d_aHandshakeDecidedAfterTheDrainBeganIsRefusedAsANewClient() throws Exception {
+        String topic = topicOverBacklogQuota("producer_exception");
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<java.net.http.WebSocket>>
+                held = new java.util.concurrent.atomic.AtomicReference<>();
+        // the quota is checked every 2 s: wait until a handshake is held by it
+        await("a handshake held by the quota", Duration.ofSeconds(60), () -> {
+            java.util.concurrent.CompletableFuture<java.net.http.WebSocket> f = client.newWebSocketBuilder()
+                    .buildAsync(
+                            URI.create(gateway() + "/ws/v2/producer/" + topic),
+                            new java.net.http.WebSocket.Listener() {});
+            try {
+                f.get(1500, java.util.concurrent.TimeUnit.MILLISECONDS).abort();
+                return false;
+            } catch (java.util.concurrent.TimeoutException waiting) {
+                held.set(f);
+                return true;
+            } catch (Exception refused) {
+                return false;
+            }
+        });
+        drain.start(Duration.ofSeconds(1));
+        try {
+            HttpResponse<String> skipped = admin("POST", "/admin/v2/" + topic + "/subscription/sub/skip_all", "");
+            assertEquals(skipped.body(), 204, skipped.statusCode());
+            java.util.concurrent.ExecutionException e = null;
+            try {
+                held.get().get(40, java.util.concurrent.TimeUnit.SECONDS).abort();
+            } catch (java.util.concurrent.ExecutionException refusal) {
+                e = refusal;
+            }
+            assertTrue("the held handshake was upgraded on a draining node", e != null);
+            java.net.http.WebSocketHandshakeException refused =
+                    (java.net.http.WebSocketHandshakeException) e.getCause();
+            assertEquals(503, refused.getResponse().statusCode());
+            // Retry-After: 1 is the drain's refusal (the other 503s of a handshake carry none)
+            assertEquals(
+                    "1",
+                    refused.getResponse().headers().firstValue("Retry-After").orElse(null));
+        } finally {
+            drain.resume();
+        }
+    }
+
     /** @return the close code the client got; fails naming the client if it got none (the connection failed) */
     private static int closeOf(String client, WsClient ws) throws Exception {
         try {

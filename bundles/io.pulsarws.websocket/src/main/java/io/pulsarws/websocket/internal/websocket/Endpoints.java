@@ -176,6 +176,16 @@ public class Endpoints implements WebSocketEndpoint {
                 refuse(x, 500, "Internal error: handshake finished before it was decided", offered);
                 return null;
             }
+            if (!keepAlive.connections().acceptingNew()) {
+                // the node began to drain while this handshake waited for the broker (up to the operation timeout):
+                // refused as a new client is now, rather than accepted and closed again by the drain
+                session.close();
+                permit.release();
+                keepForConsole(x, offered, 503, Handshakes.DRAINING);
+                Handshakes.refuseDraining(x, keepAlive.counters());
+                x.flush();
+                return null;
+            }
             return new Accepted(
                     session,
                     permit,
