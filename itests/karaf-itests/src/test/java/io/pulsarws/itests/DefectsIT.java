@@ -11,9 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Dictionary;
 import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +24,6 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -564,11 +561,7 @@ public class DefectsIT extends GatewayTestSupport {
     }
 
     private void configure(String k1, Object v1, String k2, Object v2) throws Exception {
-        Configuration c = configAdmin.getConfiguration("io.pulsarws.websocket", null);
-        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
-        props.put(k1, v1);
-        props.put(k2, v2);
-        c.update(props);
+        configureSettled(configAdmin, "io.pulsarws.websocket", Map.of(k1, v1, k2, v2));
     }
 
     /** @return ledger:entry of a base64 MessageIdData, read from its first two varint fields */

@@ -373,9 +373,10 @@ public abstract class GatewayTestSupport {
 
     /**
      * Updates {@code pid} with {@code values} and waits until a line logged after the update contains every
-     * fragment. If the line has not come within five seconds the update is made again: Karaf's fileinstall writes
-     * each update to its etc/ file and reads the file back, and an earlier update, 0.1 s before, once came back
-     * over a later one this way (the later one's values were never logged, CI, BeyondBase64IT.i_).
+     * fragment, and until ConfigAdmin has then held the values for {@link #SETTLE}. Karaf's fileinstall writes each
+     * update to its etc/ file and reads the file back, and an earlier update can come back over a later one this
+     * way: 0.1 s later, so that the later one's values were never logged (CI, BeyondBase64IT.i_), or 7 ms after
+     * they were logged in force (a full run, DefectsIT.idleTimeout...). Either way the update is made again.
      */
     protected static void configure(
             org.osgi.service.cm.ConfigurationAdmin admin,
@@ -384,22 +385,64 @@ public abstract class GatewayTestSupport {
             String what,
             String... fragments)
             throws IOException, InterruptedException {
-        long mark = logMark();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
+            long mark = logMark();
             updateConfiguration(admin, pid, values);
             long retry =
                     Math.min(deadline, System.nanoTime() + Duration.ofSeconds(5).toNanos());
-            while (System.nanoTime() < retry) {
-                if (loggedSince(mark, fragments)) {
-                    return;
+            boolean logged = false;
+            while (!logged && System.nanoTime() < retry) {
+                logged = loggedSince(mark, fragments);
+                if (!logged) {
+                    Thread.sleep(50); // a poll interval inside the deadline above
                 }
-                Thread.sleep(50); // a poll interval inside the deadline above
+            }
+            if (logged && settled(admin, pid, values)) {
+                return;
             }
             if (System.nanoTime() >= deadline) {
                 throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);
             }
         }
+    }
+
+    /**
+     * Updates {@code pid} with {@code values} and returns once ConfigAdmin has held them for {@link #SETTLE},
+     * making the update again whenever an earlier one comes back over it (see {@link #configure}).
+     */
+    protected static void configureSettled(
+            org.osgi.service.cm.ConfigurationAdmin admin, String pid, Map<String, Object> values)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        updateConfiguration(admin, pid, values);
+        while (!settled(admin, pid, values)) {
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + pid + " to hold " + values);
+            }
+            updateConfiguration(admin, pid, values);
+        }
+    }
+
+    /** How long ConfigAdmin must hold an update before it counts as settled: past fileinstall's 1 s poll. */
+    private static final Duration SETTLE = Duration.ofSeconds(2);
+
+    /** @return true if ConfigAdmin held {@code values} for {@link #SETTLE}; false as soon as it does not */
+    private static boolean settled(org.osgi.service.cm.ConfigurationAdmin admin, String pid, Map<String, Object> values)
+            throws IOException, InterruptedException {
+        long until = System.nanoTime() + SETTLE.toNanos();
+        while (System.nanoTime() < until) {
+            java.util.Dictionary<String, Object> props =
+                    admin.getConfiguration(pid, null).getProperties();
+            for (Map.Entry<String, Object> e : values.entrySet()) {
+                Object now = props == null ? null : props.get(e.getKey());
+                if (!String.valueOf(e.getValue()).equals(String.valueOf(now))) {
+                    return false;
+                }
+            }
+            Thread.sleep(100); // a poll interval inside the settling time above
+        }
+        return true;
     }
 
     /** A plain GET, answered as text. */
