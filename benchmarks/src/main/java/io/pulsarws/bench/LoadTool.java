@@ -377,23 +377,10 @@ public final class LoadTool {
         Meter latency = new Meter();
         AtomicLong firstDelivery = new AtomicLong();
         AtomicLong lastDelivery = new AtomicLong();
-        java.util.function.BiConsumer<WsConnection, String> onFrame = (c, frame) -> {
-            String id = Frames.field(frame, "messageId");
-            String payload = Frames.field(frame, "payload");
-            if (id == null || payload == null) {
-                return; // not a message
-            }
-            long now = System.nanoTime();
-            try {
-                c.send(Frames.ack(id));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            latency.record(now - Frames.stampOfBase64(payload));
+        java.util.function.BiConsumer<WsConnection, String> onFrame = acking(latency, now -> {
             firstDelivery.compareAndSet(0, now);
             lastDelivery.set(now);
-        };
+        });
         java.util.function.IntFunction<java.net.URI> uri = i -> java.net.URI.create(base
                 + (consumers
                         ? "/ws/v2/consumer/persistent/public/default/" + topic + "/fan-" + i
@@ -653,21 +640,7 @@ public final class LoadTool {
             clients.add(java.net.http.HttpClient.newHttpClient());
         }
         Meter latency = new Meter();
-        java.util.function.BiConsumer<WsConnection, String> onFrame = (c, frame) -> {
-            String id = Frames.field(frame, "messageId");
-            String payload = Frames.field(frame, "payload");
-            if (id == null || payload == null) {
-                return;
-            }
-            long now = System.nanoTime();
-            try {
-                c.send(Frames.ack(id));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            latency.record(now - Frames.stampOfBase64(payload));
-        };
+        java.util.function.BiConsumer<WsConnection, String> onFrame = acking(latency, now -> {});
         // opened 100 at a time: this load is about holding busy sessions, not about a burst
         WsConnection[] open = new WsConnection[n];
         Map<String, Integer> refusals = new java.util.TreeMap<>();
@@ -746,6 +719,30 @@ public final class LoadTool {
                 c.close();
             }
         }
+    }
+
+    /**
+     * @return a client's frame handler that acknowledges each delivered message, records its publish-to-delivery
+     *     latency and tells {@code delivered} when it came; other frames are ignored
+     */
+    private static java.util.function.BiConsumer<WsConnection, String> acking(
+            Meter latency, java.util.function.LongConsumer delivered) {
+        return (c, frame) -> {
+            String id = Frames.field(frame, "messageId");
+            String payload = Frames.field(frame, "payload");
+            if (id == null || payload == null) {
+                return; // not a message
+            }
+            long now = System.nanoTime();
+            try {
+                c.send(Frames.ack(id));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            latency.record(now - Frames.stampOfBase64(payload));
+            delivered.accept(now);
+        };
     }
 
     /** @return the open connection, or null with its refusal counted (by status, or by failure) */

@@ -157,20 +157,7 @@ public final class Suite {
                 d);
         load("produce-10", "produce", List.of("--connections", "1", "--window", "200", "--size", "10"), w, d);
         load("produce-64k", "produce", List.of("--connections", "1", "--window", "50", "--size", "64k"), w, d);
-        load(
-                "consume-100",
-                "consume",
-                List.of(
-                        "--messages",
-                        quick ? "5000" : "400000",
-                        "--warmup-messages",
-                        quick ? "1000" : "40000",
-                        "--size",
-                        "100",
-                        "--service-url",
-                        serviceUrl),
-                0,
-                120);
+        load("consume-100", "consume", drainArgs(), 0, 120);
         load("rate-1k", "produce", List.of("--rate", "1000", "--size", "100"), w, d + 5);
         load("rate-5k", "produce", List.of("--rate", "5000", "--size", "100"), w, d);
         load("e2e-1k", "e2e", List.of("--rate", "1000", "--size", "100"), w, d);
@@ -234,19 +221,9 @@ public final class Suite {
                                     "sse-consume-100",
                                     "consume",
                                     fallback,
-                                    List.of(
-                                            "--messages",
-                                            quick ? "5000" : "400000",
-                                            "--warmup-messages",
-                                            quick ? "1000" : "40000",
-                                            "--size",
-                                            "100",
-                                            "--service-url",
-                                            serviceUrl,
-                                            "--topic",
-                                            "bench-sse-consume-100-" + stamp,
-                                            "--duration",
-                                            "120"),
+                                    concat(
+                                            drainArgs(),
+                                            List.of("--topic", "bench-sse-consume-100-" + stamp, "--duration", "120")),
                                     false));
         }
         load(
@@ -296,6 +273,25 @@ public final class Suite {
     }
 
     // ------------------------------------------------------------------ the loads
+
+    /** The arguments of the backlog drains (consume-100 and its event-stream twin): the same backlog for both. */
+    private List<String> drainArgs() {
+        return List.of(
+                "--messages",
+                quick ? "5000" : "400000",
+                "--warmup-messages",
+                quick ? "1000" : "40000",
+                "--size",
+                "100",
+                "--service-url",
+                serviceUrl);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
 
     /** Runs a load against each target in turn, with the gateway's CPU and memory around it. */
     private void load(String name, String mode, List<String> args, int warmup, int duration) throws Exception {
