@@ -494,10 +494,10 @@ public class DefectsIT extends GatewayTestSupport {
                     }
                 }
             }
-            System.out.printf(
-                    "%d held handshakes ended after %d s: %d opened, %d refused 503, %d failed otherwise %s%n",
+            String summary = String.format(
+                    "%d held handshakes ended after %d s: %d opened, %d refused 503, %d failed otherwise %s",
                     opens.size(), (System.nanoTime() - fired) / 1_000_000_000L, opened, refused503, other, outcomes);
-            assertEquals("refused with 503", 0, refused503);
+            assertEquals("refused with 503 (" + summary + ")", 0, refused503);
         }
         assertEquals(
                 "503s counted", 0, metric("pulsarws_handshakes_refused_total{status=\"503\"}") - refused503Before, 0);
