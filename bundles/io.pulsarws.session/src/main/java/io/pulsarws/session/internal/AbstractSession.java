@@ -43,6 +43,10 @@ abstract class AbstractSession implements GatewaySession {
     private volatile boolean draining;
     /** Completes once the draining session owes its client nothing. */
     private final CompletableFuture<String> drained = new CompletableFuture<>();
+    /** Set once the gateway sent its close frame and waits for the client's answer ({@link #sendCloseFrame}). */
+    private volatile boolean closeSent;
+    /** Completes once the session is closed. */
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     AbstractSession(SessionContext context, String topic, String remoteAddress) {
         this.context = context;
@@ -167,6 +171,32 @@ abstract class AbstractSession implements GatewaySession {
         close();
     }
 
+    /**
+     * Ends the session from the gateway's side in two steps: the close frame now, the Pulsar side when the client
+     * answers it (the transport then closes the session). What the client sent before it read the close frame
+     * still counts, acks above all; nothing new is delivered and a producer publishes nothing more, since its
+     * answer could no longer reach the client. The caller closes the session itself if no answer comes.
+     */
+    void sendCloseFrame(int code, String reason) {
+        closeSent = true;
+        FrameSink s = sink;
+        if (s != null) {
+            s.close(code, reason);
+        } else {
+            close(); // not started yet: no client to wait for
+        }
+    }
+
+    /** @return true once {@link #sendCloseFrame} sent the close frame */
+    protected boolean closeSent() {
+        return closeSent;
+    }
+
+    /** @return completes once the session is closed */
+    CompletableFuture<Void> ended() {
+        return ended;
+    }
+
     @Override
     public final void close() {
         if (closed.compareAndSet(false, true)) {
@@ -178,6 +208,7 @@ abstract class AbstractSession implements GatewaySession {
                     LOG.debug("Closing {} failed: {}", this, e.toString());
                 }
             });
+            ended.complete(null);
         }
     }
 

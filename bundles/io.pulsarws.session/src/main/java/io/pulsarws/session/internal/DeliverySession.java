@@ -251,6 +251,7 @@ abstract class DeliverySession extends AbstractSession {
     protected void pump() {
         while (!isClosed()
                 && !draining()
+                && !closeSent()
                 && sink != null
                 && credits.get() > 0
                 && writable()

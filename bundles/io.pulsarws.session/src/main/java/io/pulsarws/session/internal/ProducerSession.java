@@ -168,6 +168,9 @@ final class ProducerSession extends AbstractSession {
 
     @Override
     protected void handleText(byte[] utf8, int offset, int length) {
+        if (closeSent()) {
+            return; // its answer could not reach the client, which sends it again elsewhere: not published
+        }
         long n = framesRead++;
         ProducerFrame f;
         try {

@@ -78,7 +78,7 @@ final class Fakes {
     }
 
     /** The socket: records frames, closes and read pauses; writable unless told otherwise. */
-    static final class Sink implements FrameSink {
+    static class Sink implements FrameSink {
         final List<String> frames = new ArrayList<>();
         volatile boolean paused;
         volatile boolean writable = true;
