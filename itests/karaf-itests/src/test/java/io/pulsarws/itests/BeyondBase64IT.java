@@ -385,6 +385,52 @@ public class BeyondBase64IT extends GatewayTestSupport {
         assertEquals("the posts' messages are counted as a WebSocket's", 5.0, metric(published) - publishedBefore, 0);
     }
 
+    /**
+     * Issue 25: a POST hands its producer to the next POST with the same role, topic and options (the broker's
+     * topic stats show one publisher, the same one, after both), and the idle producer is closed about 2 s after
+     * the last POST. On the code before, each POST created and closed its own: no publisher after the first.
+     */
+    @Test
+    public void fa_aPostHandsItsProducerToTheNext() throws Exception {
+        String topic = uniqueTopic("postreuse");
+        String stats = "/admin/v2/persistent/public/default/" + topic + "/stats";
+        assertEquals(
+                "ok",
+                Json.object(post(httpPath("producer", topic), "{\"payload\":\"" + b64("a") + "\"}", Map.of())
+                                .body())
+                        .get("result"));
+        List<String> first = publishers(stats);
+        assertEquals("the first POST's producer is kept for the next", 1, first.size());
+        assertEquals(
+                "ok",
+                Json.object(post(httpPath("producer", topic), "{\"payload\":\"" + b64("b") + "\"}", Map.of())
+                                .body())
+                        .get("result"));
+        assertEquals("the second POST took it", first, publishers(stats));
+        long start = System.nanoTime();
+        await("the idle producer closed", TIMEOUT, () -> {
+            try {
+                return publishers(stats).isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue("closed after its linger time (2 s), here " + millis + " ms", millis >= 1000);
+    }
+
+    /** @return the names of the producers the broker's stats of a topic list */
+    @SuppressWarnings("unchecked")
+    private static List<String> publishers(String stats) throws Exception {
+        HttpResponse<String> r = admin("GET", stats);
+        assertEquals(r.body(), 200, r.statusCode());
+        List<String> names = new java.util.ArrayList<>();
+        for (Object p : (List<Object>) Json.object(r.body()).get("publishers")) {
+            names.add(String.valueOf(((Map<String, Object>) p).get("producerName")));
+        }
+        return names;
+    }
+
     /** The edge: Origin, preflight, methods, body bounds, malformed bodies; refusals counted like handshakes. */
     @Test
     public void g_edgeRulesApplyToHttp() throws Exception {

@@ -151,6 +151,16 @@ final class GatewayJmx {
         }
 
         @Override
+        public int getIdleHttpProducers() {
+            return gateway.producerPool().size();
+        }
+
+        @Override
+        public long getHttpProducersReused() {
+            return gateway.producerPool().reused();
+        }
+
+        @Override
         public long getPrefetchedBytes() {
             return gateway.prefetch().held();
         }

@@ -36,6 +36,12 @@ public interface GatewayMXBean {
      */
     int getCredentialClients();
 
+    /** @return producers of finished HTTP POSTs kept idle for the next POST (about 2 s, 256 at most) */
+    int getIdleHttpProducers();
+
+    /** @return HTTP POSTs that took an idle producer instead of creating one, since the gateway started */
+    long getHttpProducersReused();
+
     /**
      * @return payload bytes consumers and readers have received from the brokers and their clients have not read
      *     yet, at the last check (every 100 ms; {@code maxPrefetchBytes} bounds it)

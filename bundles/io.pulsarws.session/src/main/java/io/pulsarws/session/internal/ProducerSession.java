@@ -60,6 +60,12 @@ final class ProducerSession extends AbstractSession {
     private boolean drainedFlow;
     /** Send frames read so far; frames are read one at a time (the endpoint's contract), so a plain field. */
     private long framesRead;
+    /** Where the producer goes when a one-batch session ends ({@link #returnsTo}), or null: it is closed. */
+    private volatile ProducerPool pool;
+
+    private volatile ProducerPool.Key poolKey;
+    /** Set once a frame gave its own sequence id: the broker's deduplication then knows this producer's history. */
+    private volatile boolean clientSequenced;
 
     ProducerSession(
             SessionContext context,
@@ -131,6 +137,20 @@ final class ProducerSession extends AbstractSession {
                         schema == Schema.BYTES
                                 ? TopicSchema.NONE
                                 : context.schemas().of(schema.getSchemaInfo())));
+    }
+
+    /** A session on a producer another one-batch session left idle, with the same key (so the same options). */
+    static ProducerSession reuse(
+            SessionContext context, ProducerPool.Idle idle, String topic, ProducerOptions o, String remoteAddress) {
+        return new ProducerSession(
+                context,
+                idle.producer(),
+                topic,
+                idle.clientEncrypted(),
+                remoteAddress,
+                o.maxPendingMessages(),
+                o.payloadFormat(),
+                idle.schema());
     }
 
     /**
@@ -379,6 +399,7 @@ final class ProducerSession extends AbstractSession {
             m.deliverAfter(f.deliverAfterMs(), TimeUnit.MILLISECONDS);
         }
         if (f.sequenceId() != null) {
+            clientSequenced = true;
             m.sequenceId(f.sequenceId());
         }
         return m;
@@ -402,8 +423,26 @@ final class ProducerSession extends AbstractSession {
         return null;
     }
 
+    /**
+     * A one-batch session (an HTTP POST) gives its producer to the pool when it ends, unless sends are still
+     * outstanding or a frame set its own sequence id; the next POST with the same key takes it.
+     */
+    void returnsTo(ProducerPool pool, ProducerPool.Key key) {
+        this.poolKey = key;
+        this.pool = pool;
+    }
+
+    /** @return what the pool needs to hand this session's producer to the next session */
+    ProducerPool.Idle idle() {
+        return new ProducerPool.Idle(producer, clientEncrypted, schema);
+    }
+
     @Override
     protected CompletableFuture<Void> closePulsar() {
+        ProducerPool p = pool;
+        if (p != null && !clientSequenced && pending() == 0 && p.offer(poolKey, idle())) {
+            return CompletableFuture.completedFuture(null);
+        }
         return producer.closeAsync();
     }
 

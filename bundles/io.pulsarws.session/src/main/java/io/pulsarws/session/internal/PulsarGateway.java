@@ -116,6 +116,7 @@ public class PulsarGateway implements SessionManager {
         }
         factory = new SessionFactory(clusters::cluster, sessions, sessionContext);
         ticker.scheduleWithFixedDelay(prefetch::tick, 100, 100, TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(factory.producers()::expire, 250, 250, TimeUnit.MILLISECONDS);
         jmx = new GatewayJmx(this);
         metrics.onAdded(jmx::namespaceAdded);
         Cluster c = clusters.cluster();
@@ -138,6 +139,7 @@ public class PulsarGateway implements SessionManager {
         metrics.onAdded(null);
         jmx.close();
         ticker.shutdownNow();
+        factory.producers().close(); // first: producers of POSTs ending while the clients close are closed too
         int open = clusters.close();
         schemas.close();
         LOG.info("Pulsar WebSocket gateway stopped: {} open session(s) closed", open);
@@ -218,6 +220,10 @@ public class PulsarGateway implements SessionManager {
     }
 
     /** @return how many clients with clients' credentials exist now */
+    ProducerPool producerPool() {
+        return factory.producers();
+    }
+
     int credentialClients() {
         Cluster in = clusters.cluster();
         return in == null ? 0 : in.credentialClients.size();

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a handshake into a session or an HTTP refusal: checks the topic, picks the Pulsar client, parses the
  * options, starts creating the producer, consumer or reader and registers the session once the broker answered
- * (within the operation timeout). Called on the endpoints' handshake threads; it keeps no state of its own.
+ * (within the operation timeout). Called on the endpoints' handshake threads; its only state is the pool of idle
+ * producers that one-batch sessions (HTTP POSTs) hand on to the next.
  */
 final class SessionFactory {
     private static final Logger LOG = LoggerFactory.getLogger(SessionFactory.class);
@@ -29,11 +30,23 @@ final class SessionFactory {
 
     private final SessionRegistry sessions;
     private final SessionContext context;
+    /** Producers of finished one-batch sessions, for the next one with the same key. */
+    private final ProducerPool producers;
 
     SessionFactory(Supplier<Cluster> clusters, SessionRegistry sessions, SessionContext context) {
+        this(clusters, sessions, context, new ProducerPool());
+    }
+
+    SessionFactory(Supplier<Cluster> clusters, SessionRegistry sessions, SessionContext context, ProducerPool pool) {
         this.clusters = clusters;
         this.sessions = sessions;
         this.context = context;
+        this.producers = pool;
+    }
+
+    /** @return the idle producers of one-batch sessions */
+    ProducerPool producers() {
+        return producers;
     }
 
     /**
@@ -109,7 +122,14 @@ final class SessionFactory {
             if (path.kind() != EndpointPath.Kind.PRODUCER) {
                 context.prefetch().admit(owner);
             }
-            created = create(c, path, params, request.remoteAddress(), sessionClient, lease != null);
+            created = create(
+                    c,
+                    path,
+                    params,
+                    request.remoteAddress(),
+                    sessionClient,
+                    lease != null,
+                    request.oneBatch() ? (identity == null ? "" : String.valueOf(identity.role())) : null);
         } catch (OpenRefusedException e) {
             refused(path, identity, lease, e);
             throw e;
@@ -158,6 +178,8 @@ final class SessionFactory {
      *
      * @return completes with the session, or fails within the operation timeout (then 504: a session created
      *     later is closed at once)
+     * @param oneBatchRole for a one-batch session (an HTTP POST): the role it acts for ("" for none), whose idle
+     *     producers it may take and hand on; else null
      * @throws OpenRefusedException 400 when the options cannot be read
      */
     private CompletableFuture<AbstractSession> create(
@@ -166,15 +188,29 @@ final class SessionFactory {
             QueryParams params,
             String remoteAddress,
             PulsarClient c,
-            boolean brokerAuthorizes)
+            boolean brokerAuthorizes,
+            String oneBatchRole)
             throws OpenRefusedException {
         CompletableFuture<? extends AbstractSession> created;
         try {
             SessionDefaults defaults = cl.settings.sessions();
             created = switch (path.kind()) {
-                case PRODUCER ->
-                    ProducerSession.create(
-                            context, c, path.topic(), ProducerOptions.parse(params, defaults), remoteAddress);
+                case PRODUCER -> {
+                    ProducerOptions o = ProducerOptions.parse(params, defaults);
+                    if (oneBatchRole == null || !ProducerPool.eligible(o)) {
+                        yield ProducerSession.create(context, c, path.topic(), o, remoteAddress);
+                    }
+                    ProducerPool.Key key = new ProducerPool.Key(c, oneBatchRole, path.topic(), o);
+                    ProducerPool.Idle idle = producers.take(key);
+                    CompletableFuture<ProducerSession> session = idle != null
+                            ? CompletableFuture.completedFuture(
+                                    ProducerSession.reuse(context, idle, path.topic(), o, remoteAddress))
+                            : ProducerSession.create(context, c, path.topic(), o, remoteAddress);
+                    yield session.thenApply(s -> {
+                        s.returnsTo(producers, key);
+                        return s;
+                    });
+                }
                 case CONSUMER -> {
                     ConsumerOptions o = ConsumerOptions.parse(path, params, defaults);
                     String dlq = brokerAuthorizes ? o.deadLetterTopic() : null;

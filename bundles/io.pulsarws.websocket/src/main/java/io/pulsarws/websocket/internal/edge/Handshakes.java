@@ -53,7 +53,27 @@ public final class Handshakes {
         if (manager == null) {
             throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
         }
-        return manager.open(new OpenRequest(path, params, x.remoteAddress() + ":" + x.remotePort(), identity));
+        return open(manager, x, path, params, identity, false);
+    }
+
+    /**
+     * Opens the request's session, waiting for the broker.
+     *
+     * @param oneBatch true for a producer that serves one batch of frames and ends ({@link OpenRequest#oneBatch})
+     */
+    public static GatewaySession open(
+            SessionManager manager,
+            HttpExchange x,
+            EndpointPath path,
+            Map<String, String> params,
+            ClientIdentity identity,
+            boolean oneBatch)
+            throws OpenRefusedException {
+        if (manager == null) {
+            throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
+        }
+        return manager.open(
+                new OpenRequest(path, params, x.remoteAddress() + ":" + x.remotePort(), identity, oneBatch));
     }
 
     /**

@@ -18,6 +18,7 @@ import io.pulsarws.websocket.internal.security.SecuritySettings;
 import io.pulsarws.websocket.transport.HttpExchange;
 import io.pulsarws.websocket.transport.HttpRoute;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -288,7 +289,14 @@ public class HttpFallback implements HttpRoute {
             if (f == null) {
                 return false;
             }
-            GatewaySession session = open(x, path, params, a);
+            // a POST none of whose frames names a sequence id may take the producer a finished POST left idle
+            GatewaySession session = Handshakes.open(
+                    sessions,
+                    x,
+                    path,
+                    params,
+                    a.caller() == null ? null : a.caller().identity(),
+                    !mentions(f.body(), SEQUENCE_ID));
             try {
                 HttpExchange.Async async = a.async();
                 ProducerPost[] post = new ProducerPost[1];
@@ -488,6 +496,26 @@ public class HttpFallback implements HttpRoute {
         } catch (OpenRefusedException e) {
             return null;
         }
+    }
+
+    /** The field of a send frame that gives the message's sequence id, as it appears in a body. */
+    private static final byte[] SEQUENCE_ID = "sequenceId".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * @return true if {@code what} occurs anywhere in {@code body}: a field name written with escapes is not seen,
+     *     which can only make the request's own producer a reused one (the pool is per role)
+     */
+    static boolean mentions(byte[] body, byte[] what) {
+        outer:
+        for (int i = 0; i <= body.length - what.length; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (body[i + j] != what[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** A request body and where its frames are. */
