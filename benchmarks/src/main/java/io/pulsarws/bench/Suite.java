@@ -44,6 +44,7 @@ public final class Suite {
             "authz-users",
             "ws-client",
             "fanout",
+            "fanout-shared",
             "docs");
 
     private final Options o;
@@ -246,10 +247,12 @@ public final class Suite {
                 fanout(g, Integer.parseInt(n.trim()), false);
             }
         }
-        int sharedN = quick ? 100 : 1000;
-        for (Gateway g :
-                selected("fanout-shared-" + sharedN) ? inTurn(List.of(ours, pulsarProxy)) : List.<Gateway>of()) {
-            fanout(g, sharedN, true);
+        for (String n :
+                o.string("fanout-shared", quick ? "100" : "100,1000,5000").split(",")) {
+            for (Gateway g :
+                    selected("fanout-shared-" + n.trim()) ? inTurn(List.of(ours, pulsarProxy)) : List.<Gateway>of()) {
+                fanout(g, Integer.parseInt(n.trim()), true);
+            }
         }
         for (Gateway g : List.of(ours, pulsarProxy)) {
             record("final-rss", g, rss(g, "at the end"));
