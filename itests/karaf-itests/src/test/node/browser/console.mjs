@@ -226,6 +226,34 @@ const scenarios = {
   },
 
   /**
+   * A page of another, allowed origin POSTs a send frame with a W3C traceparent header, as a page's tracing
+   * instrumentation does: Chromium preflights the request (a JSON body, a header of its own) before it sends it.
+   */
+  async foreignTracedPost() {
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<!doctype html><title>foreign</title><script>
+        fetch(${JSON.stringify(args.url)}, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', traceparent: ${JSON.stringify(args.traceparent)} },
+          body: JSON.stringify({ payload: btoa('traced') }),
+        }).then((r) => r.text().then((t) => { document.title = 'status ' + r.status + ' ' + t; }),
+                (e) => { document.title = 'failed ' + e; });
+      </script>`);
+    });
+    await new Promise((resolve) => server.listen(args.port, '127.0.0.1', resolve));
+    try {
+      const page = await newPage();
+      await page.goto(`http://127.0.0.1:${args.port}/`);
+      await page.waitForFunction(() => document.title !== 'foreign', null, { timeout: 30000 });
+      out.origin = await page.evaluate(() => location.origin);
+      out.outcome = await page.title();
+    } finally {
+      server.close();
+    }
+  },
+
+  /**
    * A page of another site (localhost, while the gateway is reached as 127.0.0.1) asks for an HTTP-fallback event
    * stream with autoAck=true the two ways a page needs no permission for: a no-cors fetch and an image. Neither
    * carries an Origin; Chromium marks both Sec-Fetch-Site: cross-site. The title says when both were answered.

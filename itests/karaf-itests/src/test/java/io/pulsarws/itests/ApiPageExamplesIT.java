@@ -141,6 +141,47 @@ public class ApiPageExamplesIT extends GatewayTestSupport {
         }
     }
 
+    /**
+     * Issue 26: Debian's Python client sends a W3C {@code traceparent} header with its producer's handshake; the
+     * message it publishes carries that trace, with a span id of the gateway's own, in its {@code traceparent}
+     * property (a reader through the gateway sees it). On the code before, the message had no properties.
+     */
+    @Test
+    public void pythonProducerContinuesItsTrace() throws Exception {
+        String topic = uniqueTopic("py-trace");
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        Path work = Files.createDirectories(Paths.get(System.getProperty("itest.work.dir")));
+        Path script = work.resolve("traced.py");
+        Files.writeString(
+                script,
+                String.join(
+                        "\n",
+                        "import sys, json, base64, websocket",
+                        "ws = websocket.create_connection(sys.argv[1], header=['traceparent: ' + sys.argv[2]])",
+                        "ws.send(json.dumps({'payload': base64.b64encode(b'traced').decode()}))",
+                        "print(json.loads(ws.recv())['result'], flush=True)",
+                        "ws.close()",
+                        ""));
+        Process python = new ProcessBuilder(
+                        "/usr/bin/python3", "-u", script.toString(), gateway() + path("producer", topic), traceparent)
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("traced.py.out").toFile())
+                .start();
+        assertTrue(python.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(
+                read(work.resolve("traced.py.out")),
+                "ok",
+                read(work.resolve("traced.py.out")).strip());
+        try (WsClient reader = WsClient.open(gateway() + path("reader", topic) + "?messageId=earliest")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> properties =
+                    (Map<String, Object>) Json.object(reader.next(TIMEOUT)).get("properties");
+            String stored = String.valueOf(properties.get("traceparent"));
+            assertTrue(stored, stored.startsWith(traceparent.substring(0, 36)) && stored.endsWith("-01"));
+            assertTrue("the gateway's span: " + stored, !stored.contains("b7ad6b7169203331"));
+        }
+    }
+
     /** Runs one example with its origin pointed at this test's gateway; output goes to WORK/NAME.out. */
     private static Process node(Path nodeDir, Path work, String script) throws IOException {
         return run(List.of("node"), nodeDir, work, script);

@@ -1,6 +1,7 @@
 package io.pulsarws.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
@@ -429,6 +430,66 @@ public class BeyondBase64IT extends GatewayTestSupport {
             names.add(String.valueOf(((Map<String, Object>) p).get("producerName")));
         }
         return names;
+    }
+
+    /**
+     * Issue 26: one trace from the client to a Java consumer. A WebSocket producer's handshake carries a W3C
+     * {@code traceparent} and {@code tracestate}; one frame carries a {@code traceparent} property of its own, one
+     * none; a POST carries the header. Pulsar's Java client reads each message's {@code traceparent}: the client's
+     * trace id, the client's flags, and a span id that is the gateway's, not the client's; {@code tracestate} passed
+     * on. A message sent without any trace context has no such property. On the code before, the header was
+     * ignored (no property) and the frame's property arrived unchanged (the client's span id).
+     */
+    @Test
+    public void k_traceContextContinuesThroughTheGateway() throws Exception {
+        String topic = uniqueTopic("trace");
+        String header = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        String own = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+        try (PulsarClient client = client();
+                Consumer<byte[]> consumer = client.newConsumer()
+                        .topic("persistent://public/default/" + topic)
+                        .subscriptionName("traced")
+                        .subscribe()) {
+            try (WsClient p = WsClient.open(
+                    gateway() + path("producer", topic),
+                    Map.of("traceparent", header, "tracestate", "congo=t61rcWkgMzE"))) {
+                p.send("{\"payload\":\"" + b64("from-header") + "\"}");
+                assertTrue(p.next(TIMEOUT).contains("\"ok\""));
+                p.send("{\"payload\":\"" + b64("own") + "\",\"properties\":{\"traceparent\":\"" + own + "\"}}");
+                assertTrue(p.next(TIMEOUT).contains("\"ok\""));
+            }
+            try (WsClient p = WsClient.open(gateway() + path("producer", topic))) {
+                p.send("{\"payload\":\"" + b64("untraced") + "\"}");
+                assertTrue(p.next(TIMEOUT).contains("\"ok\""));
+            }
+            HttpResponse<String> posted = post(
+                    httpPath("producer", topic),
+                    "{\"payload\":\"" + b64("posted") + "\"}",
+                    Map.of("traceparent", header));
+            assertEquals(posted.body(), 200, posted.statusCode());
+            Map<String, Map<String, String>> seen = new java.util.HashMap<>();
+            for (int i = 0; i < 4; i++) {
+                Message<byte[]> m = consumer.receive(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertNotNull("message " + i, m);
+                seen.put(new String(m.getValue(), StandardCharsets.UTF_8), m.getProperties());
+                consumer.acknowledge(m);
+            }
+            String fromHeader = seen.get("from-header").get("traceparent");
+            assertEquals(
+                    "the client's trace, the gateway's span (" + fromHeader + ")",
+                    List.of("00", "0af7651916cd43dd8448eb211c80319c", "01"),
+                    List.of(fromHeader.substring(0, 2), fromHeader.substring(3, 35), fromHeader.substring(53)));
+            assertTrue(fromHeader, fromHeader.substring(36, 52).matches("[0-9a-f]{16}"));
+            assertFalse("not the client's span id", fromHeader.contains("b7ad6b7169203331"));
+            assertEquals("congo=t61rcWkgMzE", seen.get("from-header").get("tracestate"));
+            String fromFrame = seen.get("own").get("traceparent");
+            assertEquals(own.substring(0, 36), fromFrame.substring(0, 36));
+            assertFalse(fromFrame.contains("00f067aa0ba902b7"));
+            assertEquals(Map.of(), seen.get("untraced"));
+            String fromPost = seen.get("posted").get("traceparent");
+            assertEquals(header.substring(0, 36), fromPost.substring(0, 36));
+            assertFalse(fromPost.contains("b7ad6b7169203331"));
+        }
     }
 
     /** The edge: Origin, preflight, methods, body bounds, malformed bodies; refusals counted like handshakes. */

@@ -218,6 +218,45 @@ public class BrowserConsoleIT extends GatewayTestSupport {
     }
 
     /**
+     * Issue 26: a page of an allowed origin continues its trace through the gateway. Its POST of a send frame carries
+     * a W3C {@code traceparent} header; Chromium preflights it, and the preflight must allow that header (on the
+     * code before it did not: the fetch failed). The stored message's {@code traceparent} names the page's trace
+     * and a span of the gateway's own.
+     */
+    @Test
+    public void e3_aPageOfAnAllowedOriginContinuesItsTraceThroughAPost() throws Exception {
+        int port = freePort();
+        String origin = "http://127.0.0.1:" + port;
+        String topic = uniqueTopic("console-trace");
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        configure(SECURITY, Map.of("allowedOrigins", origin), "allowed origins=[" + origin + "]");
+        try {
+            Map<String, Object> shown = browse(
+                    "foreignTracedPost",
+                    Map.of(
+                            "port",
+                            port,
+                            "url",
+                            http() + "/http/v2/producer/persistent/public/default/" + topic,
+                            "traceparent",
+                            traceparent));
+            assertEquals(origin, shown.get("origin"));
+            String outcome = String.valueOf(shown.get("outcome"));
+            assertTrue(outcome, outcome.startsWith("status 200") && outcome.contains("\"ok\""));
+        } finally {
+            configure(SECURITY, Map.of("allowedOrigins", ""), "allowed origins=same origin only");
+        }
+        try (WsClient reader = WsClient.open(gateway() + path("reader", topic) + "?messageId=earliest")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> properties =
+                    (Map<String, Object>) Json.object(reader.next(TIMEOUT)).get("properties");
+            String stored = String.valueOf(properties.get("traceparent"));
+            assertEquals(stored, traceparent.substring(0, 36), stored.substring(0, Math.min(36, stored.length())));
+            assertTrue("the gateway's span, not the page's: " + stored, !stored.contains("b7ad6b7169203331"));
+        }
+    }
+
+    /**
      * Issue 21, item 5: a page of another site (on {@code localhost}, the gateway reached as {@code 127.0.0.1})
      * asks for a consumer's event stream with {@code autoAck=true} by a no-cors fetch and by an image: requests
      * without an Origin, which Chromium marks {@code Sec-Fetch-Site: cross-site}. Both are refused (403, counted),

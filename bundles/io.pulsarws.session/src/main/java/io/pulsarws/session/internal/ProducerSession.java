@@ -5,11 +5,14 @@ import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameException;
 import io.pulsarws.codec.ProducerFrame;
+import io.pulsarws.codec.TraceParent;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.SessionInfo;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.CompressionType;
 import org.apache.pulsar.client.api.CryptoKeyReader;
@@ -66,6 +69,10 @@ final class ProducerSession extends AbstractSession {
     private volatile ProducerPool.Key poolKey;
     /** Set once a frame gave its own sequence id: the broker's deduplication then knows this producer's history. */
     private volatile boolean clientSequenced;
+    /** The handshake's valid W3C traceparent, continued in messages whose frames name none; else null. */
+    private volatile String traceparent;
+    /** The handshake's tracestate, passed on with {@link #traceparent}; else null. */
+    private volatile String tracestate;
 
     ProducerSession(
             SessionContext context,
@@ -370,11 +377,57 @@ final class ProducerSession extends AbstractSession {
         resumeReading();
     }
 
+    /**
+     * The trace context of the handshake's headers: each message whose frame names no {@code traceparent} of its
+     * own continues this trace. An invalid {@code traceparent} is ignored, as the W3C Recommendation asks, and so is
+     * its {@code tracestate}.
+     */
+    void continueTrace(String traceparent, String tracestate) {
+        if (TraceParent.valid(traceparent)) {
+            this.tracestate = TraceParent.validState(tracestate) ? tracestate : null;
+            this.traceparent = traceparent;
+        }
+    }
+
+    /**
+     * @return the message's properties: the frame's, with a {@code traceparent} of the gateway's own span (a child
+     *     of the frame's {@code traceparent}, else of the handshake's) when there is a valid one to continue; the
+     *     frame's map itself when there is none (no cost without a trace)
+     */
+    private Map<String, String> properties(ProducerFrame f) {
+        Map<String, String> own = f.properties();
+        String parent = own.isEmpty() ? null : own.get(TraceParent.TRACEPARENT);
+        String state;
+        if (parent != null) {
+            if (!TraceParent.valid(parent)) {
+                return own; // the application's property, not a trace the gateway can continue: left as it is
+            }
+            state = own.get(TraceParent.TRACESTATE);
+        } else {
+            parent = traceparent;
+            if (parent == null) {
+                return own;
+            }
+            state = tracestate;
+        }
+        Map<String, String> traced = new HashMap<>(own);
+        traced.put(
+                TraceParent.TRACEPARENT,
+                TraceParent.child(parent, ThreadLocalRandom.current().nextLong()));
+        if (state != null && TraceParent.validState(state)) {
+            traced.put(TraceParent.TRACESTATE, state);
+        } else {
+            traced.remove(TraceParent.TRACESTATE);
+        }
+        return traced;
+    }
+
     /** @return the message for a frame, or null if the frame was refused (the refusal is sent) */
     private TypedMessageBuilder<byte[]> message(ProducerFrame f, byte[] value, long n) {
         TypedMessageBuilder<byte[]> m = producer.newMessage().value(value);
-        if (!f.properties().isEmpty()) {
-            m.properties(f.properties());
+        Map<String, String> properties = properties(f);
+        if (!properties.isEmpty()) {
+            m.properties(properties);
         }
         if (clientEncrypted) {
             String refusal = encryptionProperties(f, m);

@@ -129,7 +129,8 @@ final class SessionFactory {
                     request.remoteAddress(),
                     sessionClient,
                     lease != null,
-                    request.oneBatch() ? (identity == null ? "" : String.valueOf(identity.role())) : null);
+                    request.oneBatch() ? (identity == null ? "" : String.valueOf(identity.role())) : null,
+                    request);
         } catch (OpenRefusedException e) {
             refused(path, identity, lease, e);
             throw e;
@@ -189,7 +190,8 @@ final class SessionFactory {
             String remoteAddress,
             PulsarClient c,
             boolean brokerAuthorizes,
-            String oneBatchRole)
+            String oneBatchRole,
+            OpenRequest request)
             throws OpenRefusedException {
         CompletableFuture<? extends AbstractSession> created;
         try {
@@ -197,17 +199,19 @@ final class SessionFactory {
             created = switch (path.kind()) {
                 case PRODUCER -> {
                     ProducerOptions o = ProducerOptions.parse(params, defaults);
-                    if (oneBatchRole == null || !ProducerPool.eligible(o)) {
-                        yield ProducerSession.create(context, c, path.topic(), o, remoteAddress);
-                    }
-                    ProducerPool.Key key = new ProducerPool.Key(c, oneBatchRole, path.topic(), o);
-                    ProducerPool.Idle idle = producers.take(key);
+                    ProducerPool.Key key = oneBatchRole == null || !ProducerPool.eligible(o)
+                            ? null
+                            : new ProducerPool.Key(c, oneBatchRole, path.topic(), o);
+                    ProducerPool.Idle idle = key == null ? null : producers.take(key);
                     CompletableFuture<ProducerSession> session = idle != null
                             ? CompletableFuture.completedFuture(
                                     ProducerSession.reuse(context, idle, path.topic(), o, remoteAddress))
                             : ProducerSession.create(context, c, path.topic(), o, remoteAddress);
                     yield session.thenApply(s -> {
-                        s.returnsTo(producers, key);
+                        if (key != null) {
+                            s.returnsTo(producers, key);
+                        }
+                        s.continueTrace(request.traceparent(), request.tracestate());
                         return s;
                     });
                 }

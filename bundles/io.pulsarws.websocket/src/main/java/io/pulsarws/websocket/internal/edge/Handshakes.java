@@ -2,6 +2,7 @@ package io.pulsarws.websocket.internal.edge;
 
 import io.pulsarws.codec.ClientText;
 import io.pulsarws.codec.EndpointPath;
+import io.pulsarws.codec.TraceParent;
 import io.pulsarws.session.ClientIdentity;
 import io.pulsarws.session.GatewaySession;
 import io.pulsarws.session.OpenRefusedException;
@@ -72,8 +73,7 @@ public final class Handshakes {
         if (manager == null) {
             throw new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)");
         }
-        return manager.open(
-                new OpenRequest(path, params, x.remoteAddress() + ":" + x.remotePort(), identity, oneBatch));
+        return manager.open(request(x, path, params, identity, oneBatch));
     }
 
     /**
@@ -93,7 +93,27 @@ public final class Handshakes {
             return CompletableFuture.failedFuture(
                     new OpenRefusedException(503, "Gateway has no Pulsar client (not configured or restarting)"));
         }
-        return manager.openAsync(new OpenRequest(path, params, x.remoteAddress() + ":" + x.remotePort(), identity));
+        return manager.openAsync(request(x, path, params, identity, false));
+    }
+
+    /**
+     * The request for the session manager, with the W3C trace context headers as sent (the session checks them;
+     * only the first value of each counts, and one longer than its bound is not passed on).
+     */
+    private static OpenRequest request(
+            HttpExchange x, EndpointPath path, Map<String, String> params, ClientIdentity identity, boolean oneBatch) {
+        return new OpenRequest(
+                path,
+                params,
+                x.remoteAddress() + ":" + x.remotePort(),
+                identity,
+                oneBatch,
+                bounded(x.header(TraceParent.TRACEPARENT), 128),
+                bounded(x.header(TraceParent.TRACESTATE), TraceParent.MAX_TRACESTATE));
+    }
+
+    private static String bounded(String header, int max) {
+        return header == null || header.length() > max ? null : header;
     }
 
     /**

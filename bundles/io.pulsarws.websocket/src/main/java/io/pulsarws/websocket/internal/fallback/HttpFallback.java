@@ -156,7 +156,7 @@ public class HttpFallback implements HttpRoute {
 
     private static void preflight(HttpExchange x) {
         x.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-        x.header("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
+        x.header("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID, traceparent, tracestate");
         x.header("Access-Control-Max-Age", "600");
         x.status(204);
     }
