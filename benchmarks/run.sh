@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks side by side: one Pulsar standalone, Pulsar's own stand-alone WebSocket proxy and this gateway in
 # Karaf (same heap, free loopback ports), the same loads against each and against the native Java client, then a
-# table of ratios (also written to benchmarks/target/run/results.md). About 27 minutes on 2 cores.
+# table of ratios (also written to benchmarks/target/run/results.md). About 29 minutes on 2 cores.
 #
 #   benchmarks/run.sh            the full run (builds what is missing first)
 #   benchmarks/run.sh --quick    shorter loads, 1,000 idle sessions: a smoke run of a few minutes
