@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.Producer;
 
 /** Fakes of the Pulsar client's interfaces and of the socket, for session tests without a broker. */
 final class Fakes {
@@ -75,6 +76,27 @@ final class Fakes {
                 new Prefetch(new Prefetch.Limits(4L << 20, 32L << 20, 64L << 20)),
                 new SharedFrames(),
                 closed::add);
+    }
+
+    /**
+     * @return a producer session on {@code producer} for {@code persistent://public/default/t}: base64 payloads, no
+     *     schema, no encryption, 10 sends in flight at most; not started
+     */
+    static ProducerSession producerSession(SessionContext context, Producer<byte[]> producer) {
+        return new ProducerSession(
+                context,
+                producer,
+                "persistent://public/default/t",
+                false,
+                "test",
+                10,
+                io.pulsarws.codec.PayloadFormat.BASE64,
+                TopicSchema.NONE);
+    }
+
+    /** @return a session context with no bounds of interest to the test */
+    static SessionContext context() {
+        return context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>());
     }
 
     /** The socket: records frames, closes and read pauses; writable unless told otherwise. */

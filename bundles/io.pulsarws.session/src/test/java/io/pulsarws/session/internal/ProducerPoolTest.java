@@ -153,15 +153,7 @@ class ProducerPoolTest {
     }
 
     private ProducerSession session(Producer<byte[]> p) {
-        ProducerSession s = new ProducerSession(
-                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
-                p,
-                "persistent://public/default/t",
-                false,
-                "test",
-                10,
-                io.pulsarws.codec.PayloadFormat.BASE64,
-                TopicSchema.NONE);
+        ProducerSession s = Fakes.producerSession(Fakes.context(), p);
         s.returnsTo(pool, key(client, "", "persistent://public/default/t", options));
         s.start(new Fakes.Sink());
         return s;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pulsarws.codec.EndpointPath;
-import io.pulsarws.codec.PayloadFormat;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -29,15 +28,7 @@ class SessionRegistryTest {
     private ProducerSession session(Fakes.Sink sink) {
         Producer<byte[]> producer =
                 Fakes.of(Producer.class, Map.of("closeAsync", a -> CompletableFuture.completedFuture(null)));
-        ProducerSession s = new ProducerSession(
-                context,
-                producer,
-                "persistent://public/default/t",
-                false,
-                "test",
-                10,
-                PayloadFormat.BASE64,
-                TopicSchema.NONE);
+        ProducerSession s = Fakes.producerSession(context, producer);
         s.start(sink);
         return s;
     }
@@ -191,15 +182,7 @@ class SessionRegistryTest {
                         },
                         "closeAsync",
                         a -> CompletableFuture.completedFuture(null)));
-        ProducerSession s = new ProducerSession(
-                context,
-                producer,
-                "persistent://public/default/t",
-                false,
-                "test",
-                10,
-                PayloadFormat.BASE64,
-                TopicSchema.NONE);
+        ProducerSession s = Fakes.producerSession(context, producer);
         Fakes.Sink sink = new Fakes.Sink();
         s.start(sink);
         s.sendCloseFrame(PulsarGateway.CLOSE_SERVICE_RESTART, PulsarGateway.SERVICE_RESTART);

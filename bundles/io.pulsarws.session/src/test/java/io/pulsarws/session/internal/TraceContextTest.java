@@ -54,15 +54,7 @@ class TraceContextTest {
                         },
                         "closeAsync",
                         a -> CompletableFuture.completedFuture(null)));
-        ProducerSession s = new ProducerSession(
-                Fakes.context(new SendBudget(0), new BatchAcks(1 << 20, 1 << 20), new ArrayList<>()),
-                producer,
-                "persistent://public/default/t",
-                false,
-                "test",
-                10,
-                io.pulsarws.codec.PayloadFormat.BASE64,
-                TopicSchema.NONE);
+        ProducerSession s = Fakes.producerSession(Fakes.context(), producer);
         s.start(new Fakes.Sink());
         return s;
     }
