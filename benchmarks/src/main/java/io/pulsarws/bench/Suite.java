@@ -37,6 +37,7 @@ public final class Suite {
             "classpath",
             "quick",
             "profile",
+            "profile-tool",
             "idle-sessions",
             "rss-bound",
             "heap",
@@ -344,12 +345,16 @@ public final class Suite {
     private Properties runLoad(String name, String mode, Gateway g, List<String> args, boolean profile)
             throws Exception {
         Path result = work.resolve("results").resolve(name + "-" + g.name().replace(' ', '-') + ".properties");
-        List<String> cmd = new ArrayList<>(List.of(
-                java(),
-                "-Xms256m",
-                "-Xmx2g",
-                "-XX:+UseG1GC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        List<String> cmd = new ArrayList<>(
+                List.of(java(), "-Xms256m", "-Xmx2g", "-XX:+UseG1GC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        if (o.flag("profile-tool")) {
+            // the load tool shares the cores with what it measures: its own profile says what it spent them on
+            Path toolJfr = work.resolve("profile").resolve(name + "-" + g.name().replace(' ', '-') + "-tool.jfr");
+            Files.createDirectories(toolJfr.getParent());
+            cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + toolJfr);
+            notes.add("profile of the load tool in " + name + " against " + g.name() + ": " + toolJfr);
+        }
+        cmd.addAll(List.of(
                 "-cp",
                 o.required("classpath"),
                 LoadTool.class.getName(),
