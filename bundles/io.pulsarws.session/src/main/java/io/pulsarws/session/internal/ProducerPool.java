@@ -30,7 +30,7 @@ final class ProducerPool {
 
     /**
      * What makes two POSTs' producers interchangeable: the same client (so the same broker credentials), the same
-     * authenticated role, the same topic and the same producer options.
+     * authenticated role (null for a request without one), the same topic and the same producer options.
      */
     record Key(PulsarClient client, String role, String topic, ProducerOptions options) {}
 

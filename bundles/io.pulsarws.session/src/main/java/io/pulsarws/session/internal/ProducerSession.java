@@ -403,18 +403,21 @@ final class ProducerSession extends AbstractSession {
                 return own; // the application's property, not a trace the gateway can continue: left as it is
             }
             state = own.get(TraceParent.TRACESTATE);
+            if (state != null && !TraceParent.validState(state)) {
+                state = null;
+            }
         } else {
             parent = traceparent;
             if (parent == null) {
                 return own;
             }
-            state = tracestate;
+            state = tracestate; // checked once, by continueTrace
         }
         Map<String, String> traced = new HashMap<>(own);
         traced.put(
                 TraceParent.TRACEPARENT,
                 TraceParent.child(parent, ThreadLocalRandom.current().nextLong()));
-        if (state != null && TraceParent.validState(state)) {
+        if (state != null) {
             traced.put(TraceParent.TRACESTATE, state);
         } else {
             traced.remove(TraceParent.TRACESTATE);

@@ -122,15 +122,7 @@ final class SessionFactory {
             if (path.kind() != EndpointPath.Kind.PRODUCER) {
                 context.prefetch().admit(owner);
             }
-            created = create(
-                    c,
-                    path,
-                    params,
-                    request.remoteAddress(),
-                    sessionClient,
-                    lease != null,
-                    request.oneBatch() ? (identity == null ? "" : String.valueOf(identity.role())) : null,
-                    request);
+            created = create(c, request, params, sessionClient, lease != null);
         } catch (OpenRefusedException e) {
             refused(path, identity, lease, e);
             throw e;
@@ -179,29 +171,30 @@ final class SessionFactory {
      *
      * @return completes with the session, or fails within the operation timeout (then 504: a session created
      *     later is closed at once)
-     * @param oneBatchRole for a one-batch session (an HTTP POST): the role it acts for ("" for none), whose idle
-     *     producers it may take and hand on; else null
+     * @param params the request's query parameters, read once by the caller
      * @throws OpenRefusedException 400 when the options cannot be read
      */
     private CompletableFuture<AbstractSession> create(
-            Cluster cl,
-            EndpointPath path,
-            QueryParams params,
-            String remoteAddress,
-            PulsarClient c,
-            boolean brokerAuthorizes,
-            String oneBatchRole,
-            OpenRequest request)
+            Cluster cl, OpenRequest request, QueryParams params, PulsarClient c, boolean brokerAuthorizes)
             throws OpenRefusedException {
+        EndpointPath path = request.path();
+        String remoteAddress = request.remoteAddress();
         CompletableFuture<? extends AbstractSession> created;
         try {
             SessionDefaults defaults = cl.settings.sessions();
             created = switch (path.kind()) {
                 case PRODUCER -> {
                     ProducerOptions o = ProducerOptions.parse(params, defaults);
-                    ProducerPool.Key key = oneBatchRole == null || !ProducerPool.eligible(o)
-                            ? null
-                            : new ProducerPool.Key(c, oneBatchRole, path.topic(), o);
+                    // a one-batch session (an HTTP POST) may take the producer one of the same role left idle
+                    ProducerPool.Key key = request.oneBatch() && ProducerPool.eligible(o)
+                            ? new ProducerPool.Key(
+                                    c,
+                                    request.identity() == null
+                                            ? null
+                                            : request.identity().role(),
+                                    path.topic(),
+                                    o)
+                            : null;
                     ProducerPool.Idle idle = key == null ? null : producers.take(key);
                     CompletableFuture<ProducerSession> session = idle != null
                             ? CompletableFuture.completedFuture(
