@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.Yaml;
  * be exactly those the document lists. A field added to one and not the other fails here.
  */
 class AsyncApiFramesTest {
-    private static final String SOURCE = "src/main/java/io/pulsarws/codec/FrameCodec.java";
+    private static final String SOURCES = "src/main/java/io/pulsarws/codec/";
     private static final Pattern CASE = Pattern.compile("case \"([A-Za-z]+)\" ->");
 
     private final FrameCodec codec = new FrameCodec();
@@ -52,8 +52,8 @@ class AsyncApiFramesTest {
     }
 
     /** @return the field names a method of the codec's source switches on ({@code case "name" ->}) */
-    private static Set<String> casesIn(String methodStart) throws IOException {
-        String source = Files.readString(Paths.get(SOURCE));
+    private static Set<String> casesIn(String file, String methodStart) throws IOException {
+        String source = Files.readString(Paths.get(SOURCES + file));
         int from = source.indexOf(methodStart);
         int to = source.indexOf("\n    }\n", from);
         Set<String> names = new TreeSet<>();
@@ -86,7 +86,7 @@ class AsyncApiFramesTest {
 
     @Test
     void sendFramesHaveTheFieldsTheCodecReads() throws IOException {
-        Set<String> code = casesIn("private ProducerFrame producerFrame(");
+        Set<String> code = casesIn("SendFrameReader.java", "ProducerFrame read(Frame frame, ");
         assertEquals(12, code.size(), code.toString());
         assertEquals(code, documented(messages(), "send"));
     }
@@ -112,8 +112,8 @@ class AsyncApiFramesTest {
                 types.add(map(type).get("const").toString());
             }
         }
-        assertEquals(casesIn("private ConsumerCommand consumerCommand("), documented);
-        assertEquals(casesIn("private static ConsumerCommand.Type commandType("), types);
+        assertEquals(casesIn("CommandReader.java", "ConsumerCommand read(Frame frame)"), documented);
+        assertEquals(casesIn("CommandReader.java", "private static ConsumerCommand.Type commandType("), types);
     }
 
     @Test

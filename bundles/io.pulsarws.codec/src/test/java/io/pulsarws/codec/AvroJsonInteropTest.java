@@ -112,7 +112,7 @@ class AvroJsonInteropTest {
                 + "{\"type\":\"record\",\"name\":\"Moved\",\"fields\":[{\"name\":\"id\",\"type\":\"long\"},"
                 + "{\"name\":\"from\",\"type\":\"string\"},{\"name\":\"to\",\"type\":[\"null\",\"string\"]}]},"
                 + "{\"type\":\"record\",\"name\":\"Empty\",\"fields\":[]},"
-                + "\"string\",\"double\"]},"
+                + "\"string\",\"boolean\"]},"
                 + "{\"name\":\"history\",\"type\":{\"type\":\"array\",\"items\":[\"Created\",\"Deleted\",\"Moved\"]}},"
                 + "{\"name\":\"byKey\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"Moved\",\"Created\"]}}]}",
         // decimals: the widest a fixed of 16 bytes holds, a scale equal to the precision, a large bytes decimal,

@@ -161,9 +161,9 @@ class FrameCodecTest {
                 "{\"result\":\"ok\",\"messageId\":\"CAE=\",\"context\":\"a\\\"b\\\\c\\nd\\u0001\",\"errorCode\":0,"
                         + "\"schemaVersion\":0}",
                 codec.encodeSendOk("CAE=", "a\"b\\c\nd\u0001"));
-        assertTrue(FrameCodec.plain("CAMQADAA"));
-        assertFalse(FrameCodec.plain("x\ty"));
-        assertFalse(FrameCodec.plain("\""));
+        assertTrue(FrameWriter.plain("CAMQADAA"));
+        assertFalse(FrameWriter.plain("x\ty"));
+        assertFalse(FrameWriter.plain("\""));
     }
 
     @Test
