@@ -1,26 +1,14 @@
 package io.pulsarws.session.internal;
 
-import io.pulsarws.codec.EncryptionInfo;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameException;
 import io.pulsarws.codec.ProducerFrame;
-import io.pulsarws.codec.TraceParent;
 import io.pulsarws.codec.WebSocketError;
 import io.pulsarws.session.SessionInfo;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import org.apache.pulsar.client.api.CompressionType;
-import org.apache.pulsar.client.api.CryptoKeyReader;
-import org.apache.pulsar.client.api.MessageRoutingMode;
 import org.apache.pulsar.client.api.Producer;
-import org.apache.pulsar.client.api.ProducerBuilder;
-import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.client.api.Schema;
 import org.apache.pulsar.client.api.TypedMessageBuilder;
 
 /**
@@ -31,9 +19,6 @@ import org.apache.pulsar.client.api.TypedMessageBuilder;
  * (or the bytes are granted), and TCP holds the client back meanwhile. {@code send-error:8} is left for real failures.
  */
 final class ProducerSession extends AbstractSession {
-    /** Room above the session's bound in the Pulsar producer's own queue (see {@link #create}). */
-    private static final int PENDING_BACKSTOP = 1000;
-
     private final Producer<byte[]> producer;
     private final FrameCodec codec;
     /** Client-side encryption (PIP-290): frames must carry their IV. */
@@ -69,10 +54,8 @@ final class ProducerSession extends AbstractSession {
     private volatile ProducerPool.Key poolKey;
     /** Set once a frame gave its own sequence id: the broker's deduplication then knows this producer's history. */
     private volatile boolean clientSequenced;
-    /** The handshake's valid W3C traceparent, continued in messages whose frames name none; else null. */
-    private volatile String traceparent;
-    /** The handshake's tracestate, passed on with {@link #traceparent}; else null. */
-    private volatile String tracestate;
+    /** The frames' messages: properties, trace context, key, times, encryption. */
+    private final FrameMessages frameMessages;
 
     ProducerSession(
             SessionContext context,
@@ -91,59 +74,7 @@ final class ProducerSession extends AbstractSession {
         this.clientEncrypted = clientEncrypted;
         this.budget = context.sendBudget();
         this.maxPending = maxPending;
-    }
-
-    /** Creates the Pulsar producer the options describe; completes with the session, not yet started. */
-    static CompletableFuture<ProducerSession> create(
-            SessionContext context, PulsarClient client, String topic, ProducerOptions o, String remoteAddress) {
-        // with payloadFormat=json the producer takes the topic's schema (AUTO_PRODUCE_BYTES looks it up before it
-        // connects), so that values are checked against it here and stored with its version, under the broker's
-        // compatibility rules; any other format produces bytes with no schema, as Pulsar's service does
-        Schema<byte[]> schema =
-                o.payloadFormat() == io.pulsarws.codec.PayloadFormat.JSON ? Schema.AUTO_PRODUCE_BYTES() : Schema.BYTES;
-        ProducerBuilder<byte[]> b = client.newProducer(schema)
-                .topic(topic)
-                .enableBatching(o.batching())
-                .blockIfQueueFull(false) // a WebSocket thread must never block: the session pauses its client instead
-                .messageRoutingMode(o.routingMode() == null ? MessageRoutingMode.SinglePartition : o.routingMode())
-                // no send timeout unless the client asks for one (Pulsar's client has 30 s): a send that times out
-                // may still be stored, so its result can only say "unknown"; without one, a partition holds the
-                // producer back (the session stops reading its client) and every result it gives is the truth
-                .sendTimeout(o.sendTimeoutMillis(), TimeUnit.MILLISECONDS)
-                // the session stops reading its client at its bound, so Pulsar's own bound (which would refuse) is
-                // only a backstop above it, for the few frames Jetty parses before a pause takes effect
-                .maxPendingMessages(o.maxPendingMessages() + PENDING_BACKSTOP);
-        if (o.producerName() != null) {
-            b.producerName(o.producerName());
-        }
-        if (o.initialSequenceId() != null) {
-            b.initialSequenceId(o.initialSequenceId());
-        }
-        if (o.hashingScheme() != null) {
-            b.hashingScheme(o.hashingScheme());
-        }
-        if (o.batching()) {
-            if (o.batchingMaxMessages() != null) {
-                b.batchingMaxMessages(o.batchingMaxMessages());
-            }
-            b.batchingMaxPublishDelay(o.batchingMaxPublishDelayMillis(), TimeUnit.MILLISECONDS);
-        }
-        if (o.compression() != null) {
-            b.compressionType(o.compression());
-        }
-        boolean clientEncrypted = o.encryptionKeys() != null && encryption(context, b, o.encryptionKeys());
-        return b.createAsync()
-                .thenApply(p -> new ProducerSession(
-                        context,
-                        p,
-                        topic,
-                        clientEncrypted,
-                        remoteAddress,
-                        o.maxPendingMessages(),
-                        o.payloadFormat(),
-                        schema == Schema.BYTES
-                                ? TopicSchema.NONE
-                                : context.schemas().of(schema.getSchemaInfo())));
+        this.frameMessages = new FrameMessages(producer, clientEncrypted);
     }
 
     /** A session on a producer another one-batch session left idle, with the same key (so the same options). */
@@ -158,39 +89,6 @@ final class ProducerSession extends AbstractSession {
                 o.maxPendingMessages(),
                 o.payloadFormat(),
                 idle.schema());
-    }
-
-    /**
-     * Sets up encryption: client-side keys (PIP-290, base64 JSON) or server-side key names.
-     *
-     * @return true for client-side encryption (frames then carry their IV)
-     */
-    private static boolean encryption(SessionContext context, ProducerBuilder<byte[]> b, String encryptionKeys) {
-        Map<String, EncryptionInfo.Key> keys = context.codec().decodeClientEncryptionKeys(encryptionKeys);
-        if (keys != null) {
-            ClientSideEncryption crypto = new ClientSideEncryption(keys);
-            // the client encrypted (and maybe compressed) already: publish the bytes as they are, one per entry
-            b.enableBatching(false)
-                    .enableChunking(false)
-                    .compressionType(CompressionType.NONE)
-                    .cryptoKeyReader(ClientSideEncryption.NO_KEYS)
-                    .messageCrypto(crypto);
-            crypto.keyNames().forEach(b::addEncryptionKey);
-            return true;
-        }
-        CryptoKeyReader reader = context.keyReader().get();
-        if (reader == null) {
-            throw new IllegalArgumentException("Invalid query params: encryptionKeys names server-side keys, "
-                    + "but no CryptoKeyReader service is registered; for client-side encryption send base64 of "
-                    + "{\"<keyName>\":{\"keyValue\":\"<base64>\",\"metadata\":{}}}");
-        }
-        b.cryptoKeyReader(reader);
-        for (String keyName : encryptionKeys.split(",")) {
-            if (!keyName.isBlank()) {
-                b.addEncryptionKey(keyName.trim());
-            }
-        }
-        return false;
     }
 
     @Override
@@ -220,15 +118,18 @@ final class ProducerSession extends AbstractSession {
         }
         TypedMessageBuilder<byte[]> m;
         try {
-            m = message(f, value, n);
+            m = frameMessages.of(f, value);
+        } catch (FrameException e) {
+            sendResult(n, codec.encodeSendError(e.error(), e.getMessage(), e.context()));
+            return;
         } catch (IllegalArgumentException e) {
             sendResult(
                     n,
                     codec.encodeSendError(WebSocketError.FAILED_TO_DESERIALIZE_FROM_JSON, e.getMessage(), f.context()));
             return;
         }
-        if (m == null) {
-            return; // refused already
+        if (f.sequenceId() != null) {
+            clientSequenced = true;
         }
         Send send = new Send(m, f.context(), value.length, n);
         synchronized (flow) {
@@ -379,104 +280,10 @@ final class ProducerSession extends AbstractSession {
 
     /**
      * The trace context of the handshake's headers: each message whose frame names no {@code traceparent} of its
-     * own continues this trace. An invalid {@code traceparent} is ignored, as the W3C Recommendation asks, and so is
-     * its {@code tracestate}.
+     * own continues this trace.
      */
     void continueTrace(String traceparent, String tracestate) {
-        if (TraceParent.valid(traceparent)) {
-            this.tracestate = TraceParent.validState(tracestate) ? tracestate : null;
-            this.traceparent = traceparent;
-        }
-    }
-
-    /**
-     * @return the message's properties: the frame's, with a {@code traceparent} of the gateway's own span (a child
-     *     of the frame's {@code traceparent}, else of the handshake's) when there is a valid one to continue; the
-     *     frame's map itself when there is none (no cost without a trace)
-     */
-    private Map<String, String> properties(ProducerFrame f) {
-        Map<String, String> own = f.properties();
-        String parent = own.isEmpty() ? null : own.get(TraceParent.TRACEPARENT);
-        String state;
-        if (parent != null) {
-            if (!TraceParent.valid(parent)) {
-                return own; // the application's property, not a trace the gateway can continue: left as it is
-            }
-            state = own.get(TraceParent.TRACESTATE);
-            if (state != null && !TraceParent.validState(state)) {
-                state = null;
-            }
-        } else {
-            parent = traceparent;
-            if (parent == null) {
-                return own;
-            }
-            state = tracestate; // checked once, by continueTrace
-        }
-        Map<String, String> traced = new HashMap<>(own);
-        traced.put(
-                TraceParent.TRACEPARENT,
-                TraceParent.child(parent, ThreadLocalRandom.current().nextLong()));
-        if (state != null) {
-            traced.put(TraceParent.TRACESTATE, state);
-        } else {
-            traced.remove(TraceParent.TRACESTATE);
-        }
-        return traced;
-    }
-
-    /** @return the message for a frame, or null if the frame was refused (the refusal is sent) */
-    private TypedMessageBuilder<byte[]> message(ProducerFrame f, byte[] value, long n) {
-        TypedMessageBuilder<byte[]> m = producer.newMessage().value(value);
-        Map<String, String> properties = properties(f);
-        if (!properties.isEmpty()) {
-            m.properties(properties);
-        }
-        if (clientEncrypted) {
-            String refusal = encryptionProperties(f, m);
-            if (refusal != null) {
-                sendResult(n, codec.encodeSendError(WebSocketError.PAYLOAD_ENCODING_ERROR, refusal, f.context()));
-                return null;
-            }
-        }
-        if (f.key() != null) {
-            m.key(f.key());
-        }
-        if (f.replicationClusters() != null) {
-            m.replicationClusters(f.replicationClusters());
-        }
-        if (f.eventTime() > 0) {
-            m.eventTime(f.eventTime());
-        }
-        if (f.deliverAt() > 0) {
-            m.deliverAt(f.deliverAt());
-        }
-        if (f.deliverAfterMs() > 0) {
-            m.deliverAfter(f.deliverAfterMs(), TimeUnit.MILLISECONDS);
-        }
-        if (f.sequenceId() != null) {
-            clientSequenced = true;
-            m.sequenceId(f.sequenceId());
-        }
-        return m;
-    }
-
-    /** Hands the frame's IV and compression to {@link ClientSideEncryption}; returns a refusal or null. */
-    private static String encryptionProperties(ProducerFrame f, TypedMessageBuilder<byte[]> m) {
-        if (f.encryptionParam() == null) {
-            return "encryptionParam is required with client-side encryption";
-        }
-        m.property(ClientSideEncryption.PARAM, java.util.Base64.getEncoder().encodeToString(f.encryptionParam()));
-        if (f.compressionType() != null) {
-            try {
-                org.apache.pulsar.common.api.proto.CompressionType.valueOf(f.compressionType());
-            } catch (IllegalArgumentException e) {
-                return "compressionType must be NONE, LZ4, ZLIB, ZSTD or SNAPPY";
-            }
-            m.property(ClientSideEncryption.COMPRESSION, f.compressionType());
-            m.property(ClientSideEncryption.UNCOMPRESSED_SIZE, Integer.toString(f.uncompressedMessageSize()));
-        }
-        return null;
+        frameMessages.continueTrace(traceparent, tracestate);
     }
 
     /**

@@ -199,7 +199,7 @@ final class SessionFactory {
                     CompletableFuture<ProducerSession> session = idle != null
                             ? CompletableFuture.completedFuture(
                                     ProducerSession.reuse(context, idle, path.topic(), o, remoteAddress))
-                            : ProducerSession.create(context, c, path.topic(), o, remoteAddress);
+                            : ProducerSetup.create(context, c, path.topic(), o, remoteAddress);
                     yield session.thenApply(s -> {
                         if (key != null) {
                             s.returnsTo(producers, key);
@@ -212,8 +212,8 @@ final class SessionFactory {
                     ConsumerOptions o = ConsumerOptions.parse(path, params, defaults);
                     String dlq = brokerAuthorizes ? o.deadLetterTopic() : null;
                     yield dlq == null
-                            ? ConsumerSession.create(context, c, o, remoteAddress)
-                            : canProduce(c, dlq).thenCompose(v -> ConsumerSession.create(context, c, o, remoteAddress));
+                            ? ConsumerSetup.create(context, c, o, remoteAddress)
+                            : canProduce(c, dlq).thenCompose(v -> ConsumerSetup.create(context, c, o, remoteAddress));
                 }
                 case READER ->
                     ReaderSession.create(
