@@ -7,7 +7,6 @@ import io.pulsarws.websocket.internal.edge.Query;
 import io.pulsarws.websocket.internal.edge.SessionLimits;
 import io.pulsarws.websocket.internal.edge.WebSocketSettings;
 import io.pulsarws.websocket.transport.HttpExchange;
-import java.net.URI;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
@@ -71,7 +70,7 @@ public class SecuritySettings {
         Set<String> origins = Arrays.stream(config.allowedOrigins())
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())
-                .map(SecuritySettings::normalizeOrigin)
+                .map(HostNames::normalizeOrigin)
                 .collect(Collectors.toUnmodifiableSet());
         Set<String> hosts = Arrays.stream(config.allowedHosts())
                 .map(String::trim)
@@ -170,7 +169,9 @@ public class SecuritySettings {
             }
             return;
         }
-        if (p.anyOrigin() || p.origins().contains(normalizeOrigin(origin)) || sameOrigin(origin, x)) {
+        if (p.anyOrigin()
+                || p.origins().contains(HostNames.normalizeOrigin(origin))
+                || HostNames.sameOrigin(origin, x)) {
             return;
         }
         LOG.info(
@@ -188,7 +189,7 @@ public class SecuritySettings {
     void checkHost(HttpExchange x) throws OpenRefusedException {
         Policy p = policy;
         String host = x.header("Host");
-        if (p.anyHost() || host == null || hostAllowed(hostName(host), p.hosts())) {
+        if (p.anyHost() || host == null || HostNames.hostAllowed(HostNames.hostName(host), p.hosts())) {
             return;
         }
         LOG.info(
@@ -196,60 +197,6 @@ public class SecuritySettings {
                 x.remoteAddress(),
                 ClientText.quote(host));
         throw new OpenRefusedException(403, "Host not allowed (allowedHosts)");
-    }
-
-    /** @return the host name of a Host header, lower case, without the port; an IPv6 literal keeps its brackets */
-    static String hostName(String host) {
-        String h = host.trim().toLowerCase(Locale.ROOT);
-        int colon = h.lastIndexOf(':');
-        if (colon > h.lastIndexOf(']')) {
-            h = h.substring(0, colon);
-        }
-        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
-    }
-
-    /** @return true for localhost, an IP literal, or a name on the list (".example.com" allows its subdomains) */
-    static boolean hostAllowed(String name, Set<String> allowed) {
-        if (name.equals("localhost") || name.endsWith(".localhost") || isIpLiteral(name) || allowed.contains(name)) {
-            return true;
-        }
-        for (String a : allowed) {
-            if (a.startsWith(".") && (name.endsWith(a) || name.equals(a.substring(1)))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** @return true for a dotted-quad IPv4 address or a bracketed IPv6 address */
-    static boolean isIpLiteral(String name) {
-        if (name.startsWith("[") && name.endsWith("]") && name.length() > 2) {
-            for (int i = 1; i < name.length() - 1; i++) {
-                char c = name.charAt(i);
-                if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == ':' || c == '.' || c == '%')) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        String[] parts = name.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3) {
-                return false;
-            }
-            for (int i = 0; i < part.length(); i++) {
-                if (part.charAt(i) < '0' || part.charAt(i) > '9') {
-                    return false;
-                }
-            }
-            if (Integer.parseInt(part) > 255) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -267,7 +214,7 @@ public class SecuritySettings {
         }
         String token = token(x, subprotocolToken);
         if (token == null && p.jaasRealm() != null) {
-            String[] basic = basic(x);
+            String[] basic = BasicLogins.basic(x);
             if (basic != null) {
                 String address = x.remoteAddress();
                 if (KARAF_DEFAULT_USER.equals(basic[0]) && KARAF_DEFAULT_USER.equals(basic[1])) {
@@ -285,7 +232,7 @@ public class SecuritySettings {
                             429, "Too many failed logins from this address; retry in " + wait + " s");
                 }
                 try {
-                    String user = jaasLogin(p.jaasRealm(), basic[0], basic[1], address);
+                    String user = BasicLogins.jaasLogin(p.jaasRealm(), basic[0], basic[1], address);
                     throttle.succeeded(address);
                     return new Caller(ClientIdentity.ofPassword(user), null);
                 } catch (OpenRefusedException e) {
@@ -341,58 +288,6 @@ public class SecuritySettings {
         }
     }
 
-    /** @return user and password of an {@code Authorization: Basic} header, or null */
-    private static String[] basic(HttpExchange x) {
-        String header = x.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "basic ", 0, 6)) {
-            return null;
-        }
-        try {
-            String pair = new String(
-                    java.util.Base64.getDecoder().decode(header.substring(6).trim()),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            int colon = pair.indexOf(':');
-            return colon < 0 ? null : new String[] {pair.substring(0, colon), pair.substring(colon + 1)};
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Logs in against a Karaf JAAS realm (users.properties, LDAP, JDBC... whatever the realm is made of).
-     *
-     * @return the user name
-     * @throws OpenRefusedException 401 when the realm refuses the user
-     */
-    private static String jaasLogin(String realm, String user, String password, String from)
-            throws OpenRefusedException {
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        // Karaf's JAAS login module proxy lives on the boot class path
-        t.setContextClassLoader(ClassLoader.getSystemClassLoader());
-        try {
-            javax.security.auth.login.LoginContext login =
-                    new javax.security.auth.login.LoginContext(realm, callbacks -> {
-                        for (javax.security.auth.callback.Callback c : callbacks) {
-                            if (c instanceof javax.security.auth.callback.NameCallback n) {
-                                n.setName(user);
-                            } else if (c instanceof javax.security.auth.callback.PasswordCallback pw) {
-                                pw.setPassword(password.toCharArray());
-                            } else {
-                                throw new javax.security.auth.callback.UnsupportedCallbackException(c);
-                            }
-                        }
-                    });
-            login.login();
-            return user;
-        } catch (javax.security.auth.login.LoginException e) {
-            LOG.info("Handshake from {} refused: JAAS realm {} refused user {}", from, realm, ClientText.quote(user));
-            throw new OpenRefusedException(401, "Failed to authenticate: user or password refused");
-        } finally {
-            t.setContextClassLoader(previous);
-        }
-    }
-
     /**
      * The token from {@code Authorization: Bearer}, else the one offered as a subprotocol ({@code Subprotocols} of the WebSocket endpoints), else
      * from {@code ?token=} (the {@code Bearer } prefix optional).
@@ -422,34 +317,6 @@ public class SecuritySettings {
         return t.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 ? t.substring(BEARER.length()).trim()
                 : t;
-    }
-
-    private static boolean sameOrigin(String origin, HttpExchange x) {
-        String host = x.header("Host");
-        if (host == null) {
-            return false;
-        }
-        try {
-            URI o = URI.create(origin.trim());
-            if (o.getHost() == null) {
-                return false;
-            }
-            int port = o.getPort() >= 0 ? o.getPort() : "https".equalsIgnoreCase(o.getScheme()) ? 443 : 80;
-            String expected = o.getHost().toLowerCase(Locale.ROOT);
-            String h = host.trim().toLowerCase(Locale.ROOT);
-            int colon = h.lastIndexOf(':');
-            boolean hasPort = colon > h.lastIndexOf(']');
-            String hostName = hasPort ? h.substring(0, colon) : h;
-            int hostPort = hasPort ? Integer.parseInt(h.substring(colon + 1)) : x.secure() ? 443 : 80;
-            return hostName.equals(expected) && hostPort == port;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static String normalizeOrigin(String origin) {
-        String o = origin.trim().toLowerCase(Locale.ROOT);
-        return o.endsWith("/") ? o.substring(0, o.length() - 1) : o;
     }
 
     /**

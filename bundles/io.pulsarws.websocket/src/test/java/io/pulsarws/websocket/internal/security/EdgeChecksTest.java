@@ -62,26 +62,26 @@ class EdgeChecksTest {
 
     @Test
     void hostNamesAndAddresses() {
-        assertEquals("localhost", SecuritySettings.hostName("LocalHost:8080"));
-        assertEquals("[::1]", SecuritySettings.hostName("[::1]:8080"));
-        assertEquals("[::1]", SecuritySettings.hostName("[::1]"));
-        assertEquals("example.com", SecuritySettings.hostName("example.com."));
+        assertEquals("localhost", HostNames.hostName("LocalHost:8080"));
+        assertEquals("[::1]", HostNames.hostName("[::1]:8080"));
+        assertEquals("[::1]", HostNames.hostName("[::1]"));
+        assertEquals("example.com", HostNames.hostName("example.com."));
         for (String ip : new String[] {"127.0.0.1", "10.1.2.3", "[::1]", "[fe80::1]"}) {
-            assertTrue(SecuritySettings.isIpLiteral(ip), ip);
+            assertTrue(HostNames.isIpLiteral(ip), ip);
         }
         for (String name :
                 new String[] {"127.0.0.1.attacker.example", "256.1.1.1", "1.2.3", "[]", "[x::1]", "a.b.c.d"}) {
-            assertFalse(SecuritySettings.isIpLiteral(name), name);
+            assertFalse(HostNames.isIpLiteral(name), name);
         }
         Set<String> list = Set.of("gw.example.com", ".corp.example");
-        assertTrue(SecuritySettings.hostAllowed("localhost", Set.of()));
-        assertTrue(SecuritySettings.hostAllowed("app.localhost", Set.of()));
-        assertTrue(SecuritySettings.hostAllowed("gw.example.com", list));
-        assertTrue(SecuritySettings.hostAllowed("a.corp.example", list));
-        assertTrue(SecuritySettings.hostAllowed("corp.example", list));
-        assertFalse(SecuritySettings.hostAllowed("evilcorp.example", list));
-        assertFalse(SecuritySettings.hostAllowed("attacker.example", list));
-        assertFalse(SecuritySettings.hostAllowed("localhost.attacker.example", list));
+        assertTrue(HostNames.hostAllowed("localhost", Set.of()));
+        assertTrue(HostNames.hostAllowed("app.localhost", Set.of()));
+        assertTrue(HostNames.hostAllowed("gw.example.com", list));
+        assertTrue(HostNames.hostAllowed("a.corp.example", list));
+        assertTrue(HostNames.hostAllowed("corp.example", list));
+        assertFalse(HostNames.hostAllowed("evilcorp.example", list));
+        assertFalse(HostNames.hostAllowed("attacker.example", list));
+        assertFalse(HostNames.hostAllowed("localhost.attacker.example", list));
     }
 
     /**
