@@ -1,6 +1,5 @@
 package io.pulsarws.websocket.internal.fallback;
 
-import io.pulsarws.codec.ClientText;
 import io.pulsarws.codec.EndpointPath;
 import io.pulsarws.codec.FrameCodec;
 import io.pulsarws.codec.FrameSpans;
@@ -11,18 +10,16 @@ import io.pulsarws.websocket.internal.edge.Drainable;
 import io.pulsarws.websocket.internal.edge.Handshakes;
 import io.pulsarws.websocket.internal.edge.KeepAlive;
 import io.pulsarws.websocket.internal.edge.Query;
-import io.pulsarws.websocket.internal.edge.SessionLimits;
 import io.pulsarws.websocket.internal.edge.Utf8;
 import io.pulsarws.websocket.internal.edge.WebSocketSettings;
+import io.pulsarws.websocket.internal.fallback.Admissions.Admitted;
 import io.pulsarws.websocket.internal.security.SecuritySettings;
 import io.pulsarws.websocket.transport.HttpExchange;
 import io.pulsarws.websocket.transport.HttpRoute;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
@@ -94,29 +91,19 @@ public class HttpFallback implements HttpRoute {
     private final java.util.Set<ProducerPost> posts = ConcurrentHashMap.newKeySet();
 
     private final FrameCodec codec = new FrameCodec();
-    private final SecureRandom random = new SecureRandom();
-    /**
-     * Starts every stream id of this component's life (8 random characters and a dot): a command whose stream is
-     * not here is told whether the stream was this node's (404: it ended) or another's (421: misdirected).
-     */
-    private final String node = newNodePrefix(random);
-
-    private static String newNodePrefix(SecureRandom random) {
-        byte[] b = new byte[6];
-        random.nextBytes(b);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b) + ".";
-    }
+    private final StreamIds streamIds = new StreamIds();
+    private final Admissions admissions = new Admissions(() -> settings, () -> keepAlive, () -> security);
 
     @Override
     public void serve(HttpExchange x) throws IOException {
         if (!settings.httpEnabled()) {
-            refuse(x, 404, "The HTTP fallback is off on this gateway (httpEnabled=false)");
+            admissions.refuse(x, 404, "The HTTP fallback is off on this gateway (httpEnabled=false)");
             return;
         }
         try {
             security.checkOrigin(x);
         } catch (OpenRefusedException e) {
-            refuse(x, e.status(), e.getMessage());
+            admissions.refuse(x, e.status(), e.getMessage());
             return;
         }
         String origin = x.header("Origin");
@@ -130,7 +117,7 @@ public class HttpFallback implements HttpRoute {
             String p = x.path();
             path = EndpointPath.parse("/ws" + p.substring("/http".length()));
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            refuse(x, 400, "Invalid request path: " + e.getMessage());
+            admissions.refuse(x, 400, "Invalid request path: " + e.getMessage());
             return;
         }
         switch (x.method()) {
@@ -163,14 +150,14 @@ public class HttpFallback implements HttpRoute {
 
     private void notAllowed(HttpExchange x, String allow) throws IOException {
         x.header("Allow", allow);
-        refuse(x, 405, "Method not allowed here; allowed: " + allow);
+        admissions.refuse(x, 405, "Method not allowed here; allowed: " + allow);
     }
 
     /** {@code GET}: opens a consumer or reader and streams its messages. */
     private void stream(HttpExchange x, EndpointPath path) throws IOException {
         Map<String, String> params = params(x);
         if (params == null) {
-            refuse(x, 400, "Invalid query string");
+            admissions.refuse(x, 400, "Invalid query string");
             return;
         }
         boolean autoAck = "true".equals(params.remove("autoAck"));
@@ -178,7 +165,7 @@ public class HttpFallback implements HttpRoute {
         if (lastEventId != null && path.kind() == EndpointPath.Kind.READER) {
             params.put("messageId", lastEventId); // the reader starts after it; checked like any messageId
         }
-        admit(x, true, false, (a, body) -> {
+        admissions.admit(x, true, false, (a, body) -> {
             GatewaySession session = open(x, path, params, a);
             try {
                 startStream(x, session, a, autoAck);
@@ -191,7 +178,7 @@ public class HttpFallback implements HttpRoute {
     }
 
     private void startStream(HttpExchange x, GatewaySession session, Admitted a, boolean autoAck) throws IOException {
-        String id = newStreamId();
+        String id = streamIds.next();
         HttpExchange.Async async = x.startAsync();
         async.timeout(0); // the stream lasts as long as the session; its keep-alive comments keep proxies open
         x.status(200);
@@ -233,16 +220,17 @@ public class HttpFallback implements HttpRoute {
         try {
             id = Query.of(x).get("session");
         } catch (IllegalArgumentException e) {
-            refuse(x, 400, "Invalid query string");
+            admissions.refuse(x, 400, "Invalid query string");
             return;
         }
         if (id == null) {
-            refuse(x, 400, "session=<id> is required: commands go to the event stream that delivered the messages");
+            admissions.refuse(
+                    x, 400, "session=<id> is required: commands go to the event stream that delivered the messages");
             return;
         }
-        admit(x, false, true, (a, body) -> {
+        admissions.admit(x, false, true, (a, body) -> {
             EventStream s = streams.get(id);
-            if (s == null && anotherNodes(id)) {
+            if (s == null && streamIds.anotherNodes(id)) {
                 // not one of this node's: the balancer sent the command to another node than its stream's
                 throw new OpenRefusedException(
                         421,
@@ -280,10 +268,10 @@ public class HttpFallback implements HttpRoute {
     private void produce(HttpExchange x, EndpointPath path) throws IOException {
         Map<String, String> params = params(x);
         if (params == null) {
-            refuse(x, 400, "Invalid query string");
+            admissions.refuse(x, 400, "Invalid query string");
             return;
         }
-        admit(x, true, true, (a, body) -> {
+        admissions.admit(x, true, true, (a, body) -> {
             // split before the producer is opened: a body that is refused costs no producer
             Frames f = frames(body, x);
             if (f == null) {
@@ -326,154 +314,6 @@ public class HttpFallback implements HttpRoute {
                 throw e;
             }
         });
-    }
-
-    /**
-     * Who a request is from, the place it holds in the session limits (or null), and its asynchronous context when
-     * its body was read without a thread (else null).
-     */
-    private record Admitted(SessionLimits.Permit permit, SecuritySettings.Caller caller, HttpExchange.Async async) {
-        String role() {
-            return caller == null ? null : caller.identity().role();
-        }
-    }
-
-    /** What a request does once admitted; it may refuse with an {@link OpenRefusedException}. */
-    @FunctionalInterface
-    private interface Admission {
-        /**
-         * @param body the request body (checked against {@code maxTextFrameSize}), or null for a request without one
-         * @return true when what it opened has taken over the permit and the asynchronous context (it releases the
-         *     one and completes the other when it ends)
-         */
-        boolean run(Admitted a, byte[] body) throws IOException, OpenRefusedException;
-    }
-
-    /**
-     * Passes the request through what a WebSocket handshake passes, in the same order (the Origin was checked
-     * already): the session limits (when it opens a session), authentication; then the body, if it has one, is read
-     * without a thread and within {@code requestBodyTimeoutMillis} (408 after), holding no pending-handshake place,
-     * so that clients trickling their bodies cannot keep others from connecting; then, holding a pending place, runs
-     * {@code then}. Every refusal is answered here.
-     */
-    private void admit(HttpExchange x, boolean opensSession, boolean hasBody, Admission then) throws IOException {
-        WebSocketSettings limits = settings;
-        KeepAlive k = keepAlive;
-        SessionLimits.Permit permit = null;
-        if (opensSession) {
-            if (!k.connections().acceptingNew()) {
-                Handshakes.refuseDraining(x, k.counters());
-                return;
-            }
-            try {
-                permit = k.sessionLimits()
-                        .acquire(x.remoteAddress(), limits.maxSessions(), limits.maxSessionsPerAddress());
-            } catch (OpenRefusedException e) {
-                LOG.warn("HTTP request from {} refused: {}", x.remoteAddress(), ClientText.line(e.getMessage(), 512));
-                refuse(x, e.status(), e.getMessage());
-                return;
-            }
-        }
-        SecuritySettings.Caller caller;
-        try {
-            caller = security.authenticate(x, null);
-            if (permit != null) {
-                SecuritySettings.chargePrincipal(permit, caller, limits);
-            }
-        } catch (OpenRefusedException e) {
-            if (permit != null) {
-                permit.release();
-            }
-            refuse(x, e.status(), e.getMessage());
-            return;
-        }
-        if (!hasBody) {
-            proceed(x, new Admitted(permit, caller, null), null, then);
-            return;
-        }
-        HttpExchange.Async async = x.startAsync();
-        async.timeout(0); // the body's own deadline below answers 408; the container's would answer 500
-        Admitted admitted = new Admitted(permit, caller, async);
-        BodyReader.read(
-                async,
-                x.contentLength(),
-                new BodyReader.Limits(limits.maxTextFrameSize(), limits.requestBodyTimeoutMillis()),
-                k.receiving()
-                        .account(
-                                SecuritySettings.owner(caller, x.remoteAddress()),
-                                limits.maxReceivingBytesPerPrincipal(),
-                                limits.maxReceivingBytes()),
-                k,
-                new BodyReader.Outcome() {
-                    @Override
-                    public void body(byte[] body) {
-                        try {
-                            proceed(x, admitted, body, then);
-                        } catch (IOException e) {
-                            LOG.debug("Answering {} failed: {}", x.path(), e.toString());
-                        }
-                    }
-
-                    @Override
-                    public void refused(int status, String reason) {
-                        if (admitted.permit() != null) {
-                            admitted.permit().release();
-                        }
-                        try {
-                            if (status == 408) {
-                                x.header("Connection", "close");
-                            } else if (status == 503 || status == 429) {
-                                x.header("Retry-After", "1");
-                            }
-                            refuse(x, status, reason);
-                        } catch (IOException | IllegalStateException e) {
-                            LOG.debug("Answering {} failed: {}", x.path(), e.toString());
-                        } finally {
-                            complete(async);
-                        }
-                    }
-                });
-    }
-
-    /** Runs an admitted request, holding a pending-handshake place meanwhile. */
-    private void proceed(HttpExchange x, Admitted a, byte[] body, Admission then) throws IOException {
-        AtomicInteger pending = keepAlive.pendingHttpOpens();
-        if (pending.incrementAndGet() > settings.maxPendingHttpOpens()) {
-            pending.decrementAndGet();
-            if (a.permit() != null) {
-                a.permit().release();
-            }
-            refuse(x, 503, "Too many requests waiting for their session (maxPendingHttpOpens); retry later");
-            complete(a.async());
-            return;
-        }
-        boolean handedOver = false;
-        try {
-            handedOver = then.run(a, body);
-        } catch (OpenRefusedException e) {
-            refuse(x, e.status(), e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.warn("HTTP request for {} failed unexpectedly", x.path(), e);
-            refuse(x, 500, "Internal error: " + e.getClass().getSimpleName());
-        } finally {
-            pending.decrementAndGet();
-            if (!handedOver) {
-                if (a.permit() != null) {
-                    a.permit().release();
-                }
-                complete(a.async());
-            }
-        }
-    }
-
-    private static void complete(HttpExchange.Async async) {
-        if (async != null) {
-            try {
-                async.complete();
-            } catch (IllegalStateException e) {
-                // completed already
-            }
-        }
     }
 
     /** Opens the request's session with the session manager. */
@@ -524,37 +364,15 @@ public class HttpFallback implements HttpRoute {
     /** @return the body's frames, or null when the body was refused (not a frame or an array of them: 400) */
     private Frames frames(byte[] body, HttpExchange x) throws IOException {
         if (!Utf8.isValid(body, 0, body.length)) {
-            refuse(x, 400, "Request body is not valid UTF-8");
+            admissions.refuse(x, 400, "Request body is not valid UTF-8");
             return null;
         }
         try {
             return new Frames(body, codec.splitFrames(body, MAX_FRAMES));
         } catch (IllegalArgumentException e) {
-            refuse(x, 400, e.getMessage());
+            admissions.refuse(x, 400, e.getMessage());
             return null;
         }
-    }
-
-    /** @return true if {@code id} has the shape of a stream id but another node's prefix */
-    private boolean anotherNodes(String id) {
-        return id.length() == node.length() + STREAM_ID_CHARS
-                && id.charAt(node.length() - 1) == '.'
-                && !id.startsWith(node);
-    }
-
-    /** The characters of a stream id after its node's prefix: 18 random bytes in base64url. */
-    private static final int STREAM_ID_CHARS = 24;
-
-    /** @return a new stream id: this node's prefix, then 18 random bytes */
-    private String newStreamId() {
-        byte[] b = new byte[18];
-        random.nextBytes(b);
-        return node + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
-    /** Answers with a status and a one-line plain-text reason, counted like a refused handshake. */
-    private void refuse(HttpExchange x, int status, String why) throws IOException {
-        Handshakes.refuse(x, keepAlive.counters(), status, why);
     }
 
     /** Ends every open stream (the component is going away). */
