@@ -254,6 +254,41 @@ const scenarios = {
   },
 
   /**
+   * Issue 26, part 3: on the console's own page, a consumer and a producer WebSocket opened as any page opens them;
+   * Chromium offers permessage-deflate itself. The page reports what each socket negotiated, the send result and the
+   * delivered payload.
+   */
+  async compressedRoundTrip() {
+    const page = await newPage();
+    await page.goto(args.console);
+    const shown = await page.evaluate(async ({ consumerUrl, producerUrl, payload, wait }) => {
+      const bounded = (p, what) => Promise.race([
+        p, new Promise((_, reject) => setTimeout(() => reject(new Error('timed out: ' + what)), wait))]);
+      const open = (url) => bounded(new Promise((resolve, reject) => {
+        const ws = new WebSocket(url);
+        ws.onopen = () => resolve(ws);
+        ws.onerror = () => reject(new Error('not opened: ' + url));
+      }), 'open ' + url);
+      const next = (ws, what) => bounded(new Promise((resolve) => { ws.onmessage = (e) => resolve(e.data); }), what);
+      const consumer = await open(consumerUrl);
+      const producer = await open(producerUrl);
+      const delivered = next(consumer, 'delivery');
+      const result = next(producer, 'result');
+      producer.send(JSON.stringify({ payload, context: 'chromium' }));
+      const shown = {
+        producerExtensions: producer.extensions,
+        consumerExtensions: consumer.extensions,
+        result: JSON.parse(await result).result,
+        delivered: JSON.parse(await delivered).payload,
+      };
+      producer.close();
+      consumer.close();
+      return shown;
+    }, { consumerUrl: args.consumer, producerUrl: args.producer, payload: args.payload, wait: WAIT });
+    Object.assign(out, shown);
+  },
+
+  /**
    * A page of another site (localhost, while the gateway is reached as 127.0.0.1) asks for an HTTP-fallback event
    * stream with autoAck=true the two ways a page needs no permission for: a no-cors fetch and an image. Neither
    * carries an Origin; Chromium marks both Sec-Fetch-Site: cross-site. The title says when both were answered.

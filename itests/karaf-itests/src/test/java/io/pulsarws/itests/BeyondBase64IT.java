@@ -711,6 +711,116 @@ public class BeyondBase64IT extends GatewayTestSupport {
         }
     }
 
+    /** What a browser offers (Chromium's own offer). */
+    private static final Map<String, String> OFFER =
+            Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits");
+
+    /**
+     * Issue 26, part 3: compressed frames. Off (the default), a client's offer of permessage-deflate is declined; on,
+     * it is accepted without context takeover either way, frames travel compressed both ways (RSV1 set, DEFLATE
+     * blocks on the wire), npm's {@code ws} client works with it unchanged, and a message that inflates past
+     * {@code maxTextFrameSize} closes its session with 1009 while the node goes on serving.
+     */
+    @Test
+    public void l_permessageDeflateWhenAllowed() throws Exception {
+        String topic = uniqueTopic("deflate");
+        String producerUrl = gateway() + path("producer", topic);
+        String consumerUrl = gateway() + path("consumer", topic) + "/deflate";
+        try (RawWs declined = RawWs.open(producerUrl, 0, OFFER)) {
+            assertNull(declined.responseHeaders.get("sec-websocket-extensions"));
+        }
+        configureEndpoints(Map.of("permessageDeflate", "true"), "permessage-deflate on");
+        try {
+            String payload = b64("a compressible payload ".repeat(200));
+            try (RawWs consumer = RawWs.open(consumerUrl, 0, OFFER);
+                    RawWs producer = RawWs.open(producerUrl, 0, OFFER)) {
+                String answered = producer.responseHeaders.get("sec-websocket-extensions");
+                assertEquals(
+                        "permessage-deflate;client_no_context_takeover;server_no_context_takeover",
+                        answered.replace(" ", ""));
+                String frame = "{\"payload\":\"" + payload + "\",\"context\":\"deflated\"}";
+                byte[] compressed = Deflate.compress(frame);
+                assertTrue(compressed.length * 4 < frame.length());
+                producer.sendFrame(true, 0x40 | 0x1, compressed); // RSV1: a compressed message
+                RawWs.Message result = producer.nextMessage(TIMEOUT);
+                assertTrue("the result frame is compressed", result.compressed());
+                assertEquals(
+                        "ok", Json.object(Deflate.inflate(result.payload())).get("result"));
+                RawWs.Message delivered = consumer.nextMessage(TIMEOUT);
+                assertTrue("the delivered frame is compressed", delivered.compressed());
+                String text = Deflate.inflate(delivered.payload());
+                assertTrue(delivered.payload().length * 4 < text.length());
+                assertEquals(payload, Json.object(text).get("payload"));
+            }
+
+            // npm's ws client offers permessage-deflate by default and works with it as it is
+            String fromWs = runNode(
+                    "const WebSocket = require('ws');\n"
+                            + "const [producerUrl, consumerUrl, payload] = process.argv.slice(2);\n"
+                            + "const out = {};\n"
+                            + "setTimeout(() => { out.failure = 'timed out'; console.log(JSON.stringify(out));"
+                            + " process.exit(1); }, 20000);\n"
+                            + "const consumer = new WebSocket(consumerUrl);\n"
+                            + "consumer.on('open', () => {\n"
+                            + "  const producer = new WebSocket(producerUrl);\n"
+                            + "  const done = () => { if (out.result && out.delivered) {"
+                            + " console.log(JSON.stringify(out)); process.exit(0); } };\n"
+                            + "  producer.on('open', () => { out.extensions = producer.extensions;"
+                            + " producer.send(JSON.stringify({ payload, context: 'ws' })); });\n"
+                            + "  producer.on('message', (d) => { out.result = JSON.parse(String(d)).result; done(); });\n"
+                            + "  consumer.on('message', (d) => { out.delivered = JSON.parse(String(d)).payload;"
+                            + " out.consumerExtensions = consumer.extensions; done(); });\n"
+                            + "});\n",
+                    producerUrl,
+                    consumerUrl,
+                    payload);
+            Map<String, Object> ws = Json.object(fromWs);
+            assertEquals(fromWs, "permessage-deflate", ws.get("extensions"));
+            assertEquals(fromWs, "permessage-deflate", ws.get("consumerExtensions"));
+            assertEquals(fromWs, "ok", ws.get("result"));
+            assertEquals(fromWs, payload, ws.get("delivered"));
+
+            // 2 MiB of text in a few KiB: inflated in pieces, refused at maxTextFrameSize (1 MiB), nothing held
+            try (RawWs bomb = RawWs.open(producerUrl, 0, OFFER)) {
+                byte[] small = Deflate.compress("{\"payload\":\"" + "A".repeat(2 << 20) + "\"}");
+                assertTrue(small.length < 16 * 1024);
+                bomb.sendFrame(true, 0x40 | 0x1, small);
+                String close = bomb.awaitClose(TIMEOUT);
+                assertTrue(close, close.startsWith("1009"));
+            }
+            try (WsClient again = WsClient.open(producerUrl)) {
+                again.send("{\"payload\":\"" + b64("after") + "\"}");
+                assertEquals("ok", Json.object(again.next(TIMEOUT)).get("result"));
+            }
+        } finally {
+            configureEndpoints(Map.of("permessageDeflate", "false"), "permessage-deflate off");
+        }
+        try (RawWs declined = RawWs.open(producerUrl, 0, OFFER)) {
+            assertNull(declined.responseHeaders.get("sec-websocket-extensions"));
+        }
+    }
+
+    /** Runs a Node script with npm's ws (the examples' copy) and returns what it printed. */
+    private static String runNode(String script, String... args) throws Exception {
+        java.nio.file.Path nodeModules =
+                java.nio.file.Paths.get(System.getProperty("itest.examples.dir"), "nodejs", "node_modules");
+        java.nio.file.Path work =
+                java.nio.file.Files.createDirectories(java.nio.file.Paths.get(System.getProperty("itest.work.dir")));
+        java.nio.file.Path file = work.resolve("deflate-" + System.nanoTime() + ".js");
+        java.nio.file.Files.writeString(file, script);
+        List<String> cmd = new ArrayList<>(List.of("node", file.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("NODE_PATH", nodeModules.toString());
+        Process p = pb.start();
+        try {
+            assertTrue("node ended", p.waitFor(40, TimeUnit.SECONDS));
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private void configureEndpoints(Map<String, Object> values, String... inForce) throws Exception {
         String[] fragments = new String[inForce.length + 1];
         fragments[0] = "WebSocket limits:";

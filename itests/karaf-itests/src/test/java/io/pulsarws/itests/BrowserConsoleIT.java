@@ -257,6 +257,45 @@ public class BrowserConsoleIT extends GatewayTestSupport {
     }
 
     /**
+     * Issue 26, part 3: Chromium's own offer of permessage-deflate is declined by default and accepted, without
+     * context takeover, once {@code permessageDeflate=true}; a message goes through either way.
+     */
+    @Test
+    public void e4_chromiumCompressesFramesWhenAllowed() throws Exception {
+        String payload = b64("a compressible payload ".repeat(100));
+        Map<String, Object> off = browse("compressedRoundTrip", deflateArgs(uniqueTopic("console-deflate"), payload));
+        assertEquals("", off.get("producerExtensions"));
+        assertEquals("ok", off.get("result"));
+        assertEquals(payload, off.get("delivered"));
+        configure(ENDPOINTS, Map.of("permessageDeflate", "true"), "permessage-deflate on");
+        try {
+            Map<String, Object> on =
+                    browse("compressedRoundTrip", deflateArgs(uniqueTopic("console-deflate"), payload));
+            String negotiated = "permessage-deflate;client_no_context_takeover;server_no_context_takeover";
+            assertEquals(
+                    negotiated, String.valueOf(on.get("producerExtensions")).replace(" ", ""));
+            assertEquals(
+                    negotiated, String.valueOf(on.get("consumerExtensions")).replace(" ", ""));
+            assertEquals("ok", on.get("result"));
+            assertEquals(payload, on.get("delivered"));
+        } finally {
+            configure(ENDPOINTS, Map.of("permessageDeflate", "false"), "permessage-deflate off");
+        }
+    }
+
+    private static Map<String, Object> deflateArgs(String topic, String payload) {
+        return Map.of(
+                "console",
+                console(),
+                "consumer",
+                gateway() + path("consumer", topic) + "/chromium",
+                "producer",
+                gateway() + path("producer", topic),
+                "payload",
+                payload);
+    }
+
+    /**
      * Issue 21, item 5: a page of another site (on {@code localhost}, the gateway reached as {@code 127.0.0.1})
      * asks for a consumer's event stream with {@code autoAck=true} by a no-cors fetch and by an image: requests
      * without an Origin, which Chromium marks {@code Sec-Fetch-Site: cross-site}. Both are refused (403, counted),

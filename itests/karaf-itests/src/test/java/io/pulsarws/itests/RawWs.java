@@ -187,8 +187,34 @@ final class RawWs implements AutoCloseable {
         throw new IOException("closed");
     }
 
+    /** A text message as it came off the wire: whether its first frame had RSV1 set, its frames' payloads joined. */
+    record Message(boolean compressed, byte[] payload) {}
+
+    /** @return the next text message, its continuation frames joined, skipping control frames */
+    Message nextMessage(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        Boolean compressed = null;
+        for (Frame f = readFrame(); f != null; f = readFrame()) {
+            if (f.opcode() == 0x8) {
+                throw new IOException("closed");
+            }
+            if (f.opcode() != 0x1 && f.opcode() != 0x0) {
+                continue;
+            }
+            if (compressed == null) {
+                compressed = f.rsv1();
+            }
+            joined.writeBytes(f.payload());
+            if (f.fin()) {
+                return new Message(compressed, joined.toByteArray());
+            }
+        }
+        throw new IOException("closed");
+    }
+
     /** One frame from the server (unmasked, as servers send them). */
-    private record Frame(int opcode, byte[] payload) {}
+    private record Frame(int opcode, boolean rsv1, boolean fin, byte[] payload) {}
 
     /** @return the next frame, or null at the end of the stream */
     private Frame readFrame() throws IOException {
@@ -205,7 +231,7 @@ final class RawWs implements AutoCloseable {
                 len = (len << 8) | in.read();
             }
         }
-        return new Frame(b0 & 0x0f, in.readNBytes((int) len));
+        return new Frame(b0 & 0x0f, (b0 & 0x40) != 0, (b0 & 0x80) != 0, in.readNBytes((int) len));
     }
 
     private String line() throws IOException {

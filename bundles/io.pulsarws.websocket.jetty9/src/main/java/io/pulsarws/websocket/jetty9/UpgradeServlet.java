@@ -2,6 +2,7 @@ package io.pulsarws.websocket.jetty9;
 
 import io.pulsarws.websocket.transport.WebSocketEndpoint;
 import java.io.IOException;
+import java.util.List;
 import javax.servlet.Servlet;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
@@ -71,6 +72,10 @@ public class UpgradeServlet extends WebSocketServlet {
         if (protocol != null) {
             resp.setAcceptedSubProtocol(protocol);
         }
+        // no extension, whatever this Jetty's defaults are (as Pax Web 8 sets it up it answers none):
+        // permessage-deflate
+        // is the Jetty 12 transport's, where its inflated input reaches the socket in bounded pieces
+        resp.setExtensions(List.of());
         return new JettySocket(a.upgrade().accept(), a.maxTextMessageBytes());
     }
 }

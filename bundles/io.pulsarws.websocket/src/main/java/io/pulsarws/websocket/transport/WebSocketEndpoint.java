@@ -61,6 +61,16 @@ public interface WebSocketEndpoint {
         /** @return the subprotocol to answer in {@code Sec-WebSocket-Protocol}, or null */
         String subprotocol();
 
+        /**
+         * @return whether to accept {@code permessage-deflate} (RFC 7692) if the client offers it, without context
+         *     takeover on either side (so that a connection holds no compression state between messages); false
+         *     answers no extension at all
+         * @since 2.1.0
+         */
+        default boolean permessageDeflate() {
+            return false;
+        }
+
         /** @return the connection's handler; called at most once */
         WebSocketHandler accept();
 

@@ -14,7 +14,7 @@
  *       a request and a connection as the transport presents them.
  * </ul>
  */
-@Version("2.0.0")
+@Version("2.1.0")
 package io.pulsarws.websocket.transport;
 
 import org.osgi.annotation.versioning.Version;

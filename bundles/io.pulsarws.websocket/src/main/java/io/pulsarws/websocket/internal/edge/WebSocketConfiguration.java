@@ -99,6 +99,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     boolean httpEnabled() default true;
 
     @AttributeDefinition(
+            name = "permessage-deflate",
+            description = "Accept the permessage-deflate extension (RFC 7692) when a client offers it (every browser "
+                    + "does): frames are compressed both ways, without context takeover on either side, so a "
+                    + "connection holds no compression state between messages. Costs CPU on every frame; saves "
+                    + "bytes on the wire, most with base64 or JSON payloads. Applies to connections opened afterwards; "
+                    + "the assembly's Jetty 12 transport only (stock Karaf's Jetty 9.4 always declines it).")
+    boolean permessageDeflate() default false;
+
+    @AttributeDefinition(
             name = "Request body timeout (ms)",
             description = "How long the HTTP fallback waits for the whole body of a POST; a body still incomplete "
                     + "then is answered 408 and the connection closed. Bodies are read without holding a thread or a "

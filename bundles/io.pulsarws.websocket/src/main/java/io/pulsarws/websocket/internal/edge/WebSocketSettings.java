@@ -64,7 +64,7 @@ public class WebSocketSettings {
                 "WebSocket limits: maxTextFrameSize={} bytes, idleTimeout={} ms, ping every {} s, maxSessions={}, "
                         + "maxSessionsPerAddress={}, outbound budget {} bytes per session and {} bytes in all, slow client "
                         + "timeout {} ms, receiving {} bytes per principal and {} bytes in all, drain period {} s, "
-                        + "web console {}, HTTP fallback {}",
+                        + "web console {}, HTTP fallback {}, permessage-deflate {}",
                 config.maxTextFrameSize(),
                 config.idleTimeoutMillis(),
                 config.pingIntervalSeconds(),
@@ -77,11 +77,17 @@ public class WebSocketSettings {
                 maxReceivingBytes(),
                 config.drainPeriodSeconds(),
                 config.consoleEnabled() ? "on" : "off",
-                config.httpEnabled() ? "on" : "off");
+                config.httpEnabled() ? "on" : "off",
+                config.permessageDeflate() ? "on" : "off");
     }
 
     public boolean httpEnabled() {
         return config.httpEnabled();
+    }
+
+    /** @return whether new WebSocket connections accept permessage-deflate when their client offers it */
+    public boolean permessageDeflate() {
+        return config.permessageDeflate();
     }
 
     public boolean consoleEnabled() {

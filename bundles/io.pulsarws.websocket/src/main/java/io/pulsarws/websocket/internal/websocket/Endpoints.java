@@ -191,7 +191,8 @@ public class Endpoints implements WebSocketEndpoint {
                     permit,
                     caller == null ? null : caller.expiresAt(),
                     SecuritySettings.owner(caller, remoteAddress),
-                    offered.offered());
+                    offered.offered(),
+                    settings.permessageDeflate());
         }
 
         @Override
@@ -213,6 +214,9 @@ public class Endpoints implements WebSocketEndpoint {
         private final String owner;
 
         private final boolean answerProtocol;
+        /** The setting as it was when the handshake was decided. */
+        private final boolean deflate;
+
         private final AtomicBoolean decided = new AtomicBoolean();
         private final AtomicBoolean abandoned = new AtomicBoolean();
 
@@ -221,17 +225,24 @@ public class Endpoints implements WebSocketEndpoint {
                 SessionLimits.Permit permit,
                 Instant expiresAt,
                 String owner,
-                boolean answerProtocol) {
+                boolean answerProtocol,
+                boolean deflate) {
             this.session = session;
             this.permit = permit;
             this.expiresAt = expiresAt;
             this.owner = owner;
             this.answerProtocol = answerProtocol;
+            this.deflate = deflate;
         }
 
         @Override
         public String subprotocol() {
             return answerProtocol ? Subprotocols.PROTOCOL : null; // never the token, which was offered beside it
+        }
+
+        @Override
+        public boolean permessageDeflate() {
+            return deflate;
         }
 
         @Override
