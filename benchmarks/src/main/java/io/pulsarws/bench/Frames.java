@@ -26,6 +26,44 @@ final class Frames {
     }
 
     /** The stamp of a payload written by {@link #payload}. */
+    /** Words the JSON payloads are made of: an order event's vocabulary. */
+    private static final String[] WORDS = {
+        "pending", "paid", "shipped", "delivered", "cancelled", "standard", "express", "pickup", "Berlin", "Lisbon",
+        "Osaka", "Toronto", "widget", "gadget", "sprocket", "gizmo", "blue", "green", "large", "small"
+    };
+
+    /**
+     * A payload of {@code size} bytes stamped with {@code nanos}, the rest JSON text of the kind applications send
+     * (an order event, its values drawn at random), so that compression finds what it would find in real traffic.
+     */
+    static byte[] json(int size, long nanos) {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        StringBuilder t = new StringBuilder(size + 128);
+        t.append("{\"orderId\":").append(r.nextLong(1_000_000_000L)).append(",\"items\":[");
+        for (int i = 0; t.length() < size; i++) {
+            t.append(i == 0 ? "" : ",")
+                    .append("{\"sku\":\"")
+                    .append(WORDS[r.nextInt(WORDS.length)])
+                    .append('-')
+                    .append(r.nextInt(10_000))
+                    .append("\",\"qty\":")
+                    .append(1 + r.nextInt(9))
+                    .append(",\"price\":")
+                    .append(r.nextInt(100_000) / 100.0)
+                    .append(",\"status\":\"")
+                    .append(WORDS[r.nextInt(5)])
+                    .append("\",\"city\":\"")
+                    .append(WORDS[8 + r.nextInt(4)])
+                    .append("\"}");
+        }
+        t.append("]}");
+        byte[] text = t.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] b = new byte[Math.max(size, MIN_PAYLOAD)];
+        System.arraycopy(text, 0, b, 8, Math.min(text.length, b.length - 8));
+        ByteBuffer.wrap(b).putLong(0, nanos);
+        return b;
+    }
+
     static long stamp(byte[] payload) {
         return ByteBuffer.wrap(payload).getLong(0);
     }

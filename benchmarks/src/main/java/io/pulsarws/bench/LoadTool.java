@@ -2,6 +2,7 @@ package io.pulsarws.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -42,6 +43,9 @@ import org.HdrHistogram.Histogram;
  * churn    --connections C clients in a loop for --duration s (after --warmup s): each opens a consumer (Shared, on
  *          one subscription, receiverQueueSize=1), takes one message of a backlog published beforehand, acknowledges
  *          it and closes: cycles (handshakes) per second, handshake latency, refusals
+ * held     --sessions N producer sessions of the raw client opened one after another, each sending one message
+ *          and reading its result, then all held for --hold s: what a session keeps after using its compression
+ *          (with --ws-client raw-deflate)
  * busy     --connections N consumers (each on a Shared subscription of its own) spread over --topics T topics, each
  *          topic published to by the native client at --rate R msg/s for --warmup + --duration s: every consumer
  *          receives R msg/s; the gateway's memory per busy session is read by the suite around it
@@ -50,8 +54,10 @@ import org.HdrHistogram.Histogram;
  * --batching (producers batch: {@code batchingEnabled=true} on WebSocket targets, as Pulsar's service reads it),
  * --topic NAME (in public/default), --size B|Nk (10 B .. 64k), --warmup S, --duration S, --label L, --result FILE,
  * --gateway-pid P, --broker-pid P and --clock-ticks T: the CPU of the gateway, the broker and the load tool itself is
- * read from /proc over the measured seconds only; --ws-client raw|jdk: the WebSocket client of the producer,
- * consumer and e2e loads ({@link RawWsConnection}, the default, or the JDK's; idle and flood use the JDK's).
+ * read from /proc over the measured seconds only; --ws-client raw|raw-deflate|jdk: the WebSocket client of the
+ * producer, consumer and e2e loads ({@link RawWsConnection}, the default, with permessage-deflate when raw-deflate,
+ * or the JDK's; idle and flood use the JDK's); --payload filler|json: payloads of a stamp and filler bytes (the
+ * default) or of JSON text ({@link Frames#json}).
  */
 public final class LoadTool {
     private static final List<String> OPTIONS = List.of(
@@ -73,6 +79,7 @@ public final class LoadTool {
             "batching",
             "max-seconds",
             "gateway-pid",
+            "payload",
             "broker-pid",
             "clock-ticks",
             "ws-client",
@@ -118,6 +125,7 @@ public final class LoadTool {
             case "fanout" -> tool.fanout();
             case "churn" -> tool.churn();
             case "busy" -> tool.busy();
+            case "held" -> tool.held();
             default -> {
                 System.err.println("unknown load " + mode);
                 System.exit(2);
@@ -152,14 +160,15 @@ public final class LoadTool {
         int size = size();
         Meter acks = new Meter();
         Meter delivered = o.flag("consume") ? new Meter() : null;
-        try (Target target = Target.of(o.required("target"), 1024, o.flag("batching"), rawWebSocket())) {
+        try (Target target = Target.of(o.required("target"), 1024, o.flag("batching"), rawWebSocket(), deflate())) {
             Target.ConsumerLink consumer = delivered == null
                     ? null
                     : target.consumer(
                             o.required("topic"), "load", false, stamp -> delivered.record(System.nanoTime() - stamp));
             List<Sender> senders = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
-                senders.add(new Sender(target, o.required("topic"), acks, rate > 0 || window == 0 ? RING - 1 : window));
+                senders.add(new Sender(
+                        target, o.required("topic"), acks, rate > 0 || window == 0 ? RING - 1 : window, jsonPayload()));
             }
             AtomicInteger stop = new AtomicInteger();
             List<Thread> threads = new ArrayList<>();
@@ -214,8 +223,15 @@ public final class LoadTool {
 
         private final AtomicLong next = new AtomicLong();
         private final AtomicLong answered = new AtomicLong();
+        /** Payloads of JSON text ({@link Frames#json}) instead of the stamp and filler. */
+        private final boolean json;
 
         Sender(Target target, String topic, Meter acks, int window) throws Exception {
+            this(target, topic, acks, window, false);
+        }
+
+        Sender(Target target, String topic, Meter acks, int window, boolean json) throws Exception {
+            this.json = json;
             this.acks = acks;
             this.window = new Semaphore(window);
             this.link = target.producer(topic, this);
@@ -254,7 +270,7 @@ public final class LoadTool {
             }
             long context = next.getAndIncrement();
             sentAt[(int) (context & (RING - 1))] = stamp;
-            link.send(context, Frames.payload(size, stamp));
+            link.send(context, json ? Frames.json(size, stamp) : Frames.payload(size, stamp));
             return true;
         }
 
@@ -315,7 +331,7 @@ public final class LoadTool {
                     (System.nanoTime() - t0) / 1e9);
         }
         Drain drain = new Drain(warm, warm + messages);
-        try (Target target = Target.of(o.required("target"), 1024, false, rawWebSocket())) {
+        try (Target target = Target.of(o.required("target"), 1024, false, rawWebSocket(), deflate())) {
             List<Target.ConsumerLink> links = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 links.add(target.consumer(topic, subscription, true, stamp -> drain.delivered(System.nanoTime())));
@@ -817,7 +833,7 @@ public final class LoadTool {
         String topic = o.required("topic");
         Meter acks = new Meter();
         Meter delivered = new Meter();
-        try (Target target = Target.of(o.required("target"), 1024, false, rawWebSocket())) {
+        try (Target target = Target.of(o.required("target"), 1024, false, rawWebSocket(), deflate())) {
             Target.ConsumerLink consumer =
                     target.consumer(topic, "e2e", false, stamp -> delivered.record(System.nanoTime() - stamp));
             Sender sender = new Sender(target, topic, acks, RING - 1);
@@ -862,6 +878,89 @@ public final class LoadTool {
     }
 
     // ---------------------------------------------------------------- idle
+
+    /**
+     * {@code --sessions N} producer sessions of the raw client (with {@code --ws-client raw-deflate}, each with
+     * permessage-deflate), opened one after another, each sending one message of {@code --size} bytes and reading its
+     * result, then all held for {@code --hold} seconds and closed; twice. The gateway's live heap, RSS and committed
+     * heap are read after a full GC before, while holding and after closing each round: what a session that has used
+     * its compression keeps of it, and whether what stays behind grows with every session or levels off.
+     */
+    private void held() throws Exception {
+        int sessions = o.integer("sessions", 1000);
+        long pid = o.integer("gateway-pid", -1);
+        if (pid <= 0) {
+            throw new IllegalArgumentException("the held load needs --gateway-pid");
+        }
+        String heapBefore = Footprint.histogram(pid); // a full GC first
+        double rss0 = ProcStats.rssMb(pid);
+        double heap0 = ProcStats.committedHeapMb(pid);
+        for (int round = 1; round <= 2; round++) {
+            List<WsLink> open = openHeld(sessions, o.required("topic") + "-" + round);
+            Thread.sleep(TimeUnit.SECONDS.toMillis(o.integer("hold", 10)));
+            if (round == 1) {
+                result.setProperty("sessions", Integer.toString(open.size()));
+                footprint(pid, heapBefore, open.size()); // a full GC
+            } else {
+                Footprint.histogram(pid);
+            }
+            readMemory("held" + round, pid, rss0, heap0, open.size());
+            open.forEach(WsLink::close);
+            Thread.sleep(5000);
+            Footprint.histogram(pid);
+            readMemory("closed" + round, pid, rss0, heap0, Math.max(1, open.size()));
+        }
+    }
+
+    /** Records RSS and native memory (RSS beyond the committed heap) per session since the start of the load. */
+    private void readMemory(String when, long pid, double rss0, double heap0, int sessions) throws Exception {
+        double rss = ProcStats.rssMb(pid);
+        double heap = ProcStats.committedHeapMb(pid);
+        double rssKib = (rss - rss0) * 1024 / sessions;
+        double nativeKib = ((rss - rss0) - (heap - heap0)) * 1024 / sessions;
+        result.setProperty(when + ".rssKibPerSession", fmt(rssKib));
+        result.setProperty(when + ".nativeKibPerSession", fmt(nativeKib));
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %s, after a full GC: RSS +%.1f KiB per session, of which outside the heap %.1f KiB (committed"
+                        + " heap %+.0f MiB)%n",
+                label,
+                when,
+                rssKib,
+                nativeKib,
+                heap - heap0);
+    }
+
+    /** Opens producer sessions one after another, each sending one message and reading its result. */
+    private List<WsLink> openHeld(int sessions, String topic) throws Exception {
+        List<WsLink> open = new ArrayList<>();
+        long refused = 0;
+        java.util.concurrent.LinkedBlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        long t0 = System.nanoTime();
+        URI uri = URI.create(o.required("target") + "/ws/v2/producer/persistent/public/default/" + topic);
+        for (int i = 0; i < sessions; i++) {
+            try {
+                RawWsConnection c = RawWsConnection.open(uri, (link, frame) -> answers.add(frame), deflate());
+                c.send(Frames.produce(jsonPayload() ? Frames.json(size(), i) : Frames.payload(size(), i), i));
+                String answer = answers.poll(30, TimeUnit.SECONDS);
+                if (answer == null || !answer.contains("\"ok\"")) {
+                    throw new IOException("no ok result: " + answer);
+                }
+                open.add(c);
+            } catch (IOException e) {
+                refused++;
+            }
+        }
+        result.setProperty("refused", Long.toString(refused + Long.parseLong(result.getProperty("refused", "0"))));
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %d sessions open, one message each, %d failed, %.1f s; holding them%n",
+                label,
+                open.size(),
+                refused,
+                (System.nanoTime() - t0) / 1e9);
+        return open;
+    }
 
     private void idle() throws Exception {
         int sessions = o.integer("sessions", 10_000);
@@ -1154,6 +1253,8 @@ public final class LoadTool {
         int duration = o.integer("duration", 20);
         long start = System.nanoTime();
         CpuTimes cpu0 = warmup == 0 ? cpuTimes() : null;
+        long wireIn0 = RawWsConnection.WIRE_IN.sum();
+        long wireOut0 = RawWsConnection.WIRE_OUT.sum();
         for (int second = 1; second <= warmup + duration; second++) {
             long wake = start + TimeUnit.SECONDS.toNanos(second);
             while (System.nanoTime() < wake) {
@@ -1163,6 +1264,8 @@ public final class LoadTool {
             Meter.Interval i = acks.tick(keep);
             if (second == warmup) {
                 cpu0 = cpuTimes(); // the measured seconds start now
+                wireIn0 = RawWsConnection.WIRE_IN.sum();
+                wireOut0 = RawWsConnection.WIRE_OUT.sum();
             }
             String d = "";
             if (delivered != null) {
@@ -1196,6 +1299,9 @@ public final class LoadTool {
         if (cpu0 != null) {
             cpuTimes().since(cpu0, result);
         }
+        // the raw client's socket bytes over the measured seconds, both ways (0 with the JDK's client)
+        result.setProperty("wireIn", Long.toString(RawWsConnection.WIRE_IN.sum() - wireIn0));
+        result.setProperty("wireOut", Long.toString(RawWsConnection.WIRE_OUT.sum() - wireOut0));
         return acks.total();
     }
 
@@ -1238,10 +1344,24 @@ public final class LoadTool {
 
     private boolean rawWebSocket() {
         String client = o.string("ws-client", "raw");
-        if (!client.equals("raw") && !client.equals("jdk")) {
-            throw new IllegalArgumentException("--ws-client must be raw or jdk, not " + client);
+        if (!client.equals("raw") && !client.equals("raw-deflate") && !client.equals("jdk")) {
+            throw new IllegalArgumentException("--ws-client must be raw, raw-deflate or jdk, not " + client);
         }
-        return client.equals("raw");
+        return !client.equals("jdk");
+    }
+
+    /** @return true for {@code --ws-client raw-deflate}: the raw client with permessage-deflate */
+    private boolean deflate() {
+        return rawWebSocket() && o.string("ws-client", "raw").equals("raw-deflate");
+    }
+
+    /** @return true for {@code --payload json}: payloads of JSON text instead of the stamp and filler */
+    private boolean jsonPayload() {
+        String kind = o.string("payload", "filler");
+        if (!kind.equals("filler") && !kind.equals("json")) {
+            throw new IllegalArgumentException("--payload must be filler or json, not " + kind);
+        }
+        return kind.equals("json");
     }
 
     private void summary(String what, Meter m, Histogram h) {

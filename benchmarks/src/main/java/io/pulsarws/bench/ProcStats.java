@@ -116,6 +116,18 @@ final class ProcStats {
     }
 
     /** @return resident set size (VmRSS) in MiB, or NaN */
+    /** @return the JVM's committed heap in MiB ({@code jcmd PID GC.heap_info}), or NaN if it cannot be read */
+    static double committedHeapMb(long pid) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "heap\\s+total (?:reserved \\d+K, committed )?(\\d+)K")
+                    .matcher(jcmd(pid, "GC.heap_info"));
+            return m.find() ? Long.parseLong(m.group(1)) / 1024.0 : Double.NaN;
+        } catch (IOException | InterruptedException e) {
+            return Double.NaN;
+        }
+    }
+
     static double rssMb(long pid) {
         return statusMb(pid, "VmRSS:");
     }

@@ -14,7 +14,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * A client WebSocket (RFC 6455) on a plain blocking socket: one reader thread, and frames written whole, one write
@@ -39,21 +42,38 @@ final class RawWsConnection extends WsLink {
     private static final int OP_PING = 9;
     private static final int OP_PONG = 10;
 
+    /** The extension offered with {@code deflate}: RFC 7692 without context takeover either way. */
+    static final String DEFLATE_OFFER = "permessage-deflate; client_no_context_takeover; server_no_context_takeover";
+    /** Ends every compressed message's sync flush; left off on the wire (RFC 7692, 7.2.1). */
+    private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
+
+    /** Bytes every connection of this process read from and wrote to its socket, frames and handshakes. */
+    static final LongAdder WIRE_IN = new LongAdder();
+
+    static final LongAdder WIRE_OUT = new LongAdder();
+
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
     private final BiConsumer<? super RawWsConnection, String> onFrame;
+    /** With permessage-deflate: compresses what this connection sends (guarded by this), else null. */
+    private final Deflater deflater;
+    /** With permessage-deflate: inflates what it receives (the reader thread's), else null. */
+    private final Inflater inflater;
     /** The frame being written, reused; guarded by {@code this}. */
     private byte[] frame = new byte[1024];
 
     private boolean closeSent; // guarded by this
 
-    private RawWsConnection(Socket socket, InputStream in, BiConsumer<? super RawWsConnection, String> onFrame)
+    private RawWsConnection(
+            Socket socket, InputStream in, BiConsumer<? super RawWsConnection, String> onFrame, boolean deflate)
             throws IOException {
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.in = in;
         this.onFrame = onFrame;
+        this.deflater = deflate ? new Deflater(Deflater.DEFAULT_COMPRESSION, true) : null;
+        this.inflater = deflate ? new Inflater(true) : null;
     }
 
     /**
@@ -63,6 +83,15 @@ final class RawWsConnection extends WsLink {
      * @throws IOException if the connection or the handshake fails (the status line is in the message)
      */
     static RawWsConnection open(URI uri, BiConsumer<? super RawWsConnection, String> onFrame) throws IOException {
+        return open(uri, onFrame, false);
+    }
+
+    /**
+     * @param deflate offer permessage-deflate ({@link #DEFLATE_OFFER}) and fail unless the server accepts it; every
+     *     message is then compressed both ways
+     */
+    static RawWsConnection open(URI uri, BiConsumer<? super RawWsConnection, String> onFrame, boolean deflate)
+            throws IOException {
         if (!"ws".equals(uri.getScheme())) {
             throw new IllegalArgumentException("only ws:// URIs: " + uri);
         }
@@ -78,9 +107,12 @@ final class RawWsConnection extends WsLink {
             String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
             String request = "GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port
                     + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
-                    + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            InputStream in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
+                    + "\r\nSec-WebSocket-Version: 13\r\n"
+                    + (deflate ? "Sec-WebSocket-Extensions: " + DEFLATE_OFFER + "\r\n" : "") + "\r\n";
+            byte[] handshake = request.getBytes(StandardCharsets.US_ASCII);
+            s.getOutputStream().write(handshake);
+            WIRE_OUT.add(handshake.length);
+            InputStream in = new BufferedInputStream(new Counted(s.getInputStream()), 64 * 1024);
             String headers = readHeaders(in);
             if (!headers.startsWith("HTTP/1.1 101")) {
                 throw new IOException(
@@ -92,8 +124,14 @@ final class RawWsConnection extends WsLink {
                             && h.substring(21).trim().equals(expected))) {
                 throw new IOException("handshake without the right Sec-WebSocket-Accept: " + headers);
             }
+            if (deflate
+                    && headers.lines()
+                            .noneMatch(h -> h.regionMatches(true, 0, "Sec-WebSocket-Extensions:", 0, 25)
+                                    && h.contains("permessage-deflate"))) {
+                throw new IOException("permessage-deflate declined: " + headers);
+            }
             s.setSoTimeout(0);
-            RawWsConnection c = new RawWsConnection(s, in, onFrame);
+            RawWsConnection c = new RawWsConnection(s, in, onFrame, deflate);
             Thread reader = new Thread(c::readLoop, "ws-reader " + uri.getPath());
             reader.setDaemon(true);
             reader.start();
@@ -133,7 +171,53 @@ final class RawWsConnection extends WsLink {
 
     @Override
     void send(String text) {
-        write(OP_TEXT, text.getBytes(StandardCharsets.UTF_8));
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        if (deflater == null) {
+            write(OP_TEXT, utf8);
+            return;
+        }
+        synchronized (this) {
+            write(OP_TEXT | RSV1, compress(utf8));
+        }
+    }
+
+    /** RFC 7692: the first frame of a compressed message has RSV1 set. */
+    private static final int RSV1 = 0x40;
+
+    /** @return a message's payload compressed as permessage-deflate sends it, with no context from the last one */
+    private byte[] compress(byte[] utf8) {
+        deflater.reset();
+        deflater.setInput(utf8);
+        ByteArrayOutputStream z = new ByteArrayOutputStream(utf8.length / 2 + 16);
+        byte[] chunk = new byte[Math.max(64, utf8.length / 2 + 16)];
+        int n;
+        while ((n = deflater.deflate(chunk, 0, chunk.length, Deflater.SYNC_FLUSH)) > 0) {
+            z.write(chunk, 0, n);
+        }
+        byte[] all = z.toByteArray();
+        return java.util.Arrays.copyOf(all, all.length - TAIL.length);
+    }
+
+    /** @return the text of a compressed message's payload */
+    private String inflate(byte[] payload, int length) throws IOException {
+        inflater.reset();
+        byte[] input = java.util.Arrays.copyOf(payload, length + TAIL.length);
+        System.arraycopy(TAIL, 0, input, length, TAIL.length);
+        inflater.setInput(input);
+        ByteArrayOutputStream text = new ByteArrayOutputStream(length * 3);
+        byte[] chunk = new byte[Math.max(256, length * 3)];
+        try {
+            while (!inflater.needsInput()) {
+                int n = inflater.inflate(chunk);
+                text.write(chunk, 0, n);
+                if (text.size() > MAX_MESSAGE) {
+                    throw new IOException("a message over " + MAX_MESSAGE + " bytes");
+                }
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            throw new IOException("a compressed message that does not inflate", e);
+        }
+        return text.toString(StandardCharsets.UTF_8);
     }
 
     /** Writes one masked frame with one write call; after a close has been sent, drops it. */
@@ -148,7 +232,7 @@ final class RawWsConnection extends WsLink {
             frame = new byte[Math.max(size, frame.length * 2)];
         }
         byte[] f = frame;
-        f[0] = (byte) (0x80 | opcode);
+        f[0] = (byte) (0x80 | opcode); // with RSV1, when the caller set it
         if (n < 126) {
             f[1] = (byte) (0x80 | n);
         } else if (n < 65536) {
@@ -171,6 +255,7 @@ final class RawWsConnection extends WsLink {
         }
         try {
             out.write(f, 0, size);
+            WIRE_OUT.add(size);
         } catch (IOException e) {
             fail(e);
         }
@@ -182,12 +267,19 @@ final class RawWsConnection extends WsLink {
     private void readLoop() {
         ByteArrayOutputStream message = new ByteArrayOutputStream();
         byte[] buffer = new byte[1024];
+        boolean compressed = false; // the message being read began with RSV1
         try {
             while (true) {
                 int b0 = readByte();
                 int b1 = readByte();
                 boolean fin = (b0 & 0x80) != 0;
                 int opcode = b0 & 0x0F;
+                if (opcode == OP_TEXT) {
+                    compressed = (b0 & RSV1) != 0;
+                    if (compressed && inflater == null) {
+                        throw new IOException("a compressed frame without permessage-deflate");
+                    }
+                }
                 long n = b1 & 0x7F;
                 if (n == 126) {
                     n = (readByte() << 8) | readByte();
@@ -210,11 +302,20 @@ final class RawWsConnection extends WsLink {
                 switch (opcode) {
                     case OP_TEXT, OP_CONTINUATION -> {
                         if (fin && message.size() == 0) {
-                            onFrame.accept(this, new String(buffer, 0, (int) n, StandardCharsets.UTF_8));
+                            onFrame.accept(
+                                    this,
+                                    compressed
+                                            ? inflate(buffer, (int) n)
+                                            : new String(buffer, 0, (int) n, StandardCharsets.UTF_8));
                         } else {
                             message.write(buffer, 0, (int) n);
                             if (fin) {
-                                onFrame.accept(this, message.toString(StandardCharsets.UTF_8));
+                                byte[] whole = message.toByteArray();
+                                onFrame.accept(
+                                        this,
+                                        compressed
+                                                ? inflate(whole, whole.length)
+                                                : new String(whole, StandardCharsets.UTF_8));
                                 message.reset();
                             }
                         }
@@ -270,5 +371,30 @@ final class RawWsConnection extends WsLink {
     @Override
     void close() {
         write(OP_CLOSE, new byte[] {(byte) (1000 >>> 8), (byte) (1000 & 0xFF)});
+    }
+
+    /** Counts what the socket delivers into {@link #WIRE_IN}. */
+    private static final class Counted extends java.io.FilterInputStream {
+        Counted(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                WIRE_IN.increment();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                WIRE_IN.add(n);
+            }
+            return n;
+        }
     }
 }

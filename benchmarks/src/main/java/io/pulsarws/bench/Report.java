@@ -211,6 +211,7 @@ final class Report {
                 .forEach(load -> fanout(b, load));
         row(b, "gateway RSS MiB at the end", t -> value("final-rss", t, "rss"), true, 0);
         b.append("\nRatios of throughput: higher is better; of latency, CPU and memory: lower is better.\n");
+        deflate(b);
         b.append("\n").append(targets());
         List<String> problems = problems();
         if (!problems.isEmpty() || !notes.isEmpty()) {
@@ -219,6 +220,81 @@ final class Report {
             notes.forEach(n -> b.append("- ").append(n).append('\n'));
         }
         return b.toString();
+    }
+
+    /** permessage-deflate on our gateway, without and with; nothing when those loads did not run. */
+    private void deflate(StringBuilder b) {
+        if (!results.containsKey("deflate-on") || !results.containsKey("deflate-off")) {
+            return;
+        }
+        b.append("\npermessage-deflate on our gateway: one producer (200 in flight) and a consumer, 1 KiB payloads of ")
+                .append("JSON text in base64 send frames, without and with compression:\n\n")
+                .append("| measure | without | with | with / without |\n|---|---:|---:|---:|\n");
+        deflateRow(b, "messages per s (acked)", "deflate", l -> value(l, OURS, "throughput"), 0);
+        deflateRow(
+                b,
+                "bytes on the wire per message, client to gateway (send frame, ack)",
+                "deflate",
+                l -> value(l, OURS, "wireOut") / value(l, OURS, "count"),
+                0);
+        deflateRow(
+                b,
+                "bytes on the wire per message, gateway to client (result, delivery)",
+                "deflate",
+                l -> value(l, OURS, "wireIn") / value(l, OURS, "count"),
+                0);
+        deflateRow(b, "gateway CPU s per 100k messages", "deflate", l -> cpuPer100k(l, OURS), 1);
+        deflateRow(
+                b,
+                "load tool CPU s per 100k messages",
+                "deflate",
+                l -> value(l, OURS, "toolCpuMeasured") * 100_000 / value(l, OURS, "count"),
+                1);
+        deflateRow(b, "gateway peak RSS MiB", "deflate", l -> value(l, OURS, "gatewayPeakRss"), 0);
+        deflateRow(
+                b,
+                "live heap KiB per session held after sending one message",
+                "held",
+                l -> value(l, OURS, "heapPerSession.total") / 1024,
+                1);
+        deflateRow(
+                b,
+                "RSS KiB per session held, after a full GC",
+                "held",
+                l -> value(l, OURS, "held1.rssKibPerSession"),
+                1);
+        deflateRow(
+                b,
+                "- of which outside the heap (RSS growth less the committed heap's)",
+                "held",
+                l -> value(l, OURS, "held1.nativeKibPerSession"),
+                1);
+        deflateRow(
+                b,
+                "- outside the heap, once all are closed again",
+                "held",
+                l -> value(l, OURS, "closed1.nativeKibPerSession"),
+                1);
+        deflateRow(
+                b,
+                "- outside the heap, since the start, holding 1,000 new ones after those closed: the same if it levels off, twice if every session adds",
+                "held",
+                l -> value(l, OURS, "held2.nativeKibPerSession"),
+                1);
+    }
+
+    private void deflateRow(StringBuilder b, String label, String prefix, Function<String, Double> of, int decimals) {
+        double off = of.apply(prefix.equals("held") ? "held-plain" : "deflate-off");
+        double on = of.apply(prefix.equals("held") ? "held-deflate" : "deflate-on");
+        b.append("| ")
+                .append(label)
+                .append(" | ")
+                .append(num(off, decimals))
+                .append(" | ")
+                .append(num(on, decimals))
+                .append(" | ")
+                .append(ratio(on, off))
+                .append(" |\n");
     }
 
     /** KiB of RSS per busy session: what the gateway's RSS rose by while it held them, over how many it held. */

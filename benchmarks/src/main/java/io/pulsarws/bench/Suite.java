@@ -255,6 +255,9 @@ public final class Suite {
                 fanout(g, Integer.parseInt(n.trim()), true);
             }
         }
+        if (selected("deflate")) {
+            deflate(ours, w, d);
+        }
         for (Gateway g : List.of(ours, pulsarProxy)) {
             record("final-rss", g, rss(g, "at the end"));
         }
@@ -277,6 +280,68 @@ public final class Suite {
     }
 
     // ------------------------------------------------------------------ the loads
+
+    /**
+     * permessage-deflate on our gateway (Pulsar's proxy is not asked: its Jetty is set up by Pulsar): the same
+     * producer with a consumer, 1 KiB payloads of JSON text, once without and once with compression, in turn; then
+     * 1,000 sessions that each sent one compressed message (or not) held, for what a session keeps afterwards.
+     */
+    private void deflate(Gateway ours, int w, int d) throws Exception {
+        List<String> clients = rounds++ % 2 == 0 ? List.of("raw", "raw-deflate") : List.of("raw-deflate", "raw");
+        for (String client : clients) {
+            String name = client.equals("raw") ? "deflate-off" : "deflate-on";
+            results.computeIfAbsent(name, k -> new LinkedHashMap<>())
+                    .put(
+                            "ours",
+                            runLoad(
+                                    name,
+                                    "produce",
+                                    ours,
+                                    List.of(
+                                            "--connections",
+                                            "1",
+                                            "--window",
+                                            "200",
+                                            "--size",
+                                            "1k",
+                                            "--payload",
+                                            "json",
+                                            "--consume",
+                                            "--ws-client",
+                                            client,
+                                            "--topic",
+                                            "bench-" + name + "-" + stamp,
+                                            "--warmup",
+                                            Integer.toString(w),
+                                            "--duration",
+                                            Integer.toString(d)),
+                                    o.flag("profile")));
+        }
+        for (String client : clients) {
+            String name = client.equals("raw") ? "held-plain" : "held-deflate";
+            results.computeIfAbsent(name, k -> new LinkedHashMap<>())
+                    .put(
+                            "ours",
+                            runLoad(
+                                    name,
+                                    "held",
+                                    ours,
+                                    List.of(
+                                            "--sessions",
+                                            quick ? "200" : "1000",
+                                            "--size",
+                                            "1k",
+                                            "--payload",
+                                            "json",
+                                            "--hold",
+                                            "10",
+                                            "--ws-client",
+                                            client,
+                                            "--topic",
+                                            "bench-" + name + "-" + stamp),
+                                    false));
+        }
+    }
 
     /** The arguments of the backlog drains (consume-100 and its event-stream twin): the same backlog for both. */
     private List<String> drainArgs() {
@@ -366,13 +431,11 @@ public final class Suite {
                 "--result",
                 result.toString()));
         cmd.addAll(args);
-        cmd.addAll(List.of(
-                "--broker-pid",
-                Long.toString(brokerPid),
-                "--clock-ticks",
-                Long.toString(Math.round(ticks)),
-                "--ws-client",
-                o.string("ws-client", "raw")));
+        cmd.addAll(
+                List.of("--broker-pid", Long.toString(brokerPid), "--clock-ticks", Long.toString(Math.round(ticks))));
+        if (!args.contains("--ws-client")) {
+            cmd.addAll(List.of("--ws-client", o.string("ws-client", "raw")));
+        }
         if (g.isWebSocket()) {
             // the load tool reads the gateway's CPU over its measured seconds only
             cmd.addAll(List.of("--gateway-pid", Long.toString(g.pid())));
@@ -694,7 +757,12 @@ public final class Suite {
 
     /** This gateway: the product's assembly unpacked afresh, on free ports, pointed at the broker. */
     private Process startKaraf() throws Exception {
-        return startKaraf(work.resolve("karaf"), false);
+        // permessage-deflate for the clients that offer it: only the raw-deflate loads do (the JDK's client does not)
+        return startKaraf(
+                work.resolve("karaf"),
+                false,
+                serviceUrl,
+                Map.of("io.pulsarws.websocket.cfg", Map.of("permessageDeflate", "true")));
     }
 
     /**

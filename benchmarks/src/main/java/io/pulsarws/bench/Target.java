@@ -47,8 +47,13 @@ interface Target extends AutoCloseable {
      * @param rawWebSocket WebSocket links use {@link RawWsConnection} instead of the JDK's client
      */
     static Target of(String url, int outbox, boolean batching, boolean rawWebSocket) {
+        return of(url, outbox, batching, rawWebSocket, false);
+    }
+
+    /** @param deflate the raw WebSocket links offer permessage-deflate and need it */
+    static Target of(String url, int outbox, boolean batching, boolean rawWebSocket, boolean deflate) {
         if (url.startsWith("ws://") || url.startsWith("wss://")) {
-            return new WebSocketTarget(url, outbox, batching, rawWebSocket);
+            return new WebSocketTarget(url, outbox, batching, rawWebSocket, deflate);
         }
         if (url.startsWith("pulsar://") || url.startsWith("pulsar+ssl://")) {
             return new NativeTarget(url, batching);

@@ -16,6 +16,8 @@ final class WebSocketTarget implements Target {
     private final boolean batching;
     /** The producer and consumer links' client: {@link RawWsConnection} when true, else the JDK's. */
     private final boolean raw;
+    /** The raw links offer permessage-deflate and need it. */
+    private final boolean deflate;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -25,6 +27,12 @@ final class WebSocketTarget implements Target {
 
     /** @param raw the producer and consumer links use {@link RawWsConnection} (idle and flood always the JDK's) */
     WebSocketTarget(String base, int outbox, boolean batching, boolean raw) {
+        this(base, outbox, batching, raw, false);
+    }
+
+    /** @param deflate the raw links offer permessage-deflate and fail without it */
+    WebSocketTarget(String base, int outbox, boolean batching, boolean raw, boolean deflate) {
+        this.deflate = deflate;
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.outbox = outbox;
         this.batching = batching;
@@ -39,7 +47,7 @@ final class WebSocketTarget implements Target {
     /** Opens a link with the client this target was made with, and waits for its handshake. */
     private WsLink link(URI uri, BiConsumer<WsLink, String> onFrame) throws Exception {
         if (raw) {
-            return RawWsConnection.open(uri, onFrame);
+            return RawWsConnection.open(uri, onFrame, deflate);
         }
         return WsConnection.open(http, uri, onFrame::accept, outbox).get(60, TimeUnit.SECONDS);
     }
