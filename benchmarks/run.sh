@@ -8,7 +8,7 @@
 #   benchmarks/run.sh --profile  also records JFR profiles of our gateway (producing, consuming)
 #   benchmarks/run.sh --profile-tool  also records a JFR profile of the load tool in each load
 # Other options go to io.pulsarws.bench.Suite: --idle-sessions N, --rss-bound MiB (1024), --heap 512m,
-# --only produce-100,consume-100,idle,flood-read,flood-ignored,flood-unread,... (just these loads),
+# --only produce-100,consume-100,idle,flood-read,flood-ignored,flood-unread,deflate,... (just these loads),
 # --fanout 100,1000,5000 (readers), --fanout-shared 100,1000,5000 (consumers with a Shared subscription each).
 set -euo pipefail
 cd "$(dirname "$0")/.."

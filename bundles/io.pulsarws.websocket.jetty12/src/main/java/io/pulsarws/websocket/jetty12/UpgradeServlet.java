@@ -151,9 +151,10 @@ public class UpgradeServlet extends HttpServlet {
                 resp.setAcceptedSubProtocol(protocol);
             }
             // permessage-deflate only when the endpoint allows it and the client offers it, and then without context
-            // takeover either way: Jetty releases its zlib state to the pool after each message, so an idle
-            // connection holds none (with takeover, 300 KiB or so each); inflated input reaches the socket in 8 KiB
-            // pieces, which it bounds as any fragmented message. Nothing else: no other extension is answered.
+            // takeover either way: Jetty releases its zlib state to its pool after each message rather than keep it
+            // for the connection (yet about 90 KiB of native memory per connection stays: docs/benchmarks.md);
+            // inflated input reaches the socket in 8 KiB pieces, which it bounds as any fragmented message. No
+            // other extension is answered.
             resp.setExtensions(upgrade.permessageDeflate() && offersDeflate(req) ? List.of(DEFLATE) : List.of());
             return new JettySocket(upgrade);
         }
