@@ -914,6 +914,13 @@ public final class LoadTool {
 
     /** Records RSS and native memory (RSS beyond the committed heap) per session since the start of the load. */
     private void readMemory(String when, long pid, double rss0, double heap0, int sessions) throws Exception {
+        String file = o.string("result", null);
+        if (file != null) {
+            // the whole class histogram (zlib's Inflater and Deflater objects among it) beside the result
+            Files.writeString(
+                    Paths.get(file.replaceFirst("\\.properties$", "") + "-histogram-" + when + ".txt"),
+                    Footprint.histogram(pid));
+        }
         double rss = ProcStats.rssMb(pid);
         double heap = ProcStats.committedHeapMb(pid);
         double rssKib = (rss - rss0) * 1024 / sessions;

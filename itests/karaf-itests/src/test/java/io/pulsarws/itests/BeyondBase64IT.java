@@ -753,6 +753,26 @@ public class BeyondBase64IT extends GatewayTestSupport {
                 assertEquals(payload, Json.object(text).get("payload"));
             }
 
+            // a connection keeps no compressor between messages: 40 that each sent a compressed message and were
+            // answered compressed leave at most a few Deflaters more on the heap (Jetty 12.1.14 kept one each)
+            long deflatersBefore = liveInstances("java.util.zip.Deflater");
+            List<RawWs> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 40; i++) {
+                    RawWs ws = RawWs.open(producerUrl, 0, OFFER);
+                    held.add(ws);
+                    ws.sendFrame(true, 0x40 | 0x1, Deflate.compress("{\"payload\":\"" + payload + "\"}"));
+                    assertEquals(
+                            "ok",
+                            Json.object(Deflate.inflate(ws.nextMessage(TIMEOUT).payload()))
+                                    .get("result"));
+                }
+                long kept = liveInstances("java.util.zip.Deflater") - deflatersBefore;
+                assertTrue("Deflaters kept by 40 idle compressed connections: " + kept, kept < 10);
+            } finally {
+                held.forEach(RawWs::close);
+            }
+
             // npm's ws client offers permessage-deflate by default and works with it as it is
             String fromWs = runNode(
                     "const WebSocket = require('ws');\n"
@@ -798,6 +818,23 @@ public class BeyondBase64IT extends GatewayTestSupport {
         try (RawWs declined = RawWs.open(producerUrl, 0, OFFER)) {
             assertNull(declined.responseHeaders.get("sec-websocket-extensions"));
         }
+    }
+
+    /** @return how many instances of a class the heap holds after a full GC (this JVM's class histogram) */
+    private static long liveInstances(String className) throws Exception {
+        String histogram = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                        "gcClassHistogram",
+                        new Object[] {null},
+                        new String[] {String[].class.getName()});
+        for (String line : histogram.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[3].equals(className)) {
+                return Long.parseLong(f[1]);
+            }
+        }
+        return 0;
     }
 
     /** Runs a Node script with npm's ws (the examples' copy) and returns what it printed. */

@@ -64,6 +64,9 @@ public class UpgradeServlet extends HttpServlet {
     private volatile WebSocketEndpoint endpoint;
 
     private transient volatile WebSocketComponents components;
+    /** The Deflater {@link DeflateExtension} hands out instead of keeping one per connection. */
+    private transient volatile IdleDeflater idle;
+
     private final transient Handshaker handshaker = Handshaker.newInstance();
 
     /**
@@ -77,7 +80,22 @@ public class UpgradeServlet extends HttpServlet {
             throw new ServletException("not a Jetty 12 servlet context");
         }
         components = WebSocketServerComponents.ensureWebSocketComponents(context.getServer(), context);
+        idle = new IdleDeflater();
+        components.addBean(idle);
+        // Jetty's permessage-deflate, without the compressor it would keep per connection between messages
+        components.getExtensionRegistry().register("permessage-deflate", DeflateExtension.class);
         super.init();
+    }
+
+    @Override
+    public void destroy() {
+        super.destroy();
+        WebSocketComponents c = components;
+        IdleDeflater d = idle;
+        if (c != null && d != null) {
+            c.removeBean(d);
+            d.end();
+        }
     }
 
     @Override
@@ -151,10 +169,9 @@ public class UpgradeServlet extends HttpServlet {
                 resp.setAcceptedSubProtocol(protocol);
             }
             // permessage-deflate only when the endpoint allows it and the client offers it, and then without context
-            // takeover either way: Jetty releases its zlib state to its pool after each message rather than keep it
-            // for the connection (yet about 90 KiB of native memory per connection stays: docs/benchmarks.md);
-            // inflated input reaches the socket in 8 KiB pieces, which it bounds as any fragmented message. No
-            // other extension is answered.
+            // takeover either way: the compressor and decompressor are given back after each message
+            // (DeflateExtension), so an idle connection holds none; inflated input reaches the socket in 8 KiB
+            // pieces, which it bounds as any fragmented message. No other extension is answered.
             resp.setExtensions(upgrade.permessageDeflate() && offersDeflate(req) ? List.of(DEFLATE) : List.of());
             return new JettySocket(upgrade);
         }
