@@ -101,11 +101,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(
             name = "permessage-deflate",
             description = "Accept the permessage-deflate extension (RFC 7692) when a client offers it (every browser "
-                    + "does): frames are compressed both ways, without context takeover on either side. Measured "
-                    + "with 1 KiB JSON payloads: half the bytes on the wire, three times the CPU per message, and "
-                    + "about 90 KiB of native memory per connection that has used it, which was not given back "
-                    + "when the connections closed (docs/benchmarks.md). Applies to connections opened afterwards; "
-                    + "the assembly's Jetty 12 transport only (stock Karaf's Jetty 9.4 always declines it).")
+                    + "does): frames are compressed both ways, without context takeover on either side, and an "
+                    + "idle connection holds no compressor. Measured with 1 KiB JSON payloads: half the bytes on "
+                    + "the wire for three times the CPU per message (docs/benchmarks.md), hence off by default. "
+                    + "Applies to connections opened afterwards; the assembly's Jetty 12 transport only (stock "
+                    + "Karaf's Jetty 9.4 always declines it).")
     boolean permessageDeflate() default false;
 
     @AttributeDefinition(
