@@ -895,8 +895,11 @@ public final class LoadTool {
         String heapBefore = Footprint.histogram(pid); // a full GC first
         double rss0 = ProcStats.rssMb(pid);
         double heap0 = ProcStats.committedHeapMb(pid);
+        long refused = 0;
         for (int round = 1; round <= 2; round++) {
             List<WsLink> open = openHeld(sessions, o.required("topic") + "-" + round);
+            refused += sessions - open.size();
+            // the load itself: the sessions stay open this long while the suite samples the gateway's RSS
             Thread.sleep(TimeUnit.SECONDS.toMillis(o.integer("hold", 10)));
             if (round == 1) {
                 result.setProperty("sessions", Integer.toString(open.size()));
@@ -906,9 +909,18 @@ public final class LoadTool {
             }
             readMemory("held" + round, pid, rss0, heap0, open.size());
             open.forEach(WsLink::close);
-            Thread.sleep(5000);
+            awaitClosed(open);
             Footprint.histogram(pid);
             readMemory("closed" + round, pid, rss0, heap0, Math.max(1, open.size()));
+        }
+        result.setProperty("refused", Long.toString(refused));
+    }
+
+    /** Waits until the gateway has answered every close (each link has its close code), at most 30 s. */
+    private static void awaitClosed(List<WsLink> links) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (links.stream().anyMatch(l -> l.closeCode() < 0) && System.nanoTime() < deadline) {
+            Thread.sleep(50); // a poll interval of the condition above
         }
     }
 
@@ -958,7 +970,6 @@ public final class LoadTool {
                 refused++;
             }
         }
-        result.setProperty("refused", Long.toString(refused + Long.parseLong(result.getProperty("refused", "0"))));
         System.out.printf(
                 Locale.ROOT,
                 "[%s] %d sessions open, one message each, %d failed, %.1f s; holding them%n",

@@ -822,13 +822,7 @@ public class BeyondBase64IT extends GatewayTestSupport {
 
     /** @return how many instances of a class the heap holds after a full GC (this JVM's class histogram) */
     private static long liveInstances(String className) throws Exception {
-        String histogram = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer()
-                .invoke(
-                        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
-                        "gcClassHistogram",
-                        new Object[] {null},
-                        new String[] {String[].class.getName()});
-        for (String line : histogram.split("\n")) {
+        for (String line : classHistogram().split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 4 && f[3].equals(className)) {
                 return Long.parseLong(f[1]);

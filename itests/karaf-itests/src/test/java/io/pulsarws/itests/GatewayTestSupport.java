@@ -361,6 +361,19 @@ public abstract class GatewayTestSupport {
         }
     }
 
+    /**
+     * @return this JVM's class histogram of live objects (after a full GC), as {@code jcmd GC.class_histogram}
+     *     prints it: the in-container test runs in the gateway's own JVM
+     */
+    protected static String classHistogram() throws javax.management.JMException {
+        return (String) java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                        "gcClassHistogram",
+                        new Object[] {new String[0]},
+                        new String[] {String[].class.getName()});
+    }
+
     /** Sets keys of a configuration PID through ConfigAdmin, keeping its other keys. */
     protected static void updateConfiguration(
             org.osgi.service.cm.ConfigurationAdmin admin, String pid, Map<String, Object> values) throws IOException {

@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
 import javax.management.JMException;
-import javax.management.ObjectName;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -665,13 +664,7 @@ public class HostileClientsIT extends GatewayTestSupport {
     /** @return the head of the JVM's class histogram of live objects, to tell what a failed heap check found */
     private static String largestOnHeap(int classes) {
         try {
-            Object histogram = ManagementFactory.getPlatformMBeanServer()
-                    .invoke(
-                            new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                            "gcClassHistogram",
-                            new Object[] {new String[0]},
-                            new String[] {String[].class.getName()});
-            return ((String) histogram).lines().limit(classes + 2L).collect(Collectors.joining("\n"));
+            return classHistogram().lines().limit(classes + 2L).collect(Collectors.joining("\n"));
         } catch (JMException e) {
             return "(no class histogram: " + e + ")";
         }
